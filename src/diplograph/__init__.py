@@ -1,0 +1,3 @@
+"""diplograph: a command-line knowledge-graph explorer for diplomacy."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,508 @@
+"""The diplograph command line: parse arguments, call the library, render, map errors.
+
+Every command takes ``--format table|json|csv``. Errors from the library become one
+``Error: ...`` line per problem on stderr and exit code 1 (2 for usage errors); add
+``--debug`` for the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .errors import DataError, DiplographError
+
+app = typer.Typer(
+    name="diplograph",
+    help="Explore a knowledge graph of diplomacy: who met whom, who released whom, "
+    "who sanctions whom, and how two actors are connected, with the sentence each fact "
+    "came from.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode=None,
+)
+list_app = typer.Typer(help="List entities or relations.", no_args_is_help=True)
+app.add_typer(list_app, name="list")
+
+
+class State:
+    """Options given before the command (data path, debug)."""
+
+    data: str | None = None
+    debug: bool = False
+
+
+state = State()
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class Direction(StrEnum):
+    both = "both"
+    out = "out"
+    in_ = "in"
+
+
+def _graph():
+    from .load import load_graph
+
+    return load_graph(state.data)
+
+
+def _complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion of entity names and aliases."""
+    try:
+        from .load import load_graph
+        from .resolve import index_for
+
+        root = ctx.find_root()
+        return index_for(load_graph(root.params.get("data"))).completions(incomplete)
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+
+
+def _split(values: list[str] | None) -> list[str]:
+    """Comma-separated and repeated option values, flattened."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
+
+
+def _out() -> Console:
+    """Console for results. Piped output gets 120 columns (or $COLUMNS), never cropped."""
+    import os
+
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120
+    return Console(file=sys.stdout, width=width)
+
+
+def _err(message: str) -> None:
+    Console(file=sys.stderr, highlight=False, soft_wrap=True).print(
+        f"Error: {message}", markup=False
+    )
+
+
+def handle_errors(command):
+    """Turn library errors into 'Error: ...' lines on stderr and an exit code."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DiplographError as exc:
+            if state.debug:
+                raise
+            problems = exc.problems if isinstance(exc, DataError) else [str(exc)]
+            for problem in problems:
+                _err(problem)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+NameArg = Annotated[str, typer.Argument(help="Name, alias or id.", autocompletion=_complete_name)]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+SinceOpt = Annotated[
+    str | None,
+    typer.Option(help="Only relations on or after this date (2025, 2025-02, 2025-02-14)."),
+]
+UntilOpt = Annotated[str | None, typer.Option(help="Only relations on or before this date.")]
+CertaintyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Only these certainty levels, comma-separated: stated, reported, hedged, hypothetical."
+    ),
+]
+RelationOpt = Annotated[
+    list[str] | None,
+    typer.Option("--relation", "-r", help="Only these relation types, comma-separated."),
+]
+
+
+def _filters(graph, since, until, certainty, relation=None):
+    from .query import make_filters
+
+    return make_filters(graph, since, until, _split(certainty), _split(relation))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"diplograph {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    data: Annotated[
+        str | None,
+        typer.Option(
+            "--data",
+            "-d",
+            envvar="DIPLOGRAPH_DATA",
+            metavar="PATH",
+            help="Data file, or folder of JSON files to merge. Default: the bundled dataset.",
+        ),
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="Show tracebacks for errors.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Explore a knowledge graph of diplomacy."""
+    state.data = data
+    state.debug = debug
+
+
+# -- who-met and path --------------------------------------------------------------------
+
+
+@app.command("who-met")
+@handle_errors
+def who_met_command(
+    name: NameArg,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    certainty: CertaintyOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Everyone who met NAME, in date order, with where, how sure, and the quote."""
+    from .query import who_met
+    from .render import RELATION_COLUMNS, emit, plain
+    from .resolve import resolve
+
+    graph = _graph()
+    node = resolve(graph, name)
+    rows = who_met(graph, node, _filters(graph, since, until, certainty))
+    emit(
+        rows,
+        fmt.value,
+        _out(),
+        [("met", plain("name")), *RELATION_COLUMNS],
+        title=f"Who met {graph.nodes[node]['name']}",
+        empty=f"no recorded meetings with {graph.nodes[node]['name']}",
+    )
+
+
+def _hop_columns():
+    from .render import RELATION_COLUMNS, hop_cell
+
+    return [("#", lambda r: f"{r['path']}.{r['hop']}"), ("relation", hop_cell), *RELATION_COLUMNS]
+
+
+@app.command("path")
+@handle_errors
+def path_command(
+    start: NameArg,
+    goal: NameArg,
+    all_: Annotated[bool, typer.Option("--all", help="All shortest paths.")] = False,
+    k: Annotated[
+        int, typer.Option("--k", min=1, max=1000, help="The K shortest simple paths.")
+    ] = 1,
+    max_hops: Annotated[int | None, typer.Option(min=1, help="At most this many hops.")] = None,
+    via: Annotated[list[str] | None, typer.Option(help="Only these relation types.")] = None,
+    avoid: Annotated[list[str] | None, typer.Option(help="Bypass this actor (repeatable).")] = None,
+    directed: Annotated[
+        bool, typer.Option(help="Follow relations only in their direction.")
+    ] = False,
+    chronological: Annotated[
+        bool, typer.Option(help="Only paths whose hops can happen in time order.")
+    ] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    certainty: CertaintyOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The shortest chain of relations between two actors, one row per hop."""
+    from .errors import UsageError
+    from .query import PathOptions, path_rows, paths
+    from .render import emit
+    from .resolve import resolve
+
+    if all_ and (k > 1 or chronological):
+        raise UsageError("--all cannot be combined with --k or --chronological")
+    if k > 1 and chronological:
+        raise UsageError("--k cannot be combined with --chronological")
+    graph = _graph()
+    a, b = resolve(graph, start), resolve(graph, goal)
+    options = PathOptions(
+        filters=_filters(graph, since, until, certainty, via),
+        avoid=frozenset(resolve(graph, n) for n in avoid or []),
+        directed=directed,
+        max_hops=max_hops,
+        all_shortest=all_,
+        k=k,
+        chronological=chronological,
+    )
+    rows = path_rows(graph, paths(graph, a, b, options))
+    emit(
+        rows,
+        fmt.value,
+        _out(),
+        _hop_columns(),
+        title=f"{graph.nodes[a]['name']} → {graph.nodes[b]['name']}",
+    )
+
+
+# -- the other queries ---------------------------------------------------------------------
+
+
+@app.command("show")
+@handle_errors
+def show_command(
+    name: NameArg,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    certainty: CertaintyOpt = None,
+    relation: RelationOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """NAME's card and all its relations, grouped by type, with evidence."""
+    from .query import show, show_rows
+    from .render import entity_tree, to_json, write_csv
+    from .resolve import resolve
+
+    graph = _graph()
+    node = resolve(graph, name)
+    card = show(graph, node, _filters(graph, since, until, certainty, relation))
+    if fmt is Format.json:
+        sys.stdout.write(to_json(card) + "\n")
+    elif fmt is Format.csv:
+        write_csv(show_rows(card), sys.stdout)
+    else:
+        _out().print(entity_tree(card))
+
+
+@app.command("neighbors")
+@handle_errors
+def neighbors_command(
+    name: NameArg,
+    relation: RelationOpt = None,
+    direction: Annotated[
+        Direction, typer.Option(help="Relations from NAME (out), to it (in), or both.")
+    ] = Direction.both,
+    depth: Annotated[int, typer.Option(min=1, max=10, help="How many hops out.")] = 1,
+    tree: Annotated[bool, typer.Option(help="Draw as a tree (table format only).")] = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    certainty: CertaintyOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """The entities related to NAME, with relation, direction, date, certainty and distance."""
+    from .query import neighbors
+    from .render import RELATION_COLUMNS, emit, neighbor_tree, plain
+    from .resolve import resolve
+
+    graph = _graph()
+    node = resolve(graph, name)
+    rows = neighbors(
+        graph, node, direction.value, depth, _filters(graph, since, until, certainty, relation)
+    )
+    if tree and fmt is Format.table:
+        _out().print(neighbor_tree(graph.nodes[node]["name"], rows))
+        return
+    columns = [
+        ("dist", plain("distance")),
+        (
+            "relation",
+            lambda r: (
+                f"{plain('via_name')(r)} {plain('relation')(r)} [bold]{plain('name')(r)}[/bold]"
+            ),
+        ),
+        *RELATION_COLUMNS,
+    ]
+    emit(
+        rows,
+        fmt.value,
+        _out(),
+        columns,
+        title=f"Neighbors of {graph.nodes[node]['name']}",
+        empty="no neighbors match",
+    )
+
+
+@app.command("search")
+@handle_errors
+def search_command(
+    text: Annotated[str, typer.Argument(help="What to look for (typos welcome).")],
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many results.")] = 20,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Fuzzy search over names, aliases, descriptions and evidence quotes."""
+    from .query import search
+    from .render import emit, plain
+
+    graph = _graph()
+    rows = search(graph, text, limit)
+    columns = [
+        ("score", plain("score")),
+        ("kind", plain("kind")),
+        ("name", plain("name")),
+        ("id", plain("id")),
+        ("matched", lambda r: f"{r['field']}: {plain('match')(r)}"),
+    ]
+    emit(rows, fmt.value, _out(), columns, title=f"Search: {text}", empty="no matches")
+
+
+@app.command("timeline")
+@handle_errors
+def timeline_command(
+    names: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="None (everything), one actor, or two (what passed between them).",
+            autocompletion=_complete_name,
+        ),
+    ] = None,
+    relation: RelationOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    certainty: CertaintyOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Dated relations in time order; partial dates sort by their earliest day."""
+    from .query import timeline
+    from .render import RELATION_COLUMNS, emit, hop_cell
+    from .resolve import resolve
+
+    graph = _graph()
+    nodes = [resolve(graph, n) for n in names or []]
+    rows = timeline(graph, nodes, _filters(graph, since, until, certainty, relation))
+    columns = [RELATION_COLUMNS[0], ("relation", hop_cell), *RELATION_COLUMNS[1:]]  # date first
+    emit(rows, fmt.value, _out(), columns, title="Timeline", empty="no dated relations match")
+
+
+@app.command("stats")
+@handle_errors
+def stats_command(
+    top: Annotated[int, typer.Option(min=1, max=1000, help="How many actors to rank.")] = 10,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Entities and relations by type, most connected actors, brokers, components."""
+    from .query import stats
+    from .render import emit_sections
+
+    emit_sections(stats(_graph(), top), fmt.value, _out())
+
+
+@list_app.command("entities")
+@handle_errors
+def list_entities_command(
+    entity_type: Annotated[
+        str | None, typer.Option("--type", "-t", help="Only this entity type.")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """All entities, by name."""
+    from .query import list_entities
+    from .render import emit, plain
+
+    rows = list_entities(_graph(), entity_type)
+    columns = [
+        ("name", plain("name")),
+        ("id", plain("id")),
+        ("type", plain("type")),
+        ("relations", plain("relations")),
+        ("description", plain("description")),
+    ]
+    emit(rows, fmt.value, _out(), columns, title="Entities", empty="no entities")
+
+
+@list_app.command("relations")
+@handle_errors
+def list_relations_command(
+    relation_type: Annotated[
+        list[str] | None, typer.Option("--type", "-t", help="Only these relation types.")
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    certainty: CertaintyOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """All relations, in time order (undated last)."""
+    from .query import list_relations
+    from .render import RELATION_COLUMNS, emit, hop_cell
+
+    graph = _graph()
+    rows = list_relations(graph, _filters(graph, since, until, certainty, relation_type))
+    columns = [("relation", hop_cell), *RELATION_COLUMNS]
+    emit(rows, fmt.value, _out(), columns, title="Relations", empty="no relations match")
+
+
+# -- export and validate -------------------------------------------------------------------
+
+
+@app.command("export")
+@handle_errors
+def export_command(
+    export_format: Annotated[str, typer.Option("--format", "-f", help="graphml")],
+    output: Annotated[str, typer.Option("--output", "-o", help="File to write, '-' for stdout.")],
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write the graph for other tools (GraphML...), atomically."""
+    from .errors import UsageError
+    from .export import FORMATS, write_atomic
+
+    writer = FORMATS.get(export_format)
+    if writer is None:
+        raise UsageError(
+            f"unknown export format '{export_format}' (choose from {', '.join(FORMATS)})"
+        )
+    write_atomic(writer(_graph()), output, force)
+    if output != "-":
+        Console(file=sys.stderr).print(f"wrote {output}", markup=False, highlight=False)
+
+
+@app.command("validate")
+@handle_errors
+def validate_command(
+    source_text: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="SOURCE_ID=FILE: check that every quote citing SOURCE_ID occurs "
+            "verbatim in FILE (repeatable).",
+            metavar="SOURCE_ID=FILE",
+        ),
+    ] = None,
+) -> None:
+    """Check the data: every problem, each with its file and place; quotes against sources."""
+    from .errors import UsageError
+    from .load import build_graph, read_documents, resolve_data_path
+    from .model import check_quotes
+
+    texts: dict[str, str] = {}
+    for item in source_text or []:
+        source_id, sep, file = item.partition("=")
+        if not sep or not source_id or not file:
+            raise UsageError(f"--source-text takes SOURCE_ID=FILE, got '{item}'")
+        try:
+            texts[source_id] = Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataError([f"{file}: cannot read source text ({exc})"]) from None
+    documents = read_documents(resolve_data_path(state.data))
+    problems, checked = check_quotes(documents, texts)
+    if problems:
+        raise DataError(problems)
+    graph = build_graph(documents)
+    files = len(graph.graph["files"])
+    message = (
+        f"ok: {files} file{'s' if files != 1 else ''}, {graph.number_of_nodes()} entities, "
+        f"{graph.number_of_edges()} relations"
+    )
+    if texts:
+        message += f"; {checked} quotes found verbatim in {', '.join(sorted(texts))}"
+    typer.echo(message)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

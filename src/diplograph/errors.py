@@ -1,0 +1,46 @@
+"""The exceptions the library raises; the CLI turns each into one line on stderr."""
+
+from __future__ import annotations
+
+
+class DiplographError(Exception):
+    """Anything diplograph reports to a person instead of a traceback."""
+
+    exit_code = 1
+
+
+class DataError(DiplographError):
+    """A data file is missing, unreadable or invalid; carries every problem found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        count = len(problems)
+        head = problems[0] if problems else "invalid data"
+        more = f" (and {count - 1} more problem{'s' if count > 2 else ''})" if count > 1 else ""
+        super().__init__(head + more)
+
+
+class UnknownEntity(DiplographError):
+    """A name that matches no entity."""
+
+
+class AmbiguousName(DiplographError):
+    """A name that matches more than one entity."""
+
+    def __init__(self, message: str, candidates: list[str]):
+        self.candidates = candidates
+        super().__init__(message)
+
+
+class NoPath(DiplographError):
+    """No chain of relations joins two entities under the given constraints."""
+
+
+class UsageError(DiplographError):
+    """A bad option value (unknown relation type, bad date filter...)."""
+
+    exit_code = 2
+
+
+class ExportError(DiplographError):
+    """An export that cannot be written (bad destination, value a format cannot hold)."""

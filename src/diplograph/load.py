@@ -1,0 +1,149 @@
+"""Read data files, validate them, and build the networkx graph queries run on.
+
+The graph is a ``MultiDiGraph``: one node per entity (attributes: name, type, aliases,
+description), one edge per relation keyed by the relation id (attributes: type, date,
+date_text, place, certainty, reported_by, evidence, note). ``graph.graph`` holds
+``sources`` and ``relation_types`` (dicts by id) and ``files`` (what was read).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from . import model
+from .errors import DataError
+
+ENV_VAR = "DIPLOGRAPH_DATA"
+VOCABULARY_FILE = "vocabulary.json"
+_NOT_DATA = {"schema.json"}
+
+
+def bundled_data_dir() -> Path:
+    """The dataset shipped with diplograph (inside the wheel, or data/ in a source checkout)."""
+    here = Path(__file__).resolve().parent
+    installed = here / "data"
+    return installed if installed.is_dir() else here.parents[1] / "data"
+
+
+def data_files(path: Path) -> list[Path]:
+    """The JSON data files at ``path`` (a file, or a folder's ``*.json`` in name order)."""
+    if path.is_symlink() and not path.exists():
+        raise DataError([f"{path}: broken symbolic link"])
+    if not path.exists():
+        raise DataError([f"{path}: no such file or folder"])
+    if path.is_dir():
+        files = sorted(
+            p
+            for p in path.glob("*.json")
+            if p.name not in _NOT_DATA and not p.name.endswith(".schema.json")
+        )
+        if not files:
+            raise DataError([f"{path}: no data files (*.json) in this folder"])
+        return files
+    return [path]
+
+
+def _line_col(text: str, pos: int) -> tuple[int, int]:
+    line = text.count("\n", 0, pos) + 1
+    return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
+
+
+def read_json(path: Path) -> Any:
+    """Parse one file; errors name the file and the line and column."""
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise DataError([f"{path}: is a folder, expected a JSON file"]) from None
+    except OSError as exc:
+        raise DataError([f"{path}: cannot read ({exc.strerror})"]) from None
+    if not raw.strip():
+        raise DataError([f"{path}: empty file, expected a JSON object"])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        good = raw[: exc.start].decode("utf-8", "replace")
+        line, col = _line_col(good, len(good))
+        byte = f"byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+        raise DataError([f"{path}:{line}:{col}: not UTF-8 text ({byte})"]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError([f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"]) from None
+    except RecursionError:
+        raise DataError([f"{path}: invalid JSON: nested too deeply"]) from None
+
+
+def resolve_data_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The data the user asked for: ``path``, else $DIPLOGRAPH_DATA, else the bundled dataset."""
+    if path is not None and str(path) != "":
+        return Path(path)
+    env = os.environ.get(ENV_VAR)
+    return Path(env) if env else bundled_data_dir()
+
+
+def read_documents(path: Path) -> list[tuple[str, dict]]:
+    """Read and check every file (always with the bundled vocabulary first).
+
+    Raises DataError listing every problem in every file.
+    """
+    vocabulary = bundled_data_dir() / VOCABULARY_FILE
+    files = data_files(path)
+    resolved = {f.resolve() for f in files}
+    if vocabulary.exists() and vocabulary.resolve() not in resolved:
+        files = [vocabulary, *files]
+    documents: list[tuple[str, dict]] = []
+    problems: list[str] = []
+    for file in files:
+        try:
+            doc = read_json(file)
+        except DataError as exc:
+            problems.extend(exc.problems)
+            continue
+        found = model.check_document(doc)
+        problems.extend(f"{file}: {p}" for p in found)
+        if isinstance(doc, dict):
+            documents.append((str(file), model.without_bad_records(doc, found)))
+    problems.extend(model.check_dataset(documents))
+    if problems:
+        raise DataError(_file_order(problems, files))
+    return documents
+
+
+def _file_order(problems: list[str], files: list[Path]) -> list[str]:
+    """Problems grouped by file, in reading order (stable within a file)."""
+    rank = {str(f): i for i, f in enumerate(files)}
+    return sorted(problems, key=lambda p: rank.get(p.split(":", 1)[0], len(rank)))
+
+
+def build_graph(documents: list[tuple[str, dict]]) -> nx.MultiDiGraph:
+    """Turn checked documents into the graph (relation ids as edge keys)."""
+    graph = nx.MultiDiGraph()
+    graph.graph["sources"] = {}
+    graph.graph["relation_types"] = {}
+    graph.graph["files"] = [name for name, _ in documents]
+    for _, doc in documents:
+        for source in doc.get("sources", []):
+            graph.graph["sources"][source["id"]] = dict(source)
+        for rtype in doc.get("relation_types", []):
+            graph.graph["relation_types"][rtype["id"]] = dict(rtype)
+        for entity in doc.get("entities", []):
+            attrs = {k: v for k, v in entity.items() if k != "id"}
+            attrs.setdefault("aliases", [])
+            attrs.setdefault("description", "")
+            graph.add_node(entity["id"], **attrs)
+    for _, doc in documents:
+        for rel in doc.get("relations", []):
+            attrs = {k: v for k, v in rel.items() if k not in ("id", "source", "target")}
+            attrs["evidence"] = [dict(e) for e in rel["evidence"]]
+            graph.add_edge(rel["source"], rel["target"], key=rel["id"], **attrs)
+    return graph
+
+
+def load_graph(path: str | os.PathLike[str] | None = None) -> nx.MultiDiGraph:
+    """Read, validate and build: the one call commands make."""
+    return build_graph(read_documents(resolve_data_path(path)))

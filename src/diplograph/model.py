@@ -1,0 +1,398 @@
+"""The data model (format version 1): records, their fields, and every validation rule.
+
+One table (``RECORDS``) describes each record's fields; from it come both the validator
+(``check_document``, ``check_dataset``) and the published JSON Schema (``json_schema``),
+so the two cannot drift. No I/O here: ``load`` reads files and calls these.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from . import dates
+
+SCHEMA_VERSION = 1
+
+ENTITY_TYPES = ("person", "country", "organization", "place", "group", "event")
+
+#: How sure the source is of a relation. Every result row shows it.
+CERTAINTY = {
+    "stated": "stated as fact by the source's author",
+    "reported": "attributed by the author to someone else (see reported_by)",
+    "hedged": "the author's own hedged judgement ('likely', 'it is possible')",
+    "hypothetical": "a possibility the source raises, not a fact ('could', 'may')",
+}
+
+ENTITY_ID = r"^[a-z0-9][a-z0-9-]*$"
+RELATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
+# Characters XML 1.0 cannot carry; refusing them here keeps every export readable.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record: its JSON type, whether it is required, what it means."""
+
+    name: str
+    kind: str  # string | integer | boolean | date | strings | evidence | id
+    required: bool
+    description: str
+    enum: tuple[str, ...] | None = None
+    pattern: str | None = None
+
+
+EVIDENCE_FIELDS = (
+    Field("source", "string", True, "Id of the source (in `sources`) the quote comes from."),
+    Field("quote", "string", True, "The exact words of the source, verbatim, never empty."),
+)
+
+RECORDS: dict[str, tuple[Field, ...]] = {
+    "sources": (
+        Field("id", "id", True, "Stable id cited by evidence.", pattern=ENTITY_ID),
+        Field("title", "string", True, "Title of the document."),
+        Field("publisher", "string", True, "Who published it."),
+        Field("published", "date", True, "Publication date (EDTF, e.g. 2025-06-24)."),
+        Field("url", "string", False, "Where it can be read."),
+    ),
+    "relation_types": (
+        Field("id", "id", True, "The word users type, e.g. `released`.", pattern=ENTITY_ID),
+        Field("label", "string", True, "How it reads from source to target: 'released'."),
+        Field("inverse", "string", True, "How it reads from target to source: 'was released by'."),
+        Field("symmetric", "boolean", True, "True when direction carries no meaning (met)."),
+        Field(
+            "category",
+            "string",
+            True,
+            "What kind of fact it is.",
+            enum=("event", "role", "tie", "stance"),
+        ),
+        Field("cameo", "string", False, "CAMEO event code, where one exists (e.g. 0841)."),
+        Field("description", "string", False, "One line on when to use it."),
+    ),
+    "entities": (
+        Field("id", "id", True, "Stable slug, e.g. `alexander-lukashenko`.", pattern=ENTITY_ID),
+        Field("name", "string", True, "The name to display."),
+        Field("type", "string", True, "Kind of actor.", enum=ENTITY_TYPES),
+        Field("aliases", "strings", False, "Other spellings and short names users type."),
+        Field("description", "string", False, "One line, drawn from the source."),
+    ),
+    "relations": (
+        Field("id", "id", True, "Unique, stable id.", pattern=RELATION_ID),
+        Field("type", "string", True, "A relation type id (see `relation_types`)."),
+        Field("source", "string", True, "Entity id of the actor."),
+        Field("target", "string", True, "Entity id acted upon."),
+        Field("date", "date", False, "When, in EDTF: 2025-06-21, 2025-04, 2024-23, 2020/2025."),
+        Field("date_text", "string", False, "The date as the source words it ('late January')."),
+        Field("place", "string", False, "Entity id of where it happened."),
+        Field("certainty", "string", True, "How sure the source is.", enum=tuple(CERTAINTY)),
+        Field("reported_by", "string", False, "Entity id of who reported it (certainty reported)."),
+        Field("evidence", "evidence", True, "Where it comes from: at least one quote."),
+        Field("note", "string", False, "Curator's note."),
+    ),
+}
+
+_TOP_LEVEL = ("schema_version", *RECORDS)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One validation problem, located by JSON path."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "null"
+
+
+def _check_string(value: Any, path: str, allow_empty: bool = False) -> Iterator[Problem]:
+    if not isinstance(value, str):
+        yield Problem(path, f"expected a string, got {_json_type(value)}")
+    elif not allow_empty and not value.strip():
+        yield Problem(path, "must not be empty")
+    elif _CONTROL.search(value):
+        yield Problem(path, "contains a control character")
+
+
+def _check_field(spec: Field, value: Any, path: str) -> Iterator[Problem]:
+    if spec.kind in ("string", "id"):
+        problems = list(_check_string(value, path))
+        yield from problems
+        if problems:
+            return
+        if spec.enum and value not in spec.enum:
+            yield Problem(path, f"'{value}' is not one of {', '.join(spec.enum)}")
+        if spec.pattern and not re.match(spec.pattern, value):
+            yield Problem(path, f"'{value}' is not a valid id (lowercase letters, digits, '-')")
+    elif spec.kind == "boolean":
+        if not isinstance(value, bool):
+            yield Problem(path, f"expected true or false, got {_json_type(value)}")
+    elif spec.kind == "date":
+        problems = list(_check_string(value, path))
+        yield from problems
+        if not problems:
+            try:
+                dates.parse(value)
+            except dates.DateError as exc:
+                yield Problem(path, f"invalid date: {exc}")
+    elif spec.kind == "strings":
+        if not isinstance(value, list):
+            yield Problem(path, f"expected an array of strings, got {_json_type(value)}")
+            return
+        for i, item in enumerate(value):
+            yield from _check_string(item, f"{path}[{i}]")
+    elif spec.kind == "evidence":
+        if not isinstance(value, list):
+            yield Problem(path, f"expected an array of evidence objects, got {_json_type(value)}")
+        elif not value:
+            yield Problem(path, "a relation needs at least one piece of evidence")
+        else:
+            for i, item in enumerate(value):
+                yield from _check_record(EVIDENCE_FIELDS, item, f"{path}[{i}]")
+
+
+def _check_record(fields: tuple[Field, ...], record: Any, path: str) -> Iterator[Problem]:
+    if not isinstance(record, dict):
+        yield Problem(path, f"expected an object, got {_json_type(record)}")
+        return
+    known = {f.name for f in fields}
+    for spec in fields:
+        if spec.name not in record:
+            if spec.required:
+                yield Problem(f"{path}.{spec.name}", "is required")
+            continue
+        yield from _check_field(spec, record[spec.name], f"{path}.{spec.name}")
+    for name in record:
+        if name not in known:
+            yield Problem(f"{path}.{name}", "unknown field")
+
+
+def check_document(doc: Any) -> list[Problem]:
+    """Check one file's JSON value against the format: shapes, types, enums, dates."""
+    if not isinstance(doc, dict):
+        return [Problem("", f"expected a JSON object at the top level, got {_json_type(doc)}")]
+    problems: list[Problem] = []
+    version = doc.get("schema_version")
+    if version is None:
+        problems.append(Problem("schema_version", "is required (use 1)"))
+    elif version != SCHEMA_VERSION or isinstance(version, bool):
+        problems.append(Problem("schema_version", f"unsupported version {version!r} (use 1)"))
+    for name in doc:
+        if name not in _TOP_LEVEL:
+            problems.append(Problem(name, "unknown top-level field"))
+    for kind, fields in RECORDS.items():
+        records = doc.get(kind, [])
+        if not isinstance(records, list):
+            problems.append(Problem(kind, f"expected an array, got {_json_type(records)}"))
+            continue
+        for i, record in enumerate(records):
+            problems.extend(_check_record(fields, record, f"{kind}[{i}]"))
+    return problems
+
+
+def without_bad_records(doc: dict, problems: list[Problem]) -> dict:
+    """The document with each record that has a shape problem reduced to a stub.
+
+    A stub keeps only the record's id (``{"id": ..., "_bad": True}``, or None without a
+    usable id), so indices stay stable, references to it still resolve, and the
+    cross-record checks run on the well-formed records without cascading errors.
+    """
+    bad: dict[str, set[int]] = {}
+    for problem in problems:
+        kind, _, rest = problem.path.partition("[")
+        if kind in RECORDS and rest[:1].isdigit():
+            bad.setdefault(kind, set()).add(int(rest.split("]", 1)[0]))
+    clean = {}
+    for kind in RECORDS:
+        records = doc.get(kind, [])
+        if not isinstance(records, list):
+            continue
+        clean[kind] = [_stub(r) if i in bad.get(kind, ()) else r for i, r in enumerate(records)]
+    return clean
+
+
+def _stub(record: Any) -> dict | None:
+    if isinstance(record, dict) and isinstance(record.get("id"), str):
+        return {"id": record["id"], "_bad": True}
+    return None
+
+
+def _closest(word: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check_dataset(documents: list[tuple[str, dict]]) -> list[str]:
+    """Cross-record rules over all files merged: unique ids, references that resolve.
+
+    ``documents`` are (file name, JSON object) pairs cleaned by ``without_bad_records``
+    (records with shape problems are None and skipped).
+    Returns messages prefixed with the file name, in file order.
+    """
+    problems: list[str] = []
+    seen: dict[str, dict[str, tuple[str, str, Any]]] = {k: {} for k in RECORDS}
+    for filename, doc in documents:
+        for kind in RECORDS:
+            for i, record in enumerate(doc.get(kind, [])):
+                if record is None:
+                    continue
+                rid = record["id"]
+                where = f"{filename}: {kind}[{i}].id"
+                if rid in seen[kind]:
+                    first_file, first_path, first = seen[kind][rid]
+                    if kind == "relation_types" and first == record:
+                        continue  # the same definition twice is harmless
+                    problems.append(
+                        f"{where}: duplicate id '{rid}' (first at {first_file}: {first_path})"
+                    )
+                else:
+                    seen[kind][rid] = (filename, f"{kind}[{i}]", record)
+    entity_ids = list(seen["entities"])
+    source_ids = list(seen["sources"])
+    type_ids = list(seen["relation_types"])
+    entities, sources, types = set(entity_ids), set(source_ids), set(type_ids)
+    for filename, doc in documents:
+        for i, rel in enumerate(doc.get("relations", [])):
+            if rel is None or rel.get("_bad"):
+                continue
+            where = f"{filename}: relations[{i}]"
+            if rel["type"] not in types:
+                problems.append(
+                    f"{where}.type: unknown relation type '{rel['type']}'"
+                    + _closest(rel["type"], type_ids)
+                )
+            for field in ("source", "target", "place", "reported_by"):
+                ref = rel.get(field)
+                if ref is not None and ref not in entities:
+                    problems.append(
+                        f"{where}.{field}: unknown entity '{ref}'" + _closest(ref, entity_ids)
+                    )
+            if rel["certainty"] == "reported" and "reported_by" not in rel:
+                problems.append(f"{where}.reported_by: is required when certainty is 'reported'")
+            if rel["source"] == rel["target"]:
+                problems.append(
+                    f"{where}.target: a relation cannot join '{rel['source']}' to itself"
+                )
+            for j, ev in enumerate(rel["evidence"]):
+                if ev["source"] not in sources:
+                    problems.append(
+                        f"{where}.evidence[{j}].source: unknown source '{ev['source']}'"
+                        + _closest(ev["source"], source_ids)
+                    )
+    return problems
+
+
+def _field_schema(spec: Field) -> dict[str, Any]:
+    schema: dict[str, Any]
+    if spec.kind in ("string", "id"):
+        schema = {"type": "string", "minLength": 1}
+    elif spec.kind == "boolean":
+        schema = {"type": "boolean"}
+    elif spec.kind == "date":
+        schema = {"type": "string", "minLength": 1, "$comment": "EDTF, see diplograph.dates"}
+    elif spec.kind == "strings":
+        schema = {"type": "array", "items": {"type": "string", "minLength": 1}}
+    elif spec.kind == "evidence":
+        schema = {"type": "array", "minItems": 1, "items": _record_schema(EVIDENCE_FIELDS)}
+    else:  # pragma: no cover - a new kind must be added here
+        raise ValueError(spec.kind)
+    if spec.enum:
+        schema["enum"] = list(spec.enum)
+    if spec.pattern:
+        schema["pattern"] = spec.pattern
+    return {"description": spec.description, **schema}
+
+
+def _record_schema(fields: tuple[Field, ...]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {f.name: _field_schema(f) for f in fields},
+        "required": [f.name for f in fields if f.required],
+        "additionalProperties": False,
+    }
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a data file, generated from ``RECORDS`` (as data/schema.json)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://diplograph.dev/schema/v1.json",
+        "title": "diplograph data file (format version 1)",
+        "description": "Actors, relations between them, and the sources that evidence them.",
+        "type": "object",
+        "properties": {
+            "schema_version": {"const": SCHEMA_VERSION},
+            **{
+                kind: {"type": "array", "items": _record_schema(fields)}
+                for kind, fields in RECORDS.items()
+            },
+        },
+        "required": ["schema_version"],
+        "additionalProperties": False,
+    }
+
+
+def _loose(text: str) -> str:
+    """Text with typographic quotes straightened and whitespace collapsed."""
+    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
+    return " ".join(text.translate(table).split())
+
+
+def check_quotes(documents: list[tuple[str, dict]], texts: dict[str, str]) -> tuple[list[str], int]:
+    """Check that every quote citing a source in ``texts`` occurs verbatim in its text.
+
+    Returns (problems, number of quotes checked). A near miss (only quote marks, dashes
+    or spacing differ) is named as such, since it is the usual curation slip.
+    """
+    problems: list[str] = []
+    known = {s["id"] for _, doc in documents for s in doc.get("sources", [])}
+    for source_id in sorted(set(texts) - known):
+        problems.append(
+            f"--source-text: unknown source '{source_id}'" + _closest(source_id, sorted(known))
+        )
+    loose = {sid: _loose(text) for sid, text in texts.items()}
+    checked = 0
+    for filename, doc in documents:
+        for i, rel in enumerate(doc.get("relations", [])):
+            for j, ev in enumerate(rel["evidence"]):
+                text = texts.get(ev["source"])
+                if text is None:
+                    continue
+                checked += 1
+                if ev["quote"] in text:
+                    continue
+                near = _loose(ev["quote"]) in loose[ev["source"]]
+                why = "differs only in quote marks, dashes or spacing" if near else "not found"
+                short = ev["quote"] if len(ev["quote"]) <= 60 else ev["quote"][:57] + "..."
+                problems.append(
+                    f"{filename}: relations[{i}].evidence[{j}].quote: {why} in source "
+                    f"'{ev['source']}': \"{short}\""
+                )
+    return problems, checked
+
+
+if __name__ == "__main__":  # python -m diplograph.model > data/schema.json
+    import json
+    import sys
+
+    json.dump(json_schema(), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")

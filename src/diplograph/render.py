@@ -1,0 +1,219 @@
+"""Rows -> Rich table, JSON or CSV. One mechanism for every command.
+
+JSON is an array of the row objects; CSV has the same keys as columns, with lists and
+objects (evidence, aliases) written as JSON text so nothing is lost. Tables never drop
+data: long cells fold onto several lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Sequence
+from typing import IO, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from . import dates
+
+FORMATS = ("table", "json", "csv")
+Cell = Callable[[dict], str]
+
+
+def evidence_text(row: dict) -> str:
+    """Evidence as '“quote” (source)' lines."""
+    return "\n".join(
+        f"“{escape(ev['quote'])}” [dim]({escape(ev['source'])})[/dim]" for ev in row["evidence"]
+    )
+
+
+def date_cell(row: dict) -> str:
+    """The date as written (EDTF), with the source's words or a reading underneath."""
+    when = row.get("date", "")
+    if not when:
+        words = row.get("date_text", "")
+        return f"[dim]{escape(words)}[/dim]" if words else "—"
+    words = row.get("date_text") or dates.describe(when)
+    return f"{escape(when)}\n[dim]{escape(words)}[/dim]" if words != when else escape(when)
+
+
+def certainty_cell(row: dict) -> str:
+    """Certainty, naming who reported a reported claim."""
+    level = row["certainty"]
+    style = {
+        "stated": "green",
+        "reported": "cyan",
+        "hedged": "yellow",
+        "hypothetical": "magenta",
+    }.get(level, "")
+    by = f"\n[dim]by {escape(row['reported_by'])}[/dim]" if row.get("reported_by") else ""
+    return f"[{style}]{level}[/{style}]{by}" if style else level + by
+
+
+def plain(key: str) -> Cell:
+    """A cell showing one field as text."""
+    return lambda row: escape(str(row.get(key, "")))
+
+
+def hop_cell(row: dict) -> str:
+    """A relation read in its true direction: 'Keith Kellogg met Alexander Lukashenko'."""
+    return (
+        f"[bold]{escape(row['from_name'])}[/bold] {escape(row['relation'])} "
+        f"[bold]{escape(row['to_name'])}[/bold]"
+    )
+
+
+Columns = Sequence[tuple[str, Cell]]
+
+
+def when_where_cell(row: dict) -> str:
+    """Date (as written, then in words) and, on the last line, the place."""
+    when = date_cell(row)
+    return f"{when}\n[italic]{escape(row['place'])}[/italic]" if row.get("place") else when
+
+
+RELATION_COLUMNS: Columns = (
+    ("when, where", when_where_cell),
+    ("certainty", certainty_cell),
+    ("evidence", evidence_text),
+)
+# Column layout: short columns keep their words whole; Rich shrinks the long ones.
+_LAYOUT = {
+    "#": {"no_wrap": True},
+    "dist": {"no_wrap": True},
+    "score": {"no_wrap": True},
+    "when, where": {"min_width": 10},
+    "certainty": {"min_width": 9},
+    "evidence": {"min_width": 20},
+}
+
+
+def to_json(value: Any) -> str:
+    """Pretty JSON, non-ASCII kept as is."""
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def _union_keys(first: list[str], groups: Any) -> list[str]:
+    keys = list(first)
+    for rows in groups:
+        for row in rows:
+            keys.extend(k for k in row if k not in keys)
+    return keys
+
+
+def write_csv(rows: list[dict], out: IO[str], keys: list[str] | None = None) -> None:
+    """Rows as CSV: header from the rows' keys; lists/objects as JSON text."""
+    if not rows:
+        return
+    writer = csv.writer(out, lineterminator="\n")
+    keys = keys or _union_keys([], [rows])
+    writer.writerow(keys)
+    for row in rows:
+        writer.writerow(
+            json.dumps(row.get(k), ensure_ascii=False)
+            if isinstance(row.get(k), list | dict)
+            else row.get(k, "")
+            for k in keys
+        )
+
+
+def table(rows: list[dict], columns: Columns, title: str | None = None) -> Table:
+    """A Rich table of rows; every column folds instead of truncating."""
+    result = Table(
+        title=title, show_lines=True, title_justify="left", expand=False, show_edge=False
+    )
+    for header, _ in columns:
+        layout = _LAYOUT.get(header, {"min_width": 12})
+        result.add_column(header, overflow="fold", **layout)
+    for row in rows:
+        result.add_row(*(cell(row) for _, cell in columns))
+    return result
+
+
+def emit(
+    rows: list[dict],
+    fmt: str,
+    console: Console,
+    columns: Columns,
+    title: str | None = None,
+    empty: str = "nothing found",
+) -> None:
+    """Print rows in the chosen format (table, json, csv) to the console's file."""
+    if fmt == "json":
+        console.file.write(to_json(rows) + "\n")
+    elif fmt == "csv":
+        write_csv(rows, console.file)
+    elif rows:
+        console.print(table(rows, columns, title))
+    else:
+        console.print(f"[dim]{escape(empty)}[/dim]")
+
+
+def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -> None:
+    """Several named tables (stats): JSON object of arrays, CSV with a 'section' column."""
+    if fmt == "json":
+        console.file.write(to_json(sections) + "\n")
+        return
+    if fmt == "csv":
+        write_csv(
+            [{"section": name, **row} for name, rows in sections.items() for row in rows],
+            console.file,
+            keys=_union_keys(["section"], sections.values()),
+        )
+        return
+    for name, rows in sections.items():
+        if not rows:
+            continue
+        headers = list(rows[0])
+        console.print(
+            table(rows, [(h, plain(h)) for h in headers], title=name.replace("_", " ").capitalize())
+        )
+
+
+def entity_tree(card: dict) -> Tree:
+    """``show`` as a Rich tree: the card, then relations grouped by type."""
+    aliases = ", ".join(card["aliases"]) or "—"
+    root = Tree(
+        f"[bold]{escape(card['name'])}[/bold] [dim]({escape(card['id'])}, {card['type']})[/dim]\n"
+        f"{escape(card['description'])}\n[dim]aliases: {escape(aliases)}[/dim]"
+    )
+    for rtype, rows in card["relations"].items():
+        branch = root.add(f"[bold cyan]{escape(rtype)}[/bold cyan] ({len(rows)})")
+        for row in rows:
+            when = row["date"] or row["date_text"] or "undated"
+            where = f" in {escape(row['place'])}" if row["place"] else ""
+            leaf = branch.add(
+                f"{escape(row['relation'])} [bold]{escape(row['name'])}[/bold]{where} "
+                f"[dim]{escape(when)}[/dim] · {certainty_cell(row).replace(chr(10), ' ')}"
+            )
+            for ev in row["evidence"]:
+                leaf.add(
+                    f"[italic]“{escape(ev['quote'])}”[/italic] [dim]({escape(ev['source'])})[/dim]"
+                )
+    if card["reported"]:
+        branch = root.add(f"[bold cyan]reported[/bold cyan] ({len(card['reported'])})")
+        for row in card["reported"]:
+            branch.add(
+                f"{escape(row['from_name'])} {escape(row['relation'])} "
+                f"{escape(row['to_name'])} [dim]{escape(row['date'] or 'undated')}[/dim]"
+            )
+    return root
+
+
+def neighbor_tree(name: str, rows: list[dict]) -> Tree:
+    """``neighbors --tree``: each entity under the one it was reached from."""
+    root = Tree(f"[bold]{escape(name)}[/bold]")
+    branches: dict[str, Tree] = {}
+    for row in rows:
+        parent = branches.get(row["via_id"], root)
+        when = row["date"] or "undated"
+        label = (
+            f"{escape(row['relation'])} [bold]{escape(row['name'])}[/bold] "
+            f"[dim]{escape(when)}[/dim] · {certainty_cell(row).replace(chr(10), ' ')}"
+        )
+        node = parent.add(label)
+        branches.setdefault(row["id"], node)
+    return root

@@ -1,0 +1,116 @@
+"""Turn what a user types into an entity id.
+
+A name matches an entity by id, name or alias, ignoring case, accents and punctuation
+("lukashenka", "U.S.", "Cichanoŭski"), or by a surname alone when only one person has it
+("Kellogg"). Exact matches win over surname matches. Several matches raise AmbiguousName
+with the candidates; none raises UnknownEntity with the closest names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import weakref
+from collections import defaultdict
+
+import networkx as nx
+
+from .errors import AmbiguousName, UnknownEntity, UsageError
+
+_EXTRA_FOLDS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ʼ": "", "’": "", "'": ""})
+_SEPARATORS = re.compile(r"[\s\-_/.,;:()\[\]\"“”‘«»]+")
+MAX_NAME_LENGTH = 200
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive form of a name."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SEPARATORS.sub(" ", stripped.translate(_EXTRA_FOLDS)).strip()
+
+
+class NameIndex:
+    """Lookup tables from folded names to entity ids, built once per graph."""
+
+    def __init__(self, graph: nx.MultiDiGraph):
+        self.graph = graph
+        self.exact: dict[str, set[str]] = defaultdict(set)
+        self.surname: dict[str, set[str]] = defaultdict(set)
+        for node, attrs in graph.nodes(data=True):
+            names = [node, attrs.get("name", node), *attrs.get("aliases", [])]
+            for name in names:
+                key = fold(name)
+                if not key:
+                    continue
+                self.exact[key].add(node)
+                if attrs.get("type") == "person" and " " in key:
+                    self.surname[key.rsplit(" ", 1)[1]].add(node)
+
+    def _label(self, node: str) -> str:
+        return f"{self.graph.nodes[node].get('name', node)} ({node})"
+
+    def suggestions(self, text: str, limit: int = 3) -> list[str]:
+        """The entity names closest to ``text``, best first."""
+        from rapidfuzz import fuzz, process
+
+        keys = list(self.exact)
+        found: list[str] = []
+        for key, _score, _ in process.extract(
+            fold(text), keys, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60
+        ):
+            for node in sorted(self.exact[key]):
+                name = self.graph.nodes[node].get("name", node)
+                if name not in found:
+                    found.append(name)
+        return found[:limit]
+
+    def resolve(self, text: str) -> str:
+        """The one entity id ``text`` names, or AmbiguousName / UnknownEntity."""
+        if len(text) > MAX_NAME_LENGTH:
+            raise UsageError(
+                f"name is too long ({len(text)} characters, at most {MAX_NAME_LENGTH})"
+            )
+        key = fold(text)
+        if not key:
+            raise UsageError(f"empty name {text!r}: type a name, alias or id")
+        for table in (self.exact, self.surname):
+            matches = table.get(key)
+            if matches and len(matches) == 1:
+                return next(iter(matches))
+            if matches:
+                ordered = sorted(matches, key=lambda n: self.graph.nodes[n].get("name", n))
+                labels = [self._label(n) for n in ordered]
+                raise AmbiguousName(
+                    f"'{text}' matches {len(labels)} entities: {', '.join(labels)}; "
+                    "type a full name or an id",
+                    ordered,
+                )
+        close = self.suggestions(text)
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        raise UnknownEntity(f"no entity named '{text}'{hint}")
+
+    def completions(self, incomplete: str) -> list[str]:
+        """Names and aliases starting with what the user typed (for shell completion)."""
+        prefix = fold(incomplete)
+        out: set[str] = set()
+        for _node, attrs in self.graph.nodes(data=True):
+            for name in (attrs.get("name", ""), *attrs.get("aliases", [])):
+                if fold(name).startswith(prefix):
+                    out.add(name)
+        return sorted(out)
+
+
+_INDEXES: weakref.WeakKeyDictionary[nx.MultiDiGraph, NameIndex] = weakref.WeakKeyDictionary()
+
+
+def index_for(graph: nx.MultiDiGraph) -> NameIndex:
+    """The graph's name index, built on first use and kept while the graph lives."""
+    index = _INDEXES.get(graph)
+    if index is None:
+        index = _INDEXES[graph] = NameIndex(graph)
+    return index
+
+
+def resolve(graph: nx.MultiDiGraph, text: str) -> str:
+    """Entity id for a user-typed name (see module docstring)."""
+    return index_for(graph).resolve(text)

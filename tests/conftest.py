@@ -1,0 +1,136 @@
+"""Shared fixtures: the bundled graph, a CLI runner, and small hand-made datasets."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+
+# Stable help text and table widths, set before typer is imported.
+os.environ["TERMINAL_WIDTH"] = "200"
+os.environ["COLUMNS"] = "200"
+os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
+os.environ.pop("DIPLOGRAPH_DATA", None)
+
+import pytest  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from diplograph.cli import app, state  # noqa: E402
+from diplograph.load import load_graph  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+ARTICLE = SHARED / "sources" / "carnegie-2025-06-24-belarus-us-visit.txt"
+SCHEMAS = SHARED / "schemas"
+
+MINI = {
+    "schema_version": 1,
+    "sources": [{"id": "src", "title": "T", "publisher": "P", "published": "2025-06-24"}],
+    "entities": [
+        {"id": "alice", "name": "Alice Árvíz", "type": "person", "aliases": ["Ally"]},
+        {"id": "bob", "name": "Bob Smith", "type": "person"},
+        {"id": "carol", "name": "Carol Smith", "type": "person"},
+        {"id": "dan", "name": "Dan Doe", "type": "person"},
+        {"id": "minsk", "name": "Minsk", "type": "place"},
+    ],
+    "relations": [
+        {
+            "id": "r1",
+            "type": "met",
+            "source": "alice",
+            "target": "bob",
+            "date": "2025-04",
+            "place": "minsk",
+            "certainty": "stated",
+            "evidence": [{"source": "src", "quote": "Alice met Bob"}],
+        },
+        {
+            "id": "r2",
+            "type": "released",
+            "source": "bob",
+            "target": "carol",
+            "date": "2025-04-10",
+            "certainty": "reported",
+            "reported_by": "dan",
+            "evidence": [{"source": "src", "quote": "Bob released Carol"}],
+        },
+        {
+            "id": "r3",
+            "type": "met",
+            "source": "carol",
+            "target": "dan",
+            "date": "2025-02",
+            "certainty": "hedged",
+            "evidence": [{"source": "src", "quote": "Carol met Dan"}],
+        },
+        {
+            "id": "r4",
+            "type": "sanctions",
+            "source": "alice",
+            "target": "dan",
+            "certainty": "hypothetical",
+            "evidence": [{"source": "src", "quote": "could"}],
+        },
+    ],
+}
+
+
+def mini() -> dict:
+    """A fresh copy of the small test dataset."""
+    return copy.deepcopy(MINI)
+
+
+@pytest.fixture(autouse=True)
+def _reset_state():
+    state.data = None
+    state.debug = False
+    yield
+    state.data = None
+    state.debug = False
+
+
+@pytest.fixture(scope="session")
+def graph():
+    """The bundled dataset."""
+    return load_graph()
+
+
+@pytest.fixture
+def write_data(tmp_path):
+    """Write a data document (dict or raw text) to a file and return its path."""
+
+    def write(doc, name: str = "data.json") -> Path:
+        path = tmp_path / name
+        if isinstance(doc, bytes):
+            path.write_bytes(doc)
+        elif isinstance(doc, str):
+            path.write_text(doc, encoding="utf-8")
+        else:
+            path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def mini_path(write_data):
+    return write_data(mini())
+
+
+@pytest.fixture
+def cli():
+    """Run the CLI; returns the click Result (stdout, stderr, exit_code)."""
+    runner = CliRunner()
+
+    def run(*args: str, data: Path | str | None = None, input: str | None = None):
+        argv = (["--data", str(data)] if data is not None else []) + [str(a) for a in args]
+        return runner.invoke(app, argv, input=input, catch_exceptions=False)
+
+    return run
+
+
+def last_error(result) -> str:
+    """The last line of stderr."""
+    lines = result.stderr.strip().splitlines()
+    return lines[-1] if lines else ""
