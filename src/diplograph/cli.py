@@ -370,10 +370,13 @@ def timeline_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Dated relations in time order; partial dates sort by their earliest day."""
+    from .errors import UsageError
     from .query import timeline
     from .render import RELATION_COLUMNS, emit, hop_cell
     from .resolve import resolve
 
+    if len(names or []) > 2:
+        raise UsageError("timeline takes at most two names")
     graph = _graph()
     nodes = [resolve(graph, n) for n in names or []]
     rows = timeline(graph, nodes, _filters(graph, since, until, certainty, relation))

@@ -120,10 +120,12 @@ def write_csv(rows: list[dict], out: IO[str], keys: list[str] | None = None) -> 
         )
 
 
-def table(rows: list[dict], columns: Columns, title: str | None = None) -> Table:
+def table(
+    rows: list[dict], columns: Columns, title: str | None = None, lines: bool = True
+) -> Table:
     """A Rich table of rows; every column folds instead of truncating."""
     result = Table(
-        title=title, show_lines=True, title_justify="left", expand=False, show_edge=False
+        title=title, show_lines=lines, title_justify="left", expand=False, show_edge=False
     )
     for header, _ in columns:
         layout = _LAYOUT.get(header, {"min_width": 12})
@@ -168,9 +170,8 @@ def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -
         if not rows:
             continue
         headers = list(rows[0])
-        console.print(
-            table(rows, [(h, plain(h)) for h in headers], title=name.replace("_", " ").capitalize())
-        )
+        title = name.replace("_", " ").capitalize()
+        console.print(table(rows, [(h, plain(h)) for h in headers], title, lines=False))
 
 
 def entity_tree(card: dict) -> Tree:

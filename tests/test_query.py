@@ -1,0 +1,246 @@
+"""Query functions on the bundled data and on small hand-made graphs."""
+
+import networkx as nx
+import pytest
+
+from conftest import mini
+from diplograph import query
+from diplograph.errors import NoPath, UsageError
+from diplograph.load import build_graph, load_graph, read_documents
+from diplograph.query import PathOptions, chronological_ok, make_filters
+
+
+def hops(found):
+    return [[(u, a["type"], v) for u, v, _, a in path] for path in found]
+
+
+def graph_of(write_data, relations, entities=("a", "b", "c", "d", "e")):
+    doc = mini()
+    doc["entities"] = [{"id": e, "name": e.upper(), "type": "person"} for e in entities]
+    doc["relations"] = [
+        {
+            "id": f"r{i}",
+            "type": t,
+            "source": s,
+            "target": o,
+            "certainty": "stated",
+            "evidence": [{"source": "src", "quote": "q"}],
+            **({"date": d} if d else {}),
+        }
+        for i, (s, t, o, d) in enumerate(relations)
+    ]
+    return load_graph(write_data(doc))
+
+
+def test_who_met_sorted_by_date(graph):
+    rows = query.who_met(graph, "lukashenko")
+    assert [r["id"] for r in rows] == [
+        "opposition-leaders-2020",
+        "tsikhanouski",
+        "smith",
+        "kellogg",
+    ]
+    assert all(r["certainty"] and r["evidence"] for r in rows)
+
+
+def test_path_prefers_surest_best_dated(graph):
+    found = query.paths(graph, "trump", "tsikhanouski")
+    assert hops(found) == [
+        [
+            ("kellogg", "envoy-of", "trump"),
+            ("kellogg", "met", "lukashenko"),
+            ("lukashenko", "released", "tsikhanouski"),
+        ]
+    ]
+
+
+def test_all_shortest_and_k(graph):
+    every = query.paths(graph, "trump", "tsikhanouski", PathOptions(all_shortest=True))
+    assert len(every) > 1 and len({len(p) for p in every}) == 1
+    k = query.paths(graph, "kellogg", "tsikhanouski", PathOptions(k=3))
+    assert len(k) == 3 and [len(p) for p in k] == sorted(len(p) for p in k)
+
+
+def test_via_avoid_directed(graph):
+    via = make_filters(graph, relation_types=["met", "released"])
+    found = query.paths(graph, "kellogg", "zenkovich", PathOptions(filters=via))
+    assert hops(found) == [
+        [("kellogg", "met", "lukashenko"), ("lukashenko", "released", "zenkovich")]
+    ]
+    avoided = query.paths(
+        graph, "kellogg", "zenkovich", PathOptions(avoid=frozenset({"lukashenko"}))
+    )
+    assert all("lukashenko" not in (u, v) for u, v, _, _ in avoided[0])
+    with pytest.raises(NoPath):
+        query.paths(graph, "zenkovich", "kellogg", PathOptions(directed=True, filters=via))
+
+
+def test_max_hops(graph):
+    with pytest.raises(NoPath, match="under the given constraints"):
+        query.paths(graph, "trump", "tsikhanouski", PathOptions(max_hops=2))
+
+
+def test_avoid_an_end(graph):
+    with pytest.raises(UsageError, match="it is an end of the path"):
+        query.paths(graph, "trump", "kellogg", PathOptions(avoid=frozenset({"kellogg"})))
+
+
+def test_chronological_ok_is_exact():
+    d = lambda text: {"date": text}  # noqa: E731
+    assert chronological_ok([d("2025-04-10"), d("2025-04")])  # April can be the 10th or later
+    assert chronological_ok([d("2025-04"), d("2025-04-10")])
+    assert not chronological_ok([d("2025-04"), d("2025-02")])
+    assert chronological_ok([d("2025-01-21/2025-01-31"), d("2025-02-04/2025-02-14")])
+    assert not chronological_ok([d("2025-04-20"), d("2025-04"), d("2025-04-15")])
+    assert not chronological_ok([d("2025"), {}])
+
+
+def test_chronological_path_takes_a_longer_route_in_time_order(write_data):
+    g = graph_of(
+        write_data,
+        [
+            ("a", "met", "b", "2025-03"),
+            ("b", "met", "d", "2025-01"),  # shortest, but goes back in time
+            ("b", "met", "c", "2025-04"),
+            ("c", "met", "d", "2025-05"),
+        ],
+    )
+    assert hops(query.paths(g, "a", "d")) == [[("a", "met", "b"), ("b", "met", "d")]]
+    chrono = query.paths(g, "a", "d", PathOptions(chronological=True))
+    assert hops(chrono) == [[("a", "met", "b"), ("b", "met", "c"), ("c", "met", "d")]]
+    assert chronological_ok([e[3] for e in chrono[0]])
+
+
+def test_chronological_keeps_the_earliest_arrival(write_data):
+    # reaching c late (via the direct hop) would block c->d; the longer way arrives in time
+    g = graph_of(
+        write_data,
+        [
+            ("a", "met", "c", "2025-09"),
+            ("a", "met", "b", "2025-01"),
+            ("b", "met", "c", "2025-02"),
+            ("c", "met", "d", "2025-03"),
+        ],
+    )
+    chrono = query.paths(g, "a", "d", PathOptions(chronological=True))
+    assert hops(chrono) == [[("a", "met", "b"), ("b", "met", "c"), ("c", "met", "d")]]
+
+
+def test_chronological_on_bundled_data(graph):
+    found = query.paths(graph, "smith", "zenkovich", PathOptions(chronological=True))
+    assert hops(found) == [
+        [("smith", "met", "lukashenko"), ("lukashenko", "released", "zenkovich")]
+    ]
+
+
+def test_neighbors(graph):
+    rows = query.neighbors(graph, "zenkovich")
+    assert {(r["id"], r["relation"], r["direction"]) for r in rows} == {
+        ("lukashenko", "was released by", "in"),
+        ("cole", "was escorted by", "in"),
+        ("united-states", "is a citizen of", "out"),
+    }
+    out = query.neighbors(graph, "zenkovich", direction="out")
+    assert [r["id"] for r in out] == ["united-states"]
+    two = query.neighbors(graph, "zenkovich", depth=2)
+    assert {r["distance"] for r in two} == {1, 2}
+    assert any(r["id"] == "kellogg" and r["via_id"] == "cole" for r in two)
+    with pytest.raises(UsageError):
+        query.neighbors(graph, "zenkovich", direction="sideways")
+
+
+def test_neighbors_relation_filter(graph):
+    f = make_filters(graph, relation_types=["released"])
+    rows = query.neighbors(graph, "lukashenko", filters=f)
+    assert {r["id"] for r in rows} == {"zenkovich", "tsikhanouski", "june-21-prisoners"}
+
+
+def test_timeline_orders_partial_dates(graph):
+    rows = query.timeline(graph, ["lukashenko"])
+    keys = [query.sort_key({"date": r["date"]}) for r in rows]
+    assert keys == sorted(keys)
+    pair = query.timeline(graph, ["lukashenko", "smith"])
+    assert {r["relation_id"] for r in pair} == {
+        "smith-met-lukashenko",
+        "smith-negotiates-with-lukashenko",
+    }
+    everything = query.timeline(graph, [])
+    assert len(everything) == sum(1 for _, _, a in graph.edges(data=True) if "date" in a)
+    with pytest.raises(UsageError):
+        query.timeline(graph, ["lukashenko", "lukashenko"])
+
+
+def test_timeline_filters(graph):
+    f = make_filters(graph, since="2025-04", until="2025-04")
+    rows = query.timeline(graph, [], f)
+    assert {r["relation_id"] for r in rows} >= {
+        "lukashenko-released-zenkovich",
+        "cole-escorted-zenkovich",
+    }
+    assert "kellogg-met-lukashenko" not in {r["relation_id"] for r in rows}
+
+
+def test_certainty_filter(graph):
+    f = make_filters(graph, certainty=["hypothetical"])
+    rows = query.list_relations(graph, f)
+    assert rows and all(r["certainty"] == "hypothetical" for r in rows)
+
+
+def test_make_filters_errors(graph):
+    with pytest.raises(UsageError, match="after --until"):
+        make_filters(graph, since="2025-05", until="2025-04")
+
+
+def test_stats(graph):
+    s = query.stats(graph, top=3)
+    assert sum(r["count"] for r in s["entities"]) == graph.number_of_nodes()
+    assert sum(r["count"] for r in s["relations"]) == graph.number_of_edges()
+    assert s["most_connected"][0]["id"] == "lukashenko"
+    assert s["brokers"][0]["id"] == "lukashenko"
+    assert s["components"][0]["size"] > 30
+
+
+def test_stats_matches_networkx(graph):
+    s = query.stats(graph, top=5)
+    expected = nx.betweenness_centrality(nx.Graph(graph))
+    for row in s["brokers"]:
+        assert row["betweenness"] == round(expected[row["id"]], 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("Tikhanovsky", "tsikhanouski"),
+        ("Lukashenka", "lukashenko"),
+        ("Kelog", "kellogg"),
+        ("Ziankovich", "zenkovich"),
+        ("grand deal", "grand-deal"),
+    ],
+)
+def test_search(graph, text, first):
+    rows = query.search(graph, text)
+    assert rows[0]["id"] == first
+
+
+def test_search_finds_quotes(graph):
+    rows = query.search(graph, "bargaining chips")
+    assert any(r["kind"] == "relation" and r["field"] == "quote" for r in rows)
+
+
+def test_list_entities(graph):
+    people = query.list_entities(graph, "person")
+    assert all(r["type"] == "person" for r in people) and len(people) == 11
+    with pytest.raises(UsageError, match="unknown entity type 'planet'"):
+        query.list_entities(graph, "planet")
+
+
+def test_show(graph):
+    card = query.show(graph, "new-york-times")
+    assert card["name"] == "The New York Times"
+    assert "reported-on" in card["relations"]
+    assert {r["relation_id"] for r in card["reported"]} >= {"smith-negotiates-with-lukashenko"}
+
+
+def test_same_graph_from_folder_and_documents():
+    documents = read_documents(load_graph.__globals__["bundled_data_dir"]())
+    assert build_graph(documents).number_of_edges() == load_graph().number_of_edges()
