@@ -100,3 +100,63 @@ def test_failed_write_leaves_nothing(tmp_path, monkeypatch):
         export.write_atomic(b"new", str(target), force=True)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["g.graphml"]
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "dot", "mermaid", "cypher"])
+def test_every_file_format_via_cli(cli, tmp_path, fmt):
+    out = tmp_path / f"g.{fmt}"
+    result = cli("export", "--format", fmt, "--output", out)
+    assert result.exit_code == 0, result.stderr
+    assert out.stat().st_size > 1000
+    assert result.stderr.strip() == f"wrote {out} (38 entities, 75 relations)"
+
+
+def test_neo4j_folder_via_cli(cli, tmp_path):
+    out = tmp_path / "neo"
+    assert cli("export", "-f", "neo4j", "-o", out).exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["README.txt", "nodes.csv", "relationships.csv"]
+    again = cli("export", "-f", "neo4j", "-o", out)
+    assert last_error(again) == f"Error: {out}: already exists (use --force to overwrite)"
+    (out / "stale.txt").write_text("x")
+    assert cli("export", "-f", "neo4j", "-o", out, "--force").exit_code == 0
+    assert not (out / "stale.txt").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["neo"]  # no temporary folders left
+    to_stdout = cli("export", "-f", "neo4j", "-o", "-")
+    assert to_stdout.exit_code == 1
+    assert last_error(to_stdout) == (
+        "Error: this format writes a folder of files: give --output FOLDER, not '-'"
+    )
+
+
+def test_subgraph_export(cli, tmp_path):
+    out = tmp_path / "ego.json"
+    result = cli("export", "-f", "json", "-o", out, "--ego", "Zenkovich", "--radius", "1")
+    assert result.exit_code == 0
+    data = json.loads(out.read_text())
+    assert {n["id"] for n in data["nodes"]} == {"zenkovich", "lukashenko", "cole", "united-states"}
+    out2 = tmp_path / "released.json"
+    cli("export", "-f", "json", "-o", out2, "--relation", "released", "--since", "2025")
+    data = json.loads(out2.read_text())
+    assert {e["relation"] for e in data["edges"]} == {"released"}
+    assert all(e.get("date", "").startswith("2025") for e in data["edges"])
+    out3 = tmp_path / "stated.json"
+    cli("export", "-f", "json", "-o", out3, "--certainty", "stated")
+    assert {e["certainty"] for e in json.loads(out3.read_text())["edges"]} == {"stated"}
+
+
+def test_mermaid_markdown_is_fenced(cli, tmp_path):
+    out = tmp_path / "graph.md"
+    cli("export", "-f", "mermaid", "-o", out, "--ego", "Cole")
+    assert out.read_text().startswith("```mermaid\nflowchart LR\n")
+
+
+def test_export_output_is_a_folder(cli, tmp_path):
+    result = cli("export", "-f", "graphml", "-o", tmp_path)
+    assert result.exit_code == 1
+    assert last_error(result) == f"Error: {tmp_path}: is a folder; give a file name"
+
+
+def test_export_ego_unknown(cli, tmp_path):
+    result = cli("export", "-f", "json", "-o", tmp_path / "x.json", "--ego", "Nobodyx")
+    assert result.exit_code == 1 and "no entity named 'Nobodyx'" in last_error(result)
+    assert not (tmp_path / "x.json").exists()

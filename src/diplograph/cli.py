@@ -447,22 +447,55 @@ def list_relations_command(
 @app.command("export")
 @handle_errors
 def export_command(
-    export_format: Annotated[str, typer.Option("--format", "-f", help="graphml")],
-    output: Annotated[str, typer.Option("--output", "-o", help="File to write, '-' for stdout.")],
-    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    export_format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="graphml, gexf, json, dot, mermaid, neo4j (a folder), cypher."
+        ),
+    ],
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="File (or folder, for neo4j); '-' for stdout.")
+    ],
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file or folder.")] = False,
+    ego: Annotated[
+        str | None,
+        typer.Option(help="Only this actor's neighbourhood.", autocompletion=_complete_name),
+    ] = None,
+    radius: Annotated[int, typer.Option(min=0, max=20, help="Hops around --ego.")] = 1,
+    relation: RelationOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    certainty: CertaintyOpt = None,
 ) -> None:
-    """Write the graph for other tools (GraphML...), atomically."""
+    """Write the graph (or the part you filter) for other tools, atomically."""
     from .errors import UsageError
-    from .export import FORMATS, write_atomic
+    from .export import (
+        ALL_FORMATS,
+        FOLDER_FORMATS,
+        FORMATS,
+        to_mermaid,
+        write_atomic,
+        write_folder_atomic,
+    )
+    from .query import subgraph
+    from .resolve import resolve
 
-    writer = FORMATS.get(export_format)
-    if writer is None:
-        raise UsageError(
-            f"unknown export format '{export_format}' (choose from {', '.join(FORMATS)})"
-        )
-    write_atomic(writer(_graph()), output, force)
+    if export_format not in ALL_FORMATS:
+        choices = ", ".join(ALL_FORMATS)
+        raise UsageError(f"unknown export format '{export_format}' (choose from {choices})")
+    graph = _graph()
+    filters = _filters(graph, since, until, certainty, relation)
+    part = subgraph(graph, filters, resolve(graph, ego) if ego else None, radius)
+    if export_format in FOLDER_FORMATS:
+        write_folder_atomic(FOLDER_FORMATS[export_format](part), output, force)
+    elif export_format == "mermaid":
+        write_atomic(to_mermaid(part, fenced=output.endswith(".md")), output, force)
+    else:
+        write_atomic(FORMATS[export_format](part), output, force)
     if output != "-":
-        Console(file=sys.stderr).print(f"wrote {output}", markup=False, highlight=False)
+        summary = f"wrote {output} ({part.number_of_nodes()} entities, "
+        summary += f"{part.number_of_edges()} relations)"
+        Console(file=sys.stderr).print(summary, markup=False, highlight=False)
 
 
 @app.command("validate")

@@ -28,8 +28,9 @@ CERTAINTY = {
 
 ENTITY_ID = r"^[a-z0-9][a-z0-9-]*$"
 RELATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
-# Characters XML 1.0 cannot carry; refusing them here keeps every export readable.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry, and carriage returns (XML readers turn them into
+# newlines); refusing them here keeps every export lossless. Tab and newline are fine.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,7 @@ def _check_string(value: Any, path: str, allow_empty: bool = False) -> Iterator[
         yield Problem(path, f"expected a string, got {_json_type(value)}")
     elif not allow_empty and not value.strip():
         yield Problem(path, "must not be empty")
-    elif _CONTROL.search(value):
+    elif CONTROL_CHARACTERS.search(value):
         yield Problem(path, "contains a control character")
 
 

@@ -388,6 +388,50 @@ def path_rows(graph: nx.MultiDiGraph, found: list[list[Edge]]) -> list[dict]:
     ]
 
 
+def subgraph(
+    graph: nx.MultiDiGraph,
+    filters: Filters = NO_FILTERS,
+    ego: str | None = None,
+    radius: int = 1,
+) -> nx.MultiDiGraph:
+    """The part of the graph a user is looking at, as a new graph (for export).
+
+    Relations must pass ``filters``. With ``ego``, only entities within ``radius`` hops of
+    it (directions ignored, through passing relations) and the relations among them.
+    Without filters or ego, the whole graph. With filters, entities no passing relation
+    touches are left out.
+    """
+    if radius < 0:
+        raise UsageError("--radius must be 0 or more")
+    if ego is None and filters == NO_FILTERS:
+        return graph
+    keep: set[str] | None = None
+    if ego is not None:
+        keep = {ego}
+        frontier = [ego]
+        for _ in range(radius):
+            following = []
+            for node in frontier:
+                for _, (u, v, _key, _attrs) in incident(graph, node, "both", filters):
+                    other = v if u == node else u
+                    if other not in keep:
+                        keep.add(other)
+                        following.append(other)
+            frontier = following
+    part = nx.MultiDiGraph()
+    part.graph.update(graph.graph)
+    if keep is not None:
+        part.add_nodes_from((n, graph.nodes[n]) for n in keep)
+    for u, v, key, attrs in graph.edges(keys=True, data=True):
+        if not filters.accepts(attrs) or (keep is not None and (u not in keep or v not in keep)):
+            continue
+        for node in (u, v):
+            if node not in part:
+                part.add_node(node, **graph.nodes[node])
+        part.add_edge(u, v, key=key, **attrs)
+    return part
+
+
 # -- neighbors, timeline, list -------------------------------------------------------------
 
 

@@ -1,0 +1,383 @@
+"""Every export format read back by an independent reader, nothing lost.
+
+Each format has a reader that turns the file back into (entities, relations): dicts of
+id -> fields, with lists decoded. The property tests feed random graphs whose text holds
+unicode, quotes, &<>, newlines, emoji and control characters through every format: the
+result is either read back equal, or refused with ExportError, never silently corrupted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import networkx as nx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SCHEMAS
+from diplograph import export
+from diplograph.errors import ExportError
+
+LISTS = {"aliases", "evidence"}
+
+
+def decode(fields: dict) -> dict:
+    return {k: json.loads(v) if k in LISTS and isinstance(v, str) else v for k, v in fields.items()}
+
+
+def expected(graph: nx.MultiDiGraph) -> tuple[dict, dict]:
+    entities = {n: export.entity_fields(graph, n) for n in graph.nodes}
+    relations = {
+        k: {"source": u, "target": v, **export.relation_fields(k, a)}
+        for u, v, k, a in graph.edges(keys=True, data=True)
+    }
+    return entities, relations
+
+
+# -- readers, one per format ---------------------------------------------------------------
+
+
+def read_graphml(data: bytes):
+    g = nx.read_graphml(io.BytesIO(data), force_multigraph=True)
+    entities = {n: decode(a) for n, a in g.nodes(data=True)}
+    relations = {
+        k: {"source": u, "target": v, **decode(a)} for u, v, k, a in g.edges(keys=True, data=True)
+    }
+    return entities, relations
+
+
+def read_gexf(data: bytes):
+    g = nx.read_gexf(io.BytesIO(data), version="1.2draft")
+    entities = {}
+    for n, a in g.nodes(data=True):
+        fields = {k: v for k, v in a.items() if k != "label"}
+        entities[n] = decode({"name": a["label"], **fields})
+    relations = {}
+    for u, v, a in g.edges(data=True):  # a DiGraph unless there are parallel edges
+        fields = {x: y for x, y in a.items() if x not in ("id", "label", "start", "end")}
+        relations[a["id"]] = {"source": u, "target": v, **decode(fields)}
+    return entities, relations
+
+
+def read_json(data: bytes):
+    g = nx.node_link_graph(json.loads(data), edges="edges")
+    entities = dict(g.nodes(data=True))
+    relations = {k: {"source": u, "target": v, **a} for u, v, k, a in g.edges(keys=True, data=True)}
+    return entities, relations
+
+
+def _dot_unquote(value: str) -> str:
+    assert value.startswith('"') and value.endswith('"'), value
+    return re.sub(
+        r"\\(.)", lambda m: {"n": "\n", "r": "\r"}.get(m[1], m[1]), value[1:-1], flags=re.S
+    )
+
+
+def read_dot(data: bytes):
+    pydot = pytest.importorskip("pydot")
+    (g,) = pydot.graph_from_dot_data(data.decode("utf-8"))
+    entities = {}
+    for node in g.get_nodes():
+        if node.get_name() in ("node", "edge", "graph"):
+            continue
+        attrs = {k: _dot_unquote(v) for k, v in node.get_attributes().items()}
+        name = attrs.pop("label")
+        entities[_dot_unquote(node.get_name())] = decode({"name": name, **attrs})
+    relations = {}
+    for edge in g.get_edges():
+        attrs = {k: _dot_unquote(v) for k, v in edge.get_attributes().items()}
+        attrs.pop("label")
+        key = attrs.pop("id")
+        relations[key] = {
+            "source": _dot_unquote(edge.get_source()),
+            "target": _dot_unquote(edge.get_destination()),
+            **decode(attrs),
+        }
+    return entities, relations
+
+
+def read_mermaid(data: bytes):
+    entities, relations = {}, {}
+    for line in data.decode("utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("%% entity "):
+            fields = json.loads(line[len("%% entity ") :])
+            entities[fields.pop("id")] = fields
+        elif line.startswith("%% relation "):
+            fields = json.loads(line[len("%% relation ") :])
+            relations[fields["relation_id"]] = fields
+    return entities, relations
+
+
+def read_neo4j(files: dict[str, bytes]):
+    nodes = list(csv.DictReader(io.StringIO(files["nodes.csv"].decode("utf-8"))))
+    rels = list(csv.DictReader(io.StringIO(files["relationships.csv"].decode("utf-8"))))
+    entities = {}
+    for row in nodes:
+        fields = {"name": row["name"], "type": row["type"]}
+        if row["aliases:string[]"]:
+            fields["aliases"] = row["aliases:string[]"].split(";")
+        if row["description"]:
+            fields["description"] = row["description"]
+        assert row[":LABEL"].startswith("Entity;")
+        entities[row["id:ID"]] = fields
+    relations = {}
+    for row in rels:
+        fields = {k: v for k, v in row.items() if k in export.RELATION_FIELDS and v != ""}
+        relations[row["relation_id"]] = {
+            "source": row[":START_ID"],
+            "target": row[":END_ID"],
+            **decode(fields),
+        }
+        assert row[":TYPE"] == export.neo4j_type(row["relation"])
+    return entities, relations
+
+
+_CYPHER_STRING = r"'(?:[^'\\]|\\.)*'"
+
+
+def _cypher_unescape(literal: str) -> str:
+    simple = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f", "'": "'", '"': '"', "\\": "\\"}
+
+    def one(m):
+        if m[1] == "u":
+            return chr(int(m[2], 16))
+        return simple[m[1]]
+
+    return re.sub(
+        r"\\(u)([0-9a-fA-F]{4})|\\(.)", lambda m: one(m) if m[1] else simple[m[3]], literal[1:-1]
+    )
+
+
+def _cypher_map(text: str) -> dict:
+    """Parse the `{...}` property map our exporter writes (strings and string lists)."""
+    out = {}
+    pattern = rf"`([^`]+)`: (\[(?:{_CYPHER_STRING}(?:, )?)*\]|{_CYPHER_STRING})"
+    for key, value in re.findall(pattern, text):
+        if value.startswith("["):
+            out[key] = [_cypher_unescape(v) for v in re.findall(_CYPHER_STRING, value)]
+        else:
+            out[key] = _cypher_unescape(value)
+    return out
+
+
+def read_cypher(data: bytes):
+    entities, relations = {}, {}
+    for line in data.decode("utf-8").splitlines():
+        if line.startswith("CREATE (:Entity:"):
+            fields = _cypher_map(line[line.index("{") : line.rindex("}") + 1])
+            entities[fields.pop("id")] = fields
+        elif line.startswith("MATCH "):
+            ends = re.findall(rf"\{{id: ({_CYPHER_STRING})\}}", line)
+            fields = _cypher_map(line[line.index("-[:") :])
+            relations[fields["relation_id"]] = {
+                "source": _cypher_unescape(ends[0]),
+                "target": _cypher_unescape(ends[1]),
+                **decode(fields),
+            }
+    return entities, relations
+
+
+READERS = {
+    "graphml": read_graphml,
+    "gexf": read_gexf,
+    "json": read_json,
+    "dot": read_dot,
+    "mermaid": read_mermaid,
+    "cypher": read_cypher,
+}
+
+
+def export_and_read(fmt: str, graph):
+    if fmt == "neo4j":
+        return read_neo4j(export.to_neo4j(graph))
+    return READERS[fmt](export.FORMATS[fmt](graph))
+
+
+@pytest.mark.parametrize("fmt", export.ALL_FORMATS)
+def test_bundled_graph_round_trips(graph, fmt):
+    assert export_and_read(fmt, graph) == expected(graph)
+
+
+def test_every_format_is_tested():
+    assert set(export.ALL_FORMATS) == {*READERS, "neo4j"}
+
+
+# -- independent tools ---------------------------------------------------------------------
+
+
+def _validator():
+    if not (SCHEMAS / "validate.py").exists():
+        pytest.skip("../shared/schemas not present")
+    pytest.importorskip("lxml")
+    sys.path.insert(0, str(SCHEMAS))
+    try:
+        import validate
+    finally:
+        sys.path.pop(0)
+    return validate
+
+
+def test_gexf_valid_against_schema(graph, tmp_path):
+    path = tmp_path / "g.gexf"
+    path.write_bytes(export.to_gexf(graph))
+    assert _validator().validate("gexf12", str(path)) == []
+
+
+def test_gexf_carries_time_for_gephi(graph):
+    g = nx.read_gexf(io.BytesIO(export.to_gexf(graph)))
+    edges = {a["id"]: a for _, _, a in g.edges(data=True)}
+    edge = edges["kellogg-met-lukashenko"]
+    assert (edge["start"], edge["end"]) == ("2025-06-21", "2025-06-21")
+    open_end = edges["trump-leads-white-house"]
+    assert open_end["start"] == "2025-01-01" and "end" not in open_end
+    assert "start" not in edges["trump-leads-united-states"]
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
+def test_graphviz_parses_dot(graph, tmp_path):
+    path = tmp_path / "g.dot"
+    path.write_bytes(export.to_dot(graph))
+    result = subprocess.run(["dot", "-Tsvg", str(path)], capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(b'class="node"') == graph.number_of_nodes()
+    assert result.stdout.count(b'class="edge"') == graph.number_of_edges()
+
+
+def test_mermaid_shape(graph):
+    text = export.to_mermaid(graph).decode()
+    lines = text.splitlines()
+    assert lines[0] == "flowchart LR"
+    drawn = [line for line in lines if "-->|" in line]
+    assert len(drawn) == graph.number_of_edges()
+    for line in drawn:
+        assert re.fullmatch(r'  n\d+ -->\|"[^"|]*"\| n\d+', line), line
+    fenced = export.to_mermaid(graph, fenced=True).decode().splitlines()
+    assert fenced[0] == "```mermaid" and fenced[-1] == "```"
+
+
+def test_neo4j_headers(graph):
+    files = export.to_neo4j(graph)
+    assert files["nodes.csv"].startswith(b"id:ID,name,type,aliases:string[],description,:LABEL\n")
+    header = files["relationships.csv"].split(b"\n", 1)[0].decode()
+    assert header.startswith(":START_ID,:END_ID,:TYPE,")
+    assert header.endswith("date_start:date,date_end:date")
+    assert b"neo4j-admin database import full" in files["README.txt"]
+
+
+def test_cypher_escapes():
+    assert export.cypher_string("it's \\ \n\x01") == "'it\\'s \\\\ \\n\\u0001'"
+    assert _cypher_unescape(export.cypher_string("it's \\ \n\x01")) == "it's \\ \n\x01"
+
+
+def test_neo4j_refuses_semicolon_alias():
+    g = nx.MultiDiGraph()
+    g.add_node("a", name="A", type="person", aliases=["x;y"])
+    with pytest.raises(ExportError, match="contains ';'"):
+        export.to_neo4j(g)
+
+
+# -- the traps in CONTEXT.md ---------------------------------------------------------------
+
+
+def test_trap_graphml_lists_and_none_and_one_type_per_key(graph):
+    data = export.to_graphml(graph).decode()
+    keys = re.findall(r'<key id="[^"]+" for="(\w+)" attr.name="([^"]+)" attr.type="(\w+)"', data)
+    assert len(keys) == len({(f, n) for f, n, _ in keys})  # one key per attribute name
+    assert {t for _, _, t in keys} == {"string"}
+    assert ">None<" not in data
+
+
+def test_trap_graphml_edge_ids_unique(graph):
+    ids = re.findall(r'<edge [^>]*id="([^"]+)"', export.to_graphml(graph).decode())
+    assert len(ids) == len(set(ids)) == graph.number_of_edges()
+
+
+def test_trap_gexf_relation_type_survives(graph):
+    g = nx.read_gexf(io.BytesIO(export.to_gexf(graph)))
+    assert {a["relation"] for _, _, a in g.edges(data=True)} == {
+        a["type"] for _, _, a in graph.edges(data=True)
+    }
+
+
+def test_trap_gexf_has_no_graph_name(graph):
+    assert b"<graph name=" not in export.to_gexf(graph)
+
+
+def test_trap_node_link_uses_edges_key(graph):
+    data = json.loads(export.to_json(graph))
+    assert "edges" in data and "links" not in data
+
+
+def test_trap_control_characters_refused():
+    g = nx.MultiDiGraph()
+    g.add_node("a", name="bad\x0bname", type="person")
+    for fmt in ("graphml", "gexf", "dot"):
+        with pytest.raises(ExportError, match="entity 'a' name: contains a control character"):
+            export.FORMATS[fmt](g)
+
+
+def test_trap_booleans_never_written(graph):
+    data = export.to_graphml(graph)
+    assert b'attr.type="boolean"' not in data and b">True<" not in data
+
+
+# -- property tests ------------------------------------------------------------------------
+
+slugs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,8}", fullmatch=True)
+nasty = st.text(
+    alphabet=st.one_of(
+        st.characters(blacklist_categories=("Cs",)),
+        st.sampled_from(list("&<>\"'\\\n\t;|%{}[]`") + ["😀", "é", "Ł", "\x01", "\r"]),
+    ),
+    min_size=1,
+    max_size=20,
+).filter(lambda s: s.strip())
+
+
+@st.composite
+def random_graphs(draw):
+    g = nx.MultiDiGraph()
+    g.graph["sources"] = {
+        "s": {"id": "s", "title": draw(nasty), "publisher": "p", "published": "2025"}
+    }
+    g.graph["relation_types"] = {}
+    ids = draw(st.lists(slugs, min_size=2, max_size=5, unique=True))
+    for node in ids:
+        attrs = {"name": draw(nasty), "type": draw(st.sampled_from(["person", "group"]))}
+        if draw(st.booleans()):
+            attrs["aliases"] = draw(st.lists(nasty, max_size=3))
+        if draw(st.booleans()):
+            attrs["description"] = draw(nasty)
+        g.add_node(node, **attrs)
+    for i in range(draw(st.integers(1, 5))):
+        u, v = draw(st.sampled_from(ids)), draw(st.sampled_from(ids))
+        attrs = {
+            "type": draw(st.sampled_from(["met", "negotiates-with", "released"])),
+            "certainty": "stated",
+            "evidence": [{"source": "s", "quote": draw(nasty)}],
+        }
+        if draw(st.booleans()):
+            attrs["date"] = draw(st.sampled_from(["2025-06-21", "2024-23", "2020/2025", "../2022"]))
+        if draw(st.booleans()):
+            attrs["note"] = draw(nasty)
+        g.add_edge(u, v, key=f"r{i}", **attrs)
+    return g
+
+
+@pytest.mark.parametrize("fmt", export.ALL_FORMATS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=random_graphs())
+def test_random_graphs_round_trip_or_are_refused(fmt, g):
+    try:
+        back = export_and_read(fmt, g)
+    except ExportError:
+        return  # refused with a clear error
+    assert back == expected(g)
