@@ -40,7 +40,11 @@ def test_env_var(monkeypatch, mini_path):
 
 def test_syntax_error_has_line_and_column(write_data):
     path = write_data('{\n  "schema_version": 1,\n  "entities": [\n')
-    assert error_lines(path) == [f"{path}:4:1: invalid JSON: Expecting value"]
+    assert error_lines(path) == [
+        f"{path}:4:1: invalid JSON: unexpected end of file (is it truncated?)"
+    ]
+    bad = write_data('{"schema_version": 1,\n "entities": [}', "bad.json")
+    assert error_lines(bad) == [f"{bad}:2:15: invalid JSON: Expecting value"]
 
 
 @pytest.mark.parametrize(

@@ -92,25 +92,40 @@ def _err(message: str) -> None:
     )
 
 
-def handle_errors(command):
+#: Problems shown for invalid data before "... and N more" (validate shows them all).
+MAX_PROBLEMS = 20
+
+
+def handle_errors(command=None, *, all_problems: bool = False):
     """Turn library errors into 'Error: ...' lines on stderr and an exit code."""
 
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except DiplographError as exc:
-            if state.debug:
-                raise
-            problems = exc.problems if isinstance(exc, DataError) else [str(exc)]
-            for problem in problems:
-                _err(problem)
-            raise typer.Exit(exc.exit_code) from None
+    def decorate(command):
+        @wraps(command)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return command(*args, **kwargs)
+            except DiplographError as exc:
+                if state.debug:
+                    raise
+                problems = exc.problems if isinstance(exc, DataError) else [str(exc)]
+                shown = problems if all_problems else problems[:MAX_PROBLEMS]
+                for problem in shown:
+                    _err(problem)
+                if len(problems) > len(shown):
+                    _err(
+                        f"... and {len(problems) - len(shown)} more problems "
+                        "(diplograph validate lists them all)"
+                    )
+                raise typer.Exit(exc.exit_code) from None
 
-    return wrapper
+        return wrapper
+
+    return decorate(command) if command is not None else decorate
 
 
-NameArg = Annotated[str, typer.Argument(help="Name, alias or id.", autocompletion=_complete_name)]
+NameArg = Annotated[
+    str, typer.Argument(help="Name, alias or id.", metavar="NAME", autocompletion=_complete_name)
+]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 SinceOpt = Annotated[
     str | None,
@@ -499,7 +514,7 @@ def export_command(
 
 
 @app.command("validate")
-@handle_errors
+@handle_errors(all_problems=True)
 def validate_command(
     source_text: Annotated[
         list[str] | None,
@@ -539,6 +554,26 @@ def validate_command(
     typer.echo(message)
 
 
+class Interrupted(BaseException):
+    """Ctrl-C. A BaseException of our own, so Click does not turn it into 'Aborted!'."""
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise Interrupted
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: quiet on a closed pipe, prompt on Ctrl-C."""
+    import signal
+
+    if hasattr(signal, "SIGPIPE"):
+        # `diplograph ... | head -1`: end quietly, like other Unix tools (exit 141).
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        app()
+    except Interrupted:
+        # Anything half-written has already been removed on the way out.
+        sys.stderr.write("Interrupted\n")
+        sys.exit(130)

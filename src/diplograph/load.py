@@ -73,7 +73,9 @@ def read_json(path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise DataError([f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"]) from None
+        truncated = not text[exc.pos :].strip()
+        reason = "unexpected end of file (is it truncated?)" if truncated else exc.msg
+        raise DataError([f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {reason}"]) from None
     except RecursionError:
         raise DataError([f"{path}: invalid JSON: nested too deeply"]) from None
 

@@ -53,12 +53,12 @@ class NameIndex:
         """The entity names closest to ``text``, best first."""
         from rapidfuzz import fuzz, process
 
-        keys = list(self.exact)
+        tables = {**self.surname, **self.exact}
         found: list[str] = []
         for key, _score, _ in process.extract(
-            fold(text), keys, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=60
+            fold(text), list(tables), scorer=fuzz.ratio, limit=limit * 4, score_cutoff=70
         ):
-            for node in sorted(self.exact[key]):
+            for node in sorted(tables[key]):
                 name = self.graph.nodes[node].get("name", node)
                 if name not in found:
                     found.append(name)
