@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import tempfile
 from pathlib import Path
 
 # Stable help text and table widths, set before typer is imported.
@@ -12,6 +13,9 @@ os.environ["TERMINAL_WIDTH"] = "200"
 os.environ["COLUMNS"] = "200"
 os.environ["_TYPER_FORCE_DISABLE_TERMINAL"] = "1"
 os.environ.pop("DIPLOGRAPH_DATA", None)
+os.environ.pop("DIPLOGRAPH_CACHE", None)
+# Never touch the real user cache from tests.
+os.environ["DIPLOGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="diplograph-test-cache-")
 
 import pytest  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402

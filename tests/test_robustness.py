@@ -127,7 +127,7 @@ def test_env_var_data(cli, monkeypatch):
         (
             ("path", "A", "B", "--k", "0"),
             2,
-            "Error: Invalid value for '--k': Input should be greater than or equal to 1",
+            "Error: Invalid value for '--k': 0 is not in the range 1<=x<=1000.",
         ),
     ],
 )

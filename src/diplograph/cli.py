@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from . import __version__
-from .errors import DataError, DiplographError
+from .errors import CacheDamaged, DataError, DiplographError
 
 app = typer.Typer(
     name="diplograph",
@@ -56,19 +56,46 @@ class Direction(StrEnum):
 
 
 def _graph():
-    from .load import load_graph
+    """The data as a PackedGraph (from the cache when current), with a status line on a
+    terminal while a large file is read and indexed."""
+    from .load import resolve_data_path
+    from .pack import open_packed
 
-    return load_graph(state.data)
+    path = resolve_data_path(state.data)
+    if not sys.stderr.isatty():
+        return open_packed(path)
+    status = None
+
+    def progress(step: str) -> None:
+        nonlocal status
+        if status is None:
+            status = Console(stderr=True).status(f"{step}...")
+            status.start()
+        else:
+            status.update(f"{step}...")
+
+    try:
+        return open_packed(path, progress)
+    finally:
+        if status is not None:
+            status.stop()
+
+
+def _networkx(graph):
+    """A networkx graph for the commands that run networkx algorithms or writers."""
+    return graph.to_networkx() if hasattr(graph, "to_networkx") else graph
 
 
 def _complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of entity names and aliases."""
     try:
-        from .load import load_graph
+        from .load import resolve_data_path
+        from .pack import open_packed
         from .resolve import index_for
 
         root = ctx.find_root()
-        return index_for(load_graph(root.params.get("data"))).completions(incomplete)
+        graph = open_packed(resolve_data_path(root.params.get("data")))
+        return index_for(graph).completions(incomplete)
     except Exception:  # completion must never print a traceback into the shell
         return []
 
@@ -103,7 +130,15 @@ def handle_errors(command=None, *, all_problems: bool = False):
         @wraps(command)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             try:
-                return command(*args, **kwargs)
+                try:
+                    return command(*args, **kwargs)
+                except CacheDamaged as damaged:
+                    # found broken while reading: drop it and answer again from the data
+                    if damaged.path is None:
+                        raise
+                    Path(damaged.path).unlink(missing_ok=True)
+                    Path(damaged.path).with_suffix(".search").unlink(missing_ok=True)
+                    return command(*args, **kwargs)
             except DiplographError as exc:
                 if state.debug:
                     raise
@@ -500,7 +535,7 @@ def export_command(
         raise UsageError(f"unknown export format '{export_format}' (choose from {choices})")
     graph = _graph()
     filters = _filters(graph, since, until, certainty, relation)
-    part = subgraph(graph, filters, resolve(graph, ego) if ego else None, radius)
+    part = _networkx(subgraph(graph, filters, resolve(graph, ego) if ego else None, radius))
     if export_format in FOLDER_FORMATS:
         write_folder_atomic(FOLDER_FORMATS[export_format](part), output, force)
     elif export_format == "mermaid":

@@ -44,3 +44,11 @@ class UsageError(DiplographError):
 
 class ExportError(DiplographError):
     """An export that cannot be written (bad destination, value a format cannot hold)."""
+
+
+class CacheDamaged(Exception):
+    """A cache file that fails its checks; never shown: the cache is rebuilt instead."""
+
+    def __init__(self, message: str, path: object = None):
+        self.path = path
+        super().__init__(message)

@@ -88,16 +88,25 @@ def resolve_data_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else bundled_data_dir()
 
 
+def with_vocabulary(files: list[Path]) -> list[Path]:
+    """The data files, preceded by the bundled relation vocabulary unless already there."""
+    vocabulary = bundled_data_dir() / VOCABULARY_FILE
+    resolved = {f.resolve() for f in files}
+    if vocabulary.exists() and vocabulary.resolve() not in resolved:
+        return [vocabulary, *files]
+    return files
+
+
 def read_documents(path: Path) -> list[tuple[str, dict]]:
     """Read and check every file (always with the bundled vocabulary first).
 
     Raises DataError listing every problem in every file.
     """
-    vocabulary = bundled_data_dir() / VOCABULARY_FILE
-    files = data_files(path)
-    resolved = {f.resolve() for f in files}
-    if vocabulary.exists() and vocabulary.resolve() not in resolved:
-        files = [vocabulary, *files]
+    return check_files(with_vocabulary(data_files(path)))
+
+
+def check_files(files: list[Path]) -> list[tuple[str, dict]]:
+    """The full checker: every problem in every file, with file and place."""
     documents: list[tuple[str, dict]] = []
     problems: list[str] = []
     for file in files:
@@ -120,6 +129,41 @@ def _file_order(problems: list[str], files: list[Path]) -> list[str]:
     """Problems grouped by file, in reading order (stable within a file)."""
     rank = {str(f): i for i, f in enumerate(files)}
     return sorted(problems, key=lambda p: rank.get(p.split(":", 1)[0], len(rank)))
+
+
+def documents_for_pack(files: list[Path], progress=None) -> list:
+    """Checked documents as msgspec Structs, for ``pack``.
+
+    The fast path decodes and validates in C; anything it cannot vouch for goes through
+    ``check_files``, which raises DataError naming every problem (or, when the fast path
+    was only cautious, returns the documents, converted).
+    """
+    import msgspec
+
+    from .pack import Document, cross_check_fast, decode_fast
+
+    documents = []
+    for file in files:
+        if progress:
+            progress(f"reading {file.name}")
+        try:
+            raw = file.read_bytes()
+        except OSError:
+            documents = None
+            break
+        doc = decode_fast(raw)
+        del raw
+        if doc is None:
+            documents = None
+            break
+        documents.append(doc)
+    if documents is not None:
+        if progress:
+            progress("checking references")
+        if cross_check_fast(documents):
+            return documents
+    checked = check_files(files)
+    return [msgspec.convert(doc, Document) for _, doc in checked]
 
 
 def build_graph(documents: list[tuple[str, dict]]) -> nx.MultiDiGraph:

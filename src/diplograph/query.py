@@ -13,8 +13,6 @@ from datetime import date
 from itertools import islice
 from typing import Any
 
-import networkx as nx
-
 from . import dates
 from .errors import NoPath, UsageError
 from .model import CERTAINTY
@@ -49,7 +47,7 @@ class Filters:
 
 
 def make_filters(
-    graph: nx.MultiDiGraph,
+    graph: Any,
     since: str | None = None,
     until: str | None = None,
     certainty: Iterable[str] = (),
@@ -70,7 +68,7 @@ def make_filters(
     return Filters(since_day, until_day, levels, check_relation_types(graph, relation_types))
 
 
-def check_relation_types(graph: nx.MultiDiGraph, names: Iterable[str]) -> frozenset[str]:
+def check_relation_types(graph: Any, names: Iterable[str]) -> frozenset[str]:
     """The relation type ids given, each checked against the vocabulary."""
     known = graph.graph["relation_types"]
     types = frozenset(names)
@@ -87,14 +85,14 @@ def check_relation_types(graph: nx.MultiDiGraph, names: Iterable[str]) -> frozen
 NO_FILTERS = Filters()
 
 
-def entity_name(graph: nx.MultiDiGraph, node: str | None) -> str:
+def entity_name(graph: Any, node: str | None) -> str:
     """Display name of an entity id ('' for None)."""
     if node is None:
         return ""
     return graph.nodes[node].get("name", node)
 
 
-def reading(graph: nx.MultiDiGraph, rtype: str, forward: bool = True) -> str:
+def reading(graph: Any, rtype: str, forward: bool = True) -> str:
     """How a relation type reads: 'released' forward, 'was released by' backward."""
     spec = graph.graph["relation_types"].get(rtype)
     if spec is None:
@@ -105,13 +103,13 @@ def reading(graph: nx.MultiDiGraph, rtype: str, forward: bool = True) -> str:
 def sort_key(attrs: dict) -> tuple:
     """Chronological order: dated relations by (earliest, latest); undated last."""
     when = attrs.get("date")
-    if when is None:
+    if not when:
         return (1, date.max, date.max)
     parsed = dates.parse(when)
     return (0, parsed.lower, parsed.upper)
 
 
-def relation_fields(graph: nx.MultiDiGraph, key: str, attrs: dict) -> dict[str, Any]:
+def relation_fields(graph: Any, key: str, attrs: dict) -> dict[str, Any]:
     """The provenance columns every relation row carries."""
     reported_by = attrs.get("reported_by")
     return {
@@ -127,7 +125,7 @@ def relation_fields(graph: nx.MultiDiGraph, key: str, attrs: dict) -> dict[str, 
     }
 
 
-def relation_row(graph: nx.MultiDiGraph, u: str, v: str, key: str, attrs: dict) -> dict[str, Any]:
+def relation_row(graph: Any, u: str, v: str, key: str, attrs: dict) -> dict[str, Any]:
     """A relation read in its true direction: from (actor), relation, to."""
     return {
         "from_id": u,
@@ -141,7 +139,7 @@ def relation_row(graph: nx.MultiDiGraph, u: str, v: str, key: str, attrs: dict) 
 
 
 def incident(
-    graph: nx.MultiDiGraph, node: str, direction: str = "both", filters: Filters = NO_FILTERS
+    graph: Any, node: str, direction: str = "both", filters: Filters = NO_FILTERS
 ) -> Iterator[tuple[str, Edge]]:
     """Relations touching ``node``: ('out', edge) where it is the source, ('in', edge) else."""
     if direction in ("out", "both"):
@@ -157,17 +155,17 @@ def incident(
 # -- who-met -------------------------------------------------------------------------------
 
 
-def who_met(graph: nx.MultiDiGraph, node: str, filters: Filters = NO_FILTERS) -> list[dict]:
+def who_met(graph: Any, node: str, filters: Filters = NO_FILTERS) -> list[dict]:
     """Everyone with a ``met`` relation with ``node`` (either direction), by date."""
     met_only = Filters(filters.since, filters.until, filters.certainty, frozenset({"met"}))
     found = []
     for direction, (u, v, key, attrs) in incident(graph, node, "both", met_only):
         other = v if direction == "out" else u
-        found.append((sort_key(attrs), entity_name(graph, other), other, key, attrs))
-    found.sort(key=lambda item: item[:2])
+        found.append((sort_key(attrs), entity_name(graph, other), key, other, attrs))
+    found.sort(key=lambda item: item[:3])
     return [
         {"id": other, "name": name, **relation_fields(graph, key, attrs)}
-        for _, name, other, key, attrs in found
+        for _, name, key, other, attrs in found
     ]
 
 
@@ -187,13 +185,41 @@ class PathOptions:
     chronological: bool = False
 
 
-def _steps(graph: nx.MultiDiGraph, node: str, options: PathOptions) -> Iterator[tuple[str, Edge]]:
-    """(next node, edge) pairs one hop from ``node`` under the options."""
-    direction = "out" if options.directed else "both"
-    for way, edge in incident(graph, node, direction, options.filters):
-        nxt = edge[1] if way == "out" else edge[0]
-        if nxt not in options.avoid:
-            yield nxt, edge
+class _Stepper:
+    """One hop at a time over the relations a path may use, on either kind of graph.
+
+    Yields (next node, handle): on a networkx graph the handle is the edge tuple; on a
+    PackedGraph it is the relation's index, so a search reads arrays and decodes only the
+    relations of the paths it returns.
+    """
+
+    def __init__(self, graph: Any, options: PathOptions):
+        self.graph = graph
+        self.options = options
+        self.packed = hasattr(graph, "fast_steps")
+        self.accepts = graph.edge_filter(options.filters) if self.packed else None
+
+    def __call__(self, node: str, reverse: bool = False) -> Iterator[tuple[str, Any]]:
+        direction = "both" if not self.options.directed else ("in" if reverse else "out")
+        if self.packed:
+            yield from self.graph.fast_steps(node, direction, self.accepts, self.options.avoid)
+            return
+        for way, edge in incident(self.graph, node, direction, self.options.filters):
+            nxt = edge[1] if way == "out" else edge[0]
+            if nxt not in self.options.avoid:
+                yield nxt, edge
+
+    def edge(self, handle: Any) -> Edge:
+        return self.graph.edge(handle) if self.packed else handle
+
+    def bounds(self, handle: Any) -> tuple[date, date] | None:
+        if self.packed:
+            return self.graph.bounds(handle)
+        when = handle[3].get("date")
+        if when is None:
+            return None
+        parsed = dates.parse(when)
+        return parsed.lower, parsed.upper
 
 
 def _best_edge(edges: list[Edge]) -> Edge:
@@ -231,42 +257,22 @@ def _path_rank(edges: list[Edge]) -> tuple:
 SHORTEST_CANDIDATES = 200
 
 
-def _hop_edges(graph: nx.MultiDiGraph, a: str, b: str, options: PathOptions) -> list[Edge]:
-    return [edge for nxt, edge in _steps(graph, a, options) if nxt == b]
-
-
-def _projection(graph: nx.MultiDiGraph, options: PathOptions) -> nx.Graph:
-    """A simple graph of the usable relations (for k-shortest simple paths)."""
-    simple: nx.Graph = nx.DiGraph() if options.directed else nx.Graph()
-    simple.add_nodes_from(n for n in graph if n not in options.avoid)
-    for u, v, _key, attrs in graph.edges(keys=True, data=True):
-        if u in options.avoid or v in options.avoid or not options.filters.accepts(attrs):
-            continue
-        simple.add_edge(u, v)
-    return simple
-
-
-def _bfs_parents(
-    graph: nx.MultiDiGraph, start: str, goal: str, options: PathOptions
-) -> dict[str, list[str]]:
-    """Breadth-first search recording every shortest-path parent of each node."""
-    parents: dict[str, list[str]] = {start: []}
-    depth = {start: 0}
-    frontier = [start]
-    while frontier and goal not in depth:
-        if options.max_hops is not None and depth[frontier[0]] >= options.max_hops:
-            break
-        following = []
-        for node in frontier:
-            for nxt, _edge in _steps(graph, node, options):
-                if nxt not in depth:
-                    depth[nxt] = depth[node] + 1
-                    parents[nxt] = [node]
-                    following.append(nxt)
-                elif depth[nxt] == depth[node] + 1 and node not in parents[nxt]:
-                    parents[nxt].append(node)
-        frontier = following
-    return parents if goal in depth else {}
+def _expand(step: _Stepper, frontier: list[str], depth: dict, parents: dict, reverse: bool):
+    """One breadth-first layer, recording every parent of each newly reached node."""
+    following: list[str] = []
+    for node in frontier:
+        level = depth[node] + 1
+        for nxt, _handle in step(node, reverse):
+            seen = depth.get(nxt)
+            if seen is None:
+                depth[nxt] = level
+                parents[nxt] = [node]
+                following.append(nxt)
+            elif seen == level and node not in parents[nxt]:
+                parents[nxt].append(node)
+    for node in following:
+        parents[node].sort()  # one canonical order, whatever the storage order
+    return sorted(following)
 
 
 def _unwind(parents: dict[str, list[str]], goal: str) -> Iterator[list[str]]:
@@ -276,6 +282,38 @@ def _unwind(parents: dict[str, list[str]], goal: str) -> Iterator[list[str]]:
     for parent in parents[goal]:
         for prefix in _unwind(parents, parent):
             yield [*prefix, goal]
+
+
+def _shortest_node_paths(step: _Stepper, start: str, goal: str, limit: int | None):
+    """Shortest node sequences from start to goal, by bidirectional breadth-first search.
+
+    Each side expands a whole layer at a time (the smaller frontier first). When a layer
+    first reaches the other side, every node it shares with it lies on a shortest path,
+    and every shortest path passes through one of them; paths are read out through
+    those middles in a canonical (sorted) order, at most ``limit`` of them.
+    """
+    max_hops = step.options.max_hops
+    depth = ({start: 0}, {goal: 0})
+    parents: tuple[dict, dict] = ({start: []}, {goal: []})
+    frontier = ([start], [goal])
+    hops = 0
+    middles: list[str] = []
+    while frontier[0] and frontier[1] and (max_hops is None or hops < max_hops):
+        side = 0 if len(frontier[0]) <= len(frontier[1]) else 1
+        fresh = _expand(step, frontier[side], depth[side], parents[side], reverse=side == 1)
+        frontier = (fresh, frontier[1]) if side == 0 else (frontier[0], fresh)
+        hops += 1
+        middles = [node for node in fresh if node in depth[1 - side]]
+        if middles:
+            break
+    found: list[list[str]] = []
+    for middle in middles:
+        for prefix in _unwind(parents[0], middle):
+            for suffix in _unwind(parents[1], middle):
+                found.append(prefix + suffix[::-1][1:])
+                if limit is not None and len(found) >= limit:
+                    return found
+    return found
 
 
 def chronological_ok(hops: list[dict]) -> bool:
@@ -297,37 +335,45 @@ def chronological_ok(hops: list[dict]) -> bool:
     return True
 
 
-def _chronological_path(
-    graph: nx.MultiDiGraph, start: str, goal: str, options: PathOptions
-) -> list[Edge]:
+def _chronological_path(step: _Stepper, start: str, goal: str) -> list[Edge]:
     """Fewest-hop path whose hops can happen in time order (see ``chronological_ok``).
 
     Label-setting search: at each hop count a node keeps the earliest day it can be
-    reached by; a label is dropped when the node was already reached in fewer hops
-    by a day no later. This finds the fewest hops exactly.
+    reached by; a label is dropped when the node was already reached in fewer hops by a
+    day no later. This finds the fewest hops exactly. Ties go to the path whose relation
+    ids sort first, so the answer does not depend on storage order.
     """
+    max_hops = step.options.max_hops
     best: dict[str, date] = {start: date.min}
-    layer: dict[str, tuple[date, list[Edge]]] = {start: (date.min, [])}
+    layer: dict[str, tuple[date, list]] = {start: (date.min, [])}
     hops = 0
+
+    def keys(trail: list) -> list[str]:
+        return [step.edge(h)[2] for h in trail]
+
     while layer:
         if goal in layer and goal != start:
-            return layer[goal][1]
-        if options.max_hops is not None and hops >= options.max_hops:
+            return [step.edge(h) for h in layer[goal][1]]
+        if max_hops is not None and hops >= max_hops:
             break
-        following: dict[str, tuple[date, list[Edge]]] = {}
-        for node, (day, trail) in layer.items():
-            for nxt, edge in _steps(graph, node, options):
-                when = edge[3].get("date")
-                if when is None:
+        following: dict[str, tuple[date, list]] = {}
+        for node in sorted(layer):
+            day, trail = layer[node]
+            for nxt, handle in step(node):
+                bounds = step.bounds(handle)
+                if bounds is None:
                     continue
-                bounds = dates.parse(when)
-                arrive = max(day, bounds.lower)
-                if arrive > bounds.upper:
+                arrive = max(day, bounds[0])
+                if arrive > bounds[1] or (nxt in best and best[nxt] <= arrive):
                     continue
-                if nxt in best and best[nxt] <= arrive:
-                    continue
-                if nxt not in following or arrive < following[nxt][0]:
-                    following[nxt] = (arrive, [*trail, edge])
+                current = following.get(nxt)
+                candidate = [*trail, handle]
+                if (
+                    current is None
+                    or arrive < current[0]
+                    or (arrive == current[0] and keys(candidate) < keys(current[1]))
+                ):
+                    following[nxt] = (arrive, candidate)
         for node, (day, _) in following.items():
             best[node] = min(day, best.get(node, date.max))
         layer = following
@@ -335,41 +381,65 @@ def _chronological_path(
     return []
 
 
-def _choose_edges(graph: nx.MultiDiGraph, nodes: list[str], options: PathOptions) -> list[Edge]:
-    pairs = zip(nodes, nodes[1:], strict=False)
-    return [_best_edge(_hop_edges(graph, a, b, options)) for a, b in pairs]
+def _choose_edges(step: _Stepper, nodes: list[str]) -> list[Edge]:
+    chosen = []
+    for a, b in zip(nodes, nodes[1:], strict=False):
+        chosen.append(_best_edge([step.edge(h) for nxt, h in step(a) if nxt == b]))
+    return chosen
+
+
+def _k_shortest(graph: Any, step: _Stepper, start: str, goal: str) -> list[list[str]]:
+    """The k shortest simple node paths (networkx's Yen-style search on a simple graph)."""
+    import networkx as nx
+
+    options = step.options
+    simple: nx.Graph = nx.DiGraph() if options.directed else nx.Graph()
+    simple.add_nodes_from(sorted(n for n in graph if n not in options.avoid))
+    if step.packed:
+        pairs = graph.endpoints(step.accepts)
+    else:
+        pairs = (
+            (u, v)
+            for u, v, _k, a in graph.edges(keys=True, data=True)
+            if options.filters.accepts(a)
+        )
+    # sorted, so that the order among equally long paths does not depend on storage
+    simple.add_edges_from(
+        sorted({(u, v) for u, v in pairs if u not in options.avoid and v not in options.avoid})
+    )
+    try:
+        found = list(islice(nx.shortest_simple_paths(simple, start, goal), options.k))
+    except nx.NetworkXNoPath:
+        return []
+    if options.max_hops is not None:
+        found = [p for p in found if len(p) - 1 <= options.max_hops]
+    return found
 
 
 def paths(
-    graph: nx.MultiDiGraph, start: str, goal: str, options: PathOptions = PathOptions()
+    graph: Any, start: str, goal: str, options: PathOptions = PathOptions()
 ) -> list[list[Edge]]:
     """Shortest chains of relations from ``start`` to ``goal``.
 
-    Directions are ignored unless ``options.directed``. Returns one path, all shortest
-    paths (``all_shortest``), or the ``k`` shortest simple paths; raises NoPath.
+    Directions are ignored unless ``options.directed``. Returns one path (the surest,
+    best-dated of the shortest), all shortest paths (``all_shortest``), the ``k``
+    shortest simple paths, or the fewest-hop time-ordered path; raises NoPath.
     """
     if start == goal:
         raise UsageError("the two names are the same entity: give two different ones")
     for node in (start, goal):
         if node in options.avoid:
             raise UsageError(f"cannot avoid '{entity_name(graph, node)}': it is an end of the path")
+    step = _Stepper(graph, options)
     if options.chronological:
-        found = [_chronological_path(graph, start, goal, options)]
-        found = [p for p in found if p]
+        found = [p for p in [_chronological_path(step, start, goal)] if p]
     elif options.k > 1:
-        simple = _projection(graph, options)
-        try:
-            node_paths = list(islice(nx.shortest_simple_paths(simple, start, goal), options.k))
-        except nx.NetworkXNoPath:
-            node_paths = []
-        if options.max_hops is not None:
-            node_paths = [p for p in node_paths if len(p) - 1 <= options.max_hops]
-        found = [_choose_edges(graph, p, options) for p in node_paths]
+        found = [_choose_edges(step, p) for p in _k_shortest(graph, step, start, goal)]
+        found.sort(key=lambda edges: (len(edges), _path_rank(edges)))
     else:
-        parents = _bfs_parents(graph, start, goal, options)
         limit = None if options.all_shortest else SHORTEST_CANDIDATES
-        node_paths = list(islice(_unwind(parents, goal), limit)) if parents else []
-        found = sorted((_choose_edges(graph, p, options) for p in node_paths), key=_path_rank)
+        node_paths = _shortest_node_paths(step, start, goal, limit)
+        found = sorted((_choose_edges(step, p) for p in node_paths), key=_path_rank)
         if not options.all_shortest:
             found = found[:1]
     if not found:
@@ -379,7 +449,7 @@ def paths(
     return found
 
 
-def path_rows(graph: nx.MultiDiGraph, found: list[list[Edge]]) -> list[dict]:
+def path_rows(graph: Any, found: list[list[Edge]]) -> list[dict]:
     """One row per hop (path number, hop number), each read in its true direction."""
     return [
         {"path": i, "hop": j, **relation_row(graph, *edge)}
@@ -389,11 +459,11 @@ def path_rows(graph: nx.MultiDiGraph, found: list[list[Edge]]) -> list[dict]:
 
 
 def subgraph(
-    graph: nx.MultiDiGraph,
+    graph: Any,
     filters: Filters = NO_FILTERS,
     ego: str | None = None,
     radius: int = 1,
-) -> nx.MultiDiGraph:
+):
     """The part of the graph a user is looking at, as a new graph (for export).
 
     Relations must pass ``filters``. With ``ego``, only entities within ``radius`` hops of
@@ -405,7 +475,8 @@ def subgraph(
         raise UsageError("--radius must be 0 or more")
     if ego is None and filters == NO_FILTERS:
         return graph
-    keep: set[str] | None = None
+    import networkx as nx
+
     if ego is not None:
         keep = {ego}
         frontier = [ego]
@@ -418,17 +489,22 @@ def subgraph(
                         keep.add(other)
                         following.append(other)
             frontier = following
+        edges = {
+            edge[2]: edge
+            for node in keep
+            for way, edge in incident(graph, node, "out", filters)
+            if edge[1] in keep
+        }
+        chosen = [edges[key] for key in sorted(edges)]
+        nodes = sorted(keep)
+    else:
+        chosen = [e for e in graph.edges(keys=True, data=True) if filters.accepts(e[3])]
+        touched = {n for u, v, _, _ in chosen for n in (u, v)}
+        nodes = [n for n in graph if n in touched]
     part = nx.MultiDiGraph()
     part.graph.update(graph.graph)
-    if keep is not None:
-        part.add_nodes_from((n, graph.nodes[n]) for n in keep)
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
-        if not filters.accepts(attrs) or (keep is not None and (u not in keep or v not in keep)):
-            continue
-        for node in (u, v):
-            if node not in part:
-                part.add_node(node, **graph.nodes[node])
-        part.add_edge(u, v, key=key, **attrs)
+    part.add_nodes_from((n, graph.nodes[n]) for n in nodes)
+    part.add_edges_from(chosen)
     return part
 
 
@@ -436,7 +512,7 @@ def subgraph(
 
 
 def neighbors(
-    graph: nx.MultiDiGraph,
+    graph: Any,
     node: str,
     direction: str = "both",
     depth: int = 1,
@@ -454,7 +530,8 @@ def neighbors(
         following = []
         for current in frontier:
             edges = sorted(
-                incident(graph, current, direction, filters), key=lambda item: sort_key(item[1][3])
+                incident(graph, current, direction, filters),
+                key=lambda item: (sort_key(item[1][3]), item[1][2]),
             )
             for way, (u, v, key, attrs) in edges:
                 other = v if way == "out" else u
@@ -481,7 +558,7 @@ def neighbors(
     return rows
 
 
-def timeline(graph: nx.MultiDiGraph, nodes: list[str], filters: Filters = NO_FILTERS) -> list[dict]:
+def timeline(graph: Any, nodes: list[str], filters: Filters = NO_FILTERS) -> list[dict]:
     """Dated relations in time order: all, those of one actor, or those between two."""
     if len(nodes) > 2:
         raise UsageError("timeline takes at most two names")
@@ -499,7 +576,7 @@ def timeline(graph: nx.MultiDiGraph, nodes: list[str], filters: Filters = NO_FIL
     return [relation_row(graph, *e) for e in dated]
 
 
-def list_entities(graph: nx.MultiDiGraph, entity_type: str | None = None) -> list[dict]:
+def list_entities(graph: Any, entity_type: str | None = None) -> list[dict]:
     """Entities (optionally of one type), by name, with their degree."""
     from .model import ENTITY_TYPES
 
@@ -522,7 +599,7 @@ def list_entities(graph: nx.MultiDiGraph, entity_type: str | None = None) -> lis
     return sorted(rows, key=lambda r: (r["name"].casefold(), r["id"]))
 
 
-def list_relations(graph: nx.MultiDiGraph, filters: Filters = NO_FILTERS) -> list[dict]:
+def list_relations(graph: Any, filters: Filters = NO_FILTERS) -> list[dict]:
     """Relations passing the filters, in time order (undated last)."""
     edges = [e for e in graph.edges(keys=True, data=True) if filters.accepts(e[3])]
     edges.sort(key=lambda e: (sort_key(e[3]), e[2]))
@@ -532,7 +609,7 @@ def list_relations(graph: nx.MultiDiGraph, filters: Filters = NO_FILTERS) -> lis
 # -- show ----------------------------------------------------------------------------------
 
 
-def entity_card(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
+def entity_card(graph: Any, node: str) -> dict[str, Any]:
     """The entity's own fields."""
     attrs = graph.nodes[node]
     return {
@@ -544,11 +621,11 @@ def entity_card(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
     }
 
 
-def show(graph: nx.MultiDiGraph, node: str, filters: Filters = NO_FILTERS) -> dict[str, Any]:
+def show(graph: Any, node: str, filters: Filters = NO_FILTERS) -> dict[str, Any]:
     """Entity card, its relations grouped by type, and the claims it reported."""
     groups: dict[str, list[dict]] = {}
     for way, (u, v, key, attrs) in sorted(
-        incident(graph, node, "both", filters), key=lambda item: sort_key(item[1][3])
+        incident(graph, node, "both", filters), key=lambda item: (sort_key(item[1][3]), item[1][2])
     ):
         other = v if way == "out" else u
         groups.setdefault(attrs["type"], []).append(
@@ -560,11 +637,16 @@ def show(graph: nx.MultiDiGraph, node: str, filters: Filters = NO_FILTERS) -> di
                 **relation_fields(graph, key, attrs),
             }
         )
-    reported = [
-        relation_row(graph, u, v, key, attrs)
-        for u, v, key, attrs in graph.edges(keys=True, data=True)
-        if attrs.get("reported_by") == node and filters.accepts(attrs)
-    ]
+    by_node = getattr(graph, "reported_by", None)  # a PackedGraph keeps an index
+    candidates = by_node(node) if by_node else graph.edges(keys=True, data=True)
+    reported = sorted(
+        (
+            relation_row(graph, u, v, key, attrs)
+            for u, v, key, attrs in candidates
+            if attrs.get("reported_by") == node and filters.accepts(attrs)
+        ),
+        key=lambda row: (sort_key(row), row["relation_id"]),
+    )
     return {**entity_card(graph, node), "relations": groups, "reported": reported}
 
 
@@ -580,8 +662,12 @@ def show_rows(card: dict[str, Any]) -> list[dict]:
 # -- stats ---------------------------------------------------------------------------------
 
 
-def stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, list[dict]]:
+def stats(graph: Any, top: int = 10) -> dict[str, list[dict]]:
     """Counts by type, most connected actors, brokers (betweenness), components."""
+    import networkx as nx
+
+    if hasattr(graph, "to_networkx"):
+        graph = graph.to_networkx()
     by_type: dict[str, int] = {}
     for _, attrs in graph.nodes(data=True):
         by_type[attrs.get("type", "")] = by_type.get(attrs.get("type", ""), 0) + 1
@@ -623,61 +709,146 @@ def stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, list[dict]]:
 
 # -- search --------------------------------------------------------------------------------
 
+#: Scores: a name or alias scores its similarity (0-100, typos cost a little); a match
+#: inside a description or an evidence quote scores these fixed values.
+DESCRIPTION_SCORE = 80.0
+QUOTE_SCORE = 75.0
+NAME_CUTOFF = 75
 
-def search(graph: nx.MultiDiGraph, text: str, limit: int = 20) -> list[dict]:
-    """Ranked fuzzy search over names, aliases, descriptions and evidence quotes.
 
-    Tolerates typos and transliteration variants ('Tikhanovsky', 'Lukashenka'):
-    names are compared accent- and case-folded with rapidfuzz's weighted ratio.
+def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
+    """Ranked search over names, aliases, descriptions and evidence quotes.
+
+    Names and aliases (and each word of them) are compared with the folded text by edit
+    similarity, so typos and transliteration variants match ('Tikhanovsky', 'Kelog').
+    Descriptions and quotes match when they contain the folded text (case-, accent- and
+    punctuation-insensitive). Each entity or relation appears once, with its best match.
     """
     from rapidfuzz import fuzz, process
 
-    from .resolve import fold
+    from .pack import blob_hits
+    from .resolve import fold, index_for
 
     query = fold(text)
     if not query:
         raise UsageError("empty search text")
-    candidates: list[tuple[str, str, str, str, str]] = []  # folded, kind, id, field, text
-    for node, attrs in graph.nodes(data=True):
-        candidates.append(
-            (fold(attrs.get("name", node)), "entity", node, "name", attrs.get("name", node))
-        )
-        for alias in attrs.get("aliases", []):
-            candidates.append((fold(alias), "entity", node, "alias", alias))
-        if attrs.get("description"):
-            candidates.append(
-                (fold(attrs["description"]), "entity", node, "description", attrs["description"])
-            )
-    labels: dict[str, str] = {}
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
-        labels[key] = (
-            f"{entity_name(graph, u)} {reading(graph, attrs['type'])} {entity_name(graph, v)}"
-        )
-        for ev in attrs["evidence"]:
-            candidates.append((fold(ev["quote"]), "relation", key, "quote", ev["quote"]))
-    long_text = {"description", "quote"}
-
-    def scorer(a: str, b: str, **kwargs: Any) -> float:
-        return max(fuzz.WRatio(a, b, **kwargs), fuzz.partial_ratio(a, b, **kwargs) * 0.95)
-
-    matches = process.extract(
-        query, [c[0] for c in candidates], scorer=scorer, limit=None, score_cutoff=70
-    )
+    index = index_for(graph)
+    found = search_index(graph)
     best: dict[tuple[str, str], dict] = {}
-    for _, score, index in matches:
-        _, kind, ident, field_name, original = candidates[index]
-        if field_name in long_text:
-            score *= 0.9  # a name match outranks a mention in running text
+
+    def offer(kind: str, ident: str, score: float, field: str, match: str, name: str) -> None:
         row = best.get((kind, ident))
         if row is None or score > row["score"]:
-            name = entity_name(graph, ident) if kind == "entity" else labels[ident]
             best[(kind, ident)] = {
                 "score": round(score, 1),
                 "kind": kind,
                 "id": ident,
                 "name": name,
-                "field": field_name,
-                "match": original,
+                "field": field,
+                "match": match,
             }
-    ranked = sorted(best.values(), key=lambda r: (-r["score"], r["kind"], r["name"]))
+
+    keys = found.name_keys
+    for _key, score, position in process.extract(
+        query, keys, scorer=fuzz.ratio, limit=None, score_cutoff=NAME_CUTOFF
+    ):
+        for node in sorted(index.exact.get(found.key_of[position], ())):
+            attrs = graph.nodes[node]
+            field, original = _matched_name(node, attrs, found.key_of[position])
+            offer("entity", node, score, field, original, attrs.get("name", node))
+    if len(query) >= 3:
+        for item in blob_hits(found.desc_blob, found.desc_starts, query):
+            node = found.desc_node[item]
+            attrs = graph.nodes[node]
+            offer(
+                "entity",
+                node,
+                DESCRIPTION_SCORE,
+                "description",
+                attrs["description"],
+                attrs.get("name", node),
+            )
+        for item in blob_hits(found.quote_blob, found.quote_starts, query):
+            u, v, key, attrs = found.quote_edge(item)
+            label = (
+                f"{entity_name(graph, u)} {reading(graph, attrs['type'])} {entity_name(graph, v)}"
+            )
+            quote = attrs["evidence"][found.quote_position(item)]["quote"]
+            offer("relation", key, QUOTE_SCORE, "quote", quote, label)
+    ranked = sorted(best.values(), key=lambda r: (-r["score"], r["kind"], r["name"], r["id"]))
     return ranked[:limit]
+
+
+def _matched_name(node: str, attrs: dict, key: str) -> tuple[str, str]:
+    from .resolve import fold
+
+    if fold(attrs.get("name", node)) == key:
+        return "name", attrs.get("name", node)
+    for alias in attrs.get("aliases", []):
+        if fold(alias) == key:
+            return "alias", alias
+    return "id", node
+
+
+class SearchIndex:
+    """What search scans: name keys (and their words), folded description and quote texts.
+
+    ``name_keys[i]`` is a folded name, alias or word, standing for ``key_of[i]``, a key
+    of the name index. Descriptions and quotes are joined into one folded text each, so a
+    substring search is one pass in C.
+    """
+
+    def __init__(self, exact_keys, desc_node, desc_text, quote_text, quote_edge, quote_position):
+        """``desc_text`` and ``quote_text`` are (folded blob, start offsets) pairs."""
+        self.name_keys: list[str] = []
+        self.key_of: list[str] = []
+        for key in exact_keys:
+            self.name_keys.append(key)
+            self.key_of.append(key)
+            if " " in key:
+                for word in set(key.split(" ")):
+                    self.name_keys.append(word)
+                    self.key_of.append(key)
+        self.desc_node = desc_node
+        self.desc_blob, self.desc_starts = desc_text
+        self.quote_blob, self.quote_starts = quote_text
+        self.quote_edge = quote_edge
+        self.quote_position = quote_position
+
+
+_SEARCH_INDEXES: Any = None
+
+
+def search_index(graph: Any) -> SearchIndex:
+    """The graph's SearchIndex (a PackedGraph builds and caches its own)."""
+    global _SEARCH_INDEXES
+    import weakref
+
+    from .pack import search_blob
+    from .resolve import index_for
+
+    if hasattr(graph, "search_index"):
+        return graph.search_index()
+    if _SEARCH_INDEXES is None:
+        _SEARCH_INDEXES = weakref.WeakKeyDictionary()
+    found = _SEARCH_INDEXES.get(graph)
+    if found is None:
+        descriptions = [
+            (n, a["description"]) for n, a in graph.nodes(data=True) if a.get("description")
+        ]
+        owners: list[tuple[Edge, int]] = []
+        quotes: list[str] = []
+        for edge in graph.edges(keys=True, data=True):
+            for position, ev in enumerate(edge[3]["evidence"]):
+                owners.append((edge, position))
+                quotes.append(ev["quote"])
+        found = SearchIndex(
+            sorted(index_for(graph).exact),
+            [node for node, _ in descriptions],
+            search_blob([text for _, text in descriptions]),
+            search_blob(quotes),
+            lambda i: owners[i][0],
+            lambda i: owners[i][1],
+        )
+        _SEARCH_INDEXES[graph] = found
+    return found

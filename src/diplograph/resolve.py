@@ -13,8 +13,6 @@ import unicodedata
 import weakref
 from collections import defaultdict
 
-import networkx as nx
-
 from .errors import AmbiguousName, UnknownEntity, UsageError
 
 _EXTRA_FOLDS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ʼ": "", "’": "", "'": ""})
@@ -22,20 +20,34 @@ _SEPARATORS = re.compile(r"[\s\-_/.,;:()\[\]\"“”‘«»]+")
 MAX_NAME_LENGTH = 200
 
 
+# Combining marks (accents) left after NFKD decomposition.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SEPARATORS.sub(" ", stripped.translate(_EXTRA_FOLDS)).strip()
+    if text.isascii():  # the common case, ten times faster
+        text = text.lower()
+    else:
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    return _SEPARATORS.sub(" ", text.translate(_EXTRA_FOLDS)).strip()
 
 
 class NameIndex:
     """Lookup tables from folded names to entity ids, built once per graph."""
 
-    def __init__(self, graph: nx.MultiDiGraph):
+    def __init__(
+        self,
+        graph,
+        exact: dict[str, set[str]] | None = None,
+        surname: dict[str, set[str]] | None = None,
+    ):
         self.graph = graph
-        self.exact: dict[str, set[str]] = defaultdict(set)
-        self.surname: dict[str, set[str]] = defaultdict(set)
+        if exact is not None and surname is not None:
+            self.exact, self.surname = exact, surname
+            return
+        self.exact = defaultdict(set)
+        self.surname = defaultdict(set)
         for node, attrs in graph.nodes(data=True):
             names = [node, attrs.get("name", node), *attrs.get("aliases", [])]
             for name in names:
@@ -93,24 +105,39 @@ class NameIndex:
         """Names and aliases starting with what the user typed (for shell completion)."""
         prefix = fold(incomplete)
         out: set[str] = set()
-        for _node, attrs in self.graph.nodes(data=True):
-            for name in (attrs.get("name", ""), *attrs.get("aliases", [])):
-                if fold(name).startswith(prefix):
-                    out.add(name)
+        for key, nodes in self.exact.items():
+            if not key.startswith(prefix):
+                continue
+            for node in nodes:
+                attrs = self.graph.nodes[node]
+                for name in (attrs.get("name", ""), *attrs.get("aliases", [])):
+                    if fold(name).startswith(prefix):
+                        out.add(name)
         return sorted(out)
 
 
-_INDEXES: weakref.WeakKeyDictionary[nx.MultiDiGraph, NameIndex] = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def index_for(graph: nx.MultiDiGraph) -> NameIndex:
-    """The graph's name index, built on first use and kept while the graph lives."""
+def index_for(graph) -> NameIndex:
+    """The graph's name index, built on first use and kept while the graph lives.
+
+    A PackedGraph brings its tables ready-made (``exact``/``surname``, by position).
+    """
     index = _INDEXES.get(graph)
     if index is None:
-        index = _INDEXES[graph] = NameIndex(graph)
+        packed = getattr(graph, "exact", None)
+        if packed is not None:
+            ids = graph.ids
+            exact = {k: {ids[i] for i in v} for k, v in graph.exact.items()}
+            surname = {k: {ids[i] for i in v} for k, v in graph.surname.items()}
+            index = NameIndex(graph, exact, surname)
+        else:
+            index = NameIndex(graph)
+        _INDEXES[graph] = index
     return index
 
 
-def resolve(graph: nx.MultiDiGraph, text: str) -> str:
+def resolve(graph, text: str) -> str:
     """Entity id for a user-typed name (see module docstring)."""
     return index_for(graph).resolve(text)
