@@ -104,6 +104,17 @@ def _single_bounds(text: str) -> tuple[date, date, str]:
             date(end_year, end_month, calendar.monthrange(end_year, end_month)[1]),
             qualifier,
         )
+    if "X" not in text:  # the common case: plain digits
+        month = int(month_s)
+        if not 1 <= month <= 12:
+            raise DateError(f"'{text}' has an impossible month '{month_s}'")
+        last = calendar.monthrange(year_lo, month)[1]
+        if day_s is None:
+            return date(year_lo, month, 1), date(year_lo, month, last), qualifier
+        if not 1 <= int(day_s) <= last:
+            raise DateError(f"'{text}' has an impossible day '{day_s}' for its month")
+        day = date(year_lo, month, int(day_s))
+        return day, day, qualifier
     months = _matching(month_s, range(1, 13))
     if not months:
         raise DateError(f"'{text}' has an impossible month '{month_s}'")

@@ -13,8 +13,6 @@ import os
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
-
 from . import model
 from .errors import DataError
 
@@ -132,42 +130,42 @@ def _file_order(problems: list[str], files: list[Path]) -> list[str]:
 
 
 def documents_for_pack(files: list[Path], progress=None) -> list:
-    """Checked documents as msgspec Structs, for ``pack``.
+    """Checked documents for ``pack``: (Document Struct, raw record spans or None) pairs.
 
-    The fast path decodes and validates in C; anything it cannot vouch for goes through
-    ``check_files``, which raises DataError naming every problem (or, when the fast path
-    was only cautious, returns the documents, converted).
+    The fast path decodes and validates in C and keeps each record's JSON bytes; anything
+    it cannot vouch for goes through ``check_files``, which raises DataError naming every
+    problem (or, when the fast path was only cautious, returns the documents, converted).
     """
     import msgspec
 
     from .pack import Document, cross_check_fast, decode_fast
 
-    documents = []
+    loaded = []
     for file in files:
         if progress:
             progress(f"reading {file.name}")
         try:
             raw = file.read_bytes()
         except OSError:
-            documents = None
             break
-        doc = decode_fast(raw)
+        found = decode_fast(raw)
         del raw
-        if doc is None:
-            documents = None
+        if found is None:
             break
-        documents.append(doc)
-    if documents is not None:
+        loaded.append(found)
+    else:
         if progress:
             progress("checking references")
-        if cross_check_fast(documents):
-            return documents
+        if cross_check_fast([doc for doc, _ in loaded]):
+            return loaded
     checked = check_files(files)
-    return [msgspec.convert(doc, Document) for _, doc in checked]
+    return [(msgspec.convert(doc, Document), None) for _, doc in checked]
 
 
-def build_graph(documents: list[tuple[str, dict]]) -> nx.MultiDiGraph:
-    """Turn checked documents into the graph (relation ids as edge keys)."""
+def build_graph(documents: list[tuple[str, dict]]):
+    """Turn checked documents into a networkx MultiDiGraph (relation ids as edge keys)."""
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     graph.graph["sources"] = {}
     graph.graph["relation_types"] = {}
@@ -190,6 +188,6 @@ def build_graph(documents: list[tuple[str, dict]]) -> nx.MultiDiGraph:
     return graph
 
 
-def load_graph(path: str | os.PathLike[str] | None = None) -> nx.MultiDiGraph:
+def load_graph(path: str | os.PathLike[str] | None = None):
     """Read, validate and build: the one call commands make."""
     return build_graph(read_documents(resolve_data_path(path)))

@@ -15,23 +15,37 @@ deleted and rebuilt.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
+import itertools
 import json
-import mmap
 import os
+import re
 import sys
 import tempfile
 from array import array
-from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from . import __version__, dates
-from .model import CERTAINTY, ENTITY_TYPES, RECORDS, SCHEMA_VERSION
+from .errors import CacheDamaged as PackDamaged  # a pack that fails its checks
+from .model import (
+    CERTAINTY,
+    ENTITY_ID,
+    ENTITY_TYPES,
+    EVIDENCE_FIELDS,
+    RECORDS,
+    RELATION_ID,
+    SCHEMA_VERSION,
+)
 from .resolve import fold
 
 PACK_FORMAT = 1
@@ -41,8 +55,6 @@ PERSIST_THRESHOLD = 1_000_000
 CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
 _SEARCH_SEPARATOR = "\x00"  # between folded texts in the search blobs; fold() keeps it
 
-
-from .errors import CacheDamaged as PackDamaged  # noqa: E402  (a pack failing its checks)
 
 # -- fast validating decoder ---------------------------------------------------------------
 # msgspec Structs generated from model.RECORDS (the one description of the format), so the
@@ -62,9 +74,7 @@ def _struct_field(spec) -> Any:
         kind = Annotated[list[Evidence], _NON_EMPTY]
     elif spec.enum:
         kind = Literal[spec.enum]
-    elif spec.pattern:
-        kind = Annotated[str, msgspec.Meta(min_length=1, pattern=spec.pattern)]
-    else:
+    else:  # id patterns are checked on all ids at once in cross_check_fast (much faster)
         kind = Annotated[str, _NON_EMPTY]
     if spec.required:
         return (spec.name, kind)
@@ -81,8 +91,6 @@ def _defstruct(name: str, fields) -> type[msgspec.Struct]:
         gc=False,
     )
 
-
-from .model import EVIDENCE_FIELDS  # noqa: E402
 
 Evidence = _defstruct("Evidence", EVIDENCE_FIELDS)
 Source = _defstruct("Source", RECORDS["sources"])
@@ -102,35 +110,61 @@ Document = msgspec.defstruct(
     gc=False,
 )
 
-# Escaped control characters or a whitespace-only string somewhere in the raw bytes: the
-# fast path cannot tell where, so the file goes through the full checker.
-_SUSPICIOUS = __import__("re").compile(
-    rb"\\u00[01][0-9a-fA-F]|\\u007[fF]|\\u2028|\\u2029|\\u[dD][89a-fA-F]|\\[rbf]|\\u[fF][fF][fF][eEfF]"
-    rb'|"(?:\s|\\[nt])+"'
-)
+# Control characters can only hide in JSON as escapes (or as raw DEL, U+FFFE/U+FFFF):
+# when any shows up, the file goes through the full checker, which says where.
+_SUSPICIOUS = re.compile(rb"\\(?:u00[01]|u007[fF]|u[dD][89a-fA-F]|u[fF][fF][fF][eEfF]|[rbf])")
 
 
-def decode_fast(raw: bytes) -> Any | None:
-    """The document as Structs when it is certainly valid on its own, else None.
+class _Spans(msgspec.Struct, gc=False):
+    """Each entity's and relation's JSON bytes, as written, for the pack's record blobs."""
+
+    entities: list[msgspec.Raw] = []
+    relations: list[msgspec.Raw] = []
+
+
+def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
+    """(Document Structs, record spans) when the file is certainly valid on its own.
 
     None sends the file to ``model.check_document``, which names every problem.
     """
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if _SUSPICIOUS.search(raw):
+    if b"\\" in raw and _SUSPICIOUS.search(raw):
+        return None
+    if b"\x7f" in raw or b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw:
         return None
     try:
         doc = msgspec.json.decode(raw, type=Document)
+        spans = msgspec.json.decode(raw, type=_Spans)
     except (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError):
         return None
     if doc.schema_version != SCHEMA_VERSION:
         return None
-    return doc
+    return doc, spans
+
+
+def _all_match(pattern: str, values: list[str]) -> bool:
+    """Every value matches the ^...$ pattern: one regex pass over the values joined."""
+    if not values:
+        return True
+    if any("\n" in v for v in values):
+        return False
+    body = pattern.strip("^$")
+    return re.fullmatch(f"(?:{body}\n)*{body}", "\n".join(values)) is not None
+
+
+def _field(records: list, name: str) -> list:
+    return list(map(attrgetter(name), records))
 
 
 def cross_check_fast(documents: list[Any]) -> bool:
-    """True when the merged documents pass every cross-record rule (fast, no messages)."""
-    entities = [e.id for d in documents for e in d.entities]
+    """True when the merged documents pass every cross-record rule (fast, no messages).
+
+    Written with map/attrgetter and set algebra so the work stays in C: a million
+    relations take about a second.
+    """
+    entity_list = [e for d in documents for e in d.entities]
+    entities = _field(entity_list, "id")
     entity_set = set(entities)
     if len(entity_set) != len(entities):
         return False
@@ -144,23 +178,51 @@ def cross_check_fast(documents: list[Any]) -> bool:
                 return False
             types[t.id] = t
     relations = [r for d in documents for r in d.relations]
-    if len({r.id for r in relations}) != len(relations):
+    relation_ids = _field(relations, "id")
+    if len(set(relation_ids)) != len(relations):
         return False
-    ends = {r.source for r in relations} | {r.target for r in relations}
-    ends |= {r.place for r in relations if r.place is not None}
-    ends |= {r.reported_by for r in relations if r.reported_by is not None}
+    slugs = [*entities, *sources, *types]
+    if not _all_match(ENTITY_ID, slugs) or not _all_match(RELATION_ID, relation_ids):
+        return False
+    source, target = _field(relations, "source"), _field(relations, "target")
+    places, reporters = _field(relations, "place"), _field(relations, "reported_by")
+    ends = set(source) | set(target) | set(places) | set(reporters)
+    ends.discard(None)
     if not ends <= entity_set:
         return False
-    if not {r.type for r in relations} <= set(types):
+    if not set(map(attrgetter("type"), relations)) <= set(types):
         return False
-    if any(r.source == r.target for r in relations):
+    if any(map(str.__eq__, source, target)):
         return False
-    if any(r.certainty == "reported" and r.reported_by is None for r in relations):
+    reported = [
+        who
+        for who, level in zip(reporters, map(attrgetter("certainty"), relations), strict=True)
+        if level == "reported"
+    ]
+    if None in reported:
         return False
-    if not {e.source for r in relations for e in r.evidence} <= sources:
+    evidence = [ev for r in relations for ev in r.evidence]
+    if not set(map(attrgetter("source"), evidence)) <= sources:
+        return False
+    texts = [
+        _field(entity_list, "name"),
+        [x for x in _field(entity_list, "description") if x is not None],
+        [a for e in entity_list for a in e.aliases or ()],
+        _field(evidence, "quote"),
+        [x for x in _field(relations, "note") if x is not None],
+        [x for x in _field(relations, "date_text") if x is not None],
+        [
+            v
+            for d in documents
+            for record in (*d.sources, *d.relation_types)
+            for v in msgspec.structs.astuple(record)
+            if isinstance(v, str)
+        ],
+    ]
+    if any("" in map(str.strip, group) for group in texts):  # whitespace-only text
         return False
     try:
-        for text in {r.date for r in relations if r.date is not None}:
+        for text in set(map(attrgetter("date"), relations)) - {None}:
             dates.parse(text)
         for s in (s for d in documents for s in d.sources):
             dates.parse(s.published)
@@ -172,35 +234,50 @@ def cross_check_fast(documents: list[Any]) -> bool:
 # -- building ------------------------------------------------------------------------------
 
 
-def _concat(blobs: list[bytes]) -> tuple[bytes, array]:
+def _concat(blobs: list) -> tuple[bytes, array]:
     offsets = array("q", [0])
-    total = 0
-    for blob in blobs:
-        total += len(blob)
-        offsets.append(total)
+    offsets.extend(itertools.accumulate(map(len, blobs)))
     return b"".join(blobs), offsets
 
 
 def _csr(ends: array, count: int) -> tuple[array, array]:
     """Compressed adjacency: for node n, relation indices rel[off[n]:off[n+1]]."""
-    offsets = array("i", bytes(4 * (count + 1)))
-    for end in ends:
-        offsets[end + 1] += 1
-    running = 0
-    for i in range(count + 1):
-        running += offsets[i]
-        offsets[i] = running
-    fill = array("i", offsets[:-1])
-    rel = array("i", bytes(4 * len(ends)))
-    for i, end in enumerate(ends):
-        rel[fill[end]] = i
-        fill[end] += 1
+    rel = array("i", sorted(range(len(ends)), key=ends.__getitem__))  # stable: index order
+    counts = Counter(ends)
+    offsets = array("i", [0])
+    offsets.extend(itertools.accumulate(counts.get(n, 0) for n in range(count)))
     return offsets, rel
 
 
-def build_sections(documents: list[Any], files: list[str]) -> dict[str, Any]:
-    """Everything a PackedGraph needs, from checked Documents (Structs)."""
+def _string_table(name: str, strings: list[str]) -> dict[str, Any]:
+    blob, offsets = _concat([text.encode("utf-8") for text in strings])
+    return {f"{name}_blob": blob, f"{name}_off": offsets}
+
+
+def _name_table(name: str, table: dict[str, list[int]]) -> dict[str, Any]:
+    """A sorted string table of keys, and per key its entity positions (CSR)."""
+    keys = sorted(table)
+    lists = list(map(table.__getitem__, keys))
+    pos_off = array("i", [0])
+    pos_off.extend(itertools.accumulate(map(len, lists)))
+    positions = array("i", itertools.chain.from_iterable(lists))
+    return {**_string_table(name, keys), f"{name}_pos_off": pos_off, f"{name}_pos": positions}
+
+
+def build_sections(loaded: list[tuple[Any, Any]], files: list[str]) -> dict[str, Any]:
+    """Everything a PackedGraph needs, from ``load.documents_for_pack``'s output."""
     encode = msgspec.json.Encoder().encode
+    documents = [doc for doc, _ in loaded]
+
+    def records(kind: str) -> list:
+        out: list = []
+        for doc, spans in loaded:
+            if spans is not None:
+                out.extend(getattr(spans, kind))
+            else:
+                out.extend(encode(record) for record in getattr(doc, kind))
+        return out
+
     entities = [e for d in documents for e in d.entities]
     relations = [r for d in documents for r in d.relations]
     ids = [e.id for e in entities]
@@ -214,12 +291,16 @@ def build_sections(documents: list[Any], files: list[str]) -> dict[str, Any]:
     type_names = sorted({r.type for r in relations} | set(rtypes))
     type_code = {t: i for i, t in enumerate(type_names)}
     parsed = {text: dates.parse(text) for text in {r.date for r in relations if r.date}}
-    ent_blob, ent_off = _concat([encode(e) for e in entities])
-    rel_blob, rel_off = _concat([encode(r) for r in relations])
-    src = array("i", [index[r.source] for r in relations])
-    dst = array("i", [index[r.target] for r in relations])
-    lo = array("i", [parsed[r.date].lower.toordinal() if r.date else 0 for r in relations])
-    hi = array("i", [parsed[r.date].upper.toordinal() if r.date else 0 for r in relations])
+    ent_blob, ent_off = _concat(records("entities"))
+    rel_blob, rel_off = _concat(records("relations"))
+    src = array("i", map(index.__getitem__, map(attrgetter("source"), relations)))
+    dst = array("i", map(index.__getitem__, map(attrgetter("target"), relations)))
+    when = list(map(attrgetter("date"), relations))
+    lower = {text: p.lower.toordinal() for text, p in parsed.items()}
+    upper = {text: p.upper.toordinal() for text, p in parsed.items()}
+    lower[None] = upper[None] = 0
+    lo = array("i", map(lower.__getitem__, when))
+    hi = array("i", map(upper.__getitem__, when))
     out_off, out_rel = _csr(src, len(ids))
     in_off, in_rel = _csr(dst, len(ids))
     exact: dict[str, list[int]] = {}
@@ -236,29 +317,32 @@ def build_sections(documents: list[Any], files: list[str]) -> dict[str, Any]:
                 last = surname.setdefault(key.rsplit(" ", 1)[1], [])
                 if not last or last[-1] != i:
                     last.append(i)
-    reported: dict[str, list[int]] = {}
-    for i, r in enumerate(relations):
-        if r.reported_by is not None:
-            reported.setdefault(r.reported_by, []).append(i)
+    reporter = array("i", [index[r.reported_by] if r.reported_by else -1 for r in relations])
+    reported = [i for i, who in enumerate(reporter) if who >= 0]
+    rep_off, rep_rel = _csr(array("i", [reporter[i] for i in reported]), len(ids))
+    rep_rel = array("i", [reported[j] for j in rep_rel])
     return {
         "meta": {
             "files": files,
             "sources": sources,
             "relation_types": rtypes,
             "type_names": type_names,
-            "ids": ids,
-            "exact": exact,
-            "surname": surname,
-            "reported": reported,
         },
+        "ids_blob": "\n".join(ids).encode("utf-8"),  # ids cannot hold a newline
+        **_name_table("key", exact),
+        **_name_table("sur", surname),
+        "rep_off": rep_off,
+        "rep_rel": rep_rel,
         "ent_blob": ent_blob,
         "ent_off": ent_off,
         "rel_blob": rel_blob,
         "rel_off": rel_off,
         "src": src,
         "dst": dst,
-        "type": array("H", [type_code[r.type] for r in relations]),
-        "certainty": array("B", [CERTAINTY_CODES[r.certainty] for r in relations]),
+        "type": array("H", map(type_code.__getitem__, map(attrgetter("type"), relations))),
+        "certainty": array(
+            "B", map(CERTAINTY_CODES.__getitem__, map(attrgetter("certainty"), relations))
+        ),
         "lo": lo,
         "hi": hi,
         "out_off": out_off,
@@ -268,9 +352,20 @@ def build_sections(documents: list[Any], files: list[str]) -> dict[str, Any]:
     }
 
 
+_MSGPACK_SECTIONS = ("meta",)
+_BLOB_SECTIONS = ("ent_blob", "rel_blob", "key_blob", "sur_blob")
+_BYTES_SECTIONS = ("ids_blob",)
 _ARRAY_SECTIONS = {
     "ent_off": "q",
     "rel_off": "q",
+    "key_off": "q",
+    "sur_off": "q",
+    "key_pos_off": "i",
+    "key_pos": "i",
+    "sur_pos_off": "i",
+    "sur_pos": "i",
+    "rep_off": "i",
+    "rep_rel": "i",
     "src": "i",
     "dst": "i",
     "type": "H",
@@ -288,7 +383,7 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
     """Write a pack atomically (temporary file, then rename)."""
     blobs: dict[str, bytes] = {}
     for name, value in sections.items():
-        if name == "meta":
+        if name in _MSGPACK_SECTIONS:
             blobs[name] = msgspec.msgpack.encode(value)
         elif isinstance(value, array):
             blobs[name] = value.tobytes()
@@ -323,52 +418,151 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
         raise
 
 
+class _Blob:
+    """A byte section of a pack file, read on demand with pread (slicing gives bytes).
+
+    pread rather than mmap: page-cache pages are not charged to the process, so a query
+    that touches records all over a large file stays small in memory.
+    """
+
+    def __init__(self, fd: int, start: int, length: int):
+        self._fd, self._start, self._length = fd, start, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, part: slice) -> bytes:
+        first, stop, _ = part.indices(self._length)
+        if stop <= first:
+            return b""
+        data = os.pread(self._fd, stop - first, self._start + first)
+        if len(data) != stop - first:
+            raise PackDamaged("pack file shorter than its header says")
+        return data
+
+
+class _FileSections(dict):
+    """Pack sections read from a file when first used: arrays whole, blobs by the slice."""
+
+    def __init__(self, fd: int, body: int, layout: dict[str, list[int]]):
+        super().__init__()
+        self._fd, self._body, self._layout = fd, body, layout
+
+    def __missing__(self, name: str) -> Any:
+        offset, length = self._layout[name]
+        start = self._body + offset
+        if name in _BLOB_SECTIONS:
+            value: Any = _Blob(self._fd, start, length)
+        else:
+            raw = os.pread(self._fd, length, start)
+            if len(raw) != length:
+                raise PackDamaged(f"section {name} is cut short")
+            if name in _BYTES_SECTIONS:
+                value = raw
+            elif name in _ARRAY_SECTIONS:
+                value = array(_ARRAY_SECTIONS[name])
+                if length % value.itemsize:
+                    raise PackDamaged(f"section {name} has a bad length")
+                value.frombytes(raw)
+            else:
+                try:
+                    value = msgspec.msgpack.decode(raw)
+                except msgspec.DecodeError as exc:
+                    raise PackDamaged(str(exc)) from None
+        self[name] = value
+        return value
+
+    def __del__(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+
+
 def read_pack(path: Path, key: str) -> dict[str, Any]:
-    """Map a pack file; raise PackDamaged if anything about it is off."""
+    """Open a pack file; raise PackDamaged if its header or layout is off.
+
+    Sections are read when a query first needs them (see ``_FileSections``).
+    """
     try:
-        with open(path, "rb") as handle:
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError) as exc:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as exc:
         raise PackDamaged(str(exc)) from None
     try:
-        if mapped[: len(MAGIC)] != MAGIC:
+        total = os.fstat(fd).st_size
+        prefix = os.pread(fd, len(MAGIC) + 4, 0)
+        if prefix[: len(MAGIC)] != MAGIC or len(prefix) != len(MAGIC) + 4:
             raise PackDamaged("bad magic")
-        size = int.from_bytes(mapped[len(MAGIC) : len(MAGIC) + 4], "little")
-        start = len(MAGIC) + 4
-        header = msgspec.msgpack.decode(mapped[start : start + size])
-        body = start + size
+        size = int.from_bytes(prefix[len(MAGIC) :], "little")
+        header = msgspec.msgpack.decode(os.pread(fd, size, len(MAGIC) + 4))
+        body = len(MAGIC) + 4 + size
         if (
             not isinstance(header, dict)
             or header.get("format") != PACK_FORMAT
             or header.get("key") != key
             or header.get("byteorder") != sys.byteorder
-            or body + header.get("size", -1) != len(mapped)
+            or body + header.get("size", -1) != total
         ):
             raise PackDamaged("stale or foreign pack")
         layout = header["layout"]
-        if set(layout) != {"meta", "ent_blob", "rel_blob", *_ARRAY_SECTIONS}:
+        if set(layout) != {*_MSGPACK_SECTIONS, *_BLOB_SECTIONS, *_BYTES_SECTIONS, *_ARRAY_SECTIONS}:
             raise PackDamaged("sections missing")
-        sections: dict[str, Any] = {}
         for name, (offset, length) in layout.items():
-            if offset < 0 or length < 0 or body + offset + length > len(mapped):
+            if offset < 0 or length < 0 or body + offset + length > total:
                 raise PackDamaged(f"section {name} out of bounds")
-            view = memoryview(mapped)[body + offset : body + offset + length]
-            if name == "meta":
-                sections[name] = msgspec.msgpack.decode(view)
-            elif name in _ARRAY_SECTIONS:
-                values = array(_ARRAY_SECTIONS[name])
-                if length % values.itemsize:
-                    raise PackDamaged(f"section {name} has a bad length")
-                values.frombytes(view)
-                sections[name] = values
-            else:
-                sections[name] = view
-        return sections
-    except (msgspec.DecodeError, KeyError, TypeError, ValueError) as exc:
+        return _FileSections(fd, body, layout)
+    except (msgspec.DecodeError, KeyError, TypeError, ValueError, PackDamaged) as exc:
+        os.close(fd)
+        if isinstance(exc, PackDamaged):
+            raise
         raise PackDamaged(str(exc)) from None
 
 
 # -- the graph view ------------------------------------------------------------------------
+
+
+class StringTable:
+    """Strings kept as one UTF-8 blob plus offsets; item i is decoded when asked for."""
+
+    def __init__(self, blob: Any, offsets: Any):
+        self._blob, self._off = blob, offsets
+
+    def __len__(self) -> int:
+        return len(self._off) - 1
+
+    def __getitem__(self, i: int) -> str:
+        try:
+            return bytes(self._blob[self._off[i] : self._off[i + 1]]).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PackDamaged(str(exc)) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return (self[i] for i in range(len(self)))
+
+
+class NameTable(Mapping):
+    """Folded name -> entity positions: sorted keys, binary search, no decoding up front."""
+
+    def __init__(self, keys: StringTable, pos_off: Any, positions: Any):
+        self._keys, self._pos_off, self._positions = keys, pos_off, positions
+
+    def __getitem__(self, key: str) -> list[int]:
+        if isinstance(key, str):
+            at = bisect_left(self._keys, key)
+            if at < len(self._keys) and self._keys[at] == key:
+                return list(self._positions[self._pos_off[at] : self._pos_off[at + 1]])
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except KeyError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
 
 
 class _Nodes:
@@ -406,17 +600,28 @@ class PackedGraph:
     def __init__(self, sections: dict[str, Any]):
         meta = sections["meta"]
         self._s = sections
-        self.ids: list[str] = meta["ids"]
-        self.index = {node: i for i, node in enumerate(self.ids)}
+        ids_blob = bytes(sections["ids_blob"])
+        try:
+            self.ids: list[str] = ids_blob.decode("utf-8").split("\n") if ids_blob else []
+        except UnicodeDecodeError as exc:
+            raise PackDamaged(str(exc)) from None
+        self._index: dict[str, int] | None = None
+        self.exact = NameTable(
+            StringTable(sections["key_blob"], sections["key_off"]),
+            sections["key_pos_off"],
+            sections["key_pos"],
+        )
+        self.surname = NameTable(
+            StringTable(sections["sur_blob"], sections["sur_off"]),
+            sections["sur_pos_off"],
+            sections["sur_pos"],
+        )
         self.graph = {
             "sources": meta["sources"],
             "relation_types": meta["relation_types"],
             "files": meta["files"],
         }
         self.type_names: list[str] = meta["type_names"]
-        self.exact: dict[str, list[int]] = meta["exact"]
-        self.surname: dict[str, list[int]] = meta["surname"]
-        self.reported: dict[str, list[int]] = meta["reported"]
         self.nodes = _Nodes(self)
         self._node_cache: dict[int, dict] = {}
         self._edge_cache: dict[int, tuple] = {}
@@ -425,6 +630,13 @@ class PackedGraph:
         self.path: Path | None = None  # the pack file, when read from the cache
         self.sidecar: Path | None = None  # where a persisted pack keeps its search index
         self.key = ""
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Entity id -> position."""
+        if self._index is None:
+            self._index = {node: i for i, node in enumerate(self.ids)}
+        return self._index
 
     # networkx-like surface ---------------------------------------------------------------
 
@@ -501,9 +713,24 @@ class PackedGraph:
             return one(self.index[node])
         return ((n, one(i)) for i, n in enumerate(self.ids))
 
+    def incident(self, node: str, direction: str, filters) -> Iterator[tuple[str, tuple]]:
+        """Like ``query.incident``, but filtering on the arrays before decoding anything."""
+        s = self._s
+        i = self.index[node]
+        accepts = self.edge_filter(filters)
+        for way, offsets, rels in (("out", "out_off", "out_rel"), ("in", "in_off", "in_rel")):
+            if direction not in (way, "both"):
+                continue
+            off = s[offsets]
+            for r in s[rels][off[i] : off[i + 1]]:
+                if accepts is None or accepts(r):
+                    yield way, self.edge(r)
+
     def reported_by(self, node: str) -> list[tuple]:
         """Relations whose ``reported_by`` is ``node``."""
-        return [self.edge(i) for i in self.reported.get(node, [])]
+        i = self.index[node]
+        off = self._s["rep_off"]
+        return [self.edge(r) for r in self._s["rep_rel"][off[i] : off[i + 1]]]
 
     # fast paths ----------------------------------------------------------------------------
 
@@ -557,6 +784,19 @@ class PackedGraph:
                     nxt = ids[far[r]]
                     if nxt not in avoid:
                         yield nxt, r
+
+    def between(self, a: str, b: str, direction: str, accepts) -> list[int]:
+        """Relation indices joining ``a`` to ``b`` (out: a->b, in: b->a, both), filtered."""
+        s = self._s
+        i, j = self.index[a], self.index[b]
+        found: list[int] = []
+        if direction in ("out", "both"):
+            off, rel, far = s["out_off"], s["out_rel"], s["dst"]
+            found += [r for r in rel[off[i] : off[i + 1]] if far[r] == j]
+        if direction in ("in", "both"):
+            off, rel, far = s["in_off"], s["in_rel"], s["src"]
+            found += [r for r in rel[off[i] : off[i + 1]] if far[r] == j]
+        return [r for r in found if accepts is None or accepts(r)]
 
     def endpoints(self, accepts) -> Iterator[tuple[str, str]]:
         """(source, target) of every relation passing ``accepts`` (None: all)."""
@@ -723,10 +963,17 @@ def open_packed(path: Path, progress: Callable[[str], None] | None = None) -> Pa
                 return packed
             except PackDamaged:
                 target.unlink(missing_ok=True)
-    documents = documents_for_pack(files, progress)
-    if progress:
-        progress("indexing")
-    sections = build_sections(documents, [str(f) for f in files])
+    collecting = gc.isenabled()
+    gc.disable()  # millions of new objects, no cycles: collection passes are pure cost
+    try:
+        loaded = documents_for_pack(files, progress)
+        if progress:
+            progress("indexing")
+        sections = build_sections(loaded, [str(f) for f in files])
+        del loaded
+    finally:
+        if collecting:
+            gc.enable()
     packed = PackedGraph(sections)
     if persist:
         if progress:

@@ -142,6 +142,9 @@ def incident(
     graph: Any, node: str, direction: str = "both", filters: Filters = NO_FILTERS
 ) -> Iterator[tuple[str, Edge]]:
     """Relations touching ``node``: ('out', edge) where it is the source, ('in', edge) else."""
+    if hasattr(graph, "incident"):  # a PackedGraph filters on its arrays first
+        yield from graph.incident(node, direction, filters)
+        return
     if direction in ("out", "both"):
         for _, v, key, attrs in graph.out_edges(node, keys=True, data=True):
             if filters.accepts(attrs):
@@ -211,6 +214,21 @@ class _Stepper:
 
     def edge(self, handle: Any) -> Edge:
         return self.graph.edge(handle) if self.packed else handle
+
+    def best_between(self, a: str, b: str) -> Edge:
+        """The relation a path shows for the hop a -> b (see ``_best_edge``), memoized."""
+        memo = self.__dict__.setdefault("_between", {})
+        if (a, b) not in memo:
+            if self.packed:
+                direction = "out" if self.options.directed else "both"
+                handles = self.graph.between(a, b, direction, self.accepts)
+                if b in self.options.avoid:
+                    handles = []
+                edges = [self.graph.edge(h) for h in handles]
+            else:
+                edges = [h for nxt, h in self(a) if nxt == b]
+            memo[(a, b)] = _best_edge(edges)
+        return memo[(a, b)]
 
     def bounds(self, handle: Any) -> tuple[date, date] | None:
         if self.packed:
@@ -382,10 +400,7 @@ def _chronological_path(step: _Stepper, start: str, goal: str) -> list[Edge]:
 
 
 def _choose_edges(step: _Stepper, nodes: list[str]) -> list[Edge]:
-    chosen = []
-    for a, b in zip(nodes, nodes[1:], strict=False):
-        chosen.append(_best_edge([step.edge(h) for nxt, h in step(a) if nxt == b]))
-    return chosen
+    return [step.best_between(a, b) for a, b in zip(nodes, nodes[1:], strict=False)]
 
 
 def _k_shortest(graph: Any, step: _Stepper, start: str, goal: str) -> list[list[str]]:

@@ -12,6 +12,7 @@ import re
 import unicodedata
 import weakref
 from collections import defaultdict
+from collections.abc import Mapping
 
 from .errors import AmbiguousName, UnknownEntity, UsageError
 
@@ -24,12 +25,16 @@ MAX_NAME_LENGTH = 200
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
+# For ASCII text: separators become spaces, apostrophes go (same result as the regex).
+_ASCII_FOLDS = bytes.maketrans(b'-_/.,;:()[]"', b" " * 12)
+
+
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name."""
-    if text.isascii():  # the common case, ten times faster
-        text = text.lower()
-    else:
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
+    if text.isascii():  # the common case, several times faster (bytes.translate)
+        folded = text.encode("ascii").lower().translate(_ASCII_FOLDS, b"'")
+        return " ".join(folded.decode("ascii").split())
+    text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
     return _SEPARATORS.sub(" ", text.translate(_EXTRA_FOLDS)).strip()
 
 
@@ -116,6 +121,25 @@ class NameIndex:
         return sorted(out)
 
 
+class _IdSets(Mapping):
+    """A name table stored by entity position, read as sets of ids on demand."""
+
+    def __init__(self, table: dict[str, list[int]], ids: list[str]):
+        self._table, self._ids = table, ids
+
+    def __getitem__(self, key: str) -> set[str]:
+        return {self._ids[i] for i in self._table[key]}
+
+    def __iter__(self):
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table
+
+
 _INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -128,10 +152,9 @@ def index_for(graph) -> NameIndex:
     if index is None:
         packed = getattr(graph, "exact", None)
         if packed is not None:
-            ids = graph.ids
-            exact = {k: {ids[i] for i in v} for k, v in graph.exact.items()}
-            surname = {k: {ids[i] for i in v} for k, v in graph.surname.items()}
-            index = NameIndex(graph, exact, surname)
+            index = NameIndex(
+                graph, _IdSets(graph.exact, graph.ids), _IdSets(graph.surname, graph.ids)
+            )
         else:
             index = NameIndex(graph)
         _INDEXES[graph] = index
