@@ -526,6 +526,7 @@ def export_command(
         to_mermaid,
         write_atomic,
         write_folder_atomic,
+        write_graphml,
     )
     from .query import subgraph
     from .resolve import resolve
@@ -535,15 +536,72 @@ def export_command(
         raise UsageError(f"unknown export format '{export_format}' (choose from {choices})")
     graph = _graph()
     filters = _filters(graph, since, until, certainty, relation)
-    part = _networkx(subgraph(graph, filters, resolve(graph, ego) if ego else None, radius))
+    part = subgraph(graph, filters, resolve(graph, ego) if ego else None, radius)
+    if export_format == "graphml":  # streams from any graph, the cache included
+        write_atomic(lambda out: write_graphml(part, out), output, force)
+        _wrote(output, part)
+        return
+    part = _networkx(part)
     if export_format in FOLDER_FORMATS:
         write_folder_atomic(FOLDER_FORMATS[export_format](part), output, force)
     elif export_format == "mermaid":
         write_atomic(to_mermaid(part, fenced=output.endswith(".md")), output, force)
     else:
         write_atomic(FORMATS[export_format](part), output, force)
+    _wrote(output, part)
+
+
+def _wrote(output: str, part) -> None:
     if output != "-":
         summary = f"wrote {output} ({part.number_of_nodes()} entities, "
+        summary += f"{part.number_of_edges()} relations)"
+        Console(file=sys.stderr).print(summary, markup=False, highlight=False)
+
+
+@app.command("draw")
+@handle_errors
+def draw_command(
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="Draw this actor's neighbourhood (default: everything).",
+            metavar="[NAME]",
+            autocompletion=_complete_name,
+        ),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="FILE.svg, FILE.png or FILE.html.")
+    ] = "",
+    radius: Annotated[int, typer.Option(min=0, max=20, help="Hops around NAME.")] = 1,
+    relation: RelationOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    certainty: CertaintyOpt = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Draw the graph: a picture (.svg, .png) or an interactive page (.html) that works offline."""
+    from .draw import FORMATS, render
+    from .errors import UsageError
+    from .export import write_atomic
+    from .query import subgraph
+    from .resolve import resolve
+
+    if not output:
+        raise UsageError("give --output FILE.svg, FILE.png or FILE.html")
+    fmt = Path(output).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise UsageError(f"cannot draw '{output}': the file name must end in .svg, .png or .html")
+    graph = _graph()
+    node = resolve(graph, name) if name else None
+    part = _networkx(
+        subgraph(graph, _filters(graph, since, until, certainty, relation), node, radius)
+    )
+    if part.number_of_nodes() == 0:
+        raise UsageError("nothing to draw: no relation passes the filters")
+    title = "diplograph" if node is None else f"{graph.nodes[node]['name']} and neighbours"
+    write_atomic(render(part, fmt, title), output, force)
+    if output != "-":
+        summary = f"drew {output} ({part.number_of_nodes()} entities, "
         summary += f"{part.number_of_edges()} relations)"
         Console(file=sys.stderr).print(summary, markup=False, highlight=False)
 

@@ -42,7 +42,9 @@ import tempfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any, BinaryIO
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 
@@ -121,14 +123,71 @@ def flat_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
 # -- GraphML -------------------------------------------------------------------------------
 
 
-def to_graphml(graph: nx.MultiDiGraph) -> bytes:
-    """GraphML, valid against the official schema; relation ids are edge ids.
+GRAPHML_HEADER = (
+    '<?xml version="1.0" encoding="utf-8"?>\n'
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+)
 
-    All attributes are strings (lists as JSON text); readable by igraph, rustworkx,
-    networkx, yEd and Gephi.
+
+def write_graphml(graph: Any, out: BinaryIO) -> None:
+    """Stream GraphML to ``out``, one element at a time (memory stays flat on big graphs).
+
+    Valid against the official schema; relation ids are edge ids (and ``relation_id``
+    data); every attribute is a string, lists as JSON text; absent fields are left out.
+    Read by igraph, rustworkx, networkx, yEd and Gephi.
     """
+    keys = [("graph", "sources"), ("graph", "relation_types")]
+    keys += [("node", k) for k in ENTITY_FIELDS] + [("edge", k) for k in RELATION_FIELDS]
+    ids = {key: f"d{i}" for i, key in enumerate(keys)}
+    chunks: list[str] = [GRAPHML_HEADER]
+    for (domain, name), key_id in ids.items():
+        chunks.append(
+            f'  <key id="{key_id}" for="{domain}" attr.name="{name}" attr.type="string" />\n'
+        )
+    chunks.append('  <graph edgedefault="directed">\n')
+    for name in ("sources", "relation_types"):
+        value = _text(list(graph.graph.get(name, {}).values()))
+        chunks.append(f'    <data key="{ids[("graph", name)]}">{_xml(value, name)}</data>\n')
+    flush_at = 2000
+
+    def flush() -> None:
+        out.write("".join(chunks).encode("utf-8"))
+        chunks.clear()
+
+    for node in graph.nodes:
+        _check_text(str(node), f"entity id {node!r}")
+        chunks.append(f"    <node id={quoteattr(str(node))}>\n")
+        for key, value in entity_fields(graph, node).items():
+            text = _xml(_text(value), f"entity '{node}' {key}")
+            chunks.append(f'      <data key="{ids[("node", key)]}">{text}</data>\n')
+        chunks.append("    </node>\n")
+        if len(chunks) > flush_at:
+            flush()
+    for u, v, key, attrs in graph.edges(keys=True, data=True):
+        chunks.append(
+            f"    <edge source={quoteattr(u)} target={quoteattr(v)} id={quoteattr(key)}>\n"
+        )
+        for name, value in relation_fields(key, attrs).items():
+            text = _xml(_text(value), f"relation '{key}' {name}")
+            chunks.append(f'      <data key="{ids[("edge", name)]}">{text}</data>\n')
+        chunks.append("    </edge>\n")
+        if len(chunks) > flush_at:
+            flush()
+    chunks.append("  </graph>\n</graphml>\n")
+    flush()
+
+
+def _xml(text: str, where: str) -> str:
+    return escape(_check_text(text, where))
+
+
+def to_graphml(graph: Any) -> bytes:
+    """GraphML as bytes (see ``write_graphml``)."""
     buffer = io.BytesIO()
-    nx.write_graphml_xml(flat_graph(graph), buffer, encoding="utf-8", prettyprint=True)
+    write_graphml(graph, buffer)
     return buffer.getvalue()
 
 
@@ -466,8 +525,20 @@ def _prepare_target(output: str, force: bool) -> tuple[Path, Path]:
     return target, folder
 
 
-def write_atomic(data: bytes, output: str, force: bool = False) -> None:
-    """Write ``data`` to ``output`` ('-' for stdout) via a temporary file and rename.
+def _file_mode(target: Path) -> int:
+    """The mode a new file would get (keeping an existing file's mode when replacing it)."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomic(
+    data: bytes | Callable[[BinaryIO], None], output: str, force: bool = False
+) -> None:
+    """Write ``data`` (bytes, or a function writing to a binary file) to ``output`` ('-'
+    for stdout) via a temporary file and rename.
 
     Refuses to replace an existing file unless ``force``. On any failure (or Ctrl-C)
     the temporary file is removed and an existing target is left untouched.
@@ -475,7 +546,10 @@ def write_atomic(data: bytes, output: str, force: bool = False) -> None:
     if output == "-":
         import sys
 
-        sys.stdout.buffer.write(data)
+        if callable(data):
+            data(sys.stdout.buffer)
+        else:
+            sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
     if Path(output).is_dir():
@@ -487,9 +561,13 @@ def write_atomic(data: bytes, output: str, force: bool = False) -> None:
         raise ExportError(f"{output}: cannot write in '{folder}' ({exc.strerror})") from None
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            if callable(data):
+                data(out)
+            else:
+                out.write(data)
             out.flush()
             os.fsync(out.fileno())
+        os.chmod(temp, _file_mode(target))
         os.replace(temp, target)
     except BaseException as exc:
         Path(temp).unlink(missing_ok=True)

@@ -519,6 +519,10 @@ def read_pack(path: Path, key: str) -> dict[str, Any]:
 # -- the graph view ------------------------------------------------------------------------
 
 
+def off_end(offsets: Any) -> int:
+    return offsets[-1] if len(offsets) else 0
+
+
 class StringTable:
     """Strings kept as one UTF-8 blob plus offsets; item i is decoded when asked for."""
 
@@ -535,7 +539,12 @@ class StringTable:
             raise PackDamaged(str(exc)) from None
 
     def __iter__(self) -> Iterator[str]:
-        return (self[i] for i in range(len(self)))
+        # one read of the whole section, then slices in memory (not one read per string)
+        blob, off = self._blob[0 : off_end(self._off)], self._off
+        try:
+            return iter([blob[off[i] : off[i + 1]].decode("utf-8") for i in range(len(self))])
+        except UnicodeDecodeError as exc:
+            raise PackDamaged(str(exc)) from None
 
 
 class NameTable(Mapping):
@@ -543,6 +552,7 @@ class NameTable(Mapping):
 
     def __init__(self, keys: StringTable, pos_off: Any, positions: Any):
         self._keys, self._pos_off, self._positions = keys, pos_off, positions
+        self.keys_table = keys
 
     def __getitem__(self, key: str) -> list[int]:
         if isinstance(key, str):
@@ -701,7 +711,14 @@ class PackedGraph:
         return self._incident(node, "in_off", "in_rel")
 
     def edges(self, keys: bool = True, data: bool = True) -> Iterator[tuple]:
-        return (self.edge(i) for i in range(self.number_of_edges()))
+        """Every relation, decoded in turn (not kept: whole-graph passes stay small)."""
+        for i in range(self.number_of_edges()):
+            found = self._edge_cache.get(i)
+            if found is None:
+                record = self._record("rel_blob", "rel_off", i)
+                key = record.pop("id")
+                found = (record.pop("source"), record.pop("target"), key, record)
+            yield found
 
     def degree(self, node: str | None = None):
         out_off, in_off = self._s["out_off"], self._s["in_off"]
@@ -828,11 +845,13 @@ class PackedGraph:
         from .query import SearchIndex
 
         owner_rel, owner_pos = parts["owner_rel"], parts["owner_pos"]
+        keys = self.exact.keys_table
+        key_of = parts["key_of"]
         return SearchIndex(
-            sorted(self.exact),
+            (parts["name_keys"].split("\n"), lambda position: keys[key_of[position]]),
             [self.ids[i] for i in parts["desc_node"]],
-            (parts["desc_blob"], list(parts["desc_starts"])),
-            (parts["quote_blob"], list(parts["quote_starts"])),
+            (parts["desc_blob"], parts["desc_starts"]),
+            (parts["quote_blob"], parts["quote_starts"]),
             lambda i: self.edge(owner_rel[i]),
             lambda i: owner_pos[i],
         )
@@ -850,9 +869,14 @@ class PackedGraph:
                 owner_rel.append(r)
                 owner_pos.append(position)
                 quotes.append(ev["quote"])
+        from .query import name_candidates
+
+        candidates, key_of = name_candidates(list(self.exact))
         desc_blob, desc_starts = search_blob(descriptions)
         quote_blob, quote_starts = search_blob(quotes)
         parts = {
+            "name_keys": "\n".join(candidates),  # folded keys hold no newline
+            "key_of": array("i", key_of),
             "desc_node": desc_node,
             "desc_blob": desc_blob,
             "desc_starts": array("q", desc_starts),
@@ -885,8 +909,9 @@ class PackedGraph:
             payload = msgspec.msgpack.decode(self.sidecar.read_bytes())
             if not isinstance(payload, dict) or payload.get("key") != self.key:
                 return None
-            parts = {"desc_blob": payload["desc_blob"], "quote_blob": payload["quote_blob"]}
+            parts = {name: payload[name] for name in ("desc_blob", "quote_blob", "name_keys")}
             for name, code in (
+                ("key_of", "i"),
                 ("desc_node", "i"),
                 ("desc_starts", "q"),
                 ("quote_starts", "q"),

@@ -767,9 +767,10 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
     for _key, score, position in process.extract(
         query, keys, scorer=fuzz.ratio, limit=None, score_cutoff=NAME_CUTOFF
     ):
-        for node in sorted(index.exact.get(found.key_of[position], ())):
+        key = found.key_at(position)
+        for node in sorted(index.exact.get(key, ())):
             attrs = graph.nodes[node]
-            field, original = _matched_name(node, attrs, found.key_of[position])
+            field, original = _matched_name(node, attrs, key)
             offer("entity", node, score, field, original, attrs.get("name", node))
     if len(query) >= 3:
         for item in blob_hits(found.desc_blob, found.desc_starts, query):
@@ -805,6 +806,12 @@ def _matched_name(node: str, attrs: dict, key: str) -> tuple[str, str]:
     return "id", node
 
 
+def name_candidates(keys: list[str]) -> tuple[list[str], list[int]]:
+    """Each key, then each word of every several-word key, and the key each stands for."""
+    words = [(word, i) for i, key in enumerate(keys) if " " in key for word in set(key.split(" "))]
+    return keys + [word for word, _ in words], list(range(len(keys))) + [i for _, i in words]
+
+
 class SearchIndex:
     """What search scans: name keys (and their words), folded description and quote texts.
 
@@ -813,17 +820,10 @@ class SearchIndex:
     substring search is one pass in C.
     """
 
-    def __init__(self, exact_keys, desc_node, desc_text, quote_text, quote_edge, quote_position):
-        """``desc_text`` and ``quote_text`` are (folded blob, start offsets) pairs."""
-        self.name_keys: list[str] = []
-        self.key_of: list[str] = []
-        for key in exact_keys:
-            self.name_keys.append(key)
-            self.key_of.append(key)
-            if " " in key:
-                for word in set(key.split(" ")):
-                    self.name_keys.append(word)
-                    self.key_of.append(key)
+    def __init__(self, names, desc_node, desc_text, quote_text, quote_edge, quote_position):
+        """``names`` is (name_keys, key_at) as from ``name_candidates``; ``desc_text`` and
+        ``quote_text`` are (folded blob, start offsets) pairs."""
+        self.name_keys, self.key_at = names
         self.desc_node = desc_node
         self.desc_blob, self.desc_starts = desc_text
         self.quote_blob, self.quote_starts = quote_text
@@ -857,8 +857,10 @@ def search_index(graph: Any) -> SearchIndex:
             for position, ev in enumerate(edge[3]["evidence"]):
                 owners.append((edge, position))
                 quotes.append(ev["quote"])
+        keys = sorted(index_for(graph).exact)
+        candidates, key_of = name_candidates(keys)
         found = SearchIndex(
-            sorted(index_for(graph).exact),
+            (candidates, lambda position: keys[key_of[position]]),
             [node for node, _ in descriptions],
             search_blob([text for _, text in descriptions]),
             search_blob(quotes),

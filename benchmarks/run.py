@@ -1,0 +1,208 @@
+"""Benchmark diplograph as whole processes and write benchmarks/RESULTS.md.
+
+    python benchmarks/run.py                 # 1k, 100k and 1M relations (several minutes)
+    python benchmarks/run.py --sizes 1000    # a quick check
+
+For each size it generates a dataset (benchmarks/generate.py), then measures, each as a
+fresh process, the median of several runs of:
+
+- first query: ``who-met`` right after the data changed (the cache is emptied first);
+- repeated ``who-met``, ``show``, ``neighbors``, ``search`` (cache warm);
+- ``path`` between two far-apart entities;
+- ``export --format graphml``;
+- the straightforward approach as the baseline: parse the JSON, build a networkx
+  MultiDiGraph with every attribute, answer the same who-met (benchmarks/baseline.py);
+
+and the peak memory (max RSS) of each. It also times the bundled dataset against
+``python -c "import typer, rich.table, networkx"``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DIPLOGRAPH = [sys.executable, "-m", "diplograph"]
+
+
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """(seconds, peak MB, exit code) of one process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+
+
+def measure(argv, env, repeat: int, before=None) -> dict:
+    times, peaks, codes = [], [], set()
+    for _ in range(repeat):
+        if before:
+            before()
+        seconds, peak, code = run(argv, env)
+        times.append(seconds)
+        peaks.append(peak)
+        codes.add(code)
+    return {"s": statistics.median(times), "mb": max(peaks), "codes": sorted(codes)}
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores{memory}; Python {platform.python_version()}"
+
+
+def bench_size(relations: int, work: Path, repeat: int) -> dict:
+    entities = max(relations // 10, 20)
+    data = work / f"data-{relations}.json"
+    subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "generate.py"),
+            "--entities",
+            str(entities),
+            "--relations",
+            str(relations),
+            "--output",
+            str(data),
+        ],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
+    cache = work / f"cache-{relations}"
+    env = {**os.environ, "DIPLOGRAPH_CACHE_DIR": str(cache), "DIPLOGRAPH_CACHE": "on"}
+    base = [*DIPLOGRAPH, "--data", str(data)]
+
+    def clear():
+        shutil.rmtree(cache, ignore_errors=True)
+
+    hub, leaf, far = "e5", f"e{entities // 2}", f"e{entities - 1}"
+    results = {"entities": entities, "relations": relations, "mb_file": data.stat().st_size / 1e6}
+    results["first"] = measure([*base, "who-met", leaf, "-f", "csv"], env, repeat, clear)
+    measure([*base, "search", "Kalo", "-f", "csv"], env, 1)  # builds the search index once
+    results["who-met"] = measure([*base, "who-met", leaf, "-f", "csv"], env, repeat + 2)
+    results["who-met hub"] = measure([*base, "who-met", hub, "-f", "csv"], env, repeat + 2)
+    results["show"] = measure([*base, "show", leaf, "-f", "json"], env, repeat + 2)
+    results["neighbors"] = measure([*base, "neighbors", leaf, "-f", "csv"], env, repeat + 2)
+    results["search"] = measure([*base, "search", "Anna Kalo", "-f", "csv"], env, repeat + 2)
+    results["path"] = measure([*base, "path", leaf, far, "-f", "csv"], env, repeat + 2)
+    out = work / "out.graphml"
+    results["export graphml"] = measure(
+        [*base, "export", "-f", "graphml", "-o", str(out), "--force"], env, max(1, repeat // 2)
+    )
+    results["baseline"] = measure(
+        [sys.executable, str(HERE / "baseline.py"), str(data), leaf], env, repeat
+    )
+    data.unlink()
+    return results
+
+
+def startup(repeat: int) -> dict:
+    env = dict(os.environ)
+    imports = measure([sys.executable, "-c", "import typer, rich.table, networkx"], env, repeat * 3)
+    who_met = measure([*DIPLOGRAPH, "who-met", "Lukashenko"], env, repeat * 3)
+    return {"imports": imports, "who-met": who_met}
+
+
+TARGETS = {
+    "first": ("first query after the data changed", 4.0, 1024),
+    "who-met": ("repeated who-met", 0.4, 300),
+    "who-met hub": ("repeated who-met, the busiest actor", 0.4, 300),
+    "show": ("repeated show", 0.4, 300),
+    "neighbors": ("repeated neighbors", 0.4, 300),
+    "search": ("repeated search", 0.4, 300),
+    "path": ("path between far-apart entities", 1.0, 300),
+    "export graphml": ("GraphML export", None, None),
+    "baseline": ("baseline: parse + full networkx graph + who-met", None, None),
+}
+
+
+def report(sizes: list[dict], start: dict) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {machine()}.",
+        f"Run: {time.strftime('%Y-%m-%d')}, `python benchmarks/run.py` "
+        "(each figure the median of several fresh processes; memory is the peak RSS).",
+        "",
+        "## Start-up on the bundled dataset",
+        "",
+        "| command | seconds | peak MB |",
+        "| --- | ---: | ---: |",
+        f'| `python -c "import typer, rich.table, networkx"` | {start["imports"]["s"]:.3f} '
+        f"| {start['imports']['mb']:.0f} |",
+        f"| `diplograph who-met Lukashenko` | {start['who-met']['s']:.3f} "
+        f"| {start['who-met']['mb']:.0f} |",
+        "",
+        f"Ratio: {start['who-met']['s'] / start['imports']['s']:.2f}x the import time "
+        "(target: at most 1.3x).",
+        "",
+    ]
+    for size in sizes:
+        base = size["baseline"]["s"]
+        lines += [
+            f"## {size['relations']:,} relations, {size['entities']:,} entities "
+            f"({size['mb_file']:.0f} MB of JSON)",
+            "",
+            "| measure | seconds | peak MB | speed-up over baseline | target |",
+            "| --- | ---: | ---: | ---: | --- |",
+        ]
+        for key, (label, seconds, megabytes) in TARGETS.items():
+            row = size[key]
+            ratio = f"{base / row['s']:.1f}x"
+            target = ""
+            if seconds is not None:
+                ok = row["s"] <= seconds and row["mb"] <= megabytes
+                target = f"<= {seconds} s, <= {megabytes} MB: {'met' if ok else 'missed'}"
+            note = "" if row["codes"] == [0] else f" (exit {row['codes']})"
+            lines.append(
+                f"| {label}{note} | {row['s']:.2f} | {row['mb']:.0f} | {ratio} | {target} |"
+            )
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes", default="1000,100000,1000000", help="relation counts, comma-separated"
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="diplograph-bench-") as tmp:
+        work = Path(tmp)
+        start = startup(args.repeat)
+        sizes = []
+        for text in args.sizes.split(","):
+            print(f"benchmarking {int(text):,} relations...", file=sys.stderr)
+            sizes.append(bench_size(int(text), work, args.repeat))
+    args.output.write_text(report(sizes, start), encoding="utf-8")
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
