@@ -129,3 +129,22 @@ def test_completion_of_names():
 
     names = _complete_name(Ctx(), "Tsikh")
     assert "Tsikhanouski" in names and "Tsikhanouskaya" in names
+
+
+def test_shell_completion_through_the_real_cli():
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "diplograph"
+    if not script.exists():
+        pytest.skip("the diplograph script is not installed next to this Python")
+    env = {
+        **os.environ,
+        "_DIPLOGRAPH_COMPLETE": "complete_bash",
+        "COMP_WORDS": "diplograph who-met Tsikh",
+        "COMP_CWORD": "2",
+    }
+    result = subprocess.run([str(script)], env=env, capture_output=True, text=True, check=False)
+    assert result.stdout.split() == ["Tsikhanouskaya", "Tsikhanouski"], result.stderr

@@ -674,11 +674,7 @@ class PackedGraph:
     def node_attrs(self, i: int) -> dict:
         attrs = self._node_cache.get(i)
         if attrs is None:
-            off = self._s["ent_off"]
-            try:
-                record = self._decode(self._s["ent_blob"][off[i] : off[i + 1]])
-            except msgspec.DecodeError as exc:
-                raise PackDamaged(str(exc), self.path) from None
+            record = self._record("ent_blob", "ent_off", i)
             record.pop("id", None)
             record.setdefault("aliases", [])
             record.setdefault("description", "")
@@ -689,15 +685,13 @@ class PackedGraph:
         """Relation i as (source, target, id, attributes)."""
         found = self._edge_cache.get(i)
         if found is None:
-            off = self._s["rel_off"]
-            try:
-                record = self._decode(self._s["rel_blob"][off[i] : off[i + 1]])
-            except msgspec.DecodeError as exc:
-                raise PackDamaged(str(exc), self.path) from None
-            key = record.pop("id")
-            u, v = record.pop("source"), record.pop("target")
-            found = self._edge_cache[i] = (u, v, key, record)
+            found = self._edge_cache[i] = self._relation(i)
         return found
+
+    def _relation(self, i: int) -> tuple[str, str, str, dict]:
+        record = self._record("rel_blob", "rel_off", i)
+        key = record.pop("id")
+        return record.pop("source"), record.pop("target"), key, record
 
     def _incident(self, node: str, offsets: str, rels: str) -> list[tuple]:
         i = self.index[node]
@@ -714,11 +708,7 @@ class PackedGraph:
         """Every relation, decoded in turn (not kept: whole-graph passes stay small)."""
         for i in range(self.number_of_edges()):
             found = self._edge_cache.get(i)
-            if found is None:
-                record = self._record("rel_blob", "rel_off", i)
-                key = record.pop("id")
-                found = (record.pop("source"), record.pop("target"), key, record)
-            yield found
+            yield found if found is not None else self._relation(i)
 
     def degree(self, node: str | None = None):
         out_off, in_off = self._s["out_off"], self._s["in_off"]
