@@ -138,3 +138,18 @@ def last_error(result) -> str:
     """The last line of stderr."""
     lines = result.stderr.strip().splitlines()
     return lines[-1] if lines else ""
+
+
+def schema_validator():
+    """shared/schemas/validate.py, or skip when the folder (or lxml) is absent."""
+    import sys
+
+    if not (SCHEMAS / "validate.py").exists():
+        pytest.skip("../shared/schemas not present")
+    pytest.importorskip("lxml")
+    sys.path.insert(0, str(SCHEMAS))
+    try:
+        import validate
+    finally:
+        sys.path.pop(0)
+    return validate

@@ -14,14 +14,13 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 
 import networkx as nx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SCHEMAS
+from conftest import schema_validator
 from diplograph import export
 from diplograph.errors import ExportError
 
@@ -213,22 +212,10 @@ def test_every_format_is_tested():
 # -- independent tools ---------------------------------------------------------------------
 
 
-def _validator():
-    if not (SCHEMAS / "validate.py").exists():
-        pytest.skip("../shared/schemas not present")
-    pytest.importorskip("lxml")
-    sys.path.insert(0, str(SCHEMAS))
-    try:
-        import validate
-    finally:
-        sys.path.pop(0)
-    return validate
-
-
 def test_gexf_valid_against_schema(graph, tmp_path):
     path = tmp_path / "g.gexf"
     path.write_bytes(export.to_gexf(graph))
-    assert _validator().validate("gexf12", str(path)) == []
+    assert schema_validator().validate("gexf12", str(path)) == []
 
 
 def test_gexf_carries_time_for_gephi(graph):

@@ -155,12 +155,6 @@ def parse(text: str) -> Edtf:
     return Edtf(text, lower, upper, qualifier, False)
 
 
-def filter_bounds(text: str) -> tuple[date, date]:
-    """Bounds of a user-typed filter date (``2025``, ``2025-02``, ``2025-02-14``...)."""
-    parsed = parse(text)
-    return parsed.lower, parsed.upper
-
-
 def _describe_single(text: str) -> str:
     m = _SINGLE.match(text)
     if not m:

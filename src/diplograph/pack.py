@@ -599,6 +599,10 @@ class _Nodes:
         return ((n, self._packed.node_attrs(i)) for i, n in enumerate(self._packed.ids))
 
 
+#: Each direction: (name, adjacency offsets, adjacency relations, the far end's array).
+_WAYS = (("out", "out_off", "out_rel", "dst"), ("in", "in_off", "in_rel", "src"))
+
+
 class PackedGraph:
     """A read-only MultiDiGraph look-alike over pack sections (see module docstring).
 
@@ -725,7 +729,7 @@ class PackedGraph:
         s = self._s
         i = self.index[node]
         accepts = self.edge_filter(filters)
-        for way, offsets, rels in (("out", "out_off", "out_rel"), ("in", "in_off", "in_rel")):
+        for way, offsets, rels, _ends in _WAYS:
             if direction not in (way, "both"):
                 continue
             off = s[offsets]
@@ -774,19 +778,14 @@ class PackedGraph:
         return accepts
 
     def fast_steps(self, node: str, direction: str, accepts, avoid) -> Iterator[tuple[str, int]]:
-        """(next node, relation index) one hop from ``node``; see query._steps."""
+        """(next node, relation index) one hop from ``node``; see query._Stepper."""
         s, ids = self._s, self.ids
         i = self.index[node]
-        if direction in ("out", "both"):
-            off, rel, far = s["out_off"], s["out_rel"], s["dst"]
-            for r in rel[off[i] : off[i + 1]]:
-                if accepts is None or accepts(r):
-                    nxt = ids[far[r]]
-                    if nxt not in avoid:
-                        yield nxt, r
-        if direction in ("in", "both"):
-            off, rel, far = s["in_off"], s["in_rel"], s["src"]
-            for r in rel[off[i] : off[i + 1]]:
+        for way, offsets, rels, ends in _WAYS:
+            if direction not in (way, "both"):
+                continue
+            off, far = s[offsets], s[ends]
+            for r in s[rels][off[i] : off[i + 1]]:
                 if accepts is None or accepts(r):
                     nxt = ids[far[r]]
                     if nxt not in avoid:
