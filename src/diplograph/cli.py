@@ -620,7 +620,7 @@ def validate_command(
 ) -> None:
     """Check the data: every problem, each with its file and place; quotes against sources."""
     from .errors import UsageError
-    from .load import build_graph, read_documents, resolve_data_path
+    from .load import data_files, documents_for_pack, resolve_data_path, with_vocabulary
     from .model import check_quotes
 
     texts: dict[str, str] = {}
@@ -632,15 +632,22 @@ def validate_command(
             texts[source_id] = Path(file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise DataError([f"{file}: cannot read source text ({exc})"]) from None
-    documents = read_documents(resolve_data_path(state.data))
+    import msgspec
+
+    # the fast validating decoder first; any doubt and the full checker lists every problem
+    files = with_vocabulary(data_files(resolve_data_path(state.data)))
+    loaded = documents_for_pack(files)
+    documents = [
+        (str(f), msgspec.to_builtins(doc)) for f, (doc, _) in zip(files, loaded, strict=True)
+    ]
     problems, checked = check_quotes(documents, texts)
     if problems:
         raise DataError(problems)
-    graph = build_graph(documents)
-    files = len(graph.graph["files"])
+    entities = sum(len(doc.get("entities", [])) for _, doc in documents)
+    relations = sum(len(doc.get("relations", [])) for _, doc in documents)
+    count = len(files)
     message = (
-        f"ok: {files} file{'s' if files != 1 else ''}, {graph.number_of_nodes()} entities, "
-        f"{graph.number_of_edges()} relations"
+        f"ok: {count} file{'s' if count != 1 else ''}, {entities} entities, {relations} relations"
     )
     if texts:
         message += f"; {checked} quotes found verbatim in {', '.join(sorted(texts))}"
