@@ -264,8 +264,31 @@ def _name_table(name: str, table: dict[str, list[int]]) -> dict[str, Any]:
     return {**_string_table(name, keys), f"{name}_pos_off": pos_off, f"{name}_pos": positions}
 
 
+class _Head(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    """A data file with its relations left as raw JSON, to be decoded a slice at a time."""
+
+    schema_version: int
+    sources: list[Source] = []
+    relation_types: list[RelationType] = []
+    entities: list[Entity] = []
+    relations: list[msgspec.Raw] = []
+
+
+class _Parts(list):
+    """A blob kept as the list of its pieces (written to the pack one after the other)."""
+
+    def join(self) -> bytes:
+        return b"".join(self)
+
+
+_RELATION_LIST = msgspec.json.Decoder(list[Relation])
+#: Relations decoded and checked per slice: memory holds one slice of records at a time.
+SLICE = 50_000
+
+
 def build_sections(loaded: list[tuple[Any, Any]], files: list[str]) -> dict[str, Any]:
-    """Everything a PackedGraph needs, from ``load.documents_for_pack``'s output."""
+    """Sections from whole decoded documents (``load.documents_for_pack``'s output): the
+    path taken when the streaming builder had a doubt and the full checker passed."""
     encode = msgspec.json.Encoder().encode
     documents = [doc for doc, _ in loaded]
 
@@ -280,29 +303,60 @@ def build_sections(loaded: list[tuple[Any, Any]], files: list[str]) -> dict[str,
 
     entities = [e for d in documents for e in d.entities]
     relations = [r for d in documents for r in d.relations]
-    ids = [e.id for e in entities]
-    index = {node: i for i, node in enumerate(ids)}
-    sources = {s.id: msgspec.structs.asdict(s) for d in documents for s in d.sources}
-    rtypes = {t.id: msgspec.structs.asdict(t) for d in documents for t in d.relation_types}
-    for table in (sources, rtypes):
-        for record in table.values():
-            for key in [k for k, v in record.items() if v is None]:
-                del record[key]
-    type_names = sorted({r.type for r in relations} | set(rtypes))
+    index = {e.id: i for i, e in enumerate(entities)}
+    sources = {x.id: x for d in documents for x in d.sources}
+    types = {t.id: t for d in documents for t in d.relation_types}
+    type_names = sorted({r.type for r in relations} | set(types))
     type_code = {t: i for i, t in enumerate(type_names)}
     parsed = {text: dates.parse(text) for text in {r.date for r in relations if r.date}}
-    ent_blob, ent_off = _concat(records("entities"))
-    rel_blob, rel_off = _concat(records("relations"))
-    src = array("i", map(index.__getitem__, map(attrgetter("source"), relations)))
-    dst = array("i", map(index.__getitem__, map(attrgetter("target"), relations)))
-    when = list(map(attrgetter("date"), relations))
     lower = {text: p.lower.toordinal() for text, p in parsed.items()}
     upper = {text: p.upper.toordinal() for text, p in parsed.items()}
     lower[None] = upper[None] = 0
-    lo = array("i", map(lower.__getitem__, when))
-    hi = array("i", map(upper.__getitem__, when))
-    out_off, out_rel = _csr(src, len(ids))
-    in_off, in_rel = _csr(dst, len(ids))
+    when = _field(relations, "date")
+    arrays = {
+        "src": array("i", map(index.__getitem__, _field(relations, "source"))),
+        "dst": array("i", map(index.__getitem__, _field(relations, "target"))),
+        "type": array("H", map(type_code.__getitem__, _field(relations, "type"))),
+        "certainty": array("B", map(CERTAINTY_CODES.__getitem__, _field(relations, "certainty"))),
+        "lo": array("i", map(lower.__getitem__, when)),
+        "hi": array("i", map(upper.__getitem__, when)),
+    }
+    reporter = array("i", [index[r.reported_by] if r.reported_by else -1 for r in relations])
+    return _assemble(
+        files,
+        entities,
+        records("entities"),
+        sources,
+        types,
+        type_names,
+        _Parts(records("relations")),
+        arrays,
+        reporter,
+    )
+
+
+def _assemble(
+    files: list[str],
+    entities: list[Any],
+    entity_blobs: list,
+    sources: dict[str, Any],
+    types: dict[str, Any],
+    type_names: list[str],
+    relation_blobs: _Parts,
+    arrays: dict[str, array],
+    reporter: array,
+) -> dict[str, Any]:
+    """The pack sections from checked entities, relation records and index arrays."""
+    ids = [e.id for e in entities]
+
+    def plain(record: Any) -> dict:
+        return {k: v for k, v in msgspec.structs.asdict(record).items() if v is not None}
+
+    ent_blob, ent_off = _concat(entity_blobs)
+    rel_off = array("q", [0])
+    rel_off.extend(itertools.accumulate(map(len, relation_blobs)))
+    out_off, out_rel = _csr(arrays["src"], len(ids))
+    in_off, in_rel = _csr(arrays["dst"], len(ids))
     exact: dict[str, list[int]] = {}
     surname: dict[str, list[int]] = {}
     for i, e in enumerate(entities):
@@ -317,15 +371,14 @@ def build_sections(loaded: list[tuple[Any, Any]], files: list[str]) -> dict[str,
                 last = surname.setdefault(key.rsplit(" ", 1)[1], [])
                 if not last or last[-1] != i:
                     last.append(i)
-    reporter = array("i", [index[r.reported_by] if r.reported_by else -1 for r in relations])
     reported = [i for i, who in enumerate(reporter) if who >= 0]
     rep_off, rep_rel = _csr(array("i", [reporter[i] for i in reported]), len(ids))
     rep_rel = array("i", [reported[j] for j in rep_rel])
     return {
         "meta": {
             "files": files,
-            "sources": sources,
-            "relation_types": rtypes,
+            "sources": {k: plain(v) for k, v in sources.items()},
+            "relation_types": {k: plain(v) for k, v in types.items()},
             "type_names": type_names,
         },
         "ids_blob": "\n".join(ids).encode("utf-8"),  # ids cannot hold a newline
@@ -335,21 +388,150 @@ def build_sections(loaded: list[tuple[Any, Any]], files: list[str]) -> dict[str,
         "rep_rel": rep_rel,
         "ent_blob": ent_blob,
         "ent_off": ent_off,
-        "rel_blob": rel_blob,
+        "rel_blob": relation_blobs,
         "rel_off": rel_off,
-        "src": src,
-        "dst": dst,
-        "type": array("H", map(type_code.__getitem__, map(attrgetter("type"), relations))),
-        "certainty": array(
-            "B", map(CERTAINTY_CODES.__getitem__, map(attrgetter("certainty"), relations))
-        ),
-        "lo": lo,
-        "hi": hi,
+        **arrays,
         "out_off": out_off,
         "out_rel": out_rel,
         "in_off": in_off,
         "in_rel": in_rel,
     }
+
+
+def build_streaming(files: list[Path], progress=None) -> dict[str, Any] | None:
+    """Sections for a pack, checking everything on the way; None on any doubt.
+
+    Relations are decoded and checked a slice at a time, and their JSON goes into the
+    pack as it was written, so memory holds the file, the index arrays and one slice of
+    records. None sends the caller to the full checker, which names every problem.
+    """
+    heads = []
+    for file in files:
+        if progress:
+            progress(f"reading {file.name}")
+        try:
+            raw = file.read_bytes()
+        except OSError:
+            return None
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if (b"\\" in raw and _SUSPICIOUS.search(raw)) or (
+            b"\x7f" in raw or b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw
+        ):
+            return None
+        try:
+            head = msgspec.json.decode(raw, type=_Head)
+        except (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError):
+            return None
+        if head.schema_version != SCHEMA_VERSION:
+            return None
+        heads.append(head)
+    if progress:
+        progress("checking and indexing")
+    entities = [e for h in heads for e in h.entities]
+    ids = _field(entities, "id")
+    index = {node: i for i, node in enumerate(ids)}
+    sources = {x.id: x for h in heads for x in h.sources}
+    types: dict[str, Any] = {}
+    for h in heads:
+        for t in h.relation_types:
+            if types.setdefault(t.id, t) != t:
+                return None
+    small_texts = [
+        _field(entities, "name"),
+        [x for x in _field(entities, "description") if x is not None],
+        [a for e in entities for a in e.aliases or ()],
+        [
+            v
+            for rec in (*sources.values(), *types.values())
+            for v in msgspec.structs.astuple(rec)
+            if isinstance(v, str)
+        ],
+    ]
+    if (
+        len(index) != len(ids)
+        or len(sources) != sum(len(h.sources) for h in heads)
+        or not _all_match(ENTITY_ID, [*ids, *sources, *types])
+        or any("" in map(str.strip, group) for group in small_texts)
+    ):
+        return None
+    try:
+        for x in sources.values():
+            dates.parse(x.published)
+    except dates.DateError:
+        return None
+    type_names = sorted(types)
+    type_code = {t: i for i, t in enumerate(type_names)}
+    lower: dict[str | None, int] = {None: 0}
+    upper: dict[str | None, int] = {None: 0}
+    spans = _Parts(s for h in heads for s in h.relations)
+    src, dst, rtype, cert = array("i"), array("i"), array("H"), array("B")
+    lo, hi, reporter = array("i"), array("i"), array("i")
+    relation_ids: set[str] = set()
+    evidence_sources: set[str] = set()
+    for start in range(0, len(spans), SLICE):
+        try:
+            rels = _RELATION_LIST.decode(b"[" + b",".join(spans[start : start + SLICE]) + b"]")
+        except (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError):
+            return None
+        names = _field(rels, "id")
+        relation_ids.update(names)
+        when = _field(rels, "date")
+        for text in set(when) - lower.keys():
+            try:
+                parsed = dates.parse(text)
+            except dates.DateError:
+                return None
+            lower[text], upper[text] = parsed.lower.toordinal(), parsed.upper.toordinal()
+        evidence = [ev for r in rels for ev in r.evidence]
+        evidence_sources.update(map(attrgetter("source"), evidence))
+        levels = _field(rels, "certainty")
+        reporters = _field(rels, "reported_by")
+        places = [x for x in _field(rels, "place") if x is not None]
+        texts = [
+            _field(evidence, "quote"),
+            [x for x in _field(rels, "note") if x is not None],
+            [x for x in _field(rels, "date_text") if x is not None],
+        ]
+        try:
+            first, second = len(src), len(dst)
+            src.extend(map(index.__getitem__, map(attrgetter("source"), rels)))
+            dst.extend(map(index.__getitem__, map(attrgetter("target"), rels)))
+            rtype.extend(map(type_code.__getitem__, map(attrgetter("type"), rels)))
+            reporter.extend(-1 if who is None else index[who] for who in reporters)
+            for place in places:
+                index[place]  # noqa: B018 - a KeyError is an unknown place
+        except KeyError:
+            return None
+        if (
+            not _all_match(RELATION_ID, names)
+            or any(map(int.__eq__, src[first:], dst[second:]))
+            or any(
+                level == "reported" and who is None
+                for level, who in zip(levels, reporters, strict=True)
+            )
+            or any("" in map(str.strip, group) for group in texts)
+        ):
+            return None
+        cert.extend(map(CERTAINTY_CODES.__getitem__, levels))
+        lo.extend(map(lower.__getitem__, when))
+        hi.extend(map(upper.__getitem__, when))
+        del rels, evidence, texts
+    if len(relation_ids) != len(spans) or not evidence_sources <= sources.keys():
+        return None
+    del relation_ids
+    encode = msgspec.json.Encoder().encode
+    return _assemble(
+        files=[str(f) for f in files],
+        entities=entities,
+        entity_blobs=[encode(e) for e in entities],
+        sources=sources,
+        types=types,
+        type_names=type_names,
+        relation_blobs=spans,
+        arrays={"src": src, "dst": dst, "type": rtype, "certainty": cert, "lo": lo, "hi": hi},
+        reporter=reporter,
+    )
 
 
 _MSGPACK_SECTIONS = ("meta",)
@@ -387,13 +569,16 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
             blobs[name] = msgspec.msgpack.encode(value)
         elif isinstance(value, array):
             blobs[name] = value.tobytes()
+        elif isinstance(value, _Parts):
+            blobs[name] = value  # written piece by piece, never joined in memory
         else:
             blobs[name] = bytes(value)
     layout: dict[str, list[int]] = {}
     offset = 0
     for name, blob in blobs.items():
-        layout[name] = [offset, len(blob)]
-        offset += len(blob)
+        size = sum(map(len, blob)) if isinstance(blob, _Parts) else len(blob)
+        layout[name] = [offset, size]
+        offset += size
     header = msgspec.msgpack.encode(
         {
             "format": PACK_FORMAT,
@@ -411,7 +596,10 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
             out.write(len(header).to_bytes(4, "little"))
             out.write(header)
             for blob in blobs.values():
-                out.write(blob)
+                if isinstance(blob, _Parts):
+                    out.writelines(blob)
+                else:
+                    out.write(blob)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -980,25 +1168,30 @@ def open_packed(path: Path, progress: Callable[[str], None] | None = None) -> Pa
     collecting = gc.isenabled()
     gc.disable()  # millions of new objects, no cycles: collection passes are pure cost
     try:
-        loaded = documents_for_pack(files, progress)
-        if progress:
-            progress("indexing")
-        sections = build_sections(loaded, [str(f) for f in files])
-        del loaded
+        sections = build_streaming(files, progress)
+        if sections is None:  # a doubt: the full checker names every problem, or passes
+            loaded = documents_for_pack(files, progress)
+            if progress:
+                progress("indexing")
+            sections = build_sections(loaded, [str(f) for f in files])
+            del loaded
     finally:
         if collecting:
             gc.enable()
-    packed = PackedGraph(sections)
     if persist:
         if progress:
             progress("writing the cache")
         try:
             write_pack(target, key, sections)
             target.with_suffix(".search").unlink(missing_ok=True)
-            packed.sidecar, packed.key = target.with_suffix(".search"), key
-        except OSError:
+            del sections
+            packed = PackedGraph(read_pack(target, key))
+            packed.path, packed.key, packed.sidecar = target, key, target.with_suffix(".search")
+            return packed
+        except (OSError, PackDamaged):
             pass  # an unwritable cache folder only costs speed
-    return packed
+    sections["rel_blob"] = sections["rel_blob"].join()
+    return PackedGraph(sections)
 
 
 def search_blob(texts: list[str]) -> tuple[str, list[int]]:
