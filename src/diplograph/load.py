@@ -145,11 +145,9 @@ def documents_for_pack(files: list[Path], progress=None) -> list:
         if progress:
             progress(f"reading {file.name}")
         try:
-            raw = file.read_bytes()
+            found = decode_fast(file.read_bytes())
         except OSError:
             break
-        found = decode_fast(raw)
-        del raw
         if found is None:
             break
         loaded.append(found)

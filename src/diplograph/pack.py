@@ -122,25 +122,48 @@ class _Spans(msgspec.Struct, gc=False):
     relations: list[msgspec.Raw] = []
 
 
-def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
-    """(Document Structs, record spans) when the file is certainly valid on its own.
-
-    None sends the file to ``model.check_document``, which names every problem.
-    """
+def _screened(raw: bytes) -> bytes | None:
+    """The bytes without a byte order mark, or None when the fast path must not vouch
+    for them (an escaped control character, DEL, U+FFFE/U+FFFF somewhere)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\\" in raw and _SUSPICIOUS.search(raw):
         return None
     if b"\x7f" in raw or b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw:
         return None
+    return raw
+
+
+def _decoded(raw: bytes | None, kind: type) -> Any | None:
+    """``raw`` decoded and validated as ``kind``, or None when it is not certainly valid."""
+    if raw is None:
+        return None
     try:
-        doc = msgspec.json.decode(raw, type=Document)
-        spans = msgspec.json.decode(raw, type=_Spans)
+        found = msgspec.json.decode(raw, type=kind)
     except (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError):
         return None
-    if doc.schema_version != SCHEMA_VERSION:
+    if getattr(found, "schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
         return None
-    return doc, spans
+    return found
+
+
+def read_fast(file: Path, kind: type) -> Any | None:
+    """A data file decoded as ``kind`` by the fast path, or None (then the full checker)."""
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        return None
+    return _decoded(_screened(raw), kind)
+
+
+def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
+    """(Document Structs, record spans) when the file is certainly valid on its own.
+
+    None sends the file to ``model.check_document``, which names every problem.
+    """
+    raw = _screened(raw)
+    doc = _decoded(raw, Document)
+    return None if doc is None else (doc, _decoded(raw, _Spans))
 
 
 def _all_match(pattern: str, values: list[str]) -> bool:
@@ -409,21 +432,8 @@ def build_streaming(files: list[Path], progress=None) -> dict[str, Any] | None:
     for file in files:
         if progress:
             progress(f"reading {file.name}")
-        try:
-            raw = file.read_bytes()
-        except OSError:
-            return None
-        if raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        if (b"\\" in raw and _SUSPICIOUS.search(raw)) or (
-            b"\x7f" in raw or b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw
-        ):
-            return None
-        try:
-            head = msgspec.json.decode(raw, type=_Head)
-        except (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError):
-            return None
-        if head.schema_version != SCHEMA_VERSION:
+        head = read_fast(file, _Head)
+        if head is None:
             return None
         heads.append(head)
     if progress:
