@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import networkx as nx
 import pytest
@@ -368,3 +370,81 @@ def test_random_graphs_round_trip_or_are_refused(fmt, g):
     except ExportError:
         return  # refused with a clear error
     assert back == expected(g)
+
+
+# -- Mermaid, rendered by mermaid.js itself ------------------------------------------------
+
+MERMAID_JS = os.environ.get("DIPLOGRAPH_MERMAID_JS", "")
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def render_mermaid(source: str, tmp_path) -> str:
+    """The DOM after mermaid.js rendered ``source`` in headless Chromium."""
+    import html
+
+    library = tmp_path / "mermaid.min.js"
+    library.write_bytes(Path(MERMAID_JS).read_bytes())
+    page = tmp_path / "page.html"
+    page.write_text(
+        f'<!DOCTYPE html><html><body><pre class="mermaid">{html.escape(source)}</pre>'
+        '<div id="status" data-ready="0"></div><script src="mermaid.min.js"></script><script>'
+        "mermaid.initialize({startOnLoad: false, maxEdges: 100000});"
+        "mermaid.run().then(() => { const s = document.getElementById('status');"
+        "s.dataset.nodes = document.querySelectorAll('g.node').length;"
+        "s.dataset.edges = document.querySelectorAll('g.edgeLabel').length;"
+        "s.dataset.ready = '1'; }).catch(e => {"
+        "document.getElementById('status').dataset.error = String(e); });</script>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    flags = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--allow-file-access-from-files",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=20000",
+        "--dump-dom",
+        page.as_uri(),
+    ]
+    return subprocess.run(flags, capture_output=True, text=True, timeout=120, check=False).stdout
+
+
+needs_mermaid = pytest.mark.skipif(
+    not (MERMAID_JS and Path(MERMAID_JS).exists() and CHROMIUM),
+    reason="set DIPLOGRAPH_MERMAID_JS to mermaid.min.js (npm package mermaid) and install Chromium",
+)
+
+
+@needs_mermaid
+def test_mermaid_renders_in_mermaid_js(graph, tmp_path):
+    dom = render_mermaid(export.to_mermaid(graph).decode("utf-8"), tmp_path)
+    status = re.search(r'<div id="status"[^>]*>', dom)[0]
+    assert 'data-ready="1"' in status, status
+    assert f'data-nodes="{graph.number_of_nodes()}"' in status
+    assert f'data-edges="{graph.number_of_edges()}"' in status
+
+
+@needs_mermaid
+def test_mermaid_labels_survive_special_characters(tmp_path):
+    g = nx.MultiDiGraph()
+    g.add_node("a", name='Say "hi" & <b>bye</b> | ok', type="person")
+    g.add_node("b", name="Ł😀", type="person")
+    g.add_edge(
+        "a", "b", key="r1", type="met", certainty="stated", evidence=[{"source": "s", "quote": "q"}]
+    )
+    dom = render_mermaid(export.to_mermaid(g).decode("utf-8"), tmp_path)
+    assert 'data-ready="1"' in re.search(r'<div id="status"[^>]*>', dom)[0]
+    text = re.sub(r"<[^>]+>", "", dom)
+    import html
+
+    assert (
+        'Say "hi" &amp; &lt;b&gt;bye&lt;/b&gt; | ok' in text
+        or 'Say "hi" & <b>bye</b> | ok' in html.unescape(text)
+    )
+    assert "Ł😀" in text
