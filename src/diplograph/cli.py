@@ -262,10 +262,11 @@ def path_command(
     via: Annotated[list[str] | None, typer.Option(help="Only these relation types.")] = None,
     avoid: Annotated[list[str] | None, typer.Option(help="Bypass this actor (repeatable).")] = None,
     directed: Annotated[
-        bool, typer.Option(help="Follow relations only in their direction.")
+        bool, typer.Option("--directed", help="Follow relations only in their direction.")
     ] = False,
     chronological: Annotated[
-        bool, typer.Option(help="Only paths whose hops can happen in time order.")
+        bool,
+        typer.Option("--chronological", help="Only paths whose hops can happen in time order."),
     ] = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -341,7 +342,9 @@ def neighbors_command(
         Direction, typer.Option(help="Relations from NAME (out), to it (in), or both.")
     ] = Direction.both,
     depth: Annotated[int, typer.Option(min=1, max=10, help="How many hops out.")] = 1,
-    tree: Annotated[bool, typer.Option(help="Draw as a tree (table format only).")] = False,
+    tree: Annotated[
+        bool, typer.Option("--tree", help="Draw as a tree (table format only).")
+    ] = False,
     since: SinceOpt = None,
     until: UntilOpt = None,
     certainty: CertaintyOpt = None,
@@ -506,7 +509,9 @@ def export_command(
     output: Annotated[
         str, typer.Option("--output", "-o", help="File (or folder, for neo4j); '-' for stdout.")
     ],
-    force: Annotated[bool, typer.Option(help="Overwrite an existing file or folder.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing file or folder.")
+    ] = False,
     ego: Annotated[
         str | None,
         typer.Option(help="Only this actor's neighbourhood.", autocompletion=_complete_name),
@@ -577,7 +582,7 @@ def draw_command(
     since: SinceOpt = None,
     until: UntilOpt = None,
     certainty: CertaintyOpt = None,
-    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Draw the graph: a picture (.svg, .png) or an interactive page (.html) that works offline."""
     from .draw import FORMATS, render
