@@ -120,7 +120,17 @@ def test_whole_graph_queries_identical(bundled_pair):
     same(lambda g: query.stats(g), bundled_pair)
     same(lambda g: query.list_entities(g), bundled_pair)
     same(lambda g: query.timeline(g, []), bundled_pair)
-    for text in ["Tikhanovsky", "grand deal", "bargaining", "Minsk", "zzzzqqq", "Kelog"]:
+    for text in [
+        "Tikhanovsky",
+        "grand deal",
+        "bargaining",
+        "Minsk",
+        "zzzzqqq",
+        "Kelog",
+        "Лукашенко",
+        "Cichanoŭski",
+        "U.S. sanctions",
+    ]:
         same(lambda g, t=text: query.search(g, t), bundled_pair)
 
 

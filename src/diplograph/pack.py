@@ -20,6 +20,7 @@ import gc
 import hashlib
 import itertools
 import json
+import mmap
 import os
 import re
 import sys
@@ -54,6 +55,7 @@ MAGIC = b"DIPLOGRAPH-PACK\x01"
 PERSIST_THRESHOLD = 1_000_000
 CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
 _SEARCH_SEPARATOR = "\x00"  # between folded texts in the search blobs; fold() keeps it
+_SEARCH_SEPARATOR_BYTES = _SEARCH_SEPARATOR.encode()
 
 
 # -- fast validating decoder ---------------------------------------------------------------
@@ -1059,16 +1061,16 @@ class PackedGraph:
         from .query import name_candidates
 
         candidates, key_of = name_candidates(list(self.exact))
-        desc_blob, desc_starts = search_blob(descriptions)
-        quote_blob, quote_starts = search_blob(quotes)
+        desc_blob, desc_starts = _utf8_blob(descriptions)
+        quote_blob, quote_starts = _utf8_blob(quotes)
         parts = {
             "name_keys": "\n".join(candidates),  # folded keys hold no newline
             "key_of": array("i", key_of),
             "desc_node": desc_node,
             "desc_blob": desc_blob,
-            "desc_starts": array("q", desc_starts),
+            "desc_starts": desc_starts,
             "quote_blob": quote_blob,
-            "quote_starts": array("q", quote_starts),
+            "quote_starts": quote_starts,
             "owner_rel": owner_rel,
             "owner_pos": owner_pos,
         }
@@ -1077,41 +1079,60 @@ class PackedGraph:
         return self._search_parts(parts)
 
     def _save_search(self, parts: dict) -> None:
-        payload = {
-            "key": self.key,
-            **{k: v.tobytes() if isinstance(v, array) else v for k, v in parts.items()},
+        """The search index as a sidecar file: a small header, then raw sections."""
+        blobs = {
+            name: value.tobytes()
+            if isinstance(value, array)
+            else value.encode("utf-8")
+            if isinstance(value, str)
+            else value
+            for name, value in parts.items()
         }
+        layout, offset = {}, 0
+        for name, blob in blobs.items():
+            layout[name] = [offset, len(blob)]
+            offset += len(blob)
+        header = msgspec.msgpack.encode({"key": self.key, "layout": layout, "size": offset})
         try:
             handle, temp = tempfile.mkstemp(prefix=".search.", dir=self.sidecar.parent)
             with os.fdopen(handle, "wb") as out:
-                out.write(msgspec.msgpack.encode(payload))
+                out.write(SEARCH_MAGIC + len(header).to_bytes(4, "little") + header)
+                out.writelines(blobs.values())
             os.replace(temp, self.sidecar)
         except OSError:
             pass  # only costs speed next time
 
     def _load_search(self) -> Any:
+        """The sidecar's index: arrays read whole, the two texts searched in place (mmap)."""
         if self.sidecar is None or not self.sidecar.exists():
             return None
         try:
-            payload = msgspec.msgpack.decode(self.sidecar.read_bytes())
-            if not isinstance(payload, dict) or payload.get("key") != self.key:
+            with open(self.sidecar, "rb") as handle:
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            start = len(SEARCH_MAGIC) + 4
+            if mapped[: len(SEARCH_MAGIC)] != SEARCH_MAGIC:
                 return None
-            parts = {name: payload[name] for name in ("desc_blob", "quote_blob", "name_keys")}
-            for name, code in (
-                ("key_of", "i"),
-                ("desc_node", "i"),
-                ("desc_starts", "q"),
-                ("quote_starts", "q"),
-                ("owner_rel", "i"),
-                ("owner_pos", "i"),
-            ):
+            size = int.from_bytes(mapped[len(SEARCH_MAGIC) : start], "little")
+            header = msgspec.msgpack.decode(mapped[start : start + size])
+            body = start + size
+            if header.get("key") != self.key or body + header["size"] != len(mapped):
+                return None
+            layout = header["layout"]
+            parts: dict[str, Any] = {}
+            for name, code in _SEARCH_ARRAYS.items():
+                offset, length = layout[name]
                 values = array(code)
-                values.frombytes(payload[name])
+                values.frombytes(mapped[body + offset : body + offset + length])
                 parts[name] = values
-            if len(parts["owner_rel"]) != len(parts["quote_starts"]):
+            offset, length = layout["name_keys"]
+            parts["name_keys"] = mapped[body + offset : body + offset + length].decode("utf-8")
+            for name in ("desc_blob", "quote_blob"):
+                offset, length = layout[name]
+                parts[name] = _MappedText(mapped, body + offset, length)
+            if len(parts["quote_starts"]) != max(1, len(parts["owner_rel"])):
                 return None
             return self._search_parts(parts)
-        except (OSError, msgspec.DecodeError, KeyError, TypeError, ValueError):
+        except (OSError, ValueError, KeyError, TypeError, msgspec.DecodeError):
             return None
 
     def to_networkx(self):
@@ -1204,6 +1225,42 @@ def open_packed(path: Path, progress: Callable[[str], None] | None = None) -> Pa
     return PackedGraph(sections)
 
 
+SEARCH_MAGIC = b"DIPLOGRAPH-SRCH\x01"
+_SEARCH_ARRAYS = {
+    "key_of": "i",
+    "desc_node": "i",
+    "desc_starts": "q",
+    "quote_starts": "q",
+    "owner_rel": "i",
+    "owner_pos": "i",
+}
+
+
+class _MappedText:
+    """A section of a mapped file that ``blob_hits`` can search like bytes, in place."""
+
+    def __init__(self, mapped: mmap.mmap, start: int, length: int):
+        self._mapped, self._start, self._length = mapped, start, length
+
+    def __len__(self) -> int:
+        return self._length
+
+    def find(self, needle: bytes, position: int = 0) -> int:
+        found = self._mapped.find(needle, self._start + position, self._start + self._length)
+        return -1 if found == -1 else found - self._start
+
+
+def _utf8_blob(texts: list[str]) -> tuple[bytes, array]:
+    """``search_blob`` as UTF-8 bytes, with byte offsets (searched in place from disk)."""
+    folded = search_blob(texts)[0].encode("utf-8")
+    starts = array("q", [0])
+    position = folded.find(_SEARCH_SEPARATOR_BYTES)
+    while position != -1:
+        starts.append(position + 1)
+        position = folded.find(_SEARCH_SEPARATOR_BYTES, position + 1)
+    return folded, starts
+
+
 def search_blob(texts: list[str]) -> tuple[str, list[int]]:
     """Folded texts joined by a separator, and where each starts (for substring search)."""
     folded = fold(_SEARCH_SEPARATOR.join(texts)) if texts else ""
@@ -1215,8 +1272,9 @@ def search_blob(texts: list[str]) -> tuple[str, list[int]]:
     return folded, starts
 
 
-def blob_hits(blob: str, starts: list[int], needle: str) -> list[int]:
-    """Indices of the texts in ``blob`` that contain ``needle``."""
+def blob_hits(blob: Any, starts: Any, needle: Any) -> list[int]:
+    """Indices of the texts in ``blob`` that contain ``needle`` (str in str, or bytes in
+    UTF-8 bytes or a mapped section: the same matches)."""
     hits: list[int] = []
     position = blob.find(needle)
     while position != -1:

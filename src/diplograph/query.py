@@ -773,7 +773,9 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
             field, original = _matched_name(node, attrs, key)
             offer("entity", node, score, field, original, attrs.get("name", node))
     if len(query) >= 3:
-        for item in blob_hits(found.desc_blob, found.desc_starts, query):
+        # a packed graph's texts are UTF-8 bytes (searched in place): same matches, in bytes
+        needle: Any = query if isinstance(found.desc_blob, str) else query.encode("utf-8")
+        for item in blob_hits(found.desc_blob, found.desc_starts, needle):
             node = found.desc_node[item]
             attrs = graph.nodes[node]
             offer(
@@ -784,7 +786,7 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
                 attrs["description"],
                 attrs.get("name", node),
             )
-        for item in blob_hits(found.quote_blob, found.quote_starts, query):
+        for item in blob_hits(found.quote_blob, found.quote_starts, needle):
             u, v, key, attrs = found.quote_edge(item)
             label = (
                 f"{entity_name(graph, u)} {reading(graph, attrs['type'])} {entity_name(graph, v)}"
