@@ -138,7 +138,7 @@ def documents_for_pack(files: list[Path], progress=None) -> list:
     """
     import msgspec
 
-    from .pack import Document, cross_check_fast, decode_fast
+    from .fastcheck import Document, cross_check_fast, decode_fast
 
     loaded = []
     for file in files:

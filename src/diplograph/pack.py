@@ -22,7 +22,6 @@ import itertools
 import json
 import mmap
 import os
-import re
 import sys
 import tempfile
 from array import array
@@ -38,14 +37,20 @@ import msgspec
 
 from . import __version__, dates
 from .errors import CacheDamaged as PackDamaged  # a pack that fails its checks
+from .fastcheck import (
+    Entity,
+    Relation,
+    RelationType,
+    Source,
+    all_match,
+    column,
+    read_fast,
+)
 from .model import (
     CERTAINTY,
     ENTITY_ID,
     ENTITY_TYPES,
-    EVIDENCE_FIELDS,
-    RECORDS,
     RELATION_ID,
-    SCHEMA_VERSION,
 )
 from .resolve import fold
 
@@ -56,204 +61,6 @@ PERSIST_THRESHOLD = 1_000_000
 CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
 _SEARCH_SEPARATOR = "\x00"  # between folded texts in the search blobs; fold() keeps it
 _SEARCH_SEPARATOR_BYTES = _SEARCH_SEPARATOR.encode()
-
-
-# -- fast validating decoder ---------------------------------------------------------------
-# msgspec Structs generated from model.RECORDS (the one description of the format), so the
-# fast path and the readable-message path cannot disagree on what is valid.
-
-_NON_EMPTY = msgspec.Meta(min_length=1)
-
-
-def _struct_field(spec) -> Any:
-    from typing import Annotated, Literal
-
-    if spec.kind == "boolean":
-        kind: Any = bool
-    elif spec.kind == "strings":
-        kind = list[Annotated[str, _NON_EMPTY]]
-    elif spec.kind == "evidence":
-        kind = Annotated[list[Evidence], _NON_EMPTY]
-    elif spec.enum:
-        kind = Literal[spec.enum]
-    else:  # id patterns are checked on all ids at once in cross_check_fast (much faster)
-        kind = Annotated[str, _NON_EMPTY]
-    if spec.required:
-        return (spec.name, kind)
-    return (spec.name, kind | None, None)
-
-
-def _defstruct(name: str, fields) -> type[msgspec.Struct]:
-    ordered = sorted(fields, key=lambda f: not f.required)  # required fields first
-    return msgspec.defstruct(
-        name,
-        [_struct_field(f) for f in ordered],
-        forbid_unknown_fields=True,
-        omit_defaults=True,
-        gc=False,
-    )
-
-
-Evidence = _defstruct("Evidence", EVIDENCE_FIELDS)
-Source = _defstruct("Source", RECORDS["sources"])
-RelationType = _defstruct("RelationType", RECORDS["relation_types"])
-Entity = _defstruct("Entity", RECORDS["entities"])
-Relation = _defstruct("Relation", RECORDS["relations"])
-Document = msgspec.defstruct(
-    "Document",
-    [
-        ("schema_version", int),
-        ("sources", list[Source], []),
-        ("relation_types", list[RelationType], []),
-        ("entities", list[Entity], []),
-        ("relations", list[Relation], []),
-    ],
-    forbid_unknown_fields=True,
-    gc=False,
-)
-
-# Control characters can only hide in JSON as escapes (or as raw DEL, U+FFFE/U+FFFF):
-# when any shows up, the file goes through the full checker, which says where.
-_SUSPICIOUS = re.compile(rb"\\(?:u00[01]|u007[fF]|u[dD][89a-fA-F]|u[fF][fF][fF][eEfF]|[rbf])")
-
-
-class _Spans(msgspec.Struct, gc=False):
-    """Each entity's and relation's JSON bytes, as written, for the pack's record blobs."""
-
-    entities: list[msgspec.Raw] = []
-    relations: list[msgspec.Raw] = []
-
-
-def _screened(raw: bytes) -> bytes | None:
-    """The bytes without a byte order mark, or None when the fast path must not vouch
-    for them (an escaped control character, DEL, U+FFFE/U+FFFF somewhere)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if b"\\" in raw and _SUSPICIOUS.search(raw):
-        return None
-    if b"\x7f" in raw or b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw:
-        return None
-    return raw
-
-
-def _decoded(raw: bytes | None, kind: type) -> Any | None:
-    """``raw`` decoded and validated as ``kind``, or None when it is not certainly valid."""
-    if raw is None:
-        return None
-    try:
-        found = msgspec.json.decode(raw, type=kind)
-    except (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError):
-        return None
-    if getattr(found, "schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
-        return None
-    return found
-
-
-def read_fast(file: Path, kind: type) -> Any | None:
-    """A data file decoded as ``kind`` by the fast path, or None (then the full checker)."""
-    try:
-        raw = file.read_bytes()
-    except OSError:
-        return None
-    return _decoded(_screened(raw), kind)
-
-
-def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
-    """(Document Structs, record spans) when the file is certainly valid on its own.
-
-    None sends the file to ``model.check_document``, which names every problem.
-    """
-    raw = _screened(raw)
-    doc = _decoded(raw, Document)
-    return None if doc is None else (doc, _decoded(raw, _Spans))
-
-
-def _all_match(pattern: str, values: list[str]) -> bool:
-    """Every value matches the ^...$ pattern: one regex pass over the values joined."""
-    if not values:
-        return True
-    if any("\n" in v for v in values):
-        return False
-    body = pattern.strip("^$")
-    return re.fullmatch(f"(?:{body}\n)*{body}", "\n".join(values)) is not None
-
-
-def _field(records: list, name: str) -> list:
-    return list(map(attrgetter(name), records))
-
-
-def cross_check_fast(documents: list[Any]) -> bool:
-    """True when the merged documents pass every cross-record rule (fast, no messages).
-
-    Written with map/attrgetter and set algebra so the work stays in C: a million
-    relations take about a second.
-    """
-    entity_list = [e for d in documents for e in d.entities]
-    entities = _field(entity_list, "id")
-    entity_set = set(entities)
-    if len(entity_set) != len(entities):
-        return False
-    sources = {s.id for d in documents for s in d.sources}
-    if len(sources) != sum(len(d.sources) for d in documents):
-        return False
-    types: dict[str, Any] = {}
-    for d in documents:
-        for t in d.relation_types:
-            if t.id in types and types[t.id] != t:
-                return False
-            types[t.id] = t
-    relations = [r for d in documents for r in d.relations]
-    relation_ids = _field(relations, "id")
-    if len(set(relation_ids)) != len(relations):
-        return False
-    slugs = [*entities, *sources, *types]
-    if not _all_match(ENTITY_ID, slugs) or not _all_match(RELATION_ID, relation_ids):
-        return False
-    source, target = _field(relations, "source"), _field(relations, "target")
-    places, reporters = _field(relations, "place"), _field(relations, "reported_by")
-    ends = set(source) | set(target) | set(places) | set(reporters)
-    ends.discard(None)
-    if not ends <= entity_set:
-        return False
-    if not set(map(attrgetter("type"), relations)) <= set(types):
-        return False
-    if any(map(str.__eq__, source, target)):
-        return False
-    reported = [
-        who
-        for who, level in zip(reporters, map(attrgetter("certainty"), relations), strict=True)
-        if level == "reported"
-    ]
-    if None in reported:
-        return False
-    evidence = [ev for r in relations for ev in r.evidence]
-    if not set(map(attrgetter("source"), evidence)) <= sources:
-        return False
-    texts = [
-        _field(entity_list, "name"),
-        [x for x in _field(entity_list, "description") if x is not None],
-        [a for e in entity_list for a in e.aliases or ()],
-        _field(evidence, "quote"),
-        [x for x in _field(relations, "note") if x is not None],
-        [x for x in _field(relations, "date_text") if x is not None],
-        [
-            v
-            for d in documents
-            for record in (*d.sources, *d.relation_types)
-            for v in msgspec.structs.astuple(record)
-            if isinstance(v, str)
-        ],
-    ]
-    if any("" in map(str.strip, group) for group in texts):  # whitespace-only text
-        return False
-    try:
-        for text in set(map(attrgetter("date"), relations)) - {None}:
-            dates.parse(text)
-        for s in (s for d in documents for s in d.sources):
-            dates.parse(s.published)
-    except dates.DateError:
-        return False
-    return True
 
 
 # -- building ------------------------------------------------------------------------------
@@ -337,12 +144,12 @@ def build_sections(loaded: list[tuple[Any, Any]], files: list[str]) -> dict[str,
     lower = {text: p.lower.toordinal() for text, p in parsed.items()}
     upper = {text: p.upper.toordinal() for text, p in parsed.items()}
     lower[None] = upper[None] = 0
-    when = _field(relations, "date")
+    when = column(relations, "date")
     arrays = {
-        "src": array("i", map(index.__getitem__, _field(relations, "source"))),
-        "dst": array("i", map(index.__getitem__, _field(relations, "target"))),
-        "type": array("H", map(type_code.__getitem__, _field(relations, "type"))),
-        "certainty": array("B", map(CERTAINTY_CODES.__getitem__, _field(relations, "certainty"))),
+        "src": array("i", map(index.__getitem__, column(relations, "source"))),
+        "dst": array("i", map(index.__getitem__, column(relations, "target"))),
+        "type": array("H", map(type_code.__getitem__, column(relations, "type"))),
+        "certainty": array("B", map(CERTAINTY_CODES.__getitem__, column(relations, "certainty"))),
         "lo": array("i", map(lower.__getitem__, when)),
         "hi": array("i", map(upper.__getitem__, when)),
     }
@@ -441,7 +248,7 @@ def build_streaming(files: list[Path], progress=None) -> dict[str, Any] | None:
     if progress:
         progress("checking and indexing")
     entities = [e for h in heads for e in h.entities]
-    ids = _field(entities, "id")
+    ids = column(entities, "id")
     index = {node: i for i, node in enumerate(ids)}
     sources = {x.id: x for h in heads for x in h.sources}
     types: dict[str, Any] = {}
@@ -450,8 +257,8 @@ def build_streaming(files: list[Path], progress=None) -> dict[str, Any] | None:
             if types.setdefault(t.id, t) != t:
                 return None
     small_texts = [
-        _field(entities, "name"),
-        [x for x in _field(entities, "description") if x is not None],
+        column(entities, "name"),
+        [x for x in column(entities, "description") if x is not None],
         [a for e in entities for a in e.aliases or ()],
         [
             v
@@ -463,7 +270,7 @@ def build_streaming(files: list[Path], progress=None) -> dict[str, Any] | None:
     if (
         len(index) != len(ids)
         or len(sources) != sum(len(h.sources) for h in heads)
-        or not _all_match(ENTITY_ID, [*ids, *sources, *types])
+        or not all_match(ENTITY_ID, [*ids, *sources, *types])
         or any("" in map(str.strip, group) for group in small_texts)
     ):
         return None
@@ -486,9 +293,9 @@ def build_streaming(files: list[Path], progress=None) -> dict[str, Any] | None:
             rels = _RELATION_LIST.decode(b"[" + b",".join(spans[start : start + SLICE]) + b"]")
         except (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError):
             return None
-        names = _field(rels, "id")
+        names = column(rels, "id")
         relation_ids.update(names)
-        when = _field(rels, "date")
+        when = column(rels, "date")
         for text in set(when) - lower.keys():
             try:
                 parsed = dates.parse(text)
@@ -497,13 +304,13 @@ def build_streaming(files: list[Path], progress=None) -> dict[str, Any] | None:
             lower[text], upper[text] = parsed.lower.toordinal(), parsed.upper.toordinal()
         evidence = [ev for r in rels for ev in r.evidence]
         evidence_sources.update(map(attrgetter("source"), evidence))
-        levels = _field(rels, "certainty")
-        reporters = _field(rels, "reported_by")
-        places = [x for x in _field(rels, "place") if x is not None]
+        levels = column(rels, "certainty")
+        reporters = column(rels, "reported_by")
+        places = [x for x in column(rels, "place") if x is not None]
         texts = [
-            _field(evidence, "quote"),
-            [x for x in _field(rels, "note") if x is not None],
-            [x for x in _field(rels, "date_text") if x is not None],
+            column(evidence, "quote"),
+            [x for x in column(rels, "note") if x is not None],
+            [x for x in column(rels, "date_text") if x is not None],
         ]
         try:
             first, second = len(src), len(dst)
@@ -516,7 +323,7 @@ def build_streaming(files: list[Path], progress=None) -> dict[str, Any] | None:
         except KeyError:
             return None
         if (
-            not _all_match(RELATION_ID, names)
+            not all_match(RELATION_ID, names)
             or any(map(int.__eq__, src[first:], dst[second:]))
             or any(
                 level == "reported" and who is None

@@ -1,0 +1,215 @@
+"""The fast validating decoder: msgspec Structs generated from ``model.RECORDS``.
+
+Decoding and type checks run in C; the cross-record rules run as set algebra over whole
+columns. Every function here answers only "certainly valid" (a value) or "not sure"
+(None / False): on "not sure" the caller runs ``model``'s full checker, which names every
+problem. So the two can never disagree on what is valid, only on how fast they say so.
+"""
+
+from __future__ import annotations
+
+import re
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from . import dates
+from .model import ENTITY_ID, EVIDENCE_FIELDS, RECORDS, RELATION_ID, SCHEMA_VERSION
+
+# msgspec Structs generated from model.RECORDS (the one description of the format), so the
+# fast path and the readable-message path cannot disagree on what is valid.
+
+_NON_EMPTY = msgspec.Meta(min_length=1)
+
+
+def _struct_field(spec) -> Any:
+    from typing import Annotated, Literal
+
+    if spec.kind == "boolean":
+        kind: Any = bool
+    elif spec.kind == "strings":
+        kind = list[Annotated[str, _NON_EMPTY]]
+    elif spec.kind == "evidence":
+        kind = Annotated[list[Evidence], _NON_EMPTY]
+    elif spec.enum:
+        kind = Literal[spec.enum]
+    else:  # id patterns are checked on all ids at once in cross_check_fast (much faster)
+        kind = Annotated[str, _NON_EMPTY]
+    if spec.required:
+        return (spec.name, kind)
+    return (spec.name, kind | None, None)
+
+
+def _defstruct(name: str, fields) -> type[msgspec.Struct]:
+    ordered = sorted(fields, key=lambda f: not f.required)  # required fields first
+    return msgspec.defstruct(
+        name,
+        [_struct_field(f) for f in ordered],
+        forbid_unknown_fields=True,
+        omit_defaults=True,
+        gc=False,
+    )
+
+
+Evidence = _defstruct("Evidence", EVIDENCE_FIELDS)
+Source = _defstruct("Source", RECORDS["sources"])
+RelationType = _defstruct("RelationType", RECORDS["relation_types"])
+Entity = _defstruct("Entity", RECORDS["entities"])
+Relation = _defstruct("Relation", RECORDS["relations"])
+Document = msgspec.defstruct(
+    "Document",
+    [
+        ("schema_version", int),
+        ("sources", list[Source], []),
+        ("relation_types", list[RelationType], []),
+        ("entities", list[Entity], []),
+        ("relations", list[Relation], []),
+    ],
+    forbid_unknown_fields=True,
+    gc=False,
+)
+
+# Control characters can only hide in JSON as escapes (or as raw DEL, U+FFFE/U+FFFF):
+# when any shows up, the file goes through the full checker, which says where.
+_SUSPICIOUS = re.compile(rb"\\(?:u00[01]|u007[fF]|u[dD][89a-fA-F]|u[fF][fF][fF][eEfF]|[rbf])")
+
+
+class _Spans(msgspec.Struct, gc=False):
+    """Each entity's and relation's JSON bytes, as written, for the pack's record blobs."""
+
+    entities: list[msgspec.Raw] = []
+    relations: list[msgspec.Raw] = []
+
+
+def _screened(raw: bytes) -> bytes | None:
+    """The bytes without a byte order mark, or None when the fast path must not vouch
+    for them (an escaped control character, DEL, U+FFFE/U+FFFF somewhere)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\\" in raw and _SUSPICIOUS.search(raw):
+        return None
+    if b"\x7f" in raw or b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw:
+        return None
+    return raw
+
+
+def _decoded(raw: bytes | None, kind: type) -> Any | None:
+    """``raw`` decoded and validated as ``kind``, or None when it is not certainly valid."""
+    if raw is None:
+        return None
+    try:
+        found = msgspec.json.decode(raw, type=kind)
+    except (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError):
+        return None
+    if getattr(found, "schema_version", SCHEMA_VERSION) != SCHEMA_VERSION:
+        return None
+    return found
+
+
+def read_fast(file: Path, kind: type) -> Any | None:
+    """A data file decoded as ``kind`` by the fast path, or None (then the full checker)."""
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        return None
+    return _decoded(_screened(raw), kind)
+
+
+def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
+    """(Document Structs, record spans) when the file is certainly valid on its own.
+
+    None sends the file to ``model.check_document``, which names every problem.
+    """
+    raw = _screened(raw)
+    doc = _decoded(raw, Document)
+    return None if doc is None else (doc, _decoded(raw, _Spans))
+
+
+def all_match(pattern: str, values: list[str]) -> bool:
+    """Every value matches the ^...$ pattern: one regex pass over the values joined."""
+    if not values:
+        return True
+    if any("\n" in v for v in values):
+        return False
+    body = pattern.strip("^$")
+    return re.fullmatch(f"(?:{body}\n)*{body}", "\n".join(values)) is not None
+
+
+def column(records: list, name: str) -> list:
+    return list(map(attrgetter(name), records))
+
+
+def cross_check_fast(documents: list[Any]) -> bool:
+    """True when the merged documents pass every cross-record rule (fast, no messages).
+
+    Written with map/attrgetter and set algebra so the work stays in C: a million
+    relations take about a second.
+    """
+    entity_list = [e for d in documents for e in d.entities]
+    entities = column(entity_list, "id")
+    entity_set = set(entities)
+    if len(entity_set) != len(entities):
+        return False
+    sources = {s.id for d in documents for s in d.sources}
+    if len(sources) != sum(len(d.sources) for d in documents):
+        return False
+    types: dict[str, Any] = {}
+    for d in documents:
+        for t in d.relation_types:
+            if t.id in types and types[t.id] != t:
+                return False
+            types[t.id] = t
+    relations = [r for d in documents for r in d.relations]
+    relation_ids = column(relations, "id")
+    if len(set(relation_ids)) != len(relations):
+        return False
+    slugs = [*entities, *sources, *types]
+    if not all_match(ENTITY_ID, slugs) or not all_match(RELATION_ID, relation_ids):
+        return False
+    source, target = column(relations, "source"), column(relations, "target")
+    places, reporters = column(relations, "place"), column(relations, "reported_by")
+    ends = set(source) | set(target) | set(places) | set(reporters)
+    ends.discard(None)
+    if not ends <= entity_set:
+        return False
+    if not set(map(attrgetter("type"), relations)) <= set(types):
+        return False
+    if any(map(str.__eq__, source, target)):
+        return False
+    reported = [
+        who
+        for who, level in zip(reporters, map(attrgetter("certainty"), relations), strict=True)
+        if level == "reported"
+    ]
+    if None in reported:
+        return False
+    evidence = [ev for r in relations for ev in r.evidence]
+    if not set(map(attrgetter("source"), evidence)) <= sources:
+        return False
+    texts = [
+        column(entity_list, "name"),
+        [x for x in column(entity_list, "description") if x is not None],
+        [a for e in entity_list for a in e.aliases or ()],
+        column(evidence, "quote"),
+        [x for x in column(relations, "note") if x is not None],
+        [x for x in column(relations, "date_text") if x is not None],
+        [
+            v
+            for d in documents
+            for record in (*d.sources, *d.relation_types)
+            for v in msgspec.structs.astuple(record)
+            if isinstance(v, str)
+        ],
+    ]
+    if any("" in map(str.strip, group) for group in texts):  # whitespace-only text
+        return False
+    try:
+        for text in set(map(attrgetter("date"), relations)) - {None}:
+            dates.parse(text)
+        for s in (s for d in documents for s in d.sources):
+            dates.parse(s.published)
+    except dates.DateError:
+        return False
+    return True
