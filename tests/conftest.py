@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -153,3 +154,22 @@ def schema_validator():
     finally:
         sys.path.pop(0)
     return validate
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium_command(tmp_path, *extra: str) -> list[str]:
+    """Headless Chromium as root on a machine with no network, with a fresh profile."""
+    return [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        *extra,
+    ]

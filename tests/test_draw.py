@@ -8,11 +8,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import last_error
+from conftest import CHROMIUM, chromium_command, last_error
 from diplograph import draw
 
 needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed")
 
 
@@ -88,18 +87,7 @@ def test_html_escapes_script_breakers(write_data, cli, tmp_path):
 def test_html_renders_in_chromium(cli, tmp_path, graph):
     out = tmp_path / "g.html"
     cli("draw", "--output", out)
-    flags = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path / 'profile'}",
-        "--virtual-time-budget=15000",
-    ]
+    flags = chromium_command(tmp_path, "--virtual-time-budget=15000")
     dom = subprocess.run(
         [*flags, "--dump-dom", out.as_uri()],
         capture_output=True,

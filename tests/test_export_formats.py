@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import schema_validator
+from conftest import CHROMIUM, chromium_command, schema_validator
 from diplograph import export
 from diplograph.errors import ExportError
 
@@ -375,7 +375,6 @@ def test_random_graphs_round_trip_or_are_refused(fmt, g):
 # -- Mermaid, rendered by mermaid.js itself ------------------------------------------------
 
 MERMAID_JS = os.environ.get("DIPLOGRAPH_MERMAID_JS", "")
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def render_mermaid(source: str, tmp_path) -> str:
@@ -397,21 +396,13 @@ def render_mermaid(source: str, tmp_path) -> str:
         "</body></html>",
         encoding="utf-8",
     )
-    flags = [
-        CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+    flags = chromium_command(
+        tmp_path,
         "--allow-file-access-from-files",
-        f"--user-data-dir={tmp_path / 'profile'}",
         "--virtual-time-budget=20000",
         "--dump-dom",
         page.as_uri(),
-    ]
+    )
     return subprocess.run(flags, capture_output=True, text=True, timeout=120, check=False).stdout
 
 
