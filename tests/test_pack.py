@@ -284,39 +284,3 @@ def test_pack_holds_no_executable_code():
     source = Path(pack.__file__).read_text()
     assert not re.search(r"^\s*(import|from) (pickle|marshal|shelve|dill)", source, re.M)
     assert not re.search(r"\b(eval|exec)\(", source)
-
-
-def test_streaming_builder_matches_whole_document_builder(generated, monkeypatch):
-    from diplograph.load import data_files, documents_for_pack, with_vocabulary
-
-    monkeypatch.setattr(pack, "SLICE", 700)  # several slices even on small data
-    files = with_vocabulary(data_files(generated))
-    streamed = pack.build_streaming(files)
-    assert streamed is not None
-    whole = pack.build_sections(documents_for_pack(files), [str(f) for f in files])
-    streamed["rel_blob"] = streamed["rel_blob"].join()
-    whole["rel_blob"] = whole["rel_blob"].join()
-    a, b = PackedGraph(streamed), PackedGraph(whole)
-    for node in ["e0", "e5", "e99", "e321"]:
-        assert query.who_met(a, node) == query.who_met(b, node)
-        assert query.show(a, node) == query.show(b, node)
-    assert query.paths(a, "e3", "e300") == query.paths(b, "e3", "e300")
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "unknown-entity.json",
-        "duplicate-ids.json",
-        "impossible-date.json",
-        "empty-quote.json",
-        "unknown-relation-type.json",
-        "unknown-source.json",
-        "wrong-types.json",
-        "missing-keys.json",
-    ],
-)
-def test_streaming_builder_declines_bad_data(name):
-    from diplograph.load import with_vocabulary
-
-    assert pack.build_streaming(with_vocabulary([ROOT / "tests" / "corpus" / name])) is None

@@ -140,6 +140,13 @@ def parse(text: str) -> Edtf:
     if not isinstance(text, str) or not text.strip():
         raise DateError("empty date")
     text = text.strip()
+    if len(text) == 10 and text.isascii() and text[4] == "-" == text[7]:
+        try:  # the common case, a plain day: checked by the C parser
+            if text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit():
+                day = date.fromisoformat(text)
+                return Edtf(text, day, day, "", False)
+        except ValueError:
+            pass  # an impossible day: the full parser below says why
     if "/" in text:
         start, _, end = text.partition("/")
         if "/" in end:

@@ -42,11 +42,19 @@ def _struct_field(spec) -> Any:
     return (spec.name, kind | None, None)
 
 
-def _defstruct(name: str, fields) -> type[msgspec.Struct]:
+def _defstruct(name: str, fields, kinds: dict[str, Any] | None = None) -> type[msgspec.Struct]:
+    """A Struct for ``fields``; ``kinds`` narrows some fields' types (by field name)."""
     ordered = sorted(fields, key=lambda f: not f.required)  # required fields first
+    members = []
+    for spec in ordered:
+        member = _struct_field(spec)
+        if kinds and spec.name in kinds:
+            kind = kinds[spec.name]
+            member = (spec.name, kind) if spec.required else (spec.name, kind | None, None)
+        members.append(member)
     return msgspec.defstruct(
         name,
-        [_struct_field(f) for f in ordered],
+        members,
         forbid_unknown_fields=True,
         omit_defaults=True,
         gc=False,
@@ -58,6 +66,24 @@ Source = _defstruct("Source", RECORDS["sources"])
 RelationType = _defstruct("RelationType", RECORDS["relation_types"])
 Entity = _defstruct("Entity", RECORDS["entities"])
 Relation = _defstruct("Relation", RECORDS["relations"])
+
+
+def relation_struct(type_ids: list[str], source_ids: list[str]) -> type[msgspec.Struct]:
+    """``Relation`` with its relation type and evidence sources narrowed to the known
+    ids (``Literal``s, checked in C while decoding). Both lists must be non-empty."""
+    from typing import Annotated, Literal
+
+    evidence = _defstruct("Evidence", EVIDENCE_FIELDS, {"source": Literal[tuple(source_ids)]})
+    return _defstruct(
+        "Relation",
+        RECORDS["relations"],
+        {
+            "type": Literal[tuple(type_ids)],
+            "evidence": Annotated[list[evidence], _NON_EMPTY],
+        },
+    )
+
+
 Document = msgspec.defstruct(
     "Document",
     [
@@ -76,6 +102,9 @@ Document = msgspec.defstruct(
 _SUSPICIOUS = re.compile(rb"\\(?:u00[01]|u007[fF]|u[dD][89a-fA-F]|u[fF][fF][fF][eEfF]|[rbf])")
 
 
+_NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")  # U+FFFE, U+FFFF in UTF-8
+
+
 class _Spans(msgspec.Struct, gc=False):
     """Each entity's and relation's JSON bytes, as written, for the pack's record blobs."""
 
@@ -90,7 +119,8 @@ def _screened(raw: bytes) -> bytes | None:
         raw = raw[3:]
     if b"\\" in raw and _SUSPICIOUS.search(raw):
         return None
-    if b"\x7f" in raw or b"\xef\xbf\xbe" in raw or b"\xef\xbf\xbf" in raw:
+    # single bytes first: memchr is fast, a three-byte search is not
+    if b"\x7f" in raw or (b"\xef" in raw and _NONCHARACTER.search(raw)):
         return None
     return raw
 
@@ -131,10 +161,11 @@ def all_match(pattern: str, values: list[str]) -> bool:
     """Every value matches the ^...$ pattern: one regex pass over the values joined."""
     if not values:
         return True
-    if any("\n" in v for v in values):
+    joined = "\n".join(values)
+    if joined.count("\n") != len(values) - 1:  # a value holds a newline
         return False
     body = pattern.strip("^$")
-    return re.fullmatch(f"(?:{body}\n)*{body}", "\n".join(values)) is not None
+    return re.fullmatch(f"(?:{body}\n)*{body}", joined) is not None
 
 
 def column(records: list, name: str) -> list:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import itertools
 import json
 import mmap
 import os
@@ -26,331 +25,25 @@ import sys
 import tempfile
 from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from . import __version__, dates
+from . import __version__
+from .build import CERTAINTY_CODES, Parts, build_sections, build_streaming
 from .errors import CacheDamaged as PackDamaged  # a pack that fails its checks
-from .fastcheck import (
-    Entity,
-    Relation,
-    RelationType,
-    Source,
-    all_match,
-    column,
-    read_fast,
-)
-from .model import (
-    CERTAINTY,
-    ENTITY_ID,
-    ENTITY_TYPES,
-    RELATION_ID,
-)
+from .model import ENTITY_TYPES
 from .resolve import fold
 
 PACK_FORMAT = 1
 MAGIC = b"DIPLOGRAPH-PACK\x01"
 #: Data at least this large (bytes, all files) is packed to disk and reused.
 PERSIST_THRESHOLD = 1_000_000
-CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
 _SEARCH_SEPARATOR = "\x00"  # between folded texts in the search blobs; fold() keeps it
 _SEARCH_SEPARATOR_BYTES = _SEARCH_SEPARATOR.encode()
-
-
-# -- building ------------------------------------------------------------------------------
-
-
-def _concat(blobs: list) -> tuple[bytes, array]:
-    offsets = array("q", [0])
-    offsets.extend(itertools.accumulate(map(len, blobs)))
-    return b"".join(blobs), offsets
-
-
-def _csr(ends: array, count: int) -> tuple[array, array]:
-    """Compressed adjacency: for node n, relation indices rel[off[n]:off[n+1]]."""
-    rel = array("i", sorted(range(len(ends)), key=ends.__getitem__))  # stable: index order
-    counts = Counter(ends)
-    offsets = array("i", [0])
-    offsets.extend(itertools.accumulate(counts.get(n, 0) for n in range(count)))
-    return offsets, rel
-
-
-def _string_table(name: str, strings: list[str]) -> dict[str, Any]:
-    blob, offsets = _concat([text.encode("utf-8") for text in strings])
-    return {f"{name}_blob": blob, f"{name}_off": offsets}
-
-
-def _name_table(name: str, table: dict[str, list[int]]) -> dict[str, Any]:
-    """A sorted string table of keys, and per key its entity positions (CSR)."""
-    keys = sorted(table)
-    lists = list(map(table.__getitem__, keys))
-    pos_off = array("i", [0])
-    pos_off.extend(itertools.accumulate(map(len, lists)))
-    positions = array("i", itertools.chain.from_iterable(lists))
-    return {**_string_table(name, keys), f"{name}_pos_off": pos_off, f"{name}_pos": positions}
-
-
-class _Head(msgspec.Struct, gc=False, forbid_unknown_fields=True):
-    """A data file with its relations left as raw JSON, to be decoded a slice at a time."""
-
-    schema_version: int
-    sources: list[Source] = []
-    relation_types: list[RelationType] = []
-    entities: list[Entity] = []
-    relations: list[msgspec.Raw] = []
-
-
-class _Parts(list):
-    """A blob kept as the list of its pieces (written to the pack one after the other)."""
-
-    def join(self) -> bytes:
-        return b"".join(self)
-
-
-_RELATION_LIST = msgspec.json.Decoder(list[Relation])
-#: Relations decoded and checked per slice: memory holds one slice of records at a time.
-SLICE = 50_000
-
-
-def build_sections(loaded: list[tuple[Any, Any]], files: list[str]) -> dict[str, Any]:
-    """Sections from whole decoded documents (``load.documents_for_pack``'s output): the
-    path taken when the streaming builder had a doubt and the full checker passed."""
-    encode = msgspec.json.Encoder().encode
-    documents = [doc for doc, _ in loaded]
-
-    def records(kind: str) -> list:
-        out: list = []
-        for doc, spans in loaded:
-            if spans is not None:
-                out.extend(getattr(spans, kind))
-            else:
-                out.extend(encode(record) for record in getattr(doc, kind))
-        return out
-
-    entities = [e for d in documents for e in d.entities]
-    relations = [r for d in documents for r in d.relations]
-    index = {e.id: i for i, e in enumerate(entities)}
-    sources = {x.id: x for d in documents for x in d.sources}
-    types = {t.id: t for d in documents for t in d.relation_types}
-    type_names = sorted({r.type for r in relations} | set(types))
-    type_code = {t: i for i, t in enumerate(type_names)}
-    parsed = {text: dates.parse(text) for text in {r.date for r in relations if r.date}}
-    lower = {text: p.lower.toordinal() for text, p in parsed.items()}
-    upper = {text: p.upper.toordinal() for text, p in parsed.items()}
-    lower[None] = upper[None] = 0
-    when = column(relations, "date")
-    arrays = {
-        "src": array("i", map(index.__getitem__, column(relations, "source"))),
-        "dst": array("i", map(index.__getitem__, column(relations, "target"))),
-        "type": array("H", map(type_code.__getitem__, column(relations, "type"))),
-        "certainty": array("B", map(CERTAINTY_CODES.__getitem__, column(relations, "certainty"))),
-        "lo": array("i", map(lower.__getitem__, when)),
-        "hi": array("i", map(upper.__getitem__, when)),
-    }
-    reporter = array("i", [index[r.reported_by] if r.reported_by else -1 for r in relations])
-    return _assemble(
-        files,
-        entities,
-        records("entities"),
-        sources,
-        types,
-        type_names,
-        _Parts(records("relations")),
-        arrays,
-        reporter,
-    )
-
-
-def _assemble(
-    files: list[str],
-    entities: list[Any],
-    entity_blobs: list,
-    sources: dict[str, Any],
-    types: dict[str, Any],
-    type_names: list[str],
-    relation_blobs: _Parts,
-    arrays: dict[str, array],
-    reporter: array,
-) -> dict[str, Any]:
-    """The pack sections from checked entities, relation records and index arrays."""
-    ids = [e.id for e in entities]
-
-    def plain(record: Any) -> dict:
-        return {k: v for k, v in msgspec.structs.asdict(record).items() if v is not None}
-
-    ent_blob, ent_off = _concat(entity_blobs)
-    rel_off = array("q", [0])
-    rel_off.extend(itertools.accumulate(map(len, relation_blobs)))
-    out_off, out_rel = _csr(arrays["src"], len(ids))
-    in_off, in_rel = _csr(arrays["dst"], len(ids))
-    exact: dict[str, list[int]] = {}
-    surname: dict[str, list[int]] = {}
-    for i, e in enumerate(entities):
-        for name in (e.id, e.name, *(e.aliases or ())):
-            key = fold(name)
-            if not key:
-                continue
-            bucket = exact.setdefault(key, [])
-            if not bucket or bucket[-1] != i:
-                bucket.append(i)
-            if e.type == "person" and " " in key:
-                last = surname.setdefault(key.rsplit(" ", 1)[1], [])
-                if not last or last[-1] != i:
-                    last.append(i)
-    reported = [i for i, who in enumerate(reporter) if who >= 0]
-    rep_off, rep_rel = _csr(array("i", [reporter[i] for i in reported]), len(ids))
-    rep_rel = array("i", [reported[j] for j in rep_rel])
-    return {
-        "meta": {
-            "files": files,
-            "sources": {k: plain(v) for k, v in sources.items()},
-            "relation_types": {k: plain(v) for k, v in types.items()},
-            "type_names": type_names,
-        },
-        "ids_blob": "\n".join(ids).encode("utf-8"),  # ids cannot hold a newline
-        **_name_table("key", exact),
-        **_name_table("sur", surname),
-        "rep_off": rep_off,
-        "rep_rel": rep_rel,
-        "ent_blob": ent_blob,
-        "ent_off": ent_off,
-        "rel_blob": relation_blobs,
-        "rel_off": rel_off,
-        **arrays,
-        "out_off": out_off,
-        "out_rel": out_rel,
-        "in_off": in_off,
-        "in_rel": in_rel,
-    }
-
-
-def build_streaming(files: list[Path], progress=None) -> dict[str, Any] | None:
-    """Sections for a pack, checking everything on the way; None on any doubt.
-
-    Relations are decoded and checked a slice at a time, and their JSON goes into the
-    pack as it was written, so memory holds the file, the index arrays and one slice of
-    records. None sends the caller to the full checker, which names every problem.
-    """
-    heads = []
-    for file in files:
-        if progress:
-            progress(f"reading {file.name}")
-        head = read_fast(file, _Head)
-        if head is None:
-            return None
-        heads.append(head)
-    if progress:
-        progress("checking and indexing")
-    entities = [e for h in heads for e in h.entities]
-    ids = column(entities, "id")
-    index = {node: i for i, node in enumerate(ids)}
-    sources = {x.id: x for h in heads for x in h.sources}
-    types: dict[str, Any] = {}
-    for h in heads:
-        for t in h.relation_types:
-            if types.setdefault(t.id, t) != t:
-                return None
-    small_texts = [
-        column(entities, "name"),
-        [x for x in column(entities, "description") if x is not None],
-        [a for e in entities for a in e.aliases or ()],
-        [
-            v
-            for rec in (*sources.values(), *types.values())
-            for v in msgspec.structs.astuple(rec)
-            if isinstance(v, str)
-        ],
-    ]
-    if (
-        len(index) != len(ids)
-        or len(sources) != sum(len(h.sources) for h in heads)
-        or not all_match(ENTITY_ID, [*ids, *sources, *types])
-        or any("" in map(str.strip, group) for group in small_texts)
-    ):
-        return None
-    try:
-        for x in sources.values():
-            dates.parse(x.published)
-    except dates.DateError:
-        return None
-    type_names = sorted(types)
-    type_code = {t: i for i, t in enumerate(type_names)}
-    lower: dict[str | None, int] = {None: 0}
-    upper: dict[str | None, int] = {None: 0}
-    spans = _Parts(s for h in heads for s in h.relations)
-    src, dst, rtype, cert = array("i"), array("i"), array("H"), array("B")
-    lo, hi, reporter = array("i"), array("i"), array("i")
-    relation_ids: set[str] = set()
-    evidence_sources: set[str] = set()
-    for start in range(0, len(spans), SLICE):
-        try:
-            rels = _RELATION_LIST.decode(b"[" + b",".join(spans[start : start + SLICE]) + b"]")
-        except (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError):
-            return None
-        names = column(rels, "id")
-        relation_ids.update(names)
-        when = column(rels, "date")
-        for text in set(when) - lower.keys():
-            try:
-                parsed = dates.parse(text)
-            except dates.DateError:
-                return None
-            lower[text], upper[text] = parsed.lower.toordinal(), parsed.upper.toordinal()
-        evidence = [ev for r in rels for ev in r.evidence]
-        evidence_sources.update(map(attrgetter("source"), evidence))
-        levels = column(rels, "certainty")
-        reporters = column(rels, "reported_by")
-        places = [x for x in column(rels, "place") if x is not None]
-        texts = [
-            column(evidence, "quote"),
-            [x for x in column(rels, "note") if x is not None],
-            [x for x in column(rels, "date_text") if x is not None],
-        ]
-        try:
-            first, second = len(src), len(dst)
-            src.extend(map(index.__getitem__, map(attrgetter("source"), rels)))
-            dst.extend(map(index.__getitem__, map(attrgetter("target"), rels)))
-            rtype.extend(map(type_code.__getitem__, map(attrgetter("type"), rels)))
-            reporter.extend(-1 if who is None else index[who] for who in reporters)
-            for place in places:
-                index[place]  # noqa: B018 - a KeyError is an unknown place
-        except KeyError:
-            return None
-        if (
-            not all_match(RELATION_ID, names)
-            or any(map(int.__eq__, src[first:], dst[second:]))
-            or any(
-                level == "reported" and who is None
-                for level, who in zip(levels, reporters, strict=True)
-            )
-            or any("" in map(str.strip, group) for group in texts)
-        ):
-            return None
-        cert.extend(map(CERTAINTY_CODES.__getitem__, levels))
-        lo.extend(map(lower.__getitem__, when))
-        hi.extend(map(upper.__getitem__, when))
-        del rels, evidence, texts
-    if len(relation_ids) != len(spans) or not evidence_sources <= sources.keys():
-        return None
-    del relation_ids
-    encode = msgspec.json.Encoder().encode
-    return _assemble(
-        files=[str(f) for f in files],
-        entities=entities,
-        entity_blobs=[encode(e) for e in entities],
-        sources=sources,
-        types=types,
-        type_names=type_names,
-        relation_blobs=spans,
-        arrays={"src": src, "dst": dst, "type": rtype, "certainty": cert, "lo": lo, "hi": hi},
-        reporter=reporter,
-    )
 
 
 _MSGPACK_SECTIONS = ("meta",)
@@ -388,14 +81,14 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
             blobs[name] = msgspec.msgpack.encode(value)
         elif isinstance(value, array):
             blobs[name] = value.tobytes()
-        elif isinstance(value, _Parts):
+        elif isinstance(value, Parts):
             blobs[name] = value  # written piece by piece, never joined in memory
         else:
             blobs[name] = bytes(value)
     layout: dict[str, list[int]] = {}
     offset = 0
     for name, blob in blobs.items():
-        size = sum(map(len, blob)) if isinstance(blob, _Parts) else len(blob)
+        size = sum(map(len, blob)) if isinstance(blob, Parts) else len(blob)
         layout[name] = [offset, size]
         offset += size
     header = msgspec.msgpack.encode(
@@ -415,7 +108,7 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
             out.write(len(header).to_bytes(4, "little"))
             out.write(header)
             for blob in blobs.values():
-                if isinstance(blob, _Parts):
+                if isinstance(blob, Parts):
                     out.writelines(blob)
                 else:
                     out.write(blob)

@@ -1,0 +1,513 @@
+"""Building a pack's sections from data files: check every record, then index it.
+
+Two builders produce the same sections (``pack`` writes and reads them):
+
+- ``build_streaming``: the fast path. msgspec decodes each file with its relations left
+  as raw JSON, then decodes and checks them a slice at a time with Structs generated
+  from ``model.RECORDS`` (relation types and evidence sources are ``Literal``s, checked
+  in C). Large data is split between two processes (``os.fork``): the parent indexes the
+  first part of the relations and the entities, the child the rest of the relations and
+  the name tables, and hands its arrays back through a temporary file. Any doubt returns
+  None.
+- ``build_sections``: from documents the full checker passed (``load.documents_for_pack``);
+  the path taken after a doubt, so error messages always come from one checker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import signal
+import tempfile
+from array import array
+from collections import Counter
+from collections.abc import Callable, Sequence
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from . import dates
+from .fastcheck import (
+    Entity,
+    RelationType,
+    Source,
+    all_match,
+    column,
+    read_fast,
+    relation_struct,
+)
+from .model import CERTAINTY, ENTITY_ID, RELATION_ID
+from .resolve import fold_many
+
+CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
+_REPORTED = CERTAINTY_CODES["reported"]
+#: Relations decoded and checked per slice: memory holds one slice of records at a time.
+SLICE = 50_000
+#: From this many relations the work is split between two processes (when it can fork).
+PARALLEL_MIN = 200_000
+#: The parent's share of the relations (it also builds the name tables): balanced so
+#: that both finish together.
+PARENT_SHARE = 0.42
+#: From this many items, adjacency lists are sorted with numpy (imported only then).
+NUMPY_MIN = 50_000
+
+Progress = Callable[..., None]  # progress(step, done=None, total=None)
+
+
+class Parts(list):
+    """A blob kept as the list of its pieces (written to the pack one after the other)."""
+
+    def join(self) -> bytes:
+        return b"".join(self)
+
+
+# -- small helpers -------------------------------------------------------------------------
+
+
+def _concat(blobs: Sequence) -> tuple[bytes, array]:
+    offsets = array("q", [0])
+    offsets.extend(itertools.accumulate(map(len, blobs)))
+    return b"".join(blobs), offsets
+
+
+def _csr(ends: array, count: int) -> tuple[array, array]:
+    """Compressed adjacency: for node n, relation indices rel[off[n]:off[n+1]], in index
+    order."""
+    if len(ends) >= NUMPY_MIN:
+        import numpy as np
+
+        keys = np.frombuffer(ends, dtype=np.intc)
+        order = np.argsort(keys, kind="stable").astype(np.intc)
+        offsets = np.zeros(count + 1, dtype=np.intc)
+        np.cumsum(np.bincount(keys, minlength=count), out=offsets[1:])
+        return array("i", offsets.tobytes()), array("i", order.tobytes())
+    rel = array("i", sorted(range(len(ends)), key=ends.__getitem__))  # stable: index order
+    counts = Counter(ends)
+    offsets = array("i", [0])
+    offsets.extend(itertools.accumulate(counts.get(n, 0) for n in range(count)))
+    return offsets, rel
+
+
+def _string_table(name: str, strings: list[str]) -> dict[str, Any]:
+    blob, offsets = _concat([text.encode("utf-8") for text in strings])
+    return {f"{name}_blob": blob, f"{name}_off": offsets}
+
+
+def _name_table(name: str, table: dict[str, list[int]]) -> dict[str, Any]:
+    """A sorted string table of keys, and per key its entity positions (CSR)."""
+    keys = sorted(table)
+    lists = list(map(table.__getitem__, keys))
+    pos_off = array("i", [0])
+    pos_off.extend(itertools.accumulate(map(len, lists)))
+    positions = array("i", itertools.chain.from_iterable(lists))
+    return {**_string_table(name, keys), f"{name}_pos_off": pos_off, f"{name}_pos": positions}
+
+
+def name_tables(entities: list[Any]) -> dict[str, Any]:
+    """The ``key_*`` (every folded id, name and alias) and ``sur_*`` (people's folded
+    surnames) sections: name -> entity positions, in entity order."""
+    count = len(entities)
+    aliases = [a or () for a in column(entities, "aliases")]
+    texts = [*column(entities, "id"), *column(entities, "name"), *itertools.chain(*aliases)]
+    owners = [*range(count), *range(count), *(i for i, a in enumerate(aliases) for _ in a)]
+    people = {i for i, kind in enumerate(column(entities, "type")) if kind == "person"}
+    exact: dict[str, list[int]] = {}
+    surname: dict[str, list[int]] = {}
+    for key, i in zip(fold_many(texts), owners, strict=True):
+        if not key:
+            continue
+        bucket = exact.setdefault(key, [])
+        if i not in bucket:
+            bucket.append(i)
+            if len(bucket) > 1:
+                bucket.sort()
+        if i in people and " " in key:
+            last = surname.setdefault(key.rsplit(" ", 1)[1], [])
+            if i not in last:
+                last.append(i)
+                if len(last) > 1:
+                    last.sort()
+    return {**_name_table("key", exact), **_name_table("sur", surname)}
+
+
+def _plain(record: Any) -> dict:
+    return {k: v for k, v in msgspec.structs.asdict(record).items() if v is not None}
+
+
+def assemble(
+    files: list[str],
+    entities: list[Any],
+    entity_blobs: list,
+    sources: dict[str, Any],
+    types: dict[str, Any],
+    type_names: list[str],
+    relation_blobs: Parts,
+    arrays: dict[str, array],
+    names: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The pack sections from checked entities, relation records and index arrays
+    (``src``, ``dst``, ``type``, ``certainty``, ``lo``, ``hi``, ``reporter``)."""
+    ids = [e.id for e in entities]
+    ent_blob, ent_off = _concat(entity_blobs)
+    rel_off = array("q", [0])
+    rel_off.extend(itertools.accumulate(map(len, relation_blobs)))
+    out_off, out_rel = _csr(arrays["src"], len(ids))
+    in_off, in_rel = _csr(arrays["dst"], len(ids))
+    reporter = arrays.pop("reporter")
+    reported = array("i", itertools.compress(itertools.count(), map((-1).__lt__, reporter)))
+    rep_off, rep_rel = _csr(array("i", map(reporter.__getitem__, reported)), len(ids))
+    rep_rel = array("i", map(reported.__getitem__, rep_rel))
+    return {
+        "meta": {
+            "files": files,
+            "sources": {k: _plain(v) for k, v in sources.items()},
+            "relation_types": {k: _plain(v) for k, v in types.items()},
+            "type_names": type_names,
+        },
+        "ids_blob": "\n".join(ids).encode("utf-8"),  # ids cannot hold a newline
+        **(names if names is not None else name_tables(entities)),
+        "rep_off": rep_off,
+        "rep_rel": rep_rel,
+        "ent_blob": ent_blob,
+        "ent_off": ent_off,
+        "rel_blob": relation_blobs,
+        "rel_off": rel_off,
+        **arrays,
+        "out_off": out_off,
+        "out_rel": out_rel,
+        "in_off": in_off,
+        "in_rel": in_rel,
+    }
+
+
+# -- from documents the full checker passed ------------------------------------------------
+
+
+def build_sections(loaded: list[tuple[Any, Any]], files: list[str]) -> dict[str, Any]:
+    """Sections from whole decoded documents (``load.documents_for_pack``'s output)."""
+    encode = msgspec.json.Encoder().encode
+    documents = [doc for doc, _ in loaded]
+
+    def records(kind: str) -> list:
+        out: list = []
+        for doc, spans in loaded:
+            if spans is not None:
+                out.extend(getattr(spans, kind))
+            else:
+                out.extend(encode(record) for record in getattr(doc, kind))
+        return out
+
+    entities = [e for d in documents for e in d.entities]
+    relations = [r for d in documents for r in d.relations]
+    index = {e.id: i for i, e in enumerate(entities)}
+    sources = {x.id: x for d in documents for x in d.sources}
+    types = {t.id: t for d in documents for t in d.relation_types}
+    type_names = sorted({r.type for r in relations} | set(types))
+    type_code = {t: i for i, t in enumerate(type_names)}
+    parsed = {text: dates.parse(text) for text in {r.date for r in relations if r.date}}
+    lower = {text: p.lower.toordinal() for text, p in parsed.items()}
+    upper = {text: p.upper.toordinal() for text, p in parsed.items()}
+    lower[None] = upper[None] = 0
+    when = column(relations, "date")
+    arrays = {
+        "src": array("i", map(index.__getitem__, column(relations, "source"))),
+        "dst": array("i", map(index.__getitem__, column(relations, "target"))),
+        "type": array("H", map(type_code.__getitem__, column(relations, "type"))),
+        "certainty": array("B", map(CERTAINTY_CODES.__getitem__, column(relations, "certainty"))),
+        "lo": array("i", map(lower.__getitem__, when)),
+        "hi": array("i", map(upper.__getitem__, when)),
+        "reporter": array("i", [index[r.reported_by] if r.reported_by else -1 for r in relations]),
+    }
+    return assemble(
+        files,
+        entities,
+        records("entities"),
+        sources,
+        types,
+        type_names,
+        Parts(records("relations")),
+        arrays,
+    )
+
+
+# -- the fast path -------------------------------------------------------------------------
+
+
+class _Head(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    """A data file with its relations left as raw JSON, to be decoded a slice at a time."""
+
+    schema_version: int
+    sources: list[Source] = []
+    relation_types: list[RelationType] = []
+    entities: list[Entity] = []
+    relations: list[msgspec.Raw] = []
+
+
+#: The index arrays of relations, with their array type codes.
+_ARRAYS = {
+    "src": "i",
+    "dst": "i",
+    "type": "H",
+    "certainty": "B",
+    "lo": "i",
+    "hi": "i",
+    "reporter": "i",
+}
+#: The relation fields indexing reads, taken from each record in one pass.
+_COLUMNS = ("id", "source", "target", "type", "certainty", "date", "reported_by", "place")
+_DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError)
+
+
+class _Relations:
+    """What checking and indexing relations needs, shared by both processes."""
+
+    def __init__(self, ids: list[str], type_names: list[str], sources: list[str]):
+        self.index: dict[str | None, int] = {node: i for i, node in enumerate(ids)}
+        self.type_code = {t: i for i, t in enumerate(type_names)}
+        # types and evidence sources are Literals: msgspec checks those references in C
+        self.decoder = msgspec.json.Decoder(list[relation_struct(type_names, sources)])
+
+
+def _index_relations(
+    spans: Sequence, ctx: _Relations, progress: Progress | None = None
+) -> tuple[dict[str, array], set[str]] | None:
+    """Decode and check the relations in ``spans`` (raw JSON, a slice at a time); their
+    index arrays and ids, or None on any doubt."""
+    index, type_code = ctx.index, ctx.type_code
+    lookup = index.__getitem__
+    out = {name: array(code) for name, code in _ARRAYS.items()}
+    src, dst, rtype, cert, reporter = (
+        out[k] for k in ("src", "dst", "type", "certainty", "reporter")
+    )
+    date_code: dict[str | None, int] = {None: 0}
+    lows, highs = [0], [0]
+    when_codes = array("i")
+    seen: set[str] = set()
+    fields = attrgetter(
+        "id", "source", "target", "type", "certainty", "date", "reported_by", "place"
+    )
+    total = len(spans)
+    for start in range(0, total, SLICE):
+        if progress:
+            progress("checking relations", start, total)
+        try:
+            rels = ctx.decoder.decode(b"[" + b",".join(spans[start : start + SLICE]) + b"]")
+        except _DECODE_ERRORS:
+            return None
+        if not rels:
+            continue
+        names, source, target, kinds, levels, when, reporters, places = zip(
+            *map(fields, rels), strict=True
+        )
+        seen.update(names)
+        index[None] = -1  # no reporter
+        try:
+            first = len(src)
+            src.fromlist(list(map(lookup, source)))
+            dst.fromlist(list(map(lookup, target)))
+            reporter.fromlist(list(map(lookup, reporters)))
+            if not set(places) <= index.keys():
+                return None
+        except KeyError:  # an unknown entity
+            return None
+        finally:
+            del index[None]
+        rtype.fromlist(list(map(type_code.__getitem__, kinds)))
+        cert.fromlist(list(map(CERTAINTY_CODES.__getitem__, levels)))
+        for text in set(when) - date_code.keys():
+            try:
+                parsed = dates.parse(text)
+            except dates.DateError:
+                return None
+            date_code[text] = len(lows)
+            lows.append(parsed.lower.toordinal())
+            highs.append(parsed.upper.toordinal())
+        when_codes.fromlist(list(map(date_code.__getitem__, when)))
+        evidence = list(itertools.chain.from_iterable(map(attrgetter("evidence"), rels)))
+        texts = (
+            map(attrgetter("quote"), evidence),
+            filter(None, map(attrgetter("note"), rels)),
+            filter(None, map(attrgetter("date_text"), rels)),
+        )
+        if (
+            not all_match(RELATION_ID, names)
+            or any(map(int.__eq__, src[first:], dst[first:]))
+            or any("" in map(str.strip, group) for group in texts)
+            or any(  # "reported" names who reported it
+                who < 0
+                for level, who in zip(cert[first:], reporter[first:], strict=True)
+                if level == _REPORTED
+            )
+        ):
+            return None
+        del rels, evidence, names, source, target, kinds, levels, when, reporters, places
+    if len(seen) != total:
+        return None
+    out["lo"] = array("i", map(lows.__getitem__, when_codes))
+    out["hi"] = array("i", map(highs.__getitem__, when_codes))
+    return out, seen
+
+
+def _split_relations(
+    spans: Parts, ctx: _Relations, entities: list[Any], progress: Progress | None
+) -> tuple[dict[str, array], dict[str, Any]] | None:
+    """Index arrays of all relations, and the name tables.
+
+    Large data is split with a forked child, which checks and indexes the last part of
+    the relations, writes its arrays and relation ids to an unnamed temporary file and
+    exits; meanwhile the parent does the first part and the name tables. If the child
+    fails for any reason other than a doubt about the data, the parent does its part.
+    """
+    total = len(spans)
+    if total < PARALLEL_MIN or not hasattr(os, "fork") or _cpus() < 2:
+        done = _index_relations(spans, ctx, progress)
+        return None if done is None else (done[0], name_tables(entities))
+    cut = int(total * PARENT_SHARE)
+    with tempfile.TemporaryFile() as handoff:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns, never touches the terminal
+            code = 3
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                done = _index_relations(spans[cut:], ctx)
+                if done is None:
+                    code = 2  # a doubt: the full checker will say what is wrong
+                else:
+                    arrays, seen = done
+                    payload = {
+                        "arrays": {k: v.tobytes() for k, v in arrays.items()},
+                        "ids": "\n".join(seen),  # relation ids hold no newline
+                    }
+                    handoff.write(msgspec.msgpack.encode(payload))
+                    handoff.flush()
+                    code = 0
+            finally:
+                os._exit(code)
+        try:
+            mine = _index_relations(spans[:cut], ctx, _scaled(progress, cut, total))
+            names = name_tables(entities) if mine is not None else None
+            if progress:
+                progress("checking relations", cut, total)
+            _, status = os.waitpid(pid, 0)
+            pid = 0
+        finally:
+            if pid:  # interrupted, or failed: stop the child
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if mine is None or names is None or code == 2:
+            return None
+        arrays, seen = mine
+        if code != 0:  # the child died (out of memory, killed): do its part here
+            theirs = _index_relations(spans[cut:], ctx)
+            if theirs is None or not seen.isdisjoint(theirs[1]):
+                return None
+            return _joined(arrays, theirs[0]), names
+        handoff.seek(0)
+        payload = msgspec.msgpack.decode(handoff.read())
+    if not seen.isdisjoint(payload["ids"].split("\n")):
+        return None  # a relation id used in both parts
+    del seen
+    theirs = {}
+    for name, code in _ARRAYS.items():
+        theirs[name] = array(code)
+        theirs[name].frombytes(payload["arrays"][name])
+    return _joined(arrays, theirs), names
+
+
+def _joined(first: dict[str, array], second: dict[str, array]) -> dict[str, array]:
+    for name, values in second.items():
+        first[name].extend(values)
+    return first
+
+
+def _scaled(progress: Progress | None, part: int, total: int) -> Progress | None:
+    """Progress of one part of the relations reported as progress through all of them
+    (both parts advance together)."""
+    if progress is None or not part:
+        return progress
+    return lambda step, done=None, _total=None: progress(step, done * total // part, total)
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def build_streaming(files: list[Path], progress: Progress | None = None) -> dict[str, Any] | None:
+    """Sections for a pack, checking everything on the way; None on any doubt.
+
+    Relations are decoded and checked a slice at a time, and their JSON goes into the
+    pack as it was written, so memory holds the file, the index arrays and one slice of
+    records (per process). None sends the caller to the full checker, which names every
+    problem.
+    """
+    heads = []
+    for file in files:
+        if progress:
+            progress(f"reading {file.name}")
+        head = read_fast(file, _Head)
+        if head is None:
+            return None
+        heads.append(head)
+    entities = [e for h in heads for e in h.entities]
+    ids = column(entities, "id")
+    sources = {x.id: x for h in heads for x in h.sources}
+    types: dict[str, Any] = {}
+    for h in heads:
+        for t in h.relation_types:
+            if types.setdefault(t.id, t) != t:
+                return None
+    small_texts = [
+        column(entities, "name"),
+        [x for x in column(entities, "description") if x is not None],
+        [a for e in entities for a in e.aliases or ()],
+        [
+            v
+            for rec in (*sources.values(), *types.values())
+            for v in msgspec.structs.astuple(rec)
+            if isinstance(v, str)
+        ],
+    ]
+    if (
+        len(set(ids)) != len(ids)
+        or len(sources) != sum(len(h.sources) for h in heads)
+        or not all_match(ENTITY_ID, [*ids, *sources, *types])
+        or any("" in map(str.strip, group) for group in small_texts)
+    ):
+        return None
+    try:
+        for x in sources.values():
+            dates.parse(x.published)
+    except dates.DateError:
+        return None
+    type_names = sorted(types)
+    spans = Parts(s for h in heads for s in h.relations)
+    del heads
+    if spans and not (type_names and sources):
+        return None  # every relation needs a type and a source to cite
+    ctx = _Relations(ids, type_names, list(sources))
+    done = _split_relations(spans, ctx, entities, progress)
+    if done is None:
+        return None
+    arrays, names = done
+    if progress:
+        progress("indexing")
+    encode = msgspec.json.Encoder().encode
+    return assemble(
+        files=[str(f) for f in files],
+        entities=entities,
+        entity_blobs=[encode(e) for e in entities],
+        sources=sources,
+        types=types,
+        type_names=type_names,
+        relation_blobs=spans,
+        arrays=arrays,
+        names=names,
+    )

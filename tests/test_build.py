@@ -1,0 +1,183 @@
+"""Building packs: the fast builder, split across two processes or not, gives the same
+sections as the whole-document builder, and declines (None) whatever the checker rejects."""
+
+import json
+import os
+import sys
+from array import array
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from diplograph import build, query
+from diplograph.errors import DataError
+from diplograph.load import data_files, documents_for_pack, load_graph, with_vocabulary
+from diplograph.pack import PackedGraph, open_packed
+from diplograph.resolve import fold, fold_many
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import generate  # noqa: E402
+
+sys.path.pop(0)
+
+RELATIONS = 4000
+
+
+@pytest.fixture(scope="module")
+def document():
+    return generate.generate(600, RELATIONS, seed=7)
+
+
+def files_for(tmp_path: Path, doc: dict) -> list[Path]:
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False))
+    return with_vocabulary(data_files(path))
+
+
+@pytest.fixture
+def small_thresholds(monkeypatch):
+    """Several slices, the numpy adjacency sort and the two-process split, on small data."""
+    monkeypatch.setattr(build, "SLICE", 700)
+    monkeypatch.setattr(build, "NUMPY_MIN", 100)
+    monkeypatch.setattr(build, "PARALLEL_MIN", 1000)
+    monkeypatch.setattr(build, "_cpus", lambda: 2)  # split even on a one-core machine
+
+
+def comparable(sections: dict) -> dict:
+    out = {}
+    for name, value in sections.items():
+        if isinstance(value, build.Parts):
+            value = value.join()
+        out[name] = value.tobytes() if isinstance(value, array) else value
+    return out
+
+
+def test_split_build_is_byte_identical_to_one_process(tmp_path, document, monkeypatch):
+    files = files_for(tmp_path, document)
+    monkeypatch.setattr(build, "SLICE", 700)
+    one = comparable(build.build_streaming(files))
+    monkeypatch.setattr(build, "PARALLEL_MIN", 1000)
+    monkeypatch.setattr(build, "NUMPY_MIN", 100)
+    monkeypatch.setattr(build, "_cpus", lambda: 2)
+    two = comparable(build.build_streaming(files))
+    assert one.keys() == two.keys()
+    for name in one:
+        assert one[name] == two[name], name
+
+
+def test_fast_builder_matches_whole_document_builder(tmp_path, document, small_thresholds):
+    files = files_for(tmp_path, document)
+    streamed = build.build_streaming(files)
+    assert streamed is not None
+    whole = build.build_sections(documents_for_pack(files), [str(f) for f in files])
+    streamed["rel_blob"] = streamed["rel_blob"].join()
+    whole["rel_blob"] = whole["rel_blob"].join()
+    a, b = PackedGraph(streamed), PackedGraph(whole)
+    for node in ["e0", "e5", "e99", "e321"]:
+        assert query.who_met(a, node) == query.who_met(b, node)
+        assert query.show(a, node) == query.show(b, node)
+    assert query.paths(a, "e3", "e300") == query.paths(b, "e3", "e300")
+    nxg = load_graph(files[-1])
+    assert query.who_met(a, "e0") == query.who_met(nxg, "e0")
+
+
+def _last(doc: dict) -> dict:
+    return doc["relations"][-1]  # in the child's part when the build is split
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda d: _last(d).update(target="nobody"), id="unknown-target"),
+        pytest.param(lambda d: _last(d).update(place="nowhere"), id="unknown-place"),
+        pytest.param(lambda d: _last(d).update(id=d["relations"][0]["id"]), id="id-in-both"),
+        pytest.param(lambda d: _last(d).update(date="2025-02-30"), id="impossible-date"),
+        pytest.param(lambda d: _last(d).update(type="annexed"), id="unknown-type"),
+        pytest.param(lambda d: _last(d).update(target=_last(d)["source"]), id="self-loop"),
+        pytest.param(
+            lambda d: (_last(d).update(certainty="reported"), _last(d).pop("reported_by", 0)),
+            id="no-reporter",
+        ),
+        pytest.param(lambda d: _last(d)["evidence"][0].update(quote=" \u3000"), id="blank"),
+        pytest.param(lambda d: _last(d)["evidence"][0].update(source="rumour"), id="source"),
+        pytest.param(lambda d: _last(d).update(id="has space"), id="bad-id"),
+    ],
+)
+def test_declines_what_the_checker_rejects(tmp_path, document, small_thresholds, damage):
+    doc = json.loads(json.dumps(document))
+    damage(doc)
+    files = files_for(tmp_path, doc)
+    assert build.build_streaming(files) is None
+    with pytest.raises(DataError) as info:
+        open_packed(files[-1])
+    assert f"relations[{RELATIONS - 1}]" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "unknown-entity.json",
+        "duplicate-ids.json",
+        "impossible-date.json",
+        "empty-quote.json",
+        "unknown-relation-type.json",
+        "unknown-source.json",
+        "wrong-types.json",
+        "missing-keys.json",
+    ],
+)
+def test_declines_the_bad_data_corpus(name):
+    assert build.build_streaming(with_vocabulary([ROOT / "tests" / "corpus" / name])) is None
+
+
+def test_parent_does_the_part_of_a_child_that_died(
+    tmp_path, document, small_thresholds, monkeypatch
+):
+    files = files_for(tmp_path, document)
+    expected = comparable(build.build_streaming(files))
+    parent, index = os.getpid(), build._index_relations
+
+    def dying(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(9)  # as if killed
+        return index(*args, **kwargs)
+
+    monkeypatch.setattr(build, "_index_relations", dying)
+    assert comparable(build.build_streaming(files)) == expected
+
+
+def test_interrupted_parent_leaves_no_child(tmp_path, document, small_thresholds, monkeypatch):
+    files = files_for(tmp_path, document)
+
+    def interrupted(entities):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "name_tables", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build.build_streaming(files)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the child was stopped and reaped
+
+
+def test_adjacency_same_with_and_without_numpy(monkeypatch):
+    ends = array("i", [3, 1, 3, 0, 1, 1, 4, 3, 0])
+    monkeypatch.setattr(build, "NUMPY_MIN", 10**9)
+    plain = build._csr(ends, 6)
+    monkeypatch.setattr(build, "NUMPY_MIN", 0)
+    assert build._csr(ends, 6) == plain
+    assert list(plain[0]) == [0, 2, 5, 5, 8, 9, 9]
+    assert list(plain[1]) == [3, 8, 1, 4, 5, 0, 2, 7, 6]
+
+
+TEXTS = st.lists(
+    st.text(alphabet=st.sampled_from(" \t\n-_./'’ŁłÖöAbcZ\x1f\u00a0é.,;:()"), max_size=12),
+    max_size=20,
+)
+
+
+@given(TEXTS)
+def test_fold_many_is_fold_of_each(texts):
+    assert fold_many(texts) == [fold(t) for t in texts]
