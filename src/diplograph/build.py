@@ -168,6 +168,8 @@ def assemble(
             "type_names": type_names,
         },
         "ids_blob": "\n".join(ids).encode("utf-8"),  # ids cannot hold a newline
+        **_string_table("names", column(entities, "name")),  # display names, for rows
+        "id_order": array("i", sorted(range(len(ids)), key=ids.__getitem__)),
         **(names if names is not None else name_tables(entities)),
         "rep_off": rep_off,
         "rep_rel": rep_rel,

@@ -73,9 +73,10 @@ class Edtf:
         return not (until is not None and self.lower > until)
 
 
-def _matching(pattern: str, values: range) -> list[int]:
+@lru_cache(maxsize=1024)
+def _matching(pattern: str, values: range) -> tuple[int, ...]:
     regex = re.compile("^" + pattern.replace("X", "[0-9]") + "$")
-    return [v for v in values if regex.match(f"{v:02d}")]
+    return tuple(v for v in values if regex.match(f"{v:02d}"))
 
 
 def _single_bounds(text: str) -> tuple[date, date, str]:
@@ -140,13 +141,21 @@ def parse(text: str) -> Edtf:
     if not isinstance(text, str) or not text.strip():
         raise DateError("empty date")
     text = text.strip()
-    if len(text) == 10 and text.isascii() and text[4] == "-" == text[7]:
-        try:  # the common case, a plain day: checked by the C parser
-            if text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit():
-                day = date.fromisoformat(text)
-                return Edtf(text, day, day, "", False)
+    if text.isascii() and text[:4].isdigit():  # the common cases: a plain day, month, year
+        try:
+            if len(text) == 10 and text[4] == "-" == text[7]:
+                if text[5:7].isdigit() and text[8:].isdigit():
+                    day = date.fromisoformat(text)  # checked by the C parser
+                    return Edtf(text, day, day, "", False)
+            elif len(text) == 7 and text[4] == "-" and text[5:].isdigit() and text[5] < "2":
+                year, month = int(text[:4]), int(text[5:])
+                last = calendar.monthrange(year, month)[1]
+                return Edtf(text, date(year, month, 1), date(year, month, last), "", False)
+            elif len(text) == 4:
+                year = int(text)
+                return Edtf(text, date(year, 1, 1), date(year, 12, 31), "", False)
         except ValueError:
-            pass  # an impossible day: the full parser below says why
+            pass  # an impossible date: the full parser below says why
     if "/" in text:
         start, _, end = text.partition("/")
         if "/" in end:

@@ -25,7 +25,7 @@ import sys
 import tempfile
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from .errors import CacheDamaged as PackDamaged  # a pack that fails its checks
 from .model import ENTITY_TYPES
 from .resolve import fold
 
-PACK_FORMAT = 1
+PACK_FORMAT = 3
 MAGIC = b"DIPLOGRAPH-PACK\x01"
 #: Data at least this large (bytes, all files) is packed to disk and reused.
 PERSIST_THRESHOLD = 1_000_000
@@ -48,12 +48,14 @@ _SEARCH_SEPARATOR_BYTES = _SEARCH_SEPARATOR.encode()
 
 _MSGPACK_SECTIONS = ("meta",)
 _BLOB_SECTIONS = ("ent_blob", "rel_blob", "key_blob", "sur_blob")
-_BYTES_SECTIONS = ("ids_blob",)
+_BYTES_SECTIONS = ("ids_blob", "names_blob")
 _ARRAY_SECTIONS = {
     "ent_off": "q",
     "rel_off": "q",
     "key_off": "q",
     "sur_off": "q",
+    "names_off": "q",
+    "id_order": "i",
     "key_pos_off": "i",
     "key_pos": "i",
     "sur_pos_off": "i",
@@ -88,6 +90,7 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
     layout: dict[str, list[int]] = {}
     offset = 0
     for name, blob in blobs.items():
+        offset = _aligned(offset)  # every section starts on 8 bytes: arrays are mapped
         size = sum(map(len, blob)) if isinstance(blob, Parts) else len(blob)
         layout[name] = [offset, size]
         offset += size
@@ -107,7 +110,9 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
             out.write(MAGIC)
             out.write(len(header).to_bytes(4, "little"))
             out.write(header)
-            for blob in blobs.values():
+            body = _aligned(out.tell())
+            for name, blob in blobs.items():
+                out.write(bytes(body + layout[name][0] - out.tell()))  # padding
                 if isinstance(blob, Parts):
                     out.writelines(blob)
                 else:
@@ -118,11 +123,16 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
         raise
 
 
+def _aligned(offset: int) -> int:
+    return (offset + 7) & ~7
+
+
 class _Blob:
     """A byte section of a pack file, read on demand with pread (slicing gives bytes).
 
-    pread rather than mmap: page-cache pages are not charged to the process, so a query
-    that touches records all over a large file stays small in memory.
+    pread rather than mmap: page-cache pages are not charged to the process (a mapped
+    record costs its page and the kernel's read-around), so a query that touches records
+    all over a large file stays small in memory.
     """
 
     def __init__(self, fd: int, start: int, length: int):
@@ -142,28 +152,36 @@ class _Blob:
 
 
 class _FileSections(dict):
-    """Pack sections read from a file when first used: arrays whole, blobs by the slice."""
+    """Pack sections read from a file when first used: arrays as typed views of a memory
+    map (only the pages a query touches are read), blobs by the slice."""
 
     def __init__(self, fd: int, body: int, layout: dict[str, list[int]]):
         super().__init__()
         self._fd, self._body, self._layout = fd, body, layout
+        self._map: memoryview | None = None
+
+    def mapped(self) -> memoryview:
+        """The whole pack file, memory-mapped read-only."""
+        if self._map is None:
+            self._map = memoryview(mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ))
+        return self._map
 
     def __missing__(self, name: str) -> Any:
         offset, length = self._layout[name]
         start = self._body + offset
         if name in _BLOB_SECTIONS:
             value: Any = _Blob(self._fd, start, length)
+        elif name in _ARRAY_SECTIONS:
+            code = _ARRAY_SECTIONS[name]
+            if length % array(code).itemsize or start % 8:
+                raise PackDamaged(f"section {name} has a bad length or place")
+            value = self.mapped()[start : start + length].cast(code) if length else array(code)
         else:
             raw = os.pread(self._fd, length, start)
             if len(raw) != length:
                 raise PackDamaged(f"section {name} is cut short")
             if name in _BYTES_SECTIONS:
                 value = raw
-            elif name in _ARRAY_SECTIONS:
-                value = array(_ARRAY_SECTIONS[name])
-                if length % value.itemsize:
-                    raise PackDamaged(f"section {name} has a bad length")
-                value.frombytes(raw)
             else:
                 try:
                     value = msgspec.msgpack.decode(raw)
@@ -193,7 +211,7 @@ def read_pack(path: Path, key: str) -> dict[str, Any]:
             raise PackDamaged("bad magic")
         size = int.from_bytes(prefix[len(MAGIC) :], "little")
         header = msgspec.msgpack.decode(os.pread(fd, size, len(MAGIC) + 4))
-        body = len(MAGIC) + 4 + size
+        body = _aligned(len(MAGIC) + 4 + size)
         if (
             not isinstance(header, dict)
             or header.get("format") != PACK_FORMAT
@@ -299,6 +317,48 @@ class _Nodes:
         return ((n, self._packed.node_attrs(i)) for i, n in enumerate(self._packed.ids))
 
 
+class _Positions:
+    """Entity id -> position: binary search over the ids in sorted order (remembering
+    what it found), until enough lookups (a path search) make a full dict worth building."""
+
+    DICT_AFTER = 20_000
+
+    def __init__(self, ids: list[str], order: Any):
+        self._ids, self._order = ids, order
+        self._found: dict[str, int] = {}
+        self._complete = False
+
+    def get(self, node: object, default: int | None = None) -> int | None:
+        found = self._found.get(node, -1)  # type: ignore[call-overload]
+        if found >= 0 or self._complete:
+            return found if found >= 0 else default
+        if len(self._found) >= self.DICT_AFTER:
+            self._found = {n: i for i, n in enumerate(self._ids)}
+            self._complete = True
+            return self._found.get(node, default)  # type: ignore[call-overload]
+        if not isinstance(node, str):
+            return default
+        order, ids = self._order, self._ids
+        at = bisect_left(order, node, key=ids.__getitem__)
+        if at < len(order) and ids[order[at]] == node:
+            self._found[node] = order[at]
+            return order[at]
+        return default
+
+    def remember(self, node: str, position: int) -> None:
+        """Note where ``node`` is (read from a record whose ends the arrays confirm)."""
+        self._found[node] = position
+
+    def __getitem__(self, node: str) -> int:
+        found = self.get(node)
+        if found is None:
+            raise KeyError(node)
+        return found
+
+    def __contains__(self, node: object) -> bool:
+        return self.get(node) is not None
+
+
 #: Each direction: (name, adjacency offsets, adjacency relations, the far end's array).
 _WAYS = (("out", "out_off", "out_rel", "dst"), ("in", "in_off", "in_rel", "src"))
 
@@ -319,12 +379,13 @@ class PackedGraph:
             self.ids: list[str] = ids_blob.decode("utf-8").split("\n") if ids_blob else []
         except UnicodeDecodeError as exc:
             raise PackDamaged(str(exc)) from None
-        self._index: dict[str, int] | None = None
+        self.index = _Positions(self.ids, sections["id_order"])
         self.exact = NameTable(
             StringTable(sections["key_blob"], sections["key_off"]),
             sections["key_pos_off"],
             sections["key_pos"],
         )
+        self.names = StringTable(sections["names_blob"], sections["names_off"])
         self.surname = NameTable(
             StringTable(sections["sur_blob"], sections["sur_off"]),
             sections["sur_pos_off"],
@@ -344,13 +405,6 @@ class PackedGraph:
         self.path: Path | None = None  # the pack file, when read from the cache
         self.sidecar: Path | None = None  # where a persisted pack keeps its search index
         self.key = ""
-
-    @property
-    def index(self) -> dict[str, int]:
-        """Entity id -> position."""
-        if self._index is None:
-            self._index = {node: i for i, node in enumerate(self.ids)}
-        return self._index
 
     # networkx-like surface ---------------------------------------------------------------
 
@@ -374,6 +428,12 @@ class PackedGraph:
 
     def number_of_edges(self) -> int:
         return len(self._s["src"])
+
+    def name_of(self, node: str) -> str:
+        """An entity's display name, without decoding its record."""
+        i = self.index[node]
+        attrs = self._node_cache.get(i)
+        return attrs["name"] if attrs is not None else self.names[i]
 
     def node_attrs(self, i: int) -> dict:
         attrs = self._node_cache.get(i)
@@ -433,9 +493,35 @@ class PackedGraph:
             if direction not in (way, "both"):
                 continue
             off = s[offsets]
-            for r in s[rels][off[i] : off[i + 1]]:
-                if accepts is None or accepts(r):
-                    yield way, self.edge(r)
+            chosen = s[rels][off[i] : off[i + 1]]
+            if accepts is not None:
+                chosen = list(filter(accepts, chosen))
+            for edge in self.edges_of(chosen):
+                yield way, edge
+
+    def edges_of(self, indices: Sequence[int]) -> list[tuple[str, str, str, dict]]:
+        """Relations by index, as ``edge`` gives them: the ones not seen yet are read one
+        after the other and decoded in one call."""
+        cache = self._edge_cache
+        missing = [r for r in indices if r not in cache]
+        if len(missing) > 1:
+            blob, off = self._s["rel_blob"], self._s["rel_off"]
+            raw = [blob[off[r] : off[r + 1]] for r in missing]
+            try:
+                records = self._decode(b"[" + b",".join(raw) + b"]")
+            except msgspec.DecodeError as exc:
+                raise PackDamaged(str(exc), self.path) from None
+            if not isinstance(records, list) or len(records) != len(missing):
+                raise PackDamaged("relation records do not match their index", self.path)
+            src, dst, ids, known = self._s["src"], self._s["dst"], self.ids, self.index.remember
+            for r, record in zip(missing, records, strict=True):
+                u, v = record.pop("source", None), record.pop("target", None)
+                if ids[src[r]] != u or ids[dst[r]] != v or "id" not in record:
+                    raise PackDamaged("a relation record does not match its index", self.path)
+                cache[r] = (u, v, record.pop("id"), record)
+                known(u, src[r])  # their names are about to be asked for
+                known(v, dst[r])
+        return [cache[r] if r in cache else self.edge(r) for r in indices]
 
     def reported_by(self, node: str) -> list[tuple]:
         """Relations whose ``reported_by`` is ``node``."""
@@ -461,6 +547,8 @@ class PackedGraph:
         since = filters.since.toordinal() if filters.since else None
         until = filters.until.toordinal() if filters.until else None
         rtype, cert, lo, hi = s["type"], s["certainty"], s["lo"], s["hi"]
+        if types is not None and levels is None and since is None and until is None:
+            return lambda i: rtype[i] in types  # the common case (who-met), kept short
 
         def accepts(i: int) -> bool:
             if types is not None and rtype[i] not in types:

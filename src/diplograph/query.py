@@ -89,7 +89,8 @@ def entity_name(graph: Any, node: str | None) -> str:
     """Display name of an entity id ('' for None)."""
     if node is None:
         return ""
-    return graph.nodes[node].get("name", node)
+    name_of = getattr(graph, "name_of", None)  # a PackedGraph reads its name table
+    return name_of(node) if name_of else graph.nodes[node].get("name", node)
 
 
 def reading(graph: Any, rtype: str, forward: bool = True) -> str:

@@ -111,13 +111,11 @@ def write_csv(rows: list[dict], out: IO[str], keys: list[str] | None = None) -> 
     writer = csv.writer(out, lineterminator="\n")
     keys = keys or _union_keys([], [rows])
     writer.writerow(keys)
-    for row in rows:
-        writer.writerow(
-            json.dumps(row.get(k), ensure_ascii=False)
-            if isinstance(row.get(k), list | dict)
-            else row.get(k, "")
-            for k in keys
-        )
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    structured = (list, dict)
+    writer.writerows(  # a missing or None value is an empty cell
+        [encode(v) if v.__class__ in structured else v for v in map(row.get, keys)] for row in rows
+    )
 
 
 def table(
