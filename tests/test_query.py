@@ -2,6 +2,8 @@
 
 import networkx as nx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import mini
 from diplograph import query
@@ -244,3 +246,41 @@ def test_show(graph):
 def test_same_graph_from_folder_and_documents():
     documents = read_documents(load_graph.__globals__["bundled_data_dir"]())
     assert build_graph(documents).number_of_edges() == load_graph().number_of_edges()
+
+
+NAME_TEXTS = st.lists(
+    st.text(alphabet=st.sampled_from("abcdek łö"), min_size=1, max_size=14).map(
+        lambda t: " ".join(t.split())
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(NAME_TEXTS, st.text(alphabet=st.sampled_from("abcdek łö"), min_size=1, max_size=10))
+def test_name_candidates_skip_only_what_cannot_match(keys, text):
+    """Comparing only candidates of a reachable length finds what comparing all finds."""
+    from rapidfuzz import fuzz, process
+
+    from diplograph.query import NAME_CUTOFF, NameCandidates
+
+    keys = sorted({k for k in keys if k})
+    if not keys:
+        return
+    parts = NameCandidates.build(keys)
+    texts = parts["texts"]
+    names = NameCandidates(
+        lambda a, b: texts[a:b], parts["starts"], parts["offsets"], parts["indices"]
+    )
+    found = sorted(names.matches(text, NAME_CUTOFF))
+    expected = sorted(
+        (key, score)
+        for candidate, score, at in process.extract(
+            text, texts, scorer=fuzz.ratio, limit=None, score_cutoff=NAME_CUTOFF
+        )
+        for key in parts["indices"][parts["offsets"][at] : parts["offsets"][at + 1]]
+    )
+    assert found == expected
+    words = {w for k in keys for w in [k, *k.split(" ")]}
+    assert set(texts) == words

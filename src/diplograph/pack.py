@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import itertools
 import json
 import mmap
 import os
@@ -619,13 +620,22 @@ class PackedGraph:
         return self._search
 
     def _search_parts(self, parts: dict) -> Any:
-        from .query import SearchIndex
+        from .query import NameCandidates, SearchIndex
 
         owner_rel, owner_pos = parts["owner_rel"], parts["owner_pos"]
-        keys = self.exact.keys_table
-        key_of = parts["key_of"]
+        starts, byte_starts, text = parts["cand_len"], parts["cand_byte"], parts["cand_text"]
+        where = dict(zip(starts, byte_starts, strict=True))  # candidate -> byte offset
+
+        def texts(first: int, stop: int) -> list[str]:
+            if stop <= first:
+                return []
+            found = bytes(text[where[first] : where[stop]]).decode("utf-8").split("\n")
+            found.pop()  # each candidate ends with a newline
+            return found
+
+        names = NameCandidates(texts, starts, parts["cand_key_off"], parts["cand_key"])
         return SearchIndex(
-            (parts["name_keys"].split("\n"), lambda position: keys[key_of[position]]),
+            (names, self.exact.keys_table.__getitem__),
             [self.ids[i] for i in parts["desc_node"]],
             (parts["desc_blob"], parts["desc_starts"]),
             (parts["quote_blob"], parts["quote_starts"]),
@@ -646,14 +656,19 @@ class PackedGraph:
                 owner_rel.append(r)
                 owner_pos.append(position)
                 quotes.append(ev["quote"])
-        from .query import name_candidates
+        from .query import NameCandidates
 
-        candidates, key_of = name_candidates(list(self.exact))
+        names = NameCandidates.build(list(self.exact))
+        encoded = [f"{t}\n".encode() for t in names["texts"]]  # folded texts hold no newline
+        byte_at = [0, *itertools.accumulate(map(len, encoded))]
         desc_blob, desc_starts = _utf8_blob(descriptions)
         quote_blob, quote_starts = _utf8_blob(quotes)
         parts = {
-            "name_keys": "\n".join(candidates),  # folded keys hold no newline
-            "key_of": array("i", key_of),
+            "cand_text": b"".join(encoded),
+            "cand_len": array("q", names["starts"]),
+            "cand_byte": array("q", [byte_at[i] for i in names["starts"]]),
+            "cand_key_off": array("i", names["offsets"]),
+            "cand_key": array("i", names["indices"]),
             "desc_node": desc_node,
             "desc_blob": desc_blob,
             "desc_starts": desc_starts,
@@ -667,17 +682,15 @@ class PackedGraph:
         return self._search_parts(parts)
 
     def _save_search(self, parts: dict) -> None:
-        """The search index as a sidecar file: a small header, then raw sections."""
+        """The search index as a sidecar file: a small header, then raw sections, each
+        starting on 8 bytes (the arrays are read as views of a memory map)."""
         blobs = {
-            name: value.tobytes()
-            if isinstance(value, array)
-            else value.encode("utf-8")
-            if isinstance(value, str)
-            else value
+            name: value.tobytes() if isinstance(value, array) else value
             for name, value in parts.items()
         }
         layout, offset = {}, 0
         for name, blob in blobs.items():
+            offset = _aligned(offset)
             layout[name] = [offset, len(blob)]
             offset += len(blob)
         header = msgspec.msgpack.encode({"key": self.key, "layout": layout, "size": offset})
@@ -685,13 +698,17 @@ class PackedGraph:
             handle, temp = tempfile.mkstemp(prefix=".search.", dir=self.sidecar.parent)
             with os.fdopen(handle, "wb") as out:
                 out.write(SEARCH_MAGIC + len(header).to_bytes(4, "little") + header)
-                out.writelines(blobs.values())
+                body = _aligned(out.tell())
+                for name, blob in blobs.items():
+                    out.write(bytes(body + layout[name][0] - out.tell()))
+                    out.write(blob)
             os.replace(temp, self.sidecar)
         except OSError:
             pass  # only costs speed next time
 
     def _load_search(self) -> Any:
-        """The sidecar's index: arrays read whole, the two texts searched in place (mmap)."""
+        """The sidecar's index, in place: arrays are typed views of a memory map, and the
+        texts are searched in the map (only the pages a search reads are touched)."""
         if self.sidecar is None or not self.sidecar.exists():
             return None
         try:
@@ -702,25 +719,33 @@ class PackedGraph:
                 return None
             size = int.from_bytes(mapped[len(SEARCH_MAGIC) : start], "little")
             header = msgspec.msgpack.decode(mapped[start : start + size])
-            body = start + size
+            body = _aligned(start + size)
             if header.get("key") != self.key or body + header["size"] != len(mapped):
                 return None
             layout = header["layout"]
+            if set(layout) != {*_SEARCH_ARRAYS, *_SEARCH_TEXTS}:
+                return None
+            view = memoryview(mapped)
             parts: dict[str, Any] = {}
             for name, code in _SEARCH_ARRAYS.items():
                 offset, length = layout[name]
-                values = array(code)
-                values.frombytes(mapped[body + offset : body + offset + length])
-                parts[name] = values
-            offset, length = layout["name_keys"]
-            parts["name_keys"] = mapped[body + offset : body + offset + length].decode("utf-8")
-            for name in ("desc_blob", "quote_blob"):
+                begin = body + offset
+                if begin % 8 or length % array(code).itemsize or begin + length > len(mapped):
+                    return None
+                parts[name] = view[begin : begin + length].cast(code)
+            for name in _SEARCH_TEXTS:
                 offset, length = layout[name]
                 parts[name] = _MappedText(mapped, body + offset, length)
-            if len(parts["quote_starts"]) != max(1, len(parts["owner_rel"])):
+            starts = parts["cand_len"]
+            if (
+                len(parts["quote_starts"]) != max(1, len(parts["owner_rel"]))
+                or not len(starts)
+                or len(starts) != len(parts["cand_byte"])
+                or len(parts["cand_key_off"]) != starts[-1] + 1
+            ):
                 return None
             return self._search_parts(parts)
-        except (OSError, ValueError, KeyError, TypeError, msgspec.DecodeError):
+        except (OSError, ValueError, KeyError, TypeError, IndexError, msgspec.DecodeError):
             return None
 
     def to_networkx(self):
@@ -813,15 +838,19 @@ def open_packed(path: Path, progress: Callable[[str], None] | None = None) -> Pa
     return PackedGraph(sections)
 
 
-SEARCH_MAGIC = b"DIPLOGRAPH-SRCH\x01"
+SEARCH_MAGIC = b"DIPLOGRAPH-SRCH\x02"
 _SEARCH_ARRAYS = {
-    "key_of": "i",
+    "cand_len": "q",
+    "cand_byte": "q",
+    "cand_key_off": "i",
+    "cand_key": "i",
     "desc_node": "i",
     "desc_starts": "q",
     "quote_starts": "q",
     "owner_rel": "i",
     "owner_pos": "i",
 }
+_SEARCH_TEXTS = ("cand_text", "desc_blob", "quote_blob")
 
 
 class _MappedText:
@@ -836,6 +865,10 @@ class _MappedText:
     def find(self, needle: bytes, position: int = 0) -> int:
         found = self._mapped.find(needle, self._start + position, self._start + self._length)
         return -1 if found == -1 else found - self._start
+
+    def __getitem__(self, part: slice) -> bytes:
+        first, stop, _ = part.indices(self._length)
+        return self._mapped[self._start + first : self._start + max(first, stop)]
 
 
 def _utf8_blob(texts: list[str]) -> tuple[bytes, array]:

@@ -7,6 +7,7 @@ relation_id and evidence (a list of {source, quote}). Nothing here prints.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -740,8 +741,6 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
     Descriptions and quotes match when they contain the folded text (case-, accent- and
     punctuation-insensitive). Each entity or relation appears once, with its best match.
     """
-    from rapidfuzz import fuzz, process
-
     from .pack import blob_hits
     from .resolve import fold, index_for
 
@@ -764,10 +763,7 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
                 "match": match,
             }
 
-    keys = found.name_keys
-    for _key, score, position in process.extract(
-        query, keys, scorer=fuzz.ratio, limit=None, score_cutoff=NAME_CUTOFF
-    ):
+    for position, score in found.names.matches(query, NAME_CUTOFF):
         key = found.key_at(position)
         for node in sorted(index.exact.get(key, ())):
             attrs = graph.nodes[node]
@@ -809,24 +805,74 @@ def _matched_name(node: str, attrs: dict, key: str) -> tuple[str, str]:
     return "id", node
 
 
-def name_candidates(keys: list[str]) -> tuple[list[str], list[int]]:
-    """Each key, then each word of every several-word key, and the key each stands for."""
-    words = [(word, i) for i, key in enumerate(keys) if " " in key for word in set(key.split(" "))]
-    return keys + [word for word, _ in words], list(range(len(keys))) + [i for _, i in words]
+class NameCandidates:
+    """What names are compared with: every folded key of the name index and every word
+    of the several-word keys, each distinct text once, sorted by (length, text).
+
+    Sorting by length lets ``matches`` compare only the texts whose length can reach the
+    cutoff (edit similarity cannot exceed 2 * shorter / (sum of lengths)).
+    """
+
+    def __init__(self, texts: Any, length_starts: Any, key_offsets: Any, key_indices: Any):
+        """``texts(a, b)`` gives candidates a..b-1; ``length_starts[n]`` is the first
+        candidate at least n characters long; candidate c stands for the keys
+        ``key_indices[key_offsets[c]:key_offsets[c + 1]]`` (positions in sorted keys)."""
+        self.texts, self.length_starts = texts, length_starts
+        self.key_offsets, self.key_indices = key_offsets, key_indices
+
+    @staticmethod
+    def build(keys: list[str]) -> dict[str, Any]:
+        """The parts of NameCandidates for sorted ``keys``: texts in order, and arrays."""
+        stands: dict[str, list[int]] = {}
+        for i, key in enumerate(keys):
+            stands.setdefault(key, []).append(i)
+            if " " in key:
+                for word in set(key.split(" ")):
+                    stands.setdefault(word, []).append(i)
+        texts = sorted(stands, key=lambda text: (len(text), text))
+        longest = len(texts[-1]) if texts else 0
+        starts, at = [], 0
+        for size in range(longest + 2):
+            while at < len(texts) and len(texts[at]) < size:
+                at += 1
+            starts.append(at)
+        offsets, indices = [0], []
+        for text in texts:
+            indices.extend(sorted(set(stands[text])))
+            offsets.append(len(indices))
+        return {"texts": texts, "starts": starts, "offsets": offsets, "indices": indices}
+
+    def matches(self, query: str, cutoff: float) -> list[tuple[int, float]]:
+        """(key position, score) for every candidate within ``cutoff`` of ``query``, best
+        first (ties: shorter, then alphabetical candidates first)."""
+        from rapidfuzz import fuzz, process
+
+        share = cutoff / 100
+        shortest = math.floor(len(query) * share / (2 - share)) if share else 0
+        longest = math.ceil(len(query) * (2 - share) / share) + 1 if share else 10**9
+        last = len(self.length_starts) - 1
+        first, stop = (self.length_starts[min(n, last)] for n in (shortest, longest))
+        out = []
+        for _text, score, at in process.extract(
+            query, self.texts(first, stop), scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
+        ):
+            c = first + at
+            for key in self.key_indices[self.key_offsets[c] : self.key_offsets[c + 1]]:
+                out.append((key, score))
+        return out
 
 
 class SearchIndex:
-    """What search scans: name keys (and their words), folded description and quote texts.
+    """What search scans: name candidates, folded description and quote texts.
 
-    ``name_keys[i]`` is a folded name, alias or word, standing for ``key_of[i]``, a key
-    of the name index. Descriptions and quotes are joined into one folded text each, so a
-    substring search is one pass in C.
+    Descriptions and quotes are joined into one folded text each, so a substring search
+    is one pass in C.
     """
 
     def __init__(self, names, desc_node, desc_text, quote_text, quote_edge, quote_position):
-        """``names`` is (name_keys, key_at) as from ``name_candidates``; ``desc_text`` and
+        """``names`` is (NameCandidates, key_at: key position -> key); ``desc_text`` and
         ``quote_text`` are (folded blob, start offsets) pairs."""
-        self.name_keys, self.key_at = names
+        self.names, self.key_at = names
         self.desc_node = desc_node
         self.desc_blob, self.desc_starts = desc_text
         self.quote_blob, self.quote_starts = quote_text
@@ -861,9 +907,13 @@ def search_index(graph: Any) -> SearchIndex:
                 owners.append((edge, position))
                 quotes.append(ev["quote"])
         keys = sorted(index_for(graph).exact)
-        candidates, key_of = name_candidates(keys)
+        parts = NameCandidates.build(keys)
+        texts = parts["texts"]
+        names = NameCandidates(
+            lambda a, b: texts[a:b], parts["starts"], parts["offsets"], parts["indices"]
+        )
         found = SearchIndex(
-            (candidates, lambda position: keys[key_of[position]]),
+            (names, keys.__getitem__),
             [node for node, _ in descriptions],
             search_blob([text for _, text in descriptions]),
             search_blob(quotes),
