@@ -39,10 +39,10 @@ from .fastcheck import (
     read_fast,
     relation_struct,
 )
-from .model import CERTAINTY, ENTITY_ID, RELATION_ID
+from .model import ENTITY_ID, RELATION_ID
+from .pack import CERTAINTY_CODES
 from .resolve import fold_many
 
-CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
 _REPORTED = CERTAINTY_CODES["reported"]
 #: Relations decoded and checked per slice: memory holds one slice of records at a time.
 SLICE = 50_000

@@ -7,6 +7,7 @@ Every command takes ``--format table|json|csv``. Errors from the library become 
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from functools import wraps
@@ -681,4 +682,25 @@ def main() -> None:
     except Interrupted:
         # Anything half-written has already been removed on the way out.
         sys.stderr.write("Interrupted\n")
-        sys.exit(130)
+        _exit(130)
+    except SystemExit as done:
+        _exit(done.code)
+
+
+def _exit(code: object) -> None:
+    """Flush the output and end the process without tearing down the interpreter: every
+    file diplograph writes is closed by then, and freeing a large query's objects one
+    by one only delays the prompt (a tenth of a second for a few thousand rows)."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # a message, as sys.exit("...") would print it
+        sys.stderr.write(f"{code}\n")
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass  # the reader went away (SIGPIPE is the default, so this is rare)
+    os._exit(status)

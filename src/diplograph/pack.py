@@ -34,12 +34,12 @@ from typing import Any
 import msgspec
 
 from . import __version__
-from .build import CERTAINTY_CODES, Parts, build_sections, build_streaming
 from .errors import CacheDamaged as PackDamaged  # a pack that fails its checks
-from .model import ENTITY_TYPES
+from .model import CERTAINTY, ENTITY_TYPES
 from .resolve import fold
 
 PACK_FORMAT = 3
+CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
 MAGIC = b"DIPLOGRAPH-PACK\x01"
 #: Data at least this large (bytes, all files) is packed to disk and reused.
 PERSIST_THRESHOLD = 1_000_000
@@ -84,7 +84,7 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
             blobs[name] = msgspec.msgpack.encode(value)
         elif isinstance(value, array):
             blobs[name] = value.tobytes()
-        elif isinstance(value, Parts):
+        elif isinstance(value, list):  # build.Parts
             blobs[name] = value  # written piece by piece, never joined in memory
         else:
             blobs[name] = bytes(value)
@@ -92,7 +92,7 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
     offset = 0
     for name, blob in blobs.items():
         offset = _aligned(offset)  # every section starts on 8 bytes: arrays are mapped
-        size = sum(map(len, blob)) if isinstance(blob, Parts) else len(blob)
+        size = sum(map(len, blob)) if isinstance(blob, list) else len(blob)
         layout[name] = [offset, size]
         offset += size
     header = msgspec.msgpack.encode(
@@ -114,7 +114,7 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
             body = _aligned(out.tell())
             for name, blob in blobs.items():
                 out.write(bytes(body + layout[name][0] - out.tell()))  # padding
-                if isinstance(blob, Parts):
+                if isinstance(blob, list):
                     out.writelines(blob)
                 else:
                     out.write(blob)
@@ -401,6 +401,7 @@ class PackedGraph:
         self.nodes = _Nodes(self)
         self._node_cache: dict[int, dict] = {}
         self._edge_cache: dict[int, tuple] = {}
+        self._relation_at: dict[str, int] = {}  # id -> index, of relations read in bulk
         self._decode = msgspec.json.Decoder().decode
         self._search = None
         self.path: Path | None = None  # the pack file, when read from the cache
@@ -519,7 +520,9 @@ class PackedGraph:
                 u, v = record.pop("source", None), record.pop("target", None)
                 if ids[src[r]] != u or ids[dst[r]] != v or "id" not in record:
                     raise PackDamaged("a relation record does not match its index", self.path)
-                cache[r] = (u, v, record.pop("id"), record)
+                key = record.pop("id")
+                cache[r] = (u, v, key, record)
+                self._relation_at[key] = r
                 known(u, src[r])  # their names are about to be asked for
                 known(v, dst[r])
         return [cache[r] if r in cache else self.edge(r) for r in indices]
@@ -599,6 +602,14 @@ class PackedGraph:
         for r in range(len(src)):
             if accepts is None or accepts(r):
                 yield ids[src[r]], ids[dst[r]]
+
+    def relation_bounds(self, key: str) -> tuple[date, date] | tuple[()] | None:
+        """A relation's (earliest, latest) day from the arrays; () when undated; None
+        when the relation was not read by ``edges_of``."""
+        r = self._relation_at.get(key)
+        if r is None:
+            return None
+        return self.bounds(r) or ()
 
     def bounds(self, r: int) -> tuple[date, date] | None:
         lo = self._s["lo"][r]
@@ -809,6 +820,8 @@ def open_packed(path: Path, progress: Callable[[str], None] | None = None) -> Pa
                 return packed
             except PackDamaged:
                 target.unlink(missing_ok=True)
+    from .build import build_sections, build_streaming  # only when there is no pack
+
     collecting = gc.isenabled()
     gc.disable()  # millions of new objects, no cycles: collection passes are pure cost
     try:

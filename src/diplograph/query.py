@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from . import dates
@@ -111,6 +112,16 @@ def sort_key(attrs: dict) -> tuple:
     return (0, parsed.lower, parsed.upper)
 
 
+def date_rank(graph: Any, key: str, attrs: dict) -> tuple:
+    """``sort_key``, from a PackedGraph's date arrays when it has just read the relation
+    (no date parsing)."""
+    bounds = getattr(graph, "relation_bounds", None)
+    found = bounds(key) if bounds else None
+    if found is None:
+        return sort_key(attrs)
+    return (0, *found) if found else (1, date.max, date.max)
+
+
 def relation_fields(graph: Any, key: str, attrs: dict) -> dict[str, Any]:
     """The provenance columns every relation row carries."""
     reported_by = attrs.get("reported_by")
@@ -164,10 +175,15 @@ def who_met(graph: Any, node: str, filters: Filters = NO_FILTERS) -> list[dict]:
     """Everyone with a ``met`` relation with ``node`` (either direction), by date."""
     met_only = Filters(filters.since, filters.until, filters.certainty, frozenset({"met"}))
     found = []
+    order: dict[str | None, tuple] = {}  # date -> sort key (a hub meets many on one day)
     for direction, (u, v, key, attrs) in incident(graph, node, "both", met_only):
         other = v if direction == "out" else u
-        found.append((sort_key(attrs), entity_name(graph, other), key, other, attrs))
-    found.sort(key=lambda item: item[:3])
+        when = attrs.get("date")
+        rank = order.get(when)
+        if rank is None:
+            rank = order[when] = date_rank(graph, key, attrs)
+        found.append((rank, entity_name(graph, other), key, other, attrs))
+    found.sort(key=itemgetter(0, 1, 2))
     return [
         {"id": other, "name": name, **relation_fields(graph, key, attrs)}
         for _, name, key, other, attrs in found

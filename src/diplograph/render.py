@@ -8,10 +8,13 @@ data: long cells fold onto several lines.
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import json
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
+import msgspec
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -97,25 +100,26 @@ def to_json(value: Any) -> str:
 
 
 def _union_keys(first: list[str], groups: Any) -> list[str]:
-    keys = list(first)
-    for rows in groups:
-        for row in rows:
-            keys.extend(k for k in row if k not in keys)
-    return keys
+    """``first``, then every other key of the rows, in order of first appearance."""
+    rows = itertools.chain.from_iterable(groups)
+    return list(dict.fromkeys(itertools.chain(first, itertools.chain.from_iterable(rows))))
 
 
 def write_csv(rows: list[dict], out: IO[str], keys: list[str] | None = None) -> None:
-    """Rows as CSV: header from the rows' keys; lists/objects as JSON text."""
+    """Rows as CSV: header from the rows' keys; lists/objects as compact JSON text."""
     if not rows:
         return
-    writer = csv.writer(out, lineterminator="\n")
+    text = io.StringIO()  # written to ``out`` in one piece
+    writer = csv.writer(text, lineterminator="\n")
     keys = keys or _union_keys([], [rows])
     writer.writerow(keys)
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    encode = msgspec.json.Encoder().encode  # compact JSON, UTF-8 as is
     structured = (list, dict)
     writer.writerows(  # a missing or None value is an empty cell
-        [encode(v) if v.__class__ in structured else v for v in map(row.get, keys)] for row in rows
+        [encode(v).decode() if v.__class__ in structured else v for v in map(row.get, keys)]
+        for row in rows
     )
+    out.write(text.getvalue())
 
 
 def table(
