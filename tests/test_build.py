@@ -8,7 +8,7 @@ from array import array
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
@@ -173,11 +173,12 @@ def test_adjacency_same_with_and_without_numpy(monkeypatch):
 
 
 TEXTS = st.lists(
-    st.text(alphabet=st.sampled_from(" \t\n-_./'’ŁłÖöAbcZ\x1f\u00a0é.,;:()"), max_size=12),
+    st.text(alphabet=st.sampled_from(" \t\n\r\x0b-_./'’ŁłÖöAbZ\x1c\x1f\xa0é,;()[]\""), max_size=9),
     max_size=20,
 )
 
 
+@settings(max_examples=400)
 @given(TEXTS)
 def test_fold_many_is_fold_of_each(texts):
     assert fold_many(texts) == [fold(t) for t in texts]

@@ -252,8 +252,37 @@ def test_search_sidecar(cached):
     first = query.search(graph, name)
     assert graph.sidecar is not None and graph.sidecar.exists()
     again = open_packed(cached)
-    assert again._load_search() is not None
+    assert again._mapped_search() is not None
     assert query.search(again, name) == first
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda p: p.write_bytes(p.read_bytes()[:-5]),  # cut short
+        lambda p: p.write_bytes(b"junk" * 10),
+        lambda p: p.write_bytes(b""),
+        lambda p: p.write_bytes(p.read_bytes()[:-9] + b"\xff" + p.read_bytes()[-8:]),  # footer
+    ],
+)
+def test_damaged_search_file_is_rebuilt(cached, damage):
+    graph = open_packed(cached)
+    first = query.search(graph, "Kalo")
+    damage(graph.sidecar)
+    again = open_packed(cached)
+    assert query.search(again, "Kalo") == first
+    assert open_packed(cached)._mapped_search() is not None  # written anew
+
+
+def test_search_file_built_a_slice_at_a_time(generated, generated_pair, monkeypatch):
+    from diplograph import searchfile
+
+    monkeypatch.setattr(searchfile, "SLICE", 7)
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
+    nxg, _ = generated_pair
+    packed = open_packed(generated)
+    for text in ["Kalo", "sources said", "benchmark data, number 12", "e3"]:
+        assert query.search(packed, text) == query.search(nxg, text)
 
 
 def test_bad_data_still_reported_with_cache_on(cached, write_data):

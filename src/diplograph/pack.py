@@ -18,14 +18,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import itertools
+import io
 import json
 import mmap
 import os
 import sys
 import tempfile
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -36,15 +36,12 @@ import msgspec
 from . import __version__
 from .errors import CacheDamaged as PackDamaged  # a pack that fails its checks
 from .model import CERTAINTY, ENTITY_TYPES
-from .resolve import fold
 
 PACK_FORMAT = 3
 CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
 MAGIC = b"DIPLOGRAPH-PACK\x01"
 #: Data at least this large (bytes, all files) is packed to disk and reused.
 PERSIST_THRESHOLD = 1_000_000
-_SEARCH_SEPARATOR = "\x00"  # between folded texts in the search blobs; fold() keeps it
-_SEARCH_SEPARATOR_BYTES = _SEARCH_SEPARATOR.encode()
 
 
 _MSGPACK_SECTIONS = ("meta",)
@@ -625,139 +622,47 @@ class PackedGraph:
             raise PackDamaged(str(exc), self.path) from None
 
     def search_index(self):
-        """The SearchIndex for ``query.search``, from the sidecar file when current."""
+        """The SearchIndex for ``query.search``: the sidecar file when current, else built
+        (and saved beside the pack when there is one)."""
         if self._search is None:
-            self._search = self._load_search() or self._build_search()
+            self._search = self._open_search()
         return self._search
 
-    def _search_parts(self, parts: dict) -> Any:
-        from .query import NameCandidates, SearchIndex
+    def _open_search(self) -> Any:
+        from . import searchfile
 
-        owner_rel, owner_pos = parts["owner_rel"], parts["owner_pos"]
-        starts, byte_starts, text = parts["cand_len"], parts["cand_byte"], parts["cand_text"]
-        where = dict(zip(starts, byte_starts, strict=True))  # candidate -> byte offset
-
-        def texts(first: int, stop: int) -> list[str]:
-            if stop <= first:
-                return []
-            found = bytes(text[where[first] : where[stop]]).decode("utf-8").split("\n")
-            found.pop()  # each candidate ends with a newline
-            return found
-
-        names = NameCandidates(texts, starts, parts["cand_key_off"], parts["cand_key"])
-        return SearchIndex(
-            (names, self.exact.keys_table.__getitem__),
-            [self.ids[i] for i in parts["desc_node"]],
-            (parts["desc_blob"], parts["desc_starts"]),
-            (parts["quote_blob"], parts["quote_starts"]),
-            lambda i: self.edge(owner_rel[i]),
-            lambda i: owner_pos[i],
-        )
-
-    def _build_search(self) -> Any:
-        desc_node, descriptions = array("i"), []
-        for i in range(len(self.ids)):
-            text = self._record("ent_blob", "ent_off", i).get("description")
-            if text:
-                desc_node.append(i)
-                descriptions.append(text)
-        owner_rel, owner_pos, quotes = array("i"), array("i"), []
-        for r in range(self.number_of_edges()):
-            for position, ev in enumerate(self._record("rel_blob", "rel_off", r)["evidence"]):
-                owner_rel.append(r)
-                owner_pos.append(position)
-                quotes.append(ev["quote"])
-        from .query import NameCandidates
-
-        names = NameCandidates.build(list(self.exact))
-        encoded = [f"{t}\n".encode() for t in names["texts"]]  # folded texts hold no newline
-        byte_at = [0, *itertools.accumulate(map(len, encoded))]
-        desc_blob, desc_starts = _utf8_blob(descriptions)
-        quote_blob, quote_starts = _utf8_blob(quotes)
-        parts = {
-            "cand_text": b"".join(encoded),
-            "cand_len": array("q", names["starts"]),
-            "cand_byte": array("q", [byte_at[i] for i in names["starts"]]),
-            "cand_key_off": array("i", names["offsets"]),
-            "cand_key": array("i", names["indices"]),
-            "desc_node": desc_node,
-            "desc_blob": desc_blob,
-            "desc_starts": desc_starts,
-            "quote_blob": quote_blob,
-            "quote_starts": quote_starts,
-            "owner_rel": owner_rel,
-            "owner_pos": owner_pos,
-        }
         if self.sidecar is not None:
-            self._save_search(parts)
-        return self._search_parts(parts)
+            found = self._mapped_search()
+            if found is not None:
+                return found
+            temp = None
+            try:
+                handle, temp = tempfile.mkstemp(prefix=".search.", dir=self.sidecar.parent)
+                with os.fdopen(handle, "wb") as out:
+                    searchfile.write(self, out, self.key)
+                os.replace(temp, self.sidecar)
+                temp = None
+            except OSError:
+                pass  # an unwritable cache folder: build it in memory below
+            finally:
+                if temp is not None:
+                    Path(temp).unlink(missing_ok=True)
+            found = self._mapped_search()
+            if found is not None:
+                return found
+        buffer = io.BytesIO()
+        searchfile.write(self, buffer, self.key)
+        return searchfile.read(self, buffer.getvalue(), self.key)
 
-    def _save_search(self, parts: dict) -> None:
-        """The search index as a sidecar file: a small header, then raw sections, each
-        starting on 8 bytes (the arrays are read as views of a memory map)."""
-        blobs = {
-            name: value.tobytes() if isinstance(value, array) else value
-            for name, value in parts.items()
-        }
-        layout, offset = {}, 0
-        for name, blob in blobs.items():
-            offset = _aligned(offset)
-            layout[name] = [offset, len(blob)]
-            offset += len(blob)
-        header = msgspec.msgpack.encode({"key": self.key, "layout": layout, "size": offset})
-        try:
-            handle, temp = tempfile.mkstemp(prefix=".search.", dir=self.sidecar.parent)
-            with os.fdopen(handle, "wb") as out:
-                out.write(SEARCH_MAGIC + len(header).to_bytes(4, "little") + header)
-                body = _aligned(out.tell())
-                for name, blob in blobs.items():
-                    out.write(bytes(body + layout[name][0] - out.tell()))
-                    out.write(blob)
-            os.replace(temp, self.sidecar)
-        except OSError:
-            pass  # only costs speed next time
+    def _mapped_search(self) -> Any:
+        from . import searchfile
 
-    def _load_search(self) -> Any:
-        """The sidecar's index, in place: arrays are typed views of a memory map, and the
-        texts are searched in the map (only the pages a search reads are touched)."""
-        if self.sidecar is None or not self.sidecar.exists():
-            return None
         try:
             with open(self.sidecar, "rb") as handle:
                 mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-            start = len(SEARCH_MAGIC) + 4
-            if mapped[: len(SEARCH_MAGIC)] != SEARCH_MAGIC:
-                return None
-            size = int.from_bytes(mapped[len(SEARCH_MAGIC) : start], "little")
-            header = msgspec.msgpack.decode(mapped[start : start + size])
-            body = _aligned(start + size)
-            if header.get("key") != self.key or body + header["size"] != len(mapped):
-                return None
-            layout = header["layout"]
-            if set(layout) != {*_SEARCH_ARRAYS, *_SEARCH_TEXTS}:
-                return None
-            view = memoryview(mapped)
-            parts: dict[str, Any] = {}
-            for name, code in _SEARCH_ARRAYS.items():
-                offset, length = layout[name]
-                begin = body + offset
-                if begin % 8 or length % array(code).itemsize or begin + length > len(mapped):
-                    return None
-                parts[name] = view[begin : begin + length].cast(code)
-            for name in _SEARCH_TEXTS:
-                offset, length = layout[name]
-                parts[name] = _MappedText(mapped, body + offset, length)
-            starts = parts["cand_len"]
-            if (
-                len(parts["quote_starts"]) != max(1, len(parts["owner_rel"]))
-                or not len(starts)
-                or len(starts) != len(parts["cand_byte"])
-                or len(parts["cand_key_off"]) != starts[-1] + 1
-            ):
-                return None
-            return self._search_parts(parts)
-        except (OSError, ValueError, KeyError, TypeError, IndexError, msgspec.DecodeError):
+        except (OSError, ValueError):  # missing, unreadable or empty
             return None
+        return searchfile.read(self, mapped, self.key)
 
     def to_networkx(self):
         """The whole graph as a networkx MultiDiGraph (for stats, export, k paths)."""
@@ -849,72 +754,3 @@ def open_packed(path: Path, progress: Callable[[str], None] | None = None) -> Pa
             pass  # an unwritable cache folder only costs speed
     sections["rel_blob"] = sections["rel_blob"].join()
     return PackedGraph(sections)
-
-
-SEARCH_MAGIC = b"DIPLOGRAPH-SRCH\x02"
-_SEARCH_ARRAYS = {
-    "cand_len": "q",
-    "cand_byte": "q",
-    "cand_key_off": "i",
-    "cand_key": "i",
-    "desc_node": "i",
-    "desc_starts": "q",
-    "quote_starts": "q",
-    "owner_rel": "i",
-    "owner_pos": "i",
-}
-_SEARCH_TEXTS = ("cand_text", "desc_blob", "quote_blob")
-
-
-class _MappedText:
-    """A section of a mapped file that ``blob_hits`` can search like bytes, in place."""
-
-    def __init__(self, mapped: mmap.mmap, start: int, length: int):
-        self._mapped, self._start, self._length = mapped, start, length
-
-    def __len__(self) -> int:
-        return self._length
-
-    def find(self, needle: bytes, position: int = 0) -> int:
-        found = self._mapped.find(needle, self._start + position, self._start + self._length)
-        return -1 if found == -1 else found - self._start
-
-    def __getitem__(self, part: slice) -> bytes:
-        first, stop, _ = part.indices(self._length)
-        return self._mapped[self._start + first : self._start + max(first, stop)]
-
-
-def _utf8_blob(texts: list[str]) -> tuple[bytes, array]:
-    """``search_blob`` as UTF-8 bytes, with byte offsets (searched in place from disk)."""
-    folded = search_blob(texts)[0].encode("utf-8")
-    starts = array("q", [0])
-    position = folded.find(_SEARCH_SEPARATOR_BYTES)
-    while position != -1:
-        starts.append(position + 1)
-        position = folded.find(_SEARCH_SEPARATOR_BYTES, position + 1)
-    return folded, starts
-
-
-def search_blob(texts: list[str]) -> tuple[str, list[int]]:
-    """Folded texts joined by a separator, and where each starts (for substring search)."""
-    folded = fold(_SEARCH_SEPARATOR.join(texts)) if texts else ""
-    starts = [0]
-    position = folded.find(_SEARCH_SEPARATOR)
-    while position != -1:
-        starts.append(position + 1)
-        position = folded.find(_SEARCH_SEPARATOR, position + 1)
-    return folded, starts
-
-
-def blob_hits(blob: Any, starts: Any, needle: Any) -> list[int]:
-    """Indices of the texts in ``blob`` that contain ``needle`` (str in str, or bytes in
-    UTF-8 bytes or a mapped section: the same matches)."""
-    hits: list[int] = []
-    position = blob.find(needle)
-    while position != -1:
-        item = bisect_right(starts, position) - 1
-        if not hits or hits[-1] != item:
-            hits.append(item)
-        following = starts[item + 1] if item + 1 < len(starts) else len(blob)
-        position = blob.find(needle, following)
-    return hits

@@ -7,7 +7,9 @@ relation_id and evidence (a list of {source, quote}). Nothing here prints.
 
 from __future__ import annotations
 
+import itertools
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -757,8 +759,8 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
     Descriptions and quotes match when they contain the folded text (case-, accent- and
     punctuation-insensitive). Each entity or relation appears once, with its best match.
     """
-    from .pack import blob_hits
     from .resolve import fold, index_for
+    from .searchfile import blob_hits
 
     query = fold(text)
     if not query:
@@ -839,23 +841,20 @@ class NameCandidates:
     @staticmethod
     def build(keys: list[str]) -> dict[str, Any]:
         """The parts of NameCandidates for sorted ``keys``: texts in order, and arrays."""
-        stands: dict[str, list[int]] = {}
+        stands: dict[str, list[int]] = {}  # text -> keys, ascending (keys come in order)
         for i, key in enumerate(keys):
             stands.setdefault(key, []).append(i)
-            if " " in key:
+            if " " in key:  # a key is never one of its own words: no repeats
                 for word in set(key.split(" ")):
                     stands.setdefault(word, []).append(i)
-        texts = sorted(stands, key=lambda text: (len(text), text))
-        longest = len(texts[-1]) if texts else 0
-        starts, at = [], 0
-        for size in range(longest + 2):
-            while at < len(texts) and len(texts[at]) < size:
-                at += 1
-            starts.append(at)
-        offsets, indices = [0], []
-        for text in texts:
-            indices.extend(sorted(set(stands[text])))
-            offsets.append(len(indices))
+        texts = sorted(stands)
+        texts.sort(key=len)  # stable: by length, then text
+        lengths = list(map(len, texts))
+        longest = lengths[-1] if lengths else 0
+        starts = [bisect_left(lengths, size) for size in range(longest + 2)]
+        lists = list(map(stands.__getitem__, texts))
+        offsets = [0, *itertools.accumulate(map(len, lists))]
+        indices = list(itertools.chain.from_iterable(lists))
         return {"texts": texts, "starts": starts, "offsets": offsets, "indices": indices}
 
     def matches(self, query: str, cutoff: float) -> list[tuple[int, float]]:
@@ -904,8 +903,8 @@ def search_index(graph: Any) -> SearchIndex:
     global _SEARCH_INDEXES
     import weakref
 
-    from .pack import search_blob
     from .resolve import index_for
+    from .searchfile import search_blob
 
     if hasattr(graph, "search_index"):
         return graph.search_index()

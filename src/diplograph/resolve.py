@@ -39,9 +39,10 @@ def fold(text: str) -> str:
     return _SEPARATORS.sub(" ", text.translate(_EXTRA_FOLDS)).strip()
 
 
-# What " ".join(text.split()) would change in folded ASCII texts joined by NULs
-# (substring tests are much faster than a regex over the whole text).
-_UNTIDY = ("  ", "\x00 ", " \x00", *"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f")
+# fold_many on ASCII texts joined by NULs: separators and whitespace become spaces, then
+# runs of spaces collapse and spaces beside a NUL or at either end go (as split/join does).
+_TO_SPACE = b'-_/.,;:()[]"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f'
+_ASCII_SPACES = bytes.maketrans(_TO_SPACE, b" " * len(_TO_SPACE))
 
 
 def fold_many(texts: list[str]) -> list[str]:
@@ -50,12 +51,14 @@ def fold_many(texts: list[str]) -> list[str]:
     joined = "\x00".join(ascii_texts)
     if joined.count("\x00") != len(ascii_texts) - 1 or len(ascii_texts) < len(texts) // 2:
         return list(map(fold, texts))  # a NUL inside a text, or mostly non-ASCII
-    folded = joined.encode("ascii").lower().translate(_ASCII_FOLDS, b"'").decode("ascii")
-    if folded.startswith(" ") or folded.endswith(" ") or any(map(folded.__contains__, _UNTIDY)):
-        folded = "\x00".join(" ".join(part.split()) for part in folded.split("\x00"))
+    folded = joined.encode("ascii").lower().translate(_ASCII_SPACES, b"'")
+    while b"  " in folded:  # bytes.replace is much faster than a regex here
+        folded = folded.replace(b"  ", b" ")
+    folded = folded.replace(b" \x00", b"\x00").replace(b"\x00 ", b"\x00")
+    parts = folded.strip(b" ").decode("ascii").split("\x00") if texts else []
     if len(ascii_texts) == len(texts):
-        return folded.split("\x00") if texts else []
-    done = iter(folded.split("\x00"))
+        return parts
+    done = iter(parts)
     return [next(done) if text.isascii() else fold(text) for text in texts]
 
 
