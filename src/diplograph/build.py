@@ -275,9 +275,9 @@ class _Relations:
 
 def _index_relations(
     spans: Sequence, ctx: _Relations, progress: Progress | None = None
-) -> tuple[dict[str, array], set[str]] | None:
+) -> tuple[dict[str, array], array] | None:
     """Decode and check the relations in ``spans`` (raw JSON, a slice at a time); their
-    index arrays and ids, or None on any doubt."""
+    index arrays and the hashes of their ids, or None on any doubt."""
     index, type_code = ctx.index, ctx.type_code
     lookup = index.__getitem__
     out = {name: array(code) for name, code in _ARRAYS.items()}
@@ -287,7 +287,7 @@ def _index_relations(
     date_code: dict[str | None, int] = {None: 0}
     lows, highs = [0], [0]
     when_codes = array("i")
-    seen: set[str] = set()
+    hashes = array("q")  # of the relation ids: duplicates are found among these
     fields = attrgetter(
         "id", "source", "target", "type", "certainty", "date", "reported_by", "place"
     )
@@ -304,10 +304,9 @@ def _index_relations(
         names, source, target, kinds, levels, when, reporters, places = zip(
             *map(fields, rels), strict=True
         )
-        seen.update(names)
+        hashes.fromlist(list(map(hash, names)))
         index[None] = -1  # no reporter
         try:
-            first = len(src)
             src.fromlist(list(map(lookup, source)))
             dst.fromlist(list(map(lookup, target)))
             reporter.fromlist(list(map(lookup, reporters)))
@@ -334,23 +333,14 @@ def _index_relations(
             filter(None, map(attrgetter("note"), rels)),
             filter(None, map(attrgetter("date_text"), rels)),
         )
-        if (
-            not all_match(RELATION_ID, names)
-            or any(map(int.__eq__, src[first:], dst[first:]))
-            or any("" in map(str.strip, group) for group in texts)
-            or any(  # "reported" names who reported it
-                who < 0
-                for level, who in zip(cert[first:], reporter[first:], strict=True)
-                if level == _REPORTED
-            )
-        ):
+        if not all_match(RELATION_ID, names) or any("" in map(str.strip, group) for group in texts):
             return None
         del rels, evidence, names, source, target, kinds, levels, when, reporters, places
-    if len(seen) != total:
+    if not _distinct(hashes) or not _well_formed(out):
         return None
     out["lo"] = array("i", map(lows.__getitem__, when_codes))
     out["hi"] = array("i", map(highs.__getitem__, when_codes))
-    return out, seen
+    return out, hashes
 
 
 def _split_relations(
@@ -378,10 +368,10 @@ def _split_relations(
                 if done is None:
                     code = 2  # a doubt: the full checker will say what is wrong
                 else:
-                    arrays, seen = done
+                    arrays, hashes = done
                     payload = {
                         "arrays": {k: v.tobytes() for k, v in arrays.items()},
-                        "ids": "\n".join(seen),  # relation ids hold no newline
+                        "hashes": hashes.tobytes(),
                     }
                     handoff.write(msgspec.msgpack.encode(payload))
                     handoff.flush()
@@ -403,22 +393,49 @@ def _split_relations(
         code = os.waitstatus_to_exitcode(status)
         if mine is None or names is None or code == 2:
             return None
-        arrays, seen = mine
+        arrays, hashes = mine
         if code != 0:  # the child died (out of memory, killed): do its part here
             theirs = _index_relations(spans[cut:], ctx)
-            if theirs is None or not seen.isdisjoint(theirs[1]):
+            if theirs is None or not _distinct(hashes + theirs[1]):
                 return None
             return _joined(arrays, theirs[0]), names
         handoff.seek(0)
         payload = msgspec.msgpack.decode(handoff.read())
-    if not seen.isdisjoint(payload["ids"].split("\n")):
-        return None  # a relation id used in both parts
-    del seen
+    hashes.frombytes(payload["hashes"])
+    if not _distinct(hashes):
+        return None  # a relation id used in both parts (or, rarely, two ids share a hash)
     theirs = {}
     for name, code in _ARRAYS.items():
         theirs[name] = array(code)
         theirs[name].frombytes(payload["arrays"][name])
     return _joined(arrays, theirs), names
+
+
+def _well_formed(out: dict[str, array]) -> bool:
+    """No relation joins an entity to itself; every "reported" one names who reported it."""
+    src, dst, cert, reporter = out["src"], out["dst"], out["certainty"], out["reporter"]
+    if len(src) < NUMPY_MIN:
+        return not any(map(int.__eq__, src, dst)) and not any(
+            who < 0 for level, who in zip(cert, reporter, strict=True) if level == _REPORTED
+        )
+    import numpy as np
+
+    ends = np.frombuffer(src, dtype=np.intc), np.frombuffer(dst, dtype=np.intc)
+    unnamed = (np.frombuffer(cert, dtype=np.uint8) == _REPORTED) & (
+        np.frombuffer(reporter, dtype=np.intc) < 0
+    )
+    return not bool((ends[0] == ends[1]).any() or unnamed.any())
+
+
+def _distinct(hashes: array) -> bool:
+    """No two equal values: relation ids are told apart by their hashes (equal ids have
+    equal hashes; two ids sharing one only send the data to the full checker)."""
+    if len(hashes) < NUMPY_MIN:
+        return len(set(hashes)) == len(hashes)
+    import numpy as np
+
+    values = np.sort(np.frombuffer(hashes, dtype=np.int64))
+    return not bool((values[1:] == values[:-1]).any())
 
 
 def _joined(first: dict[str, array], second: dict[str, array]) -> dict[str, array]:
