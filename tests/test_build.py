@@ -182,3 +182,40 @@ TEXTS = st.lists(
 @given(TEXTS)
 def test_fold_many_is_fold_of_each(texts):
     assert fold_many(texts) == [fold(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    ("layout", "kept_in_place"),
+    [
+        ({"separators": (",", ":")}, True),  # compact: records are read from the data file
+        ({}, False),  # ", " between records: copied into the pack
+        ({"indent": 2}, False),
+    ],
+)
+@pytest.mark.parametrize("bom", [False, True])
+def test_relation_records_read_in_place_or_copied(
+    tmp_path, document, small_thresholds, monkeypatch, layout, kept_in_place, bom
+):
+    from diplograph.pack import open_packed
+
+    path = tmp_path / "data.json"
+    text = json.dumps(document, ensure_ascii=False, **layout)
+    path.write_bytes(b"\xef\xbb\xbf" * bom + text.encode())
+    files = with_vocabulary(data_files(path))
+    sections = build.build_streaming(files)
+    assert isinstance(sections["rel_blob"], build.FileRecords) is kept_in_place
+    assert ("rel_file" in sections["meta"]) is kept_in_place
+    nxg = load_graph(path)
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
+    written = open_packed(path)  # built and written to the cache
+    read = open_packed(path)  # read back from the cache
+    assert read.path is not None
+    for graph in (written, read):
+        for node in ["e0", "e5", "e321"]:
+            assert query.who_met(graph, node) == query.who_met(nxg, node)
+            assert query.show(graph, node) == query.show(nxg, node)
+        assert query.search(graph, "sources said in item 12") == query.search(
+            nxg, "sources said in item 12"
+        )
+    pack_size = read.path.stat().st_size
+    assert (pack_size < path.stat().st_size / 2) is kept_in_place  # no copy of the records

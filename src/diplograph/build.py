@@ -36,7 +36,7 @@ from .fastcheck import (
     Source,
     all_match,
     column,
-    read_fast,
+    read_buffer,
     relation_struct,
 )
 from .model import ENTITY_ID, RELATION_ID
@@ -62,6 +62,44 @@ class Parts(list):
 
     def join(self) -> bytes:
         return b"".join(self)
+
+
+class FileRecords:
+    """Relation records left where they are, in the data file: ``buffer`` (the file's
+    bytes from ``shift``) holds record i at ``offsets[i]:offsets[i + 1] - 1``, one comma
+    between records. The pack then stores only these offsets, not a copy of the records."""
+
+    def __init__(self, path: Path, buffer: bytes, shift: int, offsets: array):
+        self.path, self.buffer, self.shift, self.offsets = path, buffer, shift, offsets
+
+    def join(self) -> bytes:
+        return self.buffer
+
+
+def _file_records(path: Path, buffer: bytes, shift: int, spans: list) -> FileRecords | None:
+    """The relations' places in ``buffer`` when they lie one comma apart (a compactly
+    written array), else None.
+
+    Proof from two addresses: every separator between array elements is at least one
+    byte, so when the last record starts exactly (sum of the other lengths) + (count - 1)
+    bytes after the first, every separator is exactly one byte."""
+    import numpy as np
+
+    def where(span: Any) -> int:
+        return np.frombuffer(span, dtype=np.uint8).ctypes.data - base
+
+    base = np.frombuffer(buffer, dtype=np.uint8).ctypes.data
+    lengths = np.fromiter(map(len, spans), dtype=np.int64, count=len(spans))
+    first, last = where(spans[0]), where(spans[-1])
+    if not 0 <= first <= last <= len(buffer) - lengths[-1]:
+        return None  # the records are not in this buffer
+    if last - first != int(lengths[:-1].sum()) + len(spans) - 1:
+        return None
+    offsets = np.empty(len(spans) + 1, dtype=np.int64)
+    offsets[0] = first
+    np.cumsum(lengths + 1, out=offsets[1:])
+    offsets[1:] += first
+    return FileRecords(path, buffer, shift, array("q", offsets.tobytes()))
 
 
 # -- small helpers -------------------------------------------------------------------------
@@ -144,7 +182,7 @@ def assemble(
     sources: dict[str, Any],
     types: dict[str, Any],
     type_names: list[str],
-    relation_blobs: Parts,
+    relation_blobs: Parts | FileRecords,
     arrays: dict[str, array],
     names: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
@@ -152,8 +190,16 @@ def assemble(
     (``src``, ``dst``, ``type``, ``certainty``, ``lo``, ``hi``, ``reporter``)."""
     ids = [e.id for e in entities]
     ent_blob, ent_off = _concat(entity_blobs)
-    rel_off = array("q", [0])
-    rel_off.extend(itertools.accumulate(map(len, relation_blobs)))
+    where: dict[str, Any] = {}
+    if isinstance(relation_blobs, FileRecords):
+        rel_off = relation_blobs.offsets
+        where = {
+            "rel_file": str(Path(relation_blobs.path).resolve()),
+            "rel_shift": relation_blobs.shift,
+        }
+    else:
+        rel_off = array("q", [0])
+        rel_off.extend(itertools.accumulate(map(len, relation_blobs)))
     out_off, out_rel = _csr(arrays["src"], len(ids))
     in_off, in_rel = _csr(arrays["dst"], len(ids))
     reporter = arrays.pop("reporter")
@@ -166,6 +212,7 @@ def assemble(
             "sources": {k: _plain(v) for k, v in sources.items()},
             "relation_types": {k: _plain(v) for k, v in types.items()},
             "type_names": type_names,
+            **where,  # relation records read from the data file: which file, from where
         },
         "ids_blob": "\n".join(ids).encode("utf-8"),  # ids cannot hold a newline
         **_string_table("names", column(entities, "name")),  # display names, for rows
@@ -467,14 +514,15 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
     records (per process). None sends the caller to the full checker, which names every
     problem.
     """
-    heads = []
+    heads, buffers = [], []
     for file in files:
         if progress:
             progress(f"reading {file.name}")
-        head = read_fast(file, _Head)
-        if head is None:
+        found = read_buffer(file, _Head)
+        if found is None:
             return None
-        heads.append(head)
+        heads.append(found[0])
+        buffers.append((file, *found[1:]))
     entities = [e for h in heads for e in h.entities]
     ids = column(entities, "id")
     sources = {x.id: x for h in heads for x in h.sources}
@@ -508,6 +556,7 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
         return None
     type_names = sorted(types)
     spans = Parts(s for h in heads for s in h.relations)
+    holders = [where for h, where in zip(heads, buffers, strict=True) if h.relations]
     del heads
     if spans and not (type_names and sources):
         return None  # every relation needs a type and a source to cite
@@ -518,6 +567,10 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
     arrays, names = done
     if progress:
         progress("indexing")
+    records: Parts | FileRecords = spans
+    if len(holders) == 1 and len(spans) >= NUMPY_MIN:  # large: do not copy the records
+        records = _file_records(*holders[0], spans) or spans
+    del buffers, holders
     encode = msgspec.json.Encoder().encode
     return assemble(
         files=[str(f) for f in files],
@@ -526,7 +579,7 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
         sources=sources,
         types=types,
         type_names=type_names,
-        relation_blobs=spans,
+        relation_blobs=records,
         arrays=arrays,
         names=names,
     )

@@ -140,11 +140,22 @@ def _decoded(raw: bytes | None, kind: type) -> Any | None:
 
 def read_fast(file: Path, kind: type) -> Any | None:
     """A data file decoded as ``kind`` by the fast path, or None (then the full checker)."""
+    found = read_buffer(file, kind)
+    return None if found is None else found[0]
+
+
+def read_buffer(file: Path, kind: type) -> tuple[Any, bytes, int] | None:
+    """(``read_fast``'s value, the bytes it decoded, where they start in the file), or
+    None. The bytes start after a byte order mark, if any."""
     try:
         raw = file.read_bytes()
     except OSError:
         return None
-    return _decoded(_screened(raw), kind)
+    screened = _screened(raw)
+    decoded = _decoded(screened, kind)
+    if decoded is None or screened is None:
+        return None
+    return decoded, screened, len(raw) - len(screened)
 
 
 def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:

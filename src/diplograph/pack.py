@@ -75,12 +75,16 @@ _ARRAY_SECTIONS = {
 
 def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
     """Write a pack atomically (temporary file, then rename)."""
+    from .build import FileRecords
+
     blobs: dict[str, bytes] = {}
     for name, value in sections.items():
         if name in _MSGPACK_SECTIONS:
             blobs[name] = msgspec.msgpack.encode(value)
         elif isinstance(value, array):
             blobs[name] = value.tobytes()
+        elif isinstance(value, FileRecords):
+            blobs[name] = b""  # read from the data file (see meta["rel_file"])
         elif isinstance(value, list):  # build.Parts
             blobs[name] = value  # written piece by piece, never joined in memory
         else:
@@ -157,6 +161,7 @@ class _FileSections(dict):
         super().__init__()
         self._fd, self._body, self._layout = fd, body, layout
         self._map: memoryview | None = None
+        self._more_fds: list[int] = []
 
     def mapped(self) -> memoryview:
         """The whole pack file, memory-mapped read-only."""
@@ -167,8 +172,11 @@ class _FileSections(dict):
     def __missing__(self, name: str) -> Any:
         offset, length = self._layout[name]
         start = self._body + offset
-        if name in _BLOB_SECTIONS:
-            value: Any = _Blob(self._fd, start, length)
+        meta = self["meta"] if name == "rel_blob" else {}
+        if "rel_file" in meta:  # the records are in the data file, not in the pack
+            value: Any = self._data_file(meta["rel_file"], meta["rel_shift"])
+        elif name in _BLOB_SECTIONS:
+            value = _Blob(self._fd, start, length)
         elif name in _ARRAY_SECTIONS:
             code = _ARRAY_SECTIONS[name]
             if length % array(code).itemsize or start % 8:
@@ -188,9 +196,19 @@ class _FileSections(dict):
         self[name] = value
         return value
 
+    def _data_file(self, path: str, shift: int) -> _Blob:
+        """The data file the relation records are read from (from ``shift``)."""
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as exc:
+            raise PackDamaged(f"cannot read {path}: {exc.strerror}") from None
+        self._more_fds.append(fd)
+        return _Blob(fd, shift, max(0, os.fstat(fd).st_size - shift))
+
     def __del__(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
+        for fd in (self._fd, *self._more_fds):
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
 
 def read_pack(path: Path, key: str) -> dict[str, Any]:
@@ -395,6 +413,8 @@ class PackedGraph:
             "files": meta["files"],
         }
         self.type_names: list[str] = meta["type_names"]
+        #: 1 when relation records are read from the data file (a comma after each)
+        self.rel_gap = 1 if "rel_file" in meta else 0
         self.nodes = _Nodes(self)
         self._node_cache: dict[int, dict] = {}
         self._edge_cache: dict[int, tuple] = {}
@@ -452,7 +472,7 @@ class PackedGraph:
         return found
 
     def _relation(self, i: int) -> tuple[str, str, str, dict]:
-        record = self._record("rel_blob", "rel_off", i)
+        record = self._record("rel_blob", "rel_off", i, self.rel_gap)
         key = record.pop("id")
         return record.pop("source"), record.pop("target"), key, record
 
@@ -505,7 +525,8 @@ class PackedGraph:
         missing = [r for r in indices if r not in cache]
         if len(missing) > 1:
             blob, off = self._s["rel_blob"], self._s["rel_off"]
-            raw = [blob[off[r] : off[r + 1]] for r in missing]
+            gap = self.rel_gap
+            raw = [blob[off[r] : off[r + 1] - gap] for r in missing]
             try:
                 records = self._decode(b"[" + b",".join(raw) + b"]")
             except msgspec.DecodeError as exc:
@@ -614,10 +635,10 @@ class PackedGraph:
             return None
         return date.fromordinal(lo), date.fromordinal(self._s["hi"][r])
 
-    def _record(self, blob: str, offsets: str, i: int) -> dict:
+    def _record(self, blob: str, offsets: str, i: int, gap: int = 0) -> dict:
         off = self._s[offsets]
         try:
-            return self._decode(self._s[blob][off[i] : off[i + 1]])
+            return self._decode(self._s[blob][off[i] : off[i + 1] - gap])
         except msgspec.DecodeError as exc:
             raise PackDamaged(str(exc), self.path) from None
 

@@ -86,9 +86,11 @@ class _Writer:
         self.out.write(len(footer).to_bytes(8, "little"))
 
 
-def _records(blob: Any, offsets: Any, first: int, stop: int) -> bytes:
+def _records(blob: Any, offsets: Any, first: int, stop: int, gap: int) -> bytes:
     """Records first..stop-1 of a pack blob as one JSON array (one read)."""
     base = offsets[first]
+    if gap:  # records read from the data file lie one comma apart: an array already
+        return b"[" + bytes(blob[base : offsets[stop] - gap]) + b"]"
     chunk = bytes(blob[base : offsets[stop]])
     cuts = [offset - base for offset in offsets[first : stop + 1]]
     return b"[" + b",".join(map(chunk.__getitem__, map(slice, cuts, cuts[1:]))) + b"]"
@@ -121,7 +123,7 @@ def write(packed: Any, out: IO[bytes], key: str) -> None:
     entity_decoder = msgspec.json.Decoder(list[_Description])
     for first in range(0, len(packed.ids), SLICE):
         stop = min(first + SLICE, len(packed.ids))
-        records = entity_decoder.decode(_records(ent_blob, ent_off, first, stop))
+        records = entity_decoder.decode(_records(ent_blob, ent_off, first, stop, 0))
         texts = []
         for i, record in enumerate(records, first):
             if record.description:
@@ -138,7 +140,7 @@ def write(packed: Any, out: IO[bytes], key: str) -> None:
     count = packed.number_of_edges()
     for first in range(0, count, SLICE):
         stop = min(first + SLICE, count)
-        records = relation_decoder.decode(_records(rel_blob, rel_off, first, stop))
+        records = relation_decoder.decode(_records(rel_blob, rel_off, first, stop, packed.rel_gap))
         evidence = [r.evidence for r in records]
         sizes = list(map(len, evidence))
         chain = itertools.chain.from_iterable
