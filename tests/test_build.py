@@ -163,13 +163,13 @@ def test_interrupted_parent_leaves_no_child(tmp_path, document, small_thresholds
 
 
 def test_adjacency_same_with_and_without_numpy(monkeypatch):
-    ends = array("i", [3, 1, 3, 0, 1, 1, 4, 3, 0])
+    ends = array("i", [3, 1, 3, 0, 1, -1, 1, 4, 3, 0, -1])
     monkeypatch.setattr(build, "NUMPY_MIN", 10**9)
     plain = build._csr(ends, 6)
     monkeypatch.setattr(build, "NUMPY_MIN", 0)
     assert build._csr(ends, 6) == plain
     assert list(plain[0]) == [0, 2, 5, 5, 8, 9, 9]
-    assert list(plain[1]) == [3, 8, 1, 4, 5, 0, 2, 7, 6]
+    assert list(plain[1]) == [3, 9, 1, 4, 6, 0, 2, 8, 7]  # -1: left out
 
 
 TEXTS = st.lists(

@@ -50,7 +50,7 @@ SLICE = 50_000
 PARALLEL_MIN = 200_000
 #: The parent's share of the relations (it also builds the name tables): balanced so
 #: that both finish together.
-PARENT_SHARE = 0.42
+PARENT_SHARE = 0.45
 #: From this many items, adjacency lists are sorted with numpy (imported only then).
 NUMPY_MIN = 50_000
 
@@ -113,16 +113,18 @@ def _concat(blobs: Sequence) -> tuple[bytes, array]:
 
 def _csr(ends: array, count: int) -> tuple[array, array]:
     """Compressed adjacency: for node n, relation indices rel[off[n]:off[n+1]], in index
-    order."""
+    order. Negative ends (no node) are left out."""
     if len(ends) >= NUMPY_MIN:
         import numpy as np
 
         keys = np.frombuffer(ends, dtype=np.intc)
-        order = np.argsort(keys, kind="stable").astype(np.intc)
+        kept = np.flatnonzero(keys >= 0).astype(np.intc)
+        order = kept[np.argsort(keys[kept], kind="stable")]
         offsets = np.zeros(count + 1, dtype=np.intc)
-        np.cumsum(np.bincount(keys, minlength=count), out=offsets[1:])
+        np.cumsum(np.bincount(keys[kept], minlength=count), out=offsets[1:])
         return array("i", offsets.tobytes()), array("i", order.tobytes())
-    rel = array("i", sorted(range(len(ends)), key=ends.__getitem__))  # stable: index order
+    kept = [r for r in range(len(ends)) if ends[r] >= 0]
+    rel = array("i", sorted(kept, key=ends.__getitem__))  # stable: index order
     counts = Counter(ends)
     offsets = array("i", [0])
     offsets.extend(itertools.accumulate(counts.get(n, 0) for n in range(count)))
@@ -203,9 +205,7 @@ def assemble(
     out_off, out_rel = _csr(arrays["src"], len(ids))
     in_off, in_rel = _csr(arrays["dst"], len(ids))
     reporter = arrays.pop("reporter")
-    reported = array("i", itertools.compress(itertools.count(), map((-1).__lt__, reporter)))
-    rep_off, rep_rel = _csr(array("i", map(reporter.__getitem__, reported)), len(ids))
-    rep_rel = array("i", map(reported.__getitem__, rep_rel))
+    rep_off, rep_rel = _csr(reporter, len(ids))  # -1 (no reporter) is left out
     return {
         "meta": {
             "files": files,
