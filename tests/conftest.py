@@ -90,9 +90,11 @@ def mini() -> dict:
 def _reset_state():
     state.data = None
     state.debug = False
+    state.progress = None
     yield
     state.data = None
     state.debug = False
+    state.progress = None
 
 
 @pytest.fixture(scope="session")

@@ -219,3 +219,34 @@ def test_relation_records_read_in_place_or_copied(
         )
     pack_size = read.path.stat().st_size
     assert (pack_size < path.stat().st_size / 2) is kept_in_place  # no copy of the records
+
+
+def test_progress_reported_while_building(tmp_path, document, small_thresholds):
+    calls = []
+    files = files_for(tmp_path, document)
+    assert build.build_streaming(files, lambda *a: calls.append(a)) is not None
+    steps = [c[0] for c in calls]
+    assert steps[0] == "reading vocabulary.json" and "reading data.json" in steps
+    checked = [c for c in calls if c[0] == "checking relations"]
+    assert checked[-1] == ("checking relations", RELATIONS, RELATIONS)
+    done = [c[1] for c in checked]
+    assert done == sorted(done) and len(done) > 2
+    assert steps[-1] == "indexing"
+
+
+def test_progress_bar_on_a_terminal():
+    import io
+
+    from rich.console import Console
+
+    from diplograph.cli import LoadProgress
+
+    out = io.StringIO()
+    bar = LoadProgress(Console(file=out, force_terminal=True, width=100))
+    bar("reading data.json")
+    bar("checking relations", 500, 1000)
+    bar._bar.refresh()
+    bar(None)
+    assert "checking relations..." in out.getvalue()
+    assert "500/1,000" in out.getvalue()
+    assert bar._bar is None

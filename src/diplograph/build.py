@@ -383,6 +383,8 @@ def _index_relations(
         if not all_match(RELATION_ID, names) or any("" in map(str.strip, group) for group in texts):
             return None
         del rels, evidence, names, source, target, kinds, levels, when, reporters, places
+    if progress:
+        progress("checking relations", total, total)
     if not _distinct(hashes) or not _well_formed(out):
         return None
     out["lo"] = array("i", map(lows.__getitem__, when_codes))
@@ -428,8 +430,6 @@ def _split_relations(
         try:
             mine = _index_relations(spans[:cut], ctx, _scaled(progress, cut, total))
             names = name_tables(entities) if mine is not None else None
-            if progress:
-                progress("checking relations", cut, total)
             _, status = os.waitpid(pid, 0)
             pid = 0
         finally:

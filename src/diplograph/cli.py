@@ -39,6 +39,7 @@ class State:
 
     data: str | None = None
     debug: bool = False
+    progress: Any = None  # the LoadProgress of this run, if any
 
 
 state = State()
@@ -56,30 +57,70 @@ class Direction(StrEnum):
     in_ = "in"
 
 
+class LoadProgress:
+    """A Rich progress bar on stderr while large data is read, checked and indexed (or
+    its search file built): ``progress(step, done=None, total=None)``, then
+    ``progress(None)`` when finished. Only ever used on a terminal; leaves no trace."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self._bar: Any = None
+        self._task: Any = None
+        self._step: str | None = None
+
+    def __call__(self, step: str | None, done: int | None = None, total: int | None = None):
+        if step is None:  # finished
+            self.stop()
+            return
+        if self._bar is None:
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bar = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.fields[count]}"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+            )
+            self._bar.start()
+        count = f"{done or 0:,}/{total:,}" if total else ""
+        if step != self._step:  # a new step: its own bar and clock
+            if self._task is not None:
+                self._bar.remove_task(self._task)
+            self._task = self._bar.add_task(f"{step}...", total=total, count=count)
+            self._step = step
+        self._bar.update(self._task, completed=done or 0, count=count)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = self._task = self._step = None
+
+
 def _graph():
-    """The data as a PackedGraph (from the cache when current), with a status line on a
-    terminal while a large file is read and indexed."""
+    """The data as a PackedGraph (from the cache when current), with a progress bar on a
+    terminal while large data is read and indexed."""
     from .load import resolve_data_path
     from .pack import open_packed
 
     path = resolve_data_path(state.data)
     if not sys.stderr.isatty():
         return open_packed(path)
-    status = None
-
-    def progress(step: str) -> None:
-        nonlocal status
-        if status is None:
-            status = Console(stderr=True).status(f"{step}...")
-            status.start()
-        else:
-            status.update(f"{step}...")
-
+    state.progress = LoadProgress(Console(stderr=True))
     try:
-        return open_packed(path, progress)
+        graph = open_packed(path, state.progress)
     finally:
-        if status is not None:
-            status.stop()
+        state.progress.stop()
+    graph.progress = state.progress  # for a search file built later (restarts the bar)
+    return graph
 
 
 def _networkx(graph):
@@ -140,6 +181,9 @@ def handle_errors(command=None, *, all_problems: bool = False):
                     Path(damaged.path).unlink(missing_ok=True)
                     Path(damaged.path).with_suffix(".search").unlink(missing_ok=True)
                     return command(*args, **kwargs)
+                finally:
+                    if state.progress is not None:
+                        state.progress.stop()
             except DiplographError as exc:
                 if state.debug:
                     raise

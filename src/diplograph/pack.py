@@ -424,6 +424,8 @@ class PackedGraph:
         self.path: Path | None = None  # the pack file, when read from the cache
         self.sidecar: Path | None = None  # where a persisted pack keeps its search index
         self.key = ""
+        #: progress(step, done, total), then progress(None), while a search file is built
+        self.progress: Callable[..., None] | None = None
 
     # networkx-like surface ---------------------------------------------------------------
 
@@ -660,7 +662,7 @@ class PackedGraph:
             try:
                 handle, temp = tempfile.mkstemp(prefix=".search.", dir=self.sidecar.parent)
                 with os.fdopen(handle, "wb") as out:
-                    searchfile.write(self, out, self.key)
+                    searchfile.write(self, out, self.key, self.progress)
                 os.replace(temp, self.sidecar)
                 temp = None
             except OSError:
@@ -668,6 +670,8 @@ class PackedGraph:
             finally:
                 if temp is not None:
                     Path(temp).unlink(missing_ok=True)
+                if self.progress:
+                    self.progress(None)
             found = self._mapped_search()
             if found is not None:
                 return found
@@ -726,15 +730,16 @@ def cache_mode() -> str:
     return mode if mode in ("auto", "on", "off") else "auto"
 
 
-def open_packed(path: Path, progress: Callable[[str], None] | None = None) -> PackedGraph:
+def open_packed(path: Path, progress: Callable[..., None] | None = None) -> PackedGraph:
     """The data at ``path`` as a PackedGraph, from the cache when it is current."""
     from .load import data_files, documents_for_pack, with_vocabulary
 
     files = with_vocabulary(data_files(path))
     mode = cache_mode()
-    persist = mode == "on" or (
-        mode == "auto" and sum(f.stat().st_size for f in files) >= PERSIST_THRESHOLD
-    )
+    large = sum(f.stat().st_size for f in files) >= PERSIST_THRESHOLD
+    persist = mode == "on" or (mode == "auto" and large)
+    if not large:
+        progress = None  # packed in a blink: no progress bar
     if persist:
         name, key = data_key(files)
         target = cache_dir() / name

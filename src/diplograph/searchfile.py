@@ -110,8 +110,9 @@ def _folded(texts: list[str], at: int) -> tuple[bytes, array]:
     return data, starts
 
 
-def write(packed: Any, out: IO[bytes], key: str) -> None:
-    """Write ``packed``'s search index to ``out`` (a binary file open for writing)."""
+def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
+    """Write ``packed``'s search index to ``out`` (a binary file open for writing);
+    ``progress(step, done, total)`` hears how far it got."""
     from .query import NameCandidates
 
     sections = packed._s
@@ -139,6 +140,8 @@ def write(packed: Any, out: IO[bytes], key: str) -> None:
     relation_decoder = msgspec.json.Decoder(list[_Quotes])
     count = packed.number_of_edges()
     for first in range(0, count, SLICE):
+        if progress:
+            progress("indexing quotes for search", first, count)
         stop = min(first + SLICE, count)
         records = relation_decoder.decode(_records(rel_blob, rel_off, first, stop, packed.rel_gap))
         evidence = [r.evidence for r in records]
@@ -150,6 +153,8 @@ def write(packed: Any, out: IO[bytes], key: str) -> None:
         data, starts = _folded(quotes, writer.layout["quote_blob"][1])
         quote_starts.extend(starts)
         writer.write("quote_blob", data)
+    if progress:
+        progress("indexing names for search")
     names = NameCandidates.build(list(packed.exact))
     encoded = [f"{t}\n".encode() for t in names["texts"]]  # folded texts hold no newline
     byte_at = [0, *itertools.accumulate(map(len, encoded))]
