@@ -42,6 +42,8 @@ CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
 MAGIC = b"DIPLOGRAPH-PACK\x01"
 #: Data at least this large (bytes, all files) is packed to disk and reused.
 PERSIST_THRESHOLD = 1_000_000
+#: Records decoded per read when a command goes through all of them (export, search file).
+SCAN_SLICE = 20_000
 
 
 _MSGPACK_SECTIONS = ("meta",)
@@ -490,10 +492,34 @@ class PackedGraph:
         return self._incident(node, "in_off", "in_rel")
 
     def edges(self, keys: bool = True, data: bool = True) -> Iterator[tuple]:
-        """Every relation, decoded in turn (not kept: whole-graph passes stay small)."""
-        for i in range(self.number_of_edges()):
-            found = self._edge_cache.get(i)
-            yield found if found is not None else self._relation(i)
+        """Every relation, decoded a slice at a time (not kept: whole-graph passes such as
+        an export stay small in memory)."""
+        ids, src, dst = self.ids, self._s["src"], self._s["dst"]
+        count = self.number_of_edges()
+        for first in range(0, count, SCAN_SLICE):
+            stop = min(first + SCAN_SLICE, count)
+            try:
+                records = self._decode(self.records_json("rel", first, stop))
+            except msgspec.DecodeError as exc:
+                raise PackDamaged(str(exc), self.path) from None
+            if not isinstance(records, list) or len(records) != stop - first:
+                raise PackDamaged("relation records do not match their index", self.path)
+            for r, record in enumerate(records, first):
+                u, v = record.pop("source", None), record.pop("target", None)
+                if ids[src[r]] != u or ids[dst[r]] != v or "id" not in record:
+                    raise PackDamaged("a relation record does not match its index", self.path)
+                yield u, v, record.pop("id"), record
+
+    def records_json(self, kind: str, first: int, stop: int) -> bytes:
+        """Records first..stop-1 (``kind`` "rel" or "ent") as one JSON array, in one read."""
+        blob, offsets = self._s[f"{kind}_blob"], self._s[f"{kind}_off"]
+        gap = self.rel_gap if kind == "rel" else 0
+        base = offsets[first]
+        if gap:  # records read from the data file lie one comma apart: an array already
+            return b"[" + bytes(blob[base : offsets[stop] - gap]) + b"]"
+        chunk = bytes(blob[base : offsets[stop]])
+        cuts = [offset - base for offset in offsets[first : stop + 1]]
+        return b"[" + b",".join(map(chunk.__getitem__, map(slice, cuts, cuts[1:]))) + b"]"
 
     def degree(self, node: str | None = None):
         out_off, in_off = self._s["out_off"], self._s["in_off"]

@@ -86,16 +86,6 @@ class _Writer:
         self.out.write(len(footer).to_bytes(8, "little"))
 
 
-def _records(blob: Any, offsets: Any, first: int, stop: int, gap: int) -> bytes:
-    """Records first..stop-1 of a pack blob as one JSON array (one read)."""
-    base = offsets[first]
-    if gap:  # records read from the data file lie one comma apart: an array already
-        return b"[" + bytes(blob[base : offsets[stop] - gap]) + b"]"
-    chunk = bytes(blob[base : offsets[stop]])
-    cuts = [offset - base for offset in offsets[first : stop + 1]]
-    return b"[" + b",".join(map(chunk.__getitem__, map(slice, cuts, cuts[1:]))) + b"]"
-
-
 def _folded(texts: list[str], at: int) -> tuple[bytes, array]:
     """``texts`` folded, each followed by the separator, as UTF-8, and where each starts,
     counting from byte ``at``."""
@@ -115,16 +105,14 @@ def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
     ``progress(step, done, total)`` hears how far it got."""
     from .query import NameCandidates
 
-    sections = packed._s
     writer = _Writer(out)
     # descriptions, then quotes: texts folded a slice at a time
-    ent_blob, ent_off = sections["ent_blob"], sections["ent_off"]
     desc_node, desc_starts = array("i"), array("q")
     writer.begin("desc_blob")
     entity_decoder = msgspec.json.Decoder(list[_Description])
     for first in range(0, len(packed.ids), SLICE):
         stop = min(first + SLICE, len(packed.ids))
-        records = entity_decoder.decode(_records(ent_blob, ent_off, first, stop, 0))
+        records = entity_decoder.decode(packed.records_json("ent", first, stop))
         texts = []
         for i, record in enumerate(records, first):
             if record.description:
@@ -134,7 +122,6 @@ def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
             data, starts = _folded(texts, writer.layout["desc_blob"][1])
             desc_starts.extend(starts)
             writer.write("desc_blob", data)
-    rel_blob, rel_off = sections["rel_blob"], sections["rel_off"]
     owner_rel, owner_pos, quote_starts = array("i"), array("i"), array("q")
     writer.begin("quote_blob")
     relation_decoder = msgspec.json.Decoder(list[_Quotes])
@@ -143,7 +130,7 @@ def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
         if progress:
             progress("indexing quotes for search", first, count)
         stop = min(first + SLICE, count)
-        records = relation_decoder.decode(_records(rel_blob, rel_off, first, stop, packed.rel_gap))
+        records = relation_decoder.decode(packed.records_json("rel", first, stop))
         evidence = [r.evidence for r in records]
         sizes = list(map(len, evidence))
         chain = itertools.chain.from_iterable
