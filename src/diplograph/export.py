@@ -46,6 +46,7 @@ from typing import Any, BinaryIO
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
+import msgspec
 import networkx as nx
 
 from . import dates
@@ -66,11 +67,29 @@ RELATION_FIELDS = (
 )
 
 
+_encode_json = msgspec.json.Encoder().encode
+
+
 def _text(value: object) -> str:
-    """A field as text: lists and objects as compact JSON, the rest as str."""
+    """A field as text: lists and objects as compact JSON (UTF-8 kept), the rest as str."""
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return _encode_json(value).decode("utf-8")
     return str(value)
+
+
+def _escape(text: str) -> str:
+    """``xml.sax.saxutils.escape``, without the work when nothing needs escaping."""
+    if "&" in text or "<" in text or ">" in text:
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text
+
+
+_ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')
+
+
+def _attribute(text: str) -> str:
+    """``xml.sax.saxutils.quoteattr``, without the work when nothing needs escaping."""
+    return quoteattr(text) if _ATTRIBUTE_SPECIAL.search(text) else f'"{text}"'
 
 
 def _check_text(value: str, where: str) -> str:
@@ -166,14 +185,23 @@ def write_graphml(graph: Any, out: BinaryIO) -> None:
         chunks.append("    </node>\n")
         if len(chunks) > flush_at:
             flush()
+    opening = {name: f'      <data key="{ids[("edge", name)]}">' for name in RELATION_FIELDS}
     for u, v, key, attrs in graph.edges(keys=True, data=True):
+        fields = relation_fields(key, attrs)
+        texts = [_text(value) for value in fields.values()]
+        if CONTROL_CHARACTERS.search("".join(texts)):  # rare: say which field
+            for name, text in zip(fields, texts, strict=True):
+                _check_text(text, f"relation '{key}' {name}")
+        for end in (u, v, key):
+            _check_text(str(end), f"relation '{key}' source, target or id")
         chunks.append(
-            f"    <edge source={quoteattr(u)} target={quoteattr(v)} id={quoteattr(key)}>\n"
+            f"    <edge source={_attribute(u)} target={_attribute(v)} id={_attribute(key)}>\n"
+            + "".join(
+                f"{opening[name]}{_escape(text)}</data>\n"
+                for name, text in zip(fields, texts, strict=True)
+            )
+            + "    </edge>\n"
         )
-        for name, value in relation_fields(key, attrs).items():
-            text = _xml(_text(value), f"relation '{key}' {name}")
-            chunks.append(f'      <data key="{ids[("edge", name)]}">{text}</data>\n')
-        chunks.append("    </edge>\n")
         if len(chunks) > flush_at:
             flush()
     chunks.append("  </graph>\n</graphml>\n")
