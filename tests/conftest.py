@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 import os
@@ -17,6 +18,7 @@ os.environ.pop("DIPLOGRAPH_DATA", None)
 os.environ.pop("DIPLOGRAPH_CACHE", None)
 # Never touch the real user cache from tests.
 os.environ["DIPLOGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="diplograph-test-cache-")
+atexit.register(shutil.rmtree, os.environ["DIPLOGRAPH_CACHE_DIR"], ignore_errors=True)
 
 import pytest  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402

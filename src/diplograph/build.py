@@ -40,7 +40,7 @@ from .fastcheck import (
     relation_struct,
 )
 from .model import ENTITY_ID, RELATION_ID
-from .pack import CERTAINTY_CODES
+from .pack import CERTAINTY_CODES, RELATION_ARRAYS
 from .resolve import fold_many
 
 _REPORTED = CERTAINTY_CODES["reported"]
@@ -295,16 +295,9 @@ class _Head(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     relations: list[msgspec.Raw] = []
 
 
-#: The index arrays of relations, with their array type codes.
-_ARRAYS = {
-    "src": "i",
-    "dst": "i",
-    "type": "H",
-    "certainty": "B",
-    "lo": "i",
-    "hi": "i",
-    "reporter": "i",
-}
+#: The index arrays of relations, with their array type codes (the reporter array becomes
+#: the pack's rep_off/rep_rel adjacency).
+_ARRAYS = {**RELATION_ARRAYS, "reporter": "i"}
 #: The relation fields indexing reads, taken from each record in one pass.
 _COLUMNS = ("id", "source", "target", "type", "certainty", "date", "reported_by", "place")
 _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError)
@@ -407,6 +400,8 @@ def _split_relations(
         done = _index_relations(spans, ctx, progress)
         return None if done is None else (done[0], name_tables(entities))
     cut = int(total * PARENT_SHARE)
+    import numpy  # noqa: F401 - imported before the fork, so the child never imports
+
     with tempfile.TemporaryFile() as handoff:
         pid = os.fork()
         if pid == 0:  # the child: never returns, never touches the terminal

@@ -89,7 +89,8 @@ class LoadProgress:
                 TimeElapsedColumn(),
                 console=self.console,
                 transient=True,
-            )
+                auto_refresh=False,  # no refresh thread: building may fork, and threads
+            )  # do not survive a fork cleanly; each update refreshes instead
             self._bar.start()
         count = f"{done or 0:,}/{total:,}" if total else ""
         if step != self._step:  # a new step: its own bar and clock
@@ -97,7 +98,7 @@ class LoadProgress:
                 self._bar.remove_task(self._task)
             self._task = self._bar.add_task(f"{step}...", total=total, count=count)
             self._step = step
-        self._bar.update(self._task, completed=done or 0, count=count)
+        self._bar.update(self._task, completed=done or 0, count=count, refresh=True)
 
     def stop(self) -> None:
         if self._bar is not None:

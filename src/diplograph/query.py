@@ -91,10 +91,19 @@ NO_FILTERS = Filters()
 
 def entity_name(graph: Any, node: str | None) -> str:
     """Display name of an entity id ('' for None)."""
-    if node is None:
-        return ""
+    return namer(graph)(node) if node is not None else ""
+
+
+def namer(graph: Any):
+    """``entity_name`` for one graph, looked up once (for loops over many rows)."""
     name_of = getattr(graph, "name_of", None)  # a PackedGraph reads its name table
-    return name_of(node) if name_of else graph.nodes[node].get("name", node)
+    if name_of is None:
+        nodes = graph.nodes
+
+        def name_of(node: str) -> str:
+            return nodes[node].get("name", node)
+
+    return name_of
 
 
 def reading(graph: Any, rtype: str, forward: bool = True) -> str:
@@ -124,20 +133,22 @@ def date_rank(graph: Any, key: str, attrs: dict) -> tuple:
     return (0, *found) if found else (1, date.max, date.max)
 
 
-def relation_fields(graph: Any, key: str, attrs: dict) -> dict[str, Any]:
-    """The provenance columns every relation row carries."""
-    reported_by = attrs.get("reported_by")
-    return {
-        "date": attrs.get("date", ""),
-        "date_text": attrs.get("date_text", ""),
-        "place_id": attrs.get("place", ""),
-        "place": entity_name(graph, attrs.get("place")),
-        "certainty": attrs["certainty"],
-        "reported_by": entity_name(graph, reported_by),
-        "relation_id": key,
-        "evidence": attrs["evidence"],
-        "note": attrs.get("note", ""),
-    }
+def relation_fields(graph: Any, key: str, attrs: dict, row: dict | None = None) -> dict:
+    """The provenance columns every relation row carries (added to ``row`` if given)."""
+    get = attrs.get
+    place, reported_by = get("place"), get("reported_by")
+    name = namer(graph) if place or reported_by else None
+    row = {} if row is None else row
+    row["date"] = get("date", "")
+    row["date_text"] = get("date_text", "")
+    row["place_id"] = place or ""
+    row["place"] = name(place) if place else ""
+    row["certainty"] = attrs["certainty"]
+    row["reported_by"] = name(reported_by) if reported_by else ""
+    row["relation_id"] = key
+    row["evidence"] = attrs["evidence"]
+    row["note"] = get("note", "")
+    return row
 
 
 def relation_row(graph: Any, u: str, v: str, key: str, attrs: dict) -> dict[str, Any]:
@@ -178,16 +189,17 @@ def who_met(graph: Any, node: str, filters: Filters = NO_FILTERS) -> list[dict]:
     met_only = Filters(filters.since, filters.until, filters.certainty, frozenset({"met"}))
     found = []
     order: dict[str | None, tuple] = {}  # date -> sort key (a hub meets many on one day)
+    name_of = namer(graph)
     for direction, (u, v, key, attrs) in incident(graph, node, "both", met_only):
         other = v if direction == "out" else u
         when = attrs.get("date")
         rank = order.get(when)
         if rank is None:
             rank = order[when] = date_rank(graph, key, attrs)
-        found.append((rank, entity_name(graph, other), key, other, attrs))
+        found.append((rank, name_of(other), key, other, attrs))
     found.sort(key=itemgetter(0, 1, 2))
     return [
-        {"id": other, "name": name, **relation_fields(graph, key, attrs)}
+        relation_fields(graph, key, attrs, {"id": other, "name": name})
         for _, name, key, other, attrs in found
     ]
 

@@ -12,15 +12,17 @@ import io
 import itertools
 import json
 from collections.abc import Callable, Sequence
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
-from rich.tree import Tree
 
 from . import dates
+
+if TYPE_CHECKING:  # rich's table and tree are imported when a table or tree is drawn
+    from rich.table import Table
+    from rich.tree import Tree
 
 FORMATS = ("table", "json", "csv")
 Cell = Callable[[dict], str]
@@ -126,6 +128,8 @@ def table(
     rows: list[dict], columns: Columns, title: str | None = None, lines: bool = True
 ) -> Table:
     """A Rich table of rows; every column folds instead of truncating."""
+    from rich.table import Table
+
     result = Table(
         title=title, show_lines=lines, title_justify="left", expand=False, show_edge=False
     )
@@ -178,6 +182,8 @@ def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -
 
 def entity_tree(card: dict) -> Tree:
     """``show`` as a Rich tree: the card, then relations grouped by type."""
+    from rich.tree import Tree
+
     aliases = ", ".join(card["aliases"]) or "—"
     root = Tree(
         f"[bold]{escape(card['name'])}[/bold] [dim]({escape(card['id'])}, {card['type']})[/dim]\n"
@@ -208,6 +214,8 @@ def entity_tree(card: dict) -> Tree:
 
 def neighbor_tree(name: str, rows: list[dict]) -> Tree:
     """``neighbors --tree``: each entity under the one it was reached from."""
+    from rich.tree import Tree
+
     root = Tree(f"[bold]{escape(name)}[/bold]")
     branches: dict[str, Tree] = {}
     for row in rows:
