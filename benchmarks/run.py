@@ -36,13 +36,15 @@ DIPLOGRAPH = [sys.executable, "-m", "diplograph"]
 
 
 def _tree_rss(pid: int) -> int:
-    """Resident kB of a process and its descendants now (0 when it is gone)."""
+    """Memory (kB) of a process and its descendants now, pages they share (a forked
+    child's view of its parent's data) counted once: the sum of their proportional set
+    sizes (Pss). 0 when the process is gone."""
     total, todo = 0, [pid]
     while todo:
         current = todo.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(status.split("VmRSS:")[1].split()[0]) if "VmRSS:" in status else 0
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            total += int(rollup.split("\nPss:")[1].split()[0])
             todo += map(int, Path(f"/proc/{current}/task/{current}/children").read_text().split())
         except (OSError, ValueError, IndexError):
             pass
@@ -51,8 +53,8 @@ def _tree_rss(pid: int) -> int:
 
 def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     """(seconds, peak MB, exit code) of one process. The peak is the larger of the
-    process's own peak RSS and the sum over it and its children, sampled every 20 ms
-    (the first query after a change splits its work with a child process)."""
+    process's own peak RSS and the memory of it and its children together, sampled every
+    20 ms (the first query after a change splits its work with a child process)."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sampled = [0]

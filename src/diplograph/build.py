@@ -48,9 +48,9 @@ _REPORTED = CERTAINTY_CODES["reported"]
 SLICE = 50_000
 #: From this many relations the work is split between two processes (when it can fork).
 PARALLEL_MIN = 200_000
-#: The parent's share of the relations (it also builds the name tables): balanced so
-#: that both finish together.
-PARENT_SHARE = 0.45
+#: The parent's share of the relations (it also checks the entities and builds their
+#: sections): balanced so that both finish together.
+PARENT_SHARE = 0.42
 #: From this many items, adjacency lists are sorted with numpy (imported only then).
 NUMPY_MIN = 50_000
 
@@ -386,19 +386,21 @@ def _index_relations(
 
 
 def _split_relations(
-    spans: Parts, ctx: _Relations, entities: list[Any], progress: Progress | None
-) -> tuple[dict[str, array], dict[str, Any]] | None:
-    """Index arrays of all relations, and the name tables.
+    spans: Parts, ctx: _Relations, alongside: Callable[[], Any], progress: Progress | None
+) -> tuple[dict[str, array], Any] | None:
+    """Index arrays of all relations, and what ``alongside()`` gives (None: a doubt).
 
     Large data is split with a forked child, which checks and indexes the last part of
-    the relations, writes its arrays and relation ids to an unnamed temporary file and
-    exits; meanwhile the parent does the first part and the name tables. If the child
-    fails for any reason other than a doubt about the data, the parent does its part.
+    the relations, writes its arrays and the hashes of its relation ids to an unnamed
+    temporary file and exits; meanwhile the parent runs ``alongside`` and does the first
+    part. If the child fails for any reason other than a doubt about the data, the
+    parent does its part too.
     """
     total = len(spans)
     if total < PARALLEL_MIN or not hasattr(os, "fork") or _cpus() < 2:
-        done = _index_relations(spans, ctx, progress)
-        return None if done is None else (done[0], name_tables(entities))
+        extra = alongside()
+        done = _index_relations(spans, ctx, progress) if extra is not None else None
+        return None if done is None else (done[0], extra)
     cut = int(total * PARENT_SHARE)
     import numpy  # noqa: F401 - imported before the fork, so the child never imports
 
@@ -423,8 +425,10 @@ def _split_relations(
             finally:
                 os._exit(code)
         try:
-            mine = _index_relations(spans[:cut], ctx, _scaled(progress, cut, total))
-            names = name_tables(entities) if mine is not None else None
+            extra = alongside()
+            mine = None
+            if extra is not None:
+                mine = _index_relations(spans[:cut], ctx, _scaled(progress, cut, total))
             _, status = os.waitpid(pid, 0)
             pid = 0
         finally:
@@ -433,14 +437,14 @@ def _split_relations(
                     os.kill(pid, signal.SIGKILL)
                     os.waitpid(pid, 0)
         code = os.waitstatus_to_exitcode(status)
-        if mine is None or names is None or code == 2:
+        if mine is None or code == 2:
             return None
         arrays, hashes = mine
         if code != 0:  # the child died (out of memory, killed): do its part here
             theirs = _index_relations(spans[cut:], ctx)
             if theirs is None or not _distinct(hashes + theirs[1]):
                 return None
-            return _joined(arrays, theirs[0]), names
+            return _joined(arrays, theirs[0]), extra
         handoff.seek(0)
         payload = msgspec.msgpack.decode(handoff.read())
     hashes.frombytes(payload["hashes"])
@@ -450,7 +454,7 @@ def _split_relations(
     for name, code in _ARRAYS.items():
         theirs[name] = array(code)
         theirs[name].frombytes(payload["arrays"][name])
-    return _joined(arrays, theirs), names
+    return _joined(arrays, theirs), extra
 
 
 def _well_formed(out: dict[str, array]) -> bool:
@@ -526,29 +530,37 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
         for t in h.relation_types:
             if types.setdefault(t.id, t) != t:
                 return None
-    small_texts = [
-        column(entities, "name"),
-        [x for x in column(entities, "description") if x is not None],
-        [a for e in entities for a in e.aliases or ()],
-        [
-            v
-            for rec in (*sources.values(), *types.values())
-            for v in msgspec.structs.astuple(rec)
-            if isinstance(v, str)
-        ],
-    ]
-    if (
-        len(set(ids)) != len(ids)
-        or len(sources) != sum(len(h.sources) for h in heads)
-        or not all_match(ENTITY_ID, [*ids, *sources, *types])
-        or any("" in map(str.strip, group) for group in small_texts)
-    ):
+    if len(sources) != sum(len(h.sources) for h in heads):
         return None
-    try:
-        for x in sources.values():
-            dates.parse(x.published)
-    except dates.DateError:
-        return None
+
+    def entity_work() -> dict[str, Any] | None:
+        """Checks on entities, sources and types, then their pack sections (done by the
+        parent while a child checks relations)."""
+        small_texts = [
+            column(entities, "name"),
+            [x for x in column(entities, "description") if x is not None],
+            [a for e in entities for a in e.aliases or ()],
+            [
+                v
+                for rec in (*sources.values(), *types.values())
+                for v in msgspec.structs.astuple(rec)
+                if isinstance(v, str)
+            ],
+        ]
+        if (
+            len(set(ids)) != len(ids)
+            or not all_match(ENTITY_ID, [*ids, *sources, *types])
+            or any("" in map(str.strip, group) for group in small_texts)
+        ):
+            return None
+        try:
+            for x in sources.values():
+                dates.parse(x.published)
+        except dates.DateError:
+            return None
+        encode = msgspec.json.Encoder().encode
+        return {"names": name_tables(entities), "blobs": [encode(e) for e in entities]}
+
     type_names = sorted(types)
     spans = Parts(s for h in heads for s in h.relations)
     holders = [where for h, where in zip(heads, buffers, strict=True) if h.relations]
@@ -556,25 +568,24 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
     if spans and not (type_names and sources):
         return None  # every relation needs a type and a source to cite
     ctx = _Relations(ids, type_names, list(sources))
-    done = _split_relations(spans, ctx, entities, progress)
+    done = _split_relations(spans, ctx, entity_work, progress)
     if done is None:
         return None
-    arrays, names = done
+    arrays, entity_parts = done
     if progress:
         progress("indexing")
     records: Parts | FileRecords = spans
     if len(holders) == 1 and len(spans) >= NUMPY_MIN:  # large: do not copy the records
         records = _file_records(*holders[0], spans) or spans
     del buffers, holders
-    encode = msgspec.json.Encoder().encode
     return assemble(
         files=[str(f) for f in files],
         entities=entities,
-        entity_blobs=[encode(e) for e in entities],
+        entity_blobs=entity_parts["blobs"],
         sources=sources,
         types=types,
         type_names=type_names,
         relation_blobs=records,
         arrays=arrays,
-        names=names,
+        names=entity_parts["names"],
     )
