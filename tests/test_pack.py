@@ -313,3 +313,19 @@ def test_pack_holds_no_executable_code():
     source = Path(pack.__file__).read_text()
     assert not re.search(r"^\s*(import|from) (pickle|marshal|shelve|dill)", source, re.M)
     assert not re.search(r"\b(eval|exec)\(", source)
+
+
+def test_validate_checks_once_then_reads_the_cache(cached, cli):
+    first = cli("validate", data=cached)
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout.strip() == "ok: 2 files, 600 entities, 4000 relations"
+    assert len(pack_files(cached)) == 1
+    again = cli("validate", data=cached)
+    assert again.stdout == first.stdout
+    doc = json.loads(cached.read_text())
+    doc["relations"][7]["target"] = "nobody"
+    doc["relations"][9]["date"] = "2025-13"
+    cached.write_text(json.dumps(doc))
+    bad = cli("validate", data=cached)
+    assert bad.exit_code == 1
+    assert "relations[7].target" in bad.stderr and "relations[9].date" in bad.stderr
