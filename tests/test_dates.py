@@ -94,3 +94,36 @@ def test_agrees_with_edtf_package(text):
     upper = date(*time.struct_time(ref.upper_strict())[:3])
     parsed = dates.parse(text)
     assert (parsed.lower, parsed.upper) == (lower, upper)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2025-06-21",
+        "2024-02-29",
+        "2025-02-29",
+        "0000-01-01",
+        "0001-01-01",
+        "9999-12-31",
+        "2025-13-01",
+        "2025-00-10",
+        "2025-06",
+        "2024-23",
+        "2025-01-2X",
+        "2020/2025-06-21",
+        "../2022",
+        "2025-06-21~",
+        "२०२५-06-21",
+        "2025-W01-1",
+        "20250621",
+    ],
+)
+def test_ordinal_bounds_agree_with_parse(text):
+    try:
+        parsed = dates.parse(text)
+    except dates.DateError as exc:
+        with pytest.raises(dates.DateError) as info:
+            dates.ordinal_bounds(text)
+        assert str(info.value) == str(exc)
+    else:
+        assert dates.ordinal_bounds(text) == (parsed.lower.toordinal(), parsed.upper.toordinal())

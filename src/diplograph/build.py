@@ -313,11 +313,34 @@ class _Relations:
         self.decoder = msgspec.json.Decoder(list[relation_struct(type_names, sources)])
 
 
+class _Records:
+    """Relations first..stop-1 of ``records`` (their JSON pieces, or FileRecords), read as
+    JSON arrays a slice at a time."""
+
+    def __init__(self, records: Parts | FileRecords, first: int, stop: int):
+        self.records, self.first, self.stop = records, first, stop
+
+    def __len__(self) -> int:
+        return self.stop - self.first
+
+    def part(self, first: int, stop: int) -> _Records:
+        return _Records(self.records, self.first + first, self.first + stop)
+
+    def json(self, first: int, stop: int) -> bytes:
+        """Relations first..stop-1 (counted in this part) as one JSON array."""
+        first, stop = self.first + first, self.first + min(stop, len(self))
+        records = self.records
+        if isinstance(records, FileRecords):  # one comma apart in the file: one copy
+            offsets = records.offsets
+            return b"[" + records.buffer[offsets[first] : offsets[stop] - 1] + b"]"
+        return b"[" + b",".join(records[first:stop]) + b"]"
+
+
 def _index_relations(
-    spans: Sequence, ctx: _Relations, progress: Progress | None = None
+    spans: _Records, ctx: _Relations, progress: Progress | None = None
 ) -> tuple[dict[str, array], array] | None:
-    """Decode and check the relations in ``spans`` (raw JSON, a slice at a time); their
-    index arrays and the hashes of their ids, or None on any doubt."""
+    """Decode and check the relations in ``spans`` (a slice at a time); their index
+    arrays and the hashes of their ids, or None on any doubt."""
     index, type_code = ctx.index, ctx.type_code
     lookup = index.__getitem__
     out = {name: array(code) for name, code in _ARRAYS.items()}
@@ -336,7 +359,7 @@ def _index_relations(
         if progress:
             progress("checking relations", start, total)
         try:
-            rels = ctx.decoder.decode(b"[" + b",".join(spans[start : start + SLICE]) + b"]")
+            rels = ctx.decoder.decode(spans.json(start, start + SLICE))
         except _DECODE_ERRORS:
             return None
         if not rels:
@@ -360,12 +383,12 @@ def _index_relations(
         cert.fromlist(list(map(CERTAINTY_CODES.__getitem__, levels)))
         for text in set(when) - date_code.keys():
             try:
-                parsed = dates.parse(text)
+                low, high = dates.ordinal_bounds(text)
             except dates.DateError:
                 return None
             date_code[text] = len(lows)
-            lows.append(parsed.lower.toordinal())
-            highs.append(parsed.upper.toordinal())
+            lows.append(low)
+            highs.append(high)
         when_codes.fromlist(list(map(date_code.__getitem__, when)))
         evidence = list(itertools.chain.from_iterable(map(attrgetter("evidence"), rels)))
         texts = (
@@ -386,7 +409,7 @@ def _index_relations(
 
 
 def _split_relations(
-    spans: Parts, ctx: _Relations, alongside: Callable[[], Any], progress: Progress | None
+    spans: _Records, ctx: _Relations, alongside: Callable[[], Any], progress: Progress | None
 ) -> tuple[dict[str, array], Any] | None:
     """Index arrays of all relations, and what ``alongside()`` gives (None: a doubt).
 
@@ -410,7 +433,7 @@ def _split_relations(
             code = 3
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                done = _index_relations(spans[cut:], ctx)
+                done = _index_relations(spans.part(cut, total), ctx)
                 if done is None:
                     code = 2  # a doubt: the full checker will say what is wrong
                 else:
@@ -428,7 +451,7 @@ def _split_relations(
             extra = alongside()
             mine = None
             if extra is not None:
-                mine = _index_relations(spans[:cut], ctx, _scaled(progress, cut, total))
+                mine = _index_relations(spans.part(0, cut), ctx, _scaled(progress, cut, total))
             _, status = os.waitpid(pid, 0)
             pid = 0
         finally:
@@ -441,7 +464,7 @@ def _split_relations(
             return None
         arrays, hashes = mine
         if code != 0:  # the child died (out of memory, killed): do its part here
-            theirs = _index_relations(spans[cut:], ctx)
+            theirs = _index_relations(spans.part(cut, total), ctx)
             if theirs is None or not _distinct(hashes + theirs[1]):
                 return None
             return _joined(arrays, theirs[0]), extra
@@ -567,17 +590,17 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
     del heads
     if spans and not (type_names and sources):
         return None  # every relation needs a type and a source to cite
+    records: Parts | FileRecords = spans
+    if len(holders) == 1 and len(spans) >= NUMPY_MIN:  # large: do not copy the records
+        records = _file_records(*holders[0], spans) or spans
+    del buffers, holders
     ctx = _Relations(ids, type_names, list(sources))
-    done = _split_relations(spans, ctx, entity_work, progress)
+    done = _split_relations(_Records(records, 0, len(spans)), ctx, entity_work, progress)
     if done is None:
         return None
     arrays, entity_parts = done
     if progress:
         progress("indexing")
-    records: Parts | FileRecords = spans
-    if len(holders) == 1 and len(spans) >= NUMPY_MIN:  # large: do not copy the records
-        records = _file_records(*holders[0], spans) or spans
-    del buffers, holders
     return assemble(
         files=[str(f) for f in files],
         entities=entities,

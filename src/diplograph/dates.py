@@ -171,6 +171,26 @@ def parse(text: str) -> Edtf:
     return Edtf(text, lower, upper, qualifier, False)
 
 
+def ordinal_bounds(text: str) -> tuple[int, int]:
+    """(earliest, latest) day of ``parse(text)`` as ordinals; a plain day without the
+    parser (what indexing a million relations mostly meets)."""
+    if (
+        len(text) == 10
+        and text.isascii()
+        and text[4] == "-" == text[7]
+        and text[:4].isdigit()
+        and text[5:7].isdigit()
+        and text[8:].isdigit()
+    ):
+        try:
+            day = date.fromisoformat(text).toordinal()
+            return day, day
+        except ValueError:
+            pass  # an impossible day: parse says why
+    parsed = parse(text)
+    return parsed.lower.toordinal(), parsed.upper.toordinal()
+
+
 def _describe_single(text: str) -> str:
     m = _SINGLE.match(text)
     if not m:
