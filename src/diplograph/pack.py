@@ -662,13 +662,14 @@ class PackedGraph:
             if accepts is None or accepts(r):
                 yield ids[src[r]], ids[dst[r]]
 
-    def relation_bounds(self, key: str) -> tuple[date, date] | tuple[()] | None:
-        """A relation's (earliest, latest) day from the arrays; () when undated; None
-        when the relation was not read by ``edges_of``."""
+    def relation_ordinals(self, key: str) -> tuple[int, int] | tuple[()] | None:
+        """A relation's (earliest, latest) day ordinals from the arrays; () when undated;
+        None when the relation was not read by ``edges_of``."""
         r = self._relation_at.get(key)
         if r is None:
             return None
-        return self.bounds(r) or ()
+        low = self._s["lo"][r]
+        return (low, self._s["hi"][r]) if low else ()
 
     def bounds(self, r: int) -> tuple[date, date] | None:
         lo = self._s["lo"][r]

@@ -123,14 +123,18 @@ def sort_key(attrs: dict) -> tuple:
     return (0, parsed.lower, parsed.upper)
 
 
+_UNDATED = (1, date.max.toordinal(), date.max.toordinal())
+
+
 def date_rank(graph: Any, key: str, attrs: dict) -> tuple:
-    """``sort_key``, from a PackedGraph's date arrays when it has just read the relation
-    (no date parsing)."""
-    bounds = getattr(graph, "relation_bounds", None)
+    """A sort key in the order of ``sort_key``, as (dated?, earliest, latest) day ordinals:
+    from a PackedGraph's date arrays when it has just read the relation (no parsing)."""
+    bounds = getattr(graph, "relation_ordinals", None)
     found = bounds(key) if bounds else None
-    if found is None:
-        return sort_key(attrs)
-    return (0, *found) if found else (1, date.max, date.max)
+    if found is not None:
+        return (0, *found) if found else _UNDATED
+    when = attrs.get("date")
+    return (0, *dates.ordinal_bounds(when)) if when else _UNDATED
 
 
 def relation_fields(graph: Any, key: str, attrs: dict, row: dict | None = None) -> dict:
