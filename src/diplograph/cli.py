@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from . import __version__
 from .errors import CacheDamaged, DataError, DiplographError
@@ -62,7 +61,7 @@ class LoadProgress:
     its search file built): ``progress(step, done=None, total=None)``, then
     ``progress(None)`` when finished. Only ever used on a terminal; leaves no trace."""
 
-    def __init__(self, console: Console):
+    def __init__(self, console: Any):
         self.console = console
         self._bar: Any = None
         self._task: Any = None
@@ -148,12 +147,31 @@ def _split(values: list[str] | None) -> list[str]:
     return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]
 
 
-def _out() -> Console:
-    """Console for results. Piped output gets 120 columns (or $COLUMNS), never cropped."""
-    import os
+class _Output:
+    """Where results go: ``file`` (stdout) for JSON and CSV, and ``print`` for tables and
+    trees through a Rich console made on first use (so scripts never import rich).
+    Piped output gets 120 columns (or $COLUMNS), never cropped."""
 
-    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120
-    return Console(file=sys.stdout, width=width)
+    def __init__(self) -> None:
+        self.file = sys.stdout
+        self._console: Any = None
+
+    def print(self, *things: Any, **options: Any) -> None:
+        if self._console is None:
+            width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 120
+            self._console = Console(file=sys.stdout, width=width)
+        self._console.print(*things, **options)
+
+
+def _out() -> Any:
+    return _Output()
+
+
+def Console(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - rich's class, made lazily
+    """``rich.console.Console``, imported only when something is drawn or reported."""
+    from rich.console import Console as RichConsole
+
+    return RichConsole(*args, **kwargs)
 
 
 def _err(message: str) -> None:

@@ -15,14 +15,27 @@ from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
-from rich.console import Console
-from rich.markup import escape
 
 from . import dates
 
-if TYPE_CHECKING:  # rich's table and tree are imported when a table or tree is drawn
+if TYPE_CHECKING:  # rich is imported when a table or tree is drawn (CSV and JSON: never)
+    from rich.console import Console
     from rich.table import Table
     from rich.tree import Tree
+
+
+_rich_escape: Callable[[str], str] | None = None
+
+
+def escape(text: str) -> str:
+    """``rich.markup.escape``, imported on first use (it brings in most of rich)."""
+    global _rich_escape
+    if _rich_escape is None:
+        from rich.markup import escape as found
+
+        _rich_escape = found
+    return _rich_escape(text)
+
 
 FORMATS = ("table", "json", "csv")
 Cell = Callable[[dict], str]
