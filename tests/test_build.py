@@ -24,6 +24,7 @@ import generate  # noqa: E402
 sys.path.pop(0)
 
 RELATIONS = 4000
+REAL_CPUS = build._cpus
 
 
 @pytest.fixture(scope="module")
@@ -250,3 +251,12 @@ def test_progress_bar_on_a_terminal():
     assert "checking relations..." in out.getvalue()
     assert "500/1,000" in out.getvalue()
     assert bar._bar is None
+
+
+def test_one_job_builds_in_one_process(tmp_path, document, small_thresholds, monkeypatch):
+    files = files_for(tmp_path, document)
+    split = comparable(build.build_streaming(files))
+    monkeypatch.setattr(build, "_cpus", REAL_CPUS)
+    monkeypatch.setenv("DIPLOGRAPH_JOBS", "1")
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked with DIPLOGRAPH_JOBS=1"))
+    assert comparable(build.build_streaming(files)) == split

@@ -522,6 +522,10 @@ def _scaled(progress: Progress | None, part: int, total: int) -> Progress | None
 
 
 def _cpus() -> int:
+    """The cores this process may use; $DIPLOGRAPH_JOBS=1 keeps the build in one process."""
+    jobs = os.environ.get("DIPLOGRAPH_JOBS", "").strip()
+    if jobs.isdigit() and int(jobs) > 0:
+        return int(jobs)
     try:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
