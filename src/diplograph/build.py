@@ -396,7 +396,9 @@ def _index_relations(
             filter(None, map(attrgetter("note"), rels)),
             filter(None, map(attrgetter("date_text"), rels)),
         )
-        if not all_match(RELATION_ID, names) or any("" in map(str.strip, group) for group in texts):
+        if not all_match(RELATION_ID, names) or any(
+            any(map(str.isspace, group)) for group in texts
+        ):
             return None
         del rels, evidence, names, source, target, kinds, levels, when, reporters, places
     if progress:
@@ -577,7 +579,7 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
         if (
             len(set(ids)) != len(ids)
             or not all_match(ENTITY_ID, [*ids, *sources, *types])
-            or any("" in map(str.strip, group) for group in small_texts)
+            or any(any(map(str.isspace, group)) for group in small_texts)
         ):
             return None
         try:

@@ -246,7 +246,7 @@ def cross_check_fast(documents: list[Any]) -> bool:
             if isinstance(v, str)
         ],
     ]
-    if any("" in map(str.strip, group) for group in texts):  # whitespace-only text
+    if any(any(map(str.isspace, group)) for group in texts):  # whitespace-only text
         return False
     try:
         for text in set(map(attrgetter("date"), relations)) - {None}:
