@@ -5,10 +5,11 @@ Two builders produce the same sections (``pack`` writes and reads them):
 - ``build_streaming``: the fast path. msgspec decodes each file with its relations left
   as raw JSON, then decodes and checks them a slice at a time with Structs generated
   from ``model.RECORDS`` (relation types and evidence sources are ``Literal``s, checked
-  in C). Large data is split between two processes (``os.fork``): the parent indexes the
-  first part of the relations and the entities, the child the rest of the relations and
-  the name tables, and hands its arrays back through a temporary file. Any doubt returns
-  None.
+  in C). Large data is split between two processes (``os.fork``): the child checks and
+  indexes the last part of the relations and hands its arrays back through a temporary
+  file, while the parent checks the entities, builds their tables and does the first
+  part. Compactly written files keep their relation records (``FileRecords``): the pack
+  stores where each starts. Any doubt returns None.
 - ``build_sections``: from documents the full checker passed (``load.documents_for_pack``);
   the path taken after a doubt, so error messages always come from one checker.
 """

@@ -6,9 +6,12 @@ touches: ``who-met`` on a million relations decodes a few dozen records. Packs o
 data are written to the user's cache folder so that later queries skip parsing and
 validation entirely; small data is packed in memory on each run (a few milliseconds).
 
-The pack file holds only JSON, msgpack and raw integer arrays: nothing is executed or
-unpickled. It is keyed by the data files' paths, sizes, modification times and inodes
-(and diplograph's version); any change rebuilds it. A pack that fails its checks (wrong
+Arrays are read as typed views of a memory map (only the pages a query touches), records
+with ``pread`` (from the data file itself when the pack keeps only their offsets, see
+``build.FileRecords``). The pack file holds only JSON, msgpack and raw integer arrays
+(each section on 8 bytes): nothing is executed or unpickled. It is keyed by the data
+files' paths, sizes, modification times and inodes (and diplograph's version); any
+change rebuilds it. A pack that fails its checks (wrong
 magic, header or key, sections out of bounds, a record that does not decode) is
 deleted and rebuilt.
 """
