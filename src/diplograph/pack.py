@@ -11,9 +11,8 @@ with ``pread`` (from the data file itself when the pack keeps only their offsets
 ``build.FileRecords``). The pack file holds only JSON, msgpack and raw integer arrays
 (each section on 8 bytes): nothing is executed or unpickled. It is keyed by the data
 files' paths, sizes, modification times and inodes (and diplograph's version); any
-change rebuilds it. A pack that fails its checks (wrong
-magic, header or key, sections out of bounds, a record that does not decode) is
-deleted and rebuilt.
+change rebuilds it. A pack that fails its checks (wrong magic, header or key, sections
+out of bounds, a record that does not decode or match its index) is deleted and rebuilt.
 """
 
 from __future__ import annotations
