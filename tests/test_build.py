@@ -260,3 +260,11 @@ def test_one_job_builds_in_one_process(tmp_path, document, small_thresholds, mon
     monkeypatch.setenv("DIPLOGRAPH_JOBS", "1")
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked with DIPLOGRAPH_JOBS=1"))
     assert comparable(build.build_streaming(files)) == split
+
+
+def test_doubt_in_the_parents_part_stops_the_child(tmp_path, document, small_thresholds):
+    doc = json.loads(json.dumps(document))
+    doc["relations"][0]["target"] = "nobody"  # in the parent's part
+    assert build.build_streaming(files_for(tmp_path, doc)) is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # stopped and reaped, not left running

@@ -352,9 +352,7 @@ def _index_relations(
     lows, highs = [0], [0]
     when_codes = array("i")
     hashes = array("q")  # of the relation ids: duplicates are found among these
-    fields = attrgetter(
-        "id", "source", "target", "type", "certainty", "date", "reported_by", "place"
-    )
+    fields = attrgetter(*_COLUMNS)
     total = len(spans)
     for start in range(0, total, SLICE):
         if progress:
@@ -455,15 +453,18 @@ def _split_relations(
             mine = None
             if extra is not None:
                 mine = _index_relations(spans.part(0, cut), ctx, _scaled(progress, cut, total))
-            _, status = os.waitpid(pid, 0)
-            pid = 0
+            if mine is not None:  # else no need to wait: the full checker takes over
+                _, status = os.waitpid(pid, 0)
+                pid = 0
         finally:
-            if pid:  # interrupted, or failed: stop the child
+            if pid:  # a doubt, an interruption or a failure: stop the child
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
                     os.waitpid(pid, 0)
+        if mine is None:
+            return None
         code = os.waitstatus_to_exitcode(status)
-        if mine is None or code == 2:
+        if code == 2:
             return None
         arrays, hashes = mine
         if code != 0:  # the child died (out of memory, killed): do its part here
