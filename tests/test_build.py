@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from diplograph import build, query
+from diplograph import build, export, query
+from diplograph import pack as pack_module
 from diplograph.errors import DataError
 from diplograph.load import data_files, documents_for_pack, load_graph, with_vocabulary
 from diplograph.pack import PackedGraph, open_packed
@@ -220,6 +221,20 @@ def test_relation_records_read_in_place_or_copied(
         )
     pack_size = read.path.stat().st_size
     assert (pack_size < path.stat().st_size / 2) is kept_in_place  # no copy of the records
+    # a pass over every record (export) reads them a slice at a time: the same graph
+    monkeypatch.setattr(pack_module, "SCAN_SLICE", 333)
+    assert _graphml_content(read) == _graphml_content(nxg)
+
+
+def _graphml_content(graph) -> tuple:
+    import io
+
+    import networkx as nx
+
+    found = nx.read_graphml(io.BytesIO(export.to_graphml(graph)), force_multigraph=True)
+    nodes = sorted((n, sorted(a.items())) for n, a in found.nodes(data=True))
+    edges = sorted((u, v, k, sorted(a.items())) for u, v, k, a in found.edges(keys=True, data=True))
+    return nodes, edges
 
 
 def test_progress_reported_while_building(tmp_path, document, small_thresholds):
