@@ -156,6 +156,7 @@ def documents_for_pack(files: list[Path], progress=None) -> list:
             progress("checking references")
         if cross_check_fast([doc for doc, _ in loaded]):
             return loaded
+    del loaded  # free the decoded records before the full checker reads the files again
     checked = check_files(files)
     return [(msgspec.convert(doc, Document), None) for _, doc in checked]
 
