@@ -329,3 +329,22 @@ def test_validate_checks_once_then_reads_the_cache(cached, cli):
     bad = cli("validate", data=cached)
     assert bad.exit_code == 1
     assert "relations[7].target" in bad.stderr and "relations[9].date" in bad.stderr
+
+
+def test_surrogate_escapes_paired_pass_lone_are_named(write_data):
+    from conftest import mini
+    from diplograph.build import build_streaming
+    from diplograph.load import with_vocabulary
+
+    doc = mini()
+    doc["entities"][0]["name"] = "Flag \U0001f1e7\U0001f1fe"
+    path = write_data(json.dumps(doc))  # ensure_ascii: the flag as surrogate-pair escapes
+    assert "\\ud83c\\udde7" in path.read_text()
+    assert build_streaming(with_vocabulary([path])) is not None  # the fast path vouches
+    assert open_packed(path).nodes[doc["entities"][0]["id"]]["name"] == "Flag 🇧🇾"
+    lone = path.read_text().replace("\\ud83c\\udde7", "\\ud83c", 1)
+    path.write_text(lone)
+    assert build_streaming(with_vocabulary([path])) is None
+    with pytest.raises(DataError) as info:
+        open_packed(path)
+    assert info.value.problems == [f"{path}: entities[0].name: contains a control character"]

@@ -98,8 +98,10 @@ Document = msgspec.defstruct(
 )
 
 # Control characters can only hide in JSON as escapes (or as raw DEL, U+FFFE/U+FFFF):
-# when any shows up, the file goes through the full checker, which says where.
-_SUSPICIOUS = re.compile(rb"\\(?:u00[01]|u007[fF]|u[dD][89a-fA-F]|u[fF][fF][fF][eEfF]|[rbf])")
+# when any shows up, the file goes through the full checker, which says where. Surrogate
+# escapes need no screening: msgspec decodes a pair (an emoji written by json.dumps'
+# default ensure_ascii) and refuses a lone one, which sends the file to the checker too.
+_SUSPICIOUS = re.compile(rb"\\(?:u00[01]|u007[fF]|u[fF][fF][fF][eEfF]|[rbf])")
 
 
 _NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")  # U+FFFE, U+FFFF in UTF-8
