@@ -163,10 +163,6 @@ class _Output:
         self._console.print(*things, **options)
 
 
-def _out() -> Any:
-    return _Output()
-
-
 def Console(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - rich's class, made lazily
     """``rich.console.Console``, imported only when something is drawn or reported."""
     from rich.console import Console as RichConsole
@@ -300,7 +296,7 @@ def who_met_command(
     emit(
         rows,
         fmt.value,
-        _out(),
+        _Output(),
         [("met", plain("name")), *RELATION_COLUMNS],
         title=f"Who met {graph.nodes[node]['name']}",
         empty=f"no recorded meetings with {graph.nodes[node]['name']}",
@@ -362,7 +358,7 @@ def path_command(
     emit(
         rows,
         fmt.value,
-        _out(),
+        _Output(),
         _hop_columns(),
         title=f"{graph.nodes[a]['name']} → {graph.nodes[b]['name']}",
     )
@@ -394,7 +390,7 @@ def show_command(
     elif fmt is Format.csv:
         write_csv(show_rows(card), sys.stdout)
     else:
-        _out().print(entity_tree(card))
+        _Output().print(entity_tree(card))
 
 
 @app.command("neighbors")
@@ -425,7 +421,7 @@ def neighbors_command(
         graph, node, direction.value, depth, _filters(graph, since, until, certainty, relation)
     )
     if tree and fmt is Format.table:
-        _out().print(neighbor_tree(graph.nodes[node]["name"], rows))
+        _Output().print(neighbor_tree(graph.nodes[node]["name"], rows))
         return
     columns = [
         ("dist", plain("distance")),
@@ -440,7 +436,7 @@ def neighbors_command(
     emit(
         rows,
         fmt.value,
-        _out(),
+        _Output(),
         columns,
         title=f"Neighbors of {graph.nodes[node]['name']}",
         empty="no neighbors match",
@@ -467,7 +463,7 @@ def search_command(
         ("id", plain("id")),
         ("matched", lambda r: f"{r['field']}: {plain('match')(r)}"),
     ]
-    emit(rows, fmt.value, _out(), columns, title=f"Search: {text}", empty="no matches")
+    emit(rows, fmt.value, _Output(), columns, title=f"Search: {text}", empty="no matches")
 
 
 @app.command("timeline")
@@ -498,7 +494,7 @@ def timeline_command(
     nodes = [resolve(graph, n) for n in names or []]
     rows = timeline(graph, nodes, _filters(graph, since, until, certainty, relation))
     columns = [RELATION_COLUMNS[0], ("relation", hop_cell), *RELATION_COLUMNS[1:]]  # date first
-    emit(rows, fmt.value, _out(), columns, title="Timeline", empty="no dated relations match")
+    emit(rows, fmt.value, _Output(), columns, title="Timeline", empty="no dated relations match")
 
 
 @app.command("stats")
@@ -511,7 +507,7 @@ def stats_command(
     from .query import stats
     from .render import emit_sections
 
-    emit_sections(stats(_graph(), top), fmt.value, _out())
+    emit_sections(stats(_graph(), top), fmt.value, _Output())
 
 
 @list_app.command("entities")
@@ -534,7 +530,7 @@ def list_entities_command(
         ("relations", plain("relations")),
         ("description", plain("description")),
     ]
-    emit(rows, fmt.value, _out(), columns, title="Entities", empty="no entities")
+    emit(rows, fmt.value, _Output(), columns, title="Entities", empty="no entities")
 
 
 @list_app.command("relations")
@@ -555,7 +551,7 @@ def list_relations_command(
     graph = _graph()
     rows = list_relations(graph, _filters(graph, since, until, certainty, relation_type))
     columns = [("relation", hop_cell), *RELATION_COLUMNS]
-    emit(rows, fmt.value, _out(), columns, title="Relations", empty="no relations match")
+    emit(rows, fmt.value, _Output(), columns, title="Relations", empty="no relations match")
 
 
 # -- export and validate -------------------------------------------------------------------

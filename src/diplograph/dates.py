@@ -141,13 +141,12 @@ def parse(text: str) -> Edtf:
     if not isinstance(text, str) or not text.strip():
         raise DateError("empty date")
     text = text.strip()
-    if text.isascii() and text[:4].isdigit():  # the common cases: a plain day, month, year
+    day = _plain_day(text)
+    if day is not None:  # the commonest case
+        return Edtf(text, day, day, "", False)
+    if text.isascii() and text[:4].isdigit():  # the next commonest: a month, a year
         try:
-            if len(text) == 10 and text[4] == "-" == text[7]:
-                if text[5:7].isdigit() and text[8:].isdigit():
-                    day = date.fromisoformat(text)  # checked by the C parser
-                    return Edtf(text, day, day, "", False)
-            elif len(text) == 7 and text[4] == "-" and text[5:].isdigit() and text[5] < "2":
+            if len(text) == 7 and text[4] == "-" and text[5:].isdigit() and text[5] < "2":
                 year, month = int(text[:4]), int(text[5:])
                 last = calendar.monthrange(year, month)[1]
                 return Edtf(text, date(year, month, 1), date(year, month, last), "", False)
@@ -171,9 +170,9 @@ def parse(text: str) -> Edtf:
     return Edtf(text, lower, upper, qualifier, False)
 
 
-def ordinal_bounds(text: str) -> tuple[int, int]:
-    """(earliest, latest) day of ``parse(text)`` as ordinals; a plain day without the
-    parser (what indexing a million relations mostly meets)."""
+def _plain_day(text: str) -> date | None:
+    """``text`` as a day when it is a plain, possible YYYY-MM-DD (checked by the C
+    parser), else None (the full parser then says what it is or what is wrong)."""
     if (
         len(text) == 10
         and text.isascii()
@@ -183,10 +182,18 @@ def ordinal_bounds(text: str) -> tuple[int, int]:
         and text[8:].isdigit()
     ):
         try:
-            day = date.fromisoformat(text).toordinal()
-            return day, day
+            return date.fromisoformat(text)
         except ValueError:
-            pass  # an impossible day: parse says why
+            return None
+    return None
+
+
+def ordinal_bounds(text: str) -> tuple[int, int]:
+    """(earliest, latest) day of ``parse(text)`` as ordinals; a plain day without the
+    parser (what indexing a million relations mostly meets)."""
+    day = _plain_day(text)
+    if day is not None:
+        return day.toordinal(), day.toordinal()
     parsed = parse(text)
     return parsed.lower.toordinal(), parsed.upper.toordinal()
 

@@ -140,15 +140,10 @@ def _decoded(raw: bytes | None, kind: type) -> Any | None:
     return found
 
 
-def read_fast(file: Path, kind: type) -> Any | None:
-    """A data file decoded as ``kind`` by the fast path, or None (then the full checker)."""
-    found = read_buffer(file, kind)
-    return None if found is None else found[0]
-
-
 def read_buffer(file: Path, kind: type) -> tuple[Any, bytes, int] | None:
-    """(``read_fast``'s value, the bytes it decoded, where they start in the file), or
-    None. The bytes start after a byte order mark, if any."""
+    """(A data file decoded as ``kind`` by the fast path, the bytes it decoded, where they
+    start in the file: after a byte order mark, if any), or None (then the full
+    checker)."""
     try:
         raw = file.read_bytes()
     except OSError:

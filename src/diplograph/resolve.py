@@ -26,23 +26,19 @@ MAX_NAME_LENGTH = 200
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
-# For ASCII text: separators become spaces, apostrophes go (same result as the regex).
-_ASCII_FOLDS = bytes.maketrans(b'-_/.,;:()[]"', b" " * 12)
+# ASCII text: separators and whitespace become spaces (apostrophes go), then runs of
+# spaces collapse and ends are trimmed: the same result as the regexes below.
+_TO_SPACE = b'-_/.,;:()[]"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f'
+_ASCII_SPACES = bytes.maketrans(_TO_SPACE, b" " * len(_TO_SPACE))
 
 
 def fold(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name."""
     if text.isascii():  # the common case, several times faster (bytes.translate)
-        folded = text.encode("ascii").lower().translate(_ASCII_FOLDS, b"'")
+        folded = text.encode("ascii").lower().translate(_ASCII_SPACES, b"'")
         return " ".join(folded.decode("ascii").split())
     text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.casefold()))
     return _SEPARATORS.sub(" ", text.translate(_EXTRA_FOLDS)).strip()
-
-
-# fold_many on ASCII texts joined by NULs: separators and whitespace become spaces, then
-# runs of spaces collapse and spaces beside a NUL or at either end go (as split/join does).
-_TO_SPACE = b'-_/.,;:()[]"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f'
-_ASCII_SPACES = bytes.maketrans(_TO_SPACE, b" " * len(_TO_SPACE))
 
 
 def fold_many(texts: list[str]) -> list[str]:

@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import msgspec
 
+from .pack import _aligned
 from .resolve import fold_many
 
 MAGIC = b"DIPLOGRAPH-SRCH\x03"
@@ -54,10 +55,6 @@ class _Description(msgspec.Struct, gc=False):
     description: str | None = None
 
 
-def _aligned(offset: int) -> int:
-    return (offset + 7) & ~7
-
-
 class _Writer:
     """Sections written one after the other, each starting on 8 bytes."""
 
@@ -71,10 +68,7 @@ class _Writer:
         self.layout[name] = [self.out.tell(), 0]
 
     def write(self, name: str, data: Any) -> None:
-        self.out.write(data)
-        self.layout[name][1] += (
-            len(data) if not isinstance(data, array) else data.itemsize * len(data)
-        )
+        self.layout[name][1] += self.out.write(data)  # bytes written
 
     def section(self, name: str, data: Any) -> None:
         self.begin(name)
