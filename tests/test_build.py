@@ -43,6 +43,7 @@ def files_for(tmp_path: Path, doc: dict) -> list[Path]:
 def small_thresholds(monkeypatch):
     """Several slices, the numpy adjacency sort and the two-process split, on small data."""
     monkeypatch.setattr(build, "SLICE", 700)
+    monkeypatch.setattr(build, "PROGRESS_EVERY", 1400)
     monkeypatch.setattr(build, "NUMPY_MIN", 100)
     monkeypatch.setattr(build, "PARALLEL_MIN", 1000)
     monkeypatch.setattr(build, "_cpus", lambda: 2)  # split even on a one-core machine
@@ -172,6 +173,28 @@ def test_adjacency_same_with_and_without_numpy(monkeypatch):
     assert build._csr(ends, 6) == plain
     assert list(plain[0]) == [0, 2, 5, 5, 8, 9, 9]
     assert list(plain[1]) == [3, 9, 1, 4, 6, 0, 2, 8, 7]  # -1: left out
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["", "a", "b c", "ab", "é", "zz", "a b"]), st.integers(0, 6)),
+        max_size=30,
+    )
+)
+def test_name_table_same_with_and_without_numpy(pairs):
+    keys, owners = [k for k, _ in pairs], array("i", [i for _, i in pairs])
+    plain = build._name_table("key", keys, owners)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(build, "NUMPY_MIN", 0)
+        assert build._name_table("key", keys, owners) == plain
+    # the table itself: distinct non-empty keys, sorted, with their distinct owners
+    table = sorted({k for k in keys if k})
+    offsets, blob = plain["key_off"], plain["key_blob"]
+    assert [blob[offsets[n] : offsets[n + 1]].decode() for n in range(len(table))] == table
+    pos_off, pos = plain["key_pos_off"], plain["key_pos"]
+    for n, key in enumerate(table):
+        assert list(pos[pos_off[n] : pos_off[n + 1]]) == sorted({i for k, i in pairs if k == key})
 
 
 TEXTS = st.lists(
