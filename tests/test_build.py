@@ -107,6 +107,8 @@ def _last(doc: dict) -> dict:
         pytest.param(lambda d: _last(d)["evidence"][0].update(quote=" \u3000"), id="blank"),
         pytest.param(lambda d: _last(d)["evidence"][0].update(source="rumour"), id="source"),
         pytest.param(lambda d: _last(d).update(id="has space"), id="bad-id"),
+        pytest.param(lambda d: _last(d).update(note=None), id="null-note"),
+        pytest.param(lambda d: _last(d).update(place=None), id="null-place"),
     ],
 )
 def test_declines_what_the_checker_rejects(tmp_path, document, small_thresholds, damage):
@@ -117,6 +119,22 @@ def test_declines_what_the_checker_rejects(tmp_path, document, small_thresholds,
     with pytest.raises(DataError) as info:
         open_packed(files[-1])
     assert f"relations[{RELATIONS - 1}]" in str(info.value)
+
+
+@pytest.mark.parametrize("kind", ["sources", "relation_types", "entities"])
+def test_declines_a_null_optional_field(tmp_path, document, kind):
+    doc = json.loads(json.dumps(document))
+    optional = {"sources": "url", "relation_types": "cameo", "entities": "description"}[kind]
+    records = doc.get(kind) or json.loads((ROOT / "data" / "vocabulary.json").read_text())[kind]
+    doc[kind] = [*doc.get(kind, []), {**records[-1], optional: None}]
+    if kind != "relation_types":
+        doc[kind][-1]["id"] = "added-by-test"
+    files = files_for(tmp_path, doc)
+    assert build.build_streaming(files) is None
+    with pytest.raises(
+        DataError, match=f"{kind}\\[\\d+\\].{optional}: expected a string, got null"
+    ):
+        open_packed(files[-1])
 
 
 @pytest.mark.parametrize(

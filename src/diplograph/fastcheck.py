@@ -39,7 +39,9 @@ def _struct_field(spec) -> Any:
         kind = Annotated[str, _NON_EMPTY]
     if spec.required:
         return (spec.name, kind)
-    return (spec.name, kind | None, None)
+    # absent reads as None, but an explicit null is refused, as the full checker does
+    # (msgspec does not check defaults against the type)
+    return (spec.name, kind, None)
 
 
 def _defstruct(name: str, fields, kinds: dict[str, Any] | None = None) -> type[msgspec.Struct]:
@@ -50,7 +52,7 @@ def _defstruct(name: str, fields, kinds: dict[str, Any] | None = None) -> type[m
         member = _struct_field(spec)
         if kinds and spec.name in kinds:
             kind = kinds[spec.name]
-            member = (spec.name, kind) if spec.required else (spec.name, kind | None, None)
+            member = (spec.name, kind) if spec.required else (spec.name, kind, None)
         members.append(member)
     return msgspec.defstruct(
         name,
