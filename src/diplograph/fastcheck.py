@@ -116,7 +116,7 @@ class _Spans(msgspec.Struct, gc=False):
     relations: list[msgspec.Raw] = []
 
 
-def _screened(raw: bytes) -> bytes | None:
+def screened(raw: bytes) -> bytes | None:
     """The bytes without a byte order mark, or None when the fast path must not vouch
     for them (an escaped control character, DEL, U+FFFE/U+FFFF somewhere)."""
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -150,11 +150,11 @@ def read_buffer(file: Path, kind: type) -> tuple[Any, bytes, int] | None:
         raw = file.read_bytes()
     except OSError:
         return None
-    screened = _screened(raw)
-    decoded = _decoded(screened, kind)
-    if decoded is None or screened is None:
+    text = screened(raw)
+    decoded = _decoded(text, kind)
+    if decoded is None or text is None:
         return None
-    return decoded, screened, len(raw) - len(screened)
+    return decoded, text, len(raw) - len(text)
 
 
 def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
@@ -162,7 +162,7 @@ def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
 
     None sends the file to ``model.check_document``, which names every problem.
     """
-    raw = _screened(raw)
+    raw = screened(raw)
     doc = _decoded(raw, Document)
     return None if doc is None else (doc, _decoded(raw, _Spans))
 

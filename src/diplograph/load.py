@@ -129,17 +129,25 @@ def _file_order(problems: list[str], files: list[Path]) -> list[str]:
     return sorted(problems, key=lambda p: rank.get(p.split(":", 1)[0], len(rank)))
 
 
-def documents_for_pack(files: list[Path], progress=None) -> list:
+def documents_for_pack(files: list[Path], progress=None, doubted: bool = False) -> list:
     """Checked documents for ``pack``: (Document Struct, raw record spans or None) pairs.
 
     The fast path decodes and validates in C and keeps each record's JSON bytes; anything
     it cannot vouch for goes through ``check_files``, which raises DataError naming every
     problem (or, when the fast path was only cautious, returns the documents, converted).
+    ``doubted``: the cache builder already had a doubt, so most likely there is a
+    problem to name: ``streamcheck`` looks for it first, a slice of records at a time.
     """
     import msgspec
 
     from .fastcheck import Document, cross_check_fast, decode_fast
 
+    if doubted:
+        from .streamcheck import find_problems
+
+        problems = find_problems(files, progress)
+        if problems:
+            raise DataError(problems)
     loaded = []
     for file in files:
         if progress:

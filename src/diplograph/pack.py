@@ -800,7 +800,7 @@ def open_packed(path: Path, progress: Callable[..., None] | None = None) -> Pack
     try:
         sections = build_streaming(files, progress)
         if sections is None:  # a doubt: the full checker names every problem, or passes
-            loaded = documents_for_pack(files, progress)
+            loaded = documents_for_pack(files, progress, doubted=True)
             if progress:
                 progress("indexing")
             sections = build_sections(loaded, [str(f) for f in files])

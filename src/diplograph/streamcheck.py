@@ -1,0 +1,271 @@
+"""The full checker's messages for data of any size, a slice of records at a time.
+
+``load.check_files`` reads whole documents into Python objects: at a million relations
+that takes about a minute and 3 GB just to name one bad record. ``find_problems`` finds
+the same problems, with the same messages in the same order, while holding one slice of
+entities or relations at a time: each slice is first decoded and checked by the fast
+path (``fastcheck``'s Structs, checked in C); only a slice it cannot vouch for is read
+as plain JSON and checked record by record with ``model``'s rules. The cross-record
+rules run over whole slices at once, and record by record only where a slice breaks one.
+"""
+
+from __future__ import annotations
+
+import codecs
+import itertools
+import json
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from . import dates, model
+from .errors import DataError
+from .fastcheck import Entity, Relation, all_match, column, screened
+
+#: Records per slice: small enough that a slice's records stay in the processor's cache.
+SLICE = 2_000
+#: The kinds of records read a slice at a time (the others are few).
+STREAMED = ("entities", "relations")
+
+_RAW_FIELDS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_RAW_LIST = msgspec.json.Decoder(list[msgspec.Raw])
+_DECODERS = {
+    "entities": msgspec.json.Decoder(list[Entity]),
+    "relations": msgspec.json.Decoder(list[Relation]),
+}
+_ID_PATTERNS = {"entities": model.ENTITY_ID, "relations": model.RELATION_ID}
+_RELATION_TEXTS = ("id", "type", "source", "target", "certainty", "date", "date_text")
+_RELATION_TEXTS += ("place", "reported_by", "note")
+_DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
+
+
+class _Unreadable(Exception):
+    """A part of a file that ``json`` reads differently from msgspec (or not at all)."""
+
+
+class _File:
+    """One data file: what was read of it, and the problems found in it so far."""
+
+    def __init__(self, name: str):
+        self.name = name
+        #: each record's own problems, in reading order: the file's others, then
+        #: those of its entities, then those of its relations
+        self.shape: dict[str, list[str]] = {"head": [], **{kind: [] for kind in STREAMED}}
+        self.duplicates: dict[str, list[str]] = {kind: [] for kind in model.RECORDS}
+        self.references: list[str] = []
+        self.head: dict[str, Any] = {}  # the checked sources and relation types
+        self.spans: dict[str, list[msgspec.Raw]] = {kind: [] for kind in STREAMED}
+        self.checked: dict[str, list] = {}  # or, for a file read whole, checked records
+
+
+def find_problems(files: list[Path], progress: Callable[..., None] | None = None) -> list[str]:
+    """Every problem ``load.check_files`` would raise for ``files`` (an empty list when
+    the data is valid), found a slice of records at a time."""
+    try:
+        return _find_problems(files, progress)
+    except _Unreadable:  # something only the whole-document reader reads: let it say
+        from .load import check_files
+
+        try:
+            check_files(files)
+        except DataError as exc:
+            return exc.problems
+        return []
+
+
+def _find_problems(files: list[Path], progress: Callable[..., None] | None) -> list[str]:
+    from .load import _file_order
+
+    read = [_read(file) for file in files]
+    duplicates = model.Duplicates()
+    for found in read:  # every id first: relations may refer to any file's entities
+        for kind in ("sources", "relation_types"):
+            for i, record in enumerate(found.head.get(kind, [])):
+                if record is not None:
+                    _add(found.duplicates[kind], duplicates.check(kind, found.name, i, record))
+        _records(found, "entities", duplicates, None)
+    references = model.References(duplicates)
+    total, done = sum(len(f.spans["relations"]) for f in read), 0
+    for found in read:
+        if progress and total:
+            progress("finding the problems", done, total)
+        _records(found, "relations", duplicates, references)
+        done += len(found.spans["relations"])
+    problems = [
+        *(p for f in read for part in f.shape.values() for p in part),
+        *(p for f in read for kind in model.RECORDS for p in f.duplicates[kind]),
+        *(p for f in read for p in f.references),
+    ]
+    return _file_order(problems, files)
+
+
+def _add(problems: list[str], found: str | None) -> None:
+    if found:
+        problems.append(found)
+
+
+def _read(file: Path) -> _File:
+    """The file's own problems and its records, entities and relations left as JSON."""
+    from .load import read_json
+
+    found = _File(str(file))
+    try:
+        raw = screened(file.read_bytes())
+        # msgspec checks the syntax of what it skips, but not that its text is UTF-8
+        fields = None if raw is None or not _utf8(raw) else _RAW_FIELDS.decode(raw)
+    except (OSError, *_DECODE_ERRORS):
+        fields = None
+    if fields is None:  # not an object of fields msgspec can read: the whole file, in full
+        try:
+            doc = read_json(file)
+        except DataError as exc:
+            found.shape["head"].extend(exc.problems)
+            return found
+        problems = model.check_document(doc)
+        found.shape["head"].extend(f"{file}: {p}" for p in problems)
+        if isinstance(doc, dict):
+            found.head = model.without_bad_records(doc, problems)
+            found.checked = {kind: found.head.pop(kind, []) for kind in STREAMED}
+        return found
+    doc = {name: _plain(value) for name, value in fields.items() if name not in STREAMED}
+    problems = model.check_document(doc)
+    found.shape["head"].extend(f"{file}: {p}" for p in problems)
+    found.head = model.without_bad_records(doc, problems)
+    for kind in STREAMED:
+        if kind in fields:
+            try:
+                found.spans[kind] = _RAW_LIST.decode(fields[kind])
+            except msgspec.ValidationError:
+                problem = model.not_an_array(kind, _plain(fields[kind]))
+                found.shape[kind].append(f"{file}: {problem}")
+    return found
+
+
+def _utf8(raw: bytes) -> bool:
+    """Whether ``raw`` is UTF-8 text (checked a chunk at a time: no copy of it all)."""
+    if raw.isascii():
+        return True
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(raw)
+    try:
+        for at in range(0, len(raw), 1 << 24):
+            decoder.decode(view[at : at + (1 << 24)])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _plain(value: bytes | msgspec.Raw) -> Any:
+    """A JSON value as ``json`` reads it (so as ``check_files`` sees it)."""
+    try:
+        return json.loads(bytes(value).decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise _Unreadable from None
+
+
+def _records(
+    found: _File,
+    kind: str,
+    duplicates: model.Duplicates,
+    references: model.References | None,
+) -> None:
+    """Check the file's records of ``kind``: their own problems, duplicate ids, and (for
+    relations) references, a slice at a time."""
+    if kind in found.checked:  # read whole, checked already: the cross-record rules
+        _one_by_one(found, kind, 0, found.checked[kind], duplicates, references)
+        return
+    spans = found.spans[kind]
+    for start in range(0, len(spans), SLICE):
+        text = b"[" + b",".join(spans[start : start + SLICE]) + b"]"
+        vouched = _vouched(kind, text)
+        if vouched is None:  # the fast path cannot vouch: each record in full
+            records = _plain(text)
+            for i, record in enumerate(records):
+                problems = model.record_problems(kind, record, start + i)
+                found.shape[kind].extend(f"{found.name}: {p}" for p in problems)
+                if problems:
+                    records[i] = model.stub(record)
+            _one_by_one(found, kind, start, records, duplicates, references)
+            continue
+        ids = column(vouched, "id")
+        seen = duplicates.seen[kind]
+        if len(set(ids)) != len(ids) or not seen.keys().isdisjoint(ids):
+            _one_by_one(found, kind, start, msgspec.to_builtins(vouched), duplicates, references)
+            continue
+        # what Duplicates.check keeps for an id seen first here
+        firsts = zip(itertools.repeat(found.name), itertools.count(start), itertools.repeat(None))
+        seen.update(zip(ids, firsts, strict=False))  # firsts never ends
+        if references is not None and not _resolve(vouched, references):
+            _one_by_one(found, kind, start, msgspec.to_builtins(vouched), None, references)
+
+
+def _one_by_one(
+    found: _File,
+    kind: str,
+    start: int,
+    records: list,
+    duplicates: model.Duplicates | None,
+    references: model.References | None,
+) -> None:
+    """The cross-record rules, record by record (``duplicates`` None: ids seen already)."""
+    for i, record in enumerate(records, start):
+        if record is None:
+            continue
+        if duplicates is not None:
+            _add(found.duplicates[kind], duplicates.check(kind, found.name, i, record))
+        if references is not None and not record.get("_bad"):
+            where = f"{found.name}: {kind}[{i}]"
+            found.references.extend(references.problems(where, record))
+
+
+def _vouched(kind: str, text: bytes) -> list | None:
+    """The slice's records as Structs when none has a problem of its own, else None."""
+    if screened(text) is None:
+        return None  # a control character or the like somewhere
+    try:
+        records = _DECODERS[kind].decode(text)
+    except _DECODE_ERRORS:
+        return None
+    if not all_match(_ID_PATTERNS[kind], column(records, "id")):
+        return None
+    if kind == "entities":
+        texts: Iterable = itertools.chain(
+            column(records, "name"),
+            column(records, "description"),
+            *filter(None, column(records, "aliases")),
+        )
+        return None if any(map(str.isspace, filter(None, texts))) else records
+    fields = zip(*map(attrgetter(*_RELATION_TEXTS), records), strict=True)
+    evidence = list(itertools.chain.from_iterable(map(attrgetter("evidence"), records)))
+    texts = itertools.chain(*fields, column(evidence, "source"), column(evidence, "quote"))
+    if any(map(str.isspace, filter(None, texts))):
+        return None
+    try:
+        for when in set(column(records, "date")) - {None}:
+            dates.parse(when)
+    except dates.DateError:
+        return None
+    return records
+
+
+def _resolve(relations: list, references: model.References) -> bool:
+    """True when no relation in the slice breaks a cross-record rule (besides ids)."""
+    fields = ("type", "source", "target", "place", "reported_by", "certainty")
+    kinds, source, target, place, reporter, level = zip(
+        *map(attrgetter(*fields), relations), strict=True
+    )
+    ends = {*source, *target, *place, *reporter}
+    ends.discard(None)
+    evidence = itertools.chain.from_iterable(map(attrgetter("evidence"), relations))
+    unnamed = itertools.compress(reporter, map("reported".__eq__, level))
+    return (
+        ends <= references.entities
+        and set(kinds) <= references.types
+        and set(map(attrgetter("source"), evidence)) <= references.sources
+        and not any(map(str.__eq__, source, target))
+        and None not in unnamed
+    )
