@@ -56,7 +56,7 @@ _UNSEEN = itertools.repeat(-1)
 PARALLEL_MIN = 200_000
 #: The parent's share of the relations (it also checks the entities and builds their
 #: sections): balanced so that both finish together.
-PARENT_SHARE = 0.42
+PARENT_SHARE = 0.41
 #: From this many items, adjacency lists are sorted with numpy (imported only then).
 NUMPY_MIN = 50_000
 
@@ -221,6 +221,18 @@ def name_tables(entities: list[Any]) -> dict[str, Any]:
     }
 
 
+def entity_tables(entities: list[Any]) -> dict[str, Any]:
+    """The pack sections made from the entities alone: ids, display names, ids in
+    sorted order, and the name tables."""
+    ids = column(entities, "id")
+    return {
+        "ids_blob": "\n".join(ids).encode("utf-8"),  # ids cannot hold a newline
+        **_string_table("names", column(entities, "name")),  # display names, for rows
+        "id_order": array("i", sorted(range(len(ids)), key=ids.__getitem__)),
+        **name_tables(entities),
+    }
+
+
 def _plain(record: Any) -> dict:
     return {k: v for k, v in msgspec.structs.asdict(record).items() if v is not None}
 
@@ -234,11 +246,12 @@ def assemble(
     type_names: list[str],
     relation_blobs: Parts | FileRecords,
     arrays: dict[str, array],
-    names: dict[str, Any] | None = None,
+    tables: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The pack sections from checked entities, relation records and index arrays
-    (``src``, ``dst``, ``type``, ``certainty``, ``lo``, ``hi``, ``reporter``)."""
-    ids = [e.id for e in entities]
+    (``src``, ``dst``, ``type``, ``certainty``, ``lo``, ``hi``, ``reporter``);
+    ``tables``: ``entity_tables(entities)``, when already made."""
+    count = len(entities)
     ent_blob, ent_off = _concat(entity_blobs)
     where: dict[str, Any] = {}
     if isinstance(relation_blobs, FileRecords):
@@ -250,10 +263,10 @@ def assemble(
     else:
         rel_off = array("q", [0])
         rel_off.extend(itertools.accumulate(map(len, relation_blobs)))
-    out_off, out_rel = _csr(arrays["src"], len(ids))
-    in_off, in_rel = _csr(arrays["dst"], len(ids))
+    out_off, out_rel = _csr(arrays["src"], count)
+    in_off, in_rel = _csr(arrays["dst"], count)
     reporter = arrays.pop("reporter")
-    rep_off, rep_rel = _csr(reporter, len(ids))  # -1 (no reporter) is left out
+    rep_off, rep_rel = _csr(reporter, count)  # -1 (no reporter) is left out
     return {
         "meta": {
             "files": files,
@@ -262,10 +275,7 @@ def assemble(
             "type_names": type_names,
             **where,  # relation records read from the data file: which file, from where
         },
-        "ids_blob": "\n".join(ids).encode("utf-8"),  # ids cannot hold a newline
-        **_string_table("names", column(entities, "name")),  # display names, for rows
-        "id_order": array("i", sorted(range(len(ids)), key=ids.__getitem__)),
-        **(names if names is not None else name_tables(entities)),
+        **(tables if tables is not None else entity_tables(entities)),
         "rep_off": rep_off,
         "rep_rel": rep_rel,
         "ent_blob": ent_blob,
@@ -642,7 +652,7 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
         if len(holders) == 1 and len(spans) >= NUMPY_MIN:  # large: do not copy the records
             records = _file_records(*holders[0], spans) or spans
         return {
-            "names": name_tables(entities),
+            "tables": entity_tables(entities),
             "blobs": [encode(e) for e in entities],
             "records": records,
         }
@@ -669,5 +679,5 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
         type_names=type_names,
         relation_blobs=entity_parts["records"],
         arrays=arrays,
-        names=entity_parts["names"],
+        tables=entity_parts["tables"],
     )
