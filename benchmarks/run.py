@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,7 +55,8 @@ def _tree_rss(pid: int) -> int:
 def run(argv: list[str], env: dict[str, str]) -> tuple[float, float, int]:
     """(seconds, peak MB, exit code) of one process. The peak is the larger of the
     process's own peak RSS and the memory of it and its children together, sampled every
-    quarter second (the first query after a change splits its work with a child process)."""
+    quarter second (the first query after a change splits its work with a child process).
+    Linux starts a child's peak from its parent's, so this process must stay small."""
     start = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sampled = [0]
@@ -145,8 +147,30 @@ def bench_size(relations: int, work: Path, repeat: int) -> dict:
     results["baseline"] = measure(
         [sys.executable, str(HERE / "baseline.py"), str(data), leaf], env, repeat
     )
+    bad = _with_a_bad_reference(data, work / f"bad-{relations}.json")
+    results["invalid"] = measure(
+        [*DIPLOGRAPH, "--data", str(bad), "who-met", leaf, "-f", "csv"], env, 1, clear
+    )
+    bad.unlink()
     data.unlink()
     return results
+
+
+def _with_a_bad_reference(data: Path, out: Path) -> Path:
+    """A copy of ``data`` whose last relation's target is an unknown entity (the id's
+    characters all replaced by "x"). Patched in place near the end of the copy: this
+    process must stay small, since a child's peak memory as the kernel reports it
+    starts from its parent's."""
+    shutil.copyfile(data, out)
+    with out.open("r+b") as handle:
+        tail = max(0, out.stat().st_size - 65536)
+        handle.seek(tail)
+        chunk = handle.read()
+        at = chunk.rindex(b'"target":"') + len(b'"target":"')
+        end = chunk.index(b'"', at)
+        handle.seek(tail + at)
+        handle.write(b"x" * (end - at))
+    return out
 
 
 def startup(repeat: int) -> dict:
@@ -167,6 +191,7 @@ TARGETS = {
     "first search": ("first search after the data changed (builds the search file)", None, None),
     "path": ("path between far-apart entities", 1.0, 300),
     "export graphml": ("GraphML export", None, None),
+    "invalid": ("first query on invalid data (the last relation's target unknown)", None, None),
     "baseline": ("baseline: parse + full networkx graph + who-met", None, None),
 }
 
@@ -238,6 +263,9 @@ def main() -> int:
         if NOTES in old:
             notes = "\n" + old[old.index(NOTES) :]
     args.output.write_text(report(sizes, start) + notes, encoding="utf-8")
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if own > 40:  # every child's reported peak starts from this process's own
+        print(f"warning: the harness itself peaked at {own:.0f} MB", file=sys.stderr)
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 

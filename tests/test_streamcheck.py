@@ -167,3 +167,18 @@ def test_did_you_mean_same_with_the_rapidfuzz_filter(word, choices):
     expected = f" (did you mean '{plain[0]}'?)" if plain else ""
     padded = choices + ["zzzz"] * 1001  # more than 1,000 choices: filtered first
     assert _closest(word, padded) == expected
+
+
+def test_progress_reported_while_looking(tmp_path, monkeypatch):
+    monkeypatch.setattr(streamcheck, "PROGRESS_EVERY", 10)
+    doc = generate.generate(20, 60, seed=1)
+    doc["relations"][-1]["target"] = "nobody"
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    calls = []
+    problems = streamcheck.find_problems(with_vocabulary([path]), lambda *a: calls.append(a))
+    assert problems == [f"{path}: relations[59].target: unknown entity 'nobody'"]
+    assert {step for step, _, _ in calls} == {"finding the problems"}
+    done = [count for _, count, _ in calls]
+    assert done[0] == 0 and done == sorted(done) and len(done) > 3
+    assert all(total == 60 for _, _, total in calls)

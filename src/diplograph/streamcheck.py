@@ -27,6 +27,8 @@ from .fastcheck import Entity, Relation, all_match, column, screened
 
 #: Records per slice: small enough that a slice's records stay in the processor's cache.
 SLICE = 2_000
+#: Progress is reported about every this many relations.
+PROGRESS_EVERY = 50_000
 #: The kinds of records read a slice at a time (the others are few).
 STREAMED = ("entities", "relations")
 
@@ -88,12 +90,17 @@ def _find_problems(files: list[Path], progress: Callable[..., None] | None) -> l
                     _add(found.duplicates[kind], duplicates.check(kind, found.name, i, record))
         _records(found, "entities", duplicates, None)
     references = model.References(duplicates)
-    total, done = sum(len(f.spans["relations"]) for f in read), 0
+    total, done = sum(len(f.spans["relations"]) for f in read), [0]
+
+    def tick(count: int) -> None:
+        if progress and (done[0] + count) // PROGRESS_EVERY > done[0] // PROGRESS_EVERY:
+            progress("finding the problems", done[0] + count, total)
+        done[0] += count
+
+    if progress and total:
+        progress("finding the problems", 0, total)
     for found in read:
-        if progress and total:
-            progress("finding the problems", done, total)
-        _records(found, "relations", duplicates, references)
-        done += len(found.spans["relations"])
+        _records(found, "relations", duplicates, references, tick)
     problems = [
         *(p for f in read for part in f.shape.values() for p in part),
         *(p for f in read for kind in model.RECORDS for p in f.duplicates[kind]),
@@ -172,14 +179,17 @@ def _records(
     kind: str,
     duplicates: model.Duplicates,
     references: model.References | None,
+    tick: Callable[[int], None] | None = None,
 ) -> None:
     """Check the file's records of ``kind``: their own problems, duplicate ids, and (for
-    relations) references, a slice at a time."""
+    relations) references, a slice at a time (``tick(n)`` after each slice of n)."""
     if kind in found.checked:  # read whole, checked already: the cross-record rules
         _one_by_one(found, kind, 0, found.checked[kind], duplicates, references)
         return
     spans = found.spans[kind]
     for start in range(0, len(spans), SLICE):
+        if tick and start:
+            tick(SLICE)
         text = b"[" + b",".join(spans[start : start + SLICE]) + b"]"
         vouched = _vouched(kind, text)
         if vouched is None:  # the fast path cannot vouch: each record in full
