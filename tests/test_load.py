@@ -44,7 +44,36 @@ def test_syntax_error_has_line_and_column(write_data):
         f"{path}:4:1: invalid JSON: unexpected end of file (is it truncated?)"
     ]
     bad = write_data('{"schema_version": 1,\n "entities": [}', "bad.json")
-    assert error_lines(bad) == [f"{bad}:2:15: invalid JSON: Expecting value"]
+    assert error_lines(bad) == [f"{bad}:2:15: invalid JSON: invalid character '}}'"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"a": [1, 2,]}', ":1:13: invalid JSON: trailing comma in array"),
+        (b'{"a": 1}\n{"b": 2}', ":2:1: invalid JSON: trailing characters"),
+        (b'{"a": NaN}', ":1:7: invalid JSON: invalid character 'N'"),
+        (b'{"a": "\\x"}', ":1:9: invalid JSON: invalid escaped character"),
+        (b'{\n "\xc3\xa4": "\xc3\xa9b\x07"}', ":2:10: invalid JSON: invalid character U+0007"),
+        # cut short inside a string: reported where the file ends
+        (
+            b'{\n "schema_version": 1,\n "entities": [{"id": "ab',
+            ":3:25: invalid JSON: unexpected end of file (is it truncated?)",
+        ),
+    ],
+)
+def test_syntax_errors_say_what_and_where(write_data, content, message):
+    path = write_data(content)
+    assert error_lines(path) == [f"{path}{message}"]
+
+
+def test_lone_surrogate_escape_is_not_taken_for_truncation(write_data):
+    """msgspec reports a lone surrogate escape as a syntax error or as truncation; json
+    reads it, and the checker names the field."""
+    path = write_data(
+        b'{"schema_version": 1, "entities": [{"id": "a", "name": "x\\ud800", "type": "person"}]}'
+    )
+    assert error_lines(path) == [f"{path}: entities[0].name: contains a control character"]
 
 
 @pytest.mark.parametrize(
@@ -53,7 +82,7 @@ def test_syntax_error_has_line_and_column(write_data):
         (b"", "empty file, expected a JSON object"),
         (b"[]", "expected a JSON object at the top level, got an array"),
         (b'{"schema_version": 1, "x": "\xff"}', ":1:29: not UTF-8 text (byte 0xff at offset 28)"),
-        (b"\x00\x01\x02binary", ":1:1: invalid JSON: Expecting value"),
+        (b"\x00\x01\x02binary", ":1:1: invalid JSON: invalid character U+0000"),
         (b"[" * 100000 + b"]" * 100000, "invalid JSON: nested too deeply"),
     ],
 )

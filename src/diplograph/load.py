@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +69,55 @@ def read_json(path: Path) -> Any:
         line, col = _line_col(good, len(good))
         byte = f"byte 0x{raw[exc.start]:02x} at offset {exc.start}"
         raise DataError([f"{path}:{line}:{col}: not UTF-8 text ({byte})"]) from None
+    _check_syntax(path, text, raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        truncated = not text[exc.pos :].strip()
-        reason = "unexpected end of file (is it truncated?)" if truncated else exc.msg
+        truncated = not text[exc.pos :].strip() or exc.msg.startswith("Unterminated string")
+        if truncated:
+            line, col = _line_col(text, len(text))
+            raise DataError([f"{path}:{line}:{col}: invalid JSON: {_TRUNCATED}"]) from None
+        reason = exc.msg.removesuffix(" at")  # "Invalid control character at"
         raise DataError([f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {reason}"]) from None
     except RecursionError:
         raise DataError([f"{path}: invalid JSON: nested too deeply"]) from None
+
+
+_TRUNCATED = "unexpected end of file (is it truncated?)"
+_MALFORMED = re.compile(r"JSON is malformed: (.+) \(byte (\d+)\)")
+#: A high surrogate escape not followed by a low one (or a backslash and such text).
+_LONE_HIGH = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])")
+
+
+def _check_syntax(path: Path, text: str, body: bytes) -> None:
+    """Raise DataError for a syntax error msgspec finds in ``body`` (the file's bytes
+    after any byte order mark; ``text``, the same decoded). msgspec checks the whole file
+    without building anything, so a huge file cut short is reported in a second, not
+    after json has built most of it. Cases msgspec cannot place are left to json."""
+    import msgspec
+
+    if _LONE_HIGH.search(text):
+        return  # msgspec reports a lone surrogate escape as a syntax error; json reads it
+    try:
+        msgspec.json.decode(body, type=msgspec.Raw)
+    except RecursionError:
+        raise DataError([f"{path}: invalid JSON: nested too deeply"]) from None
+    except msgspec.DecodeError as exc:
+        message = str(exc)
+        found = _MALFORMED.fullmatch(message)
+        if found:
+            reason, at = found.group(1), int(found.group(2))
+            if reason == "trailing characters":
+                at -= 1  # msgspec counts the first of them as read
+            at = len(body[:at].decode("utf-8", "replace"))  # bytes to characters
+            if reason == "invalid character" and at < len(text):
+                char = text[at]
+                reason += f" {char!r}" if char.isprintable() else f" U+{ord(char):04X}"
+            line, col = _line_col(text, at)
+            raise DataError([f"{path}:{line}:{col}: invalid JSON: {reason}"]) from None
+        if message == "Input data was truncated":
+            line, col = _line_col(text, len(text))
+            raise DataError([f"{path}:{line}:{col}: invalid JSON: {_TRUNCATED}"]) from None
 
 
 def resolve_data_path(path: str | os.PathLike[str] | None = None) -> Path:
