@@ -196,7 +196,10 @@ def test_adjacency_same_with_and_without_numpy(monkeypatch):
 @settings(max_examples=300)
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["", "a", "b c", "ab", "é", "zz", "a b"]), st.integers(0, 6)),
+        st.tuples(
+            st.sampled_from(["", "a", "b c", "ab", "é", "zz", "a b", "a\x00", "a\x00b"]),
+            st.integers(0, 6),
+        ),
         max_size=30,
     )
 )
