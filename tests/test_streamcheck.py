@@ -182,3 +182,21 @@ def test_progress_reported_while_looking(tmp_path, monkeypatch):
     done = [count for _, count, _ in calls]
     assert done[0] == 0 and done == sorted(done) and len(done) > 3
     assert all(total == 60 for _, _, total in calls)
+
+
+def test_did_you_mean_for_the_first_unknown_references_only(tmp_path, monkeypatch):
+    """Data with a million bad references must not take hours: the first distinct ones get
+    a suggestion (a repeated one keeps its own), the same way on both checkers."""
+    from diplograph import model
+
+    monkeypatch.setattr(model, "SUGGESTIONS", 2)
+    doc = generate.generate(20, 40, seed=3)
+    for n, rel in enumerate(doc["relations"][:6]):
+        rel["target"] = f"e{n if n != 3 else 0}x"  # close to e0, e1...: a hint each
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    files = with_vocabulary([path])
+    problems = full_checker(files)
+    assert streamcheck.find_problems(files) == problems
+    hinted = ["did you mean" in p for p in problems]
+    assert hinted == [True, True, False, True, False, False]  # relation 3 repeats 0's

@@ -288,6 +288,11 @@ class Duplicates:
         )
 
 
+#: Unknown references that get a did-you-mean, per check: finding the closest of 100,000
+#: ids takes milliseconds, and data with a million bad references would take hours.
+SUGGESTIONS = 100
+
+
 class References:
     """What relations may refer to, once every file's ids are seen."""
 
@@ -299,6 +304,16 @@ class References:
         self.entities = set(self.entity_ids)
         self.sources = set(self.source_ids)
         self.types = set(self.type_ids)
+        self._suggested: dict[tuple[str, str], str] = {}
+
+    def _closest(self, word: str, choices: list[str], kind: str) -> str:
+        """``_closest``, for the first SUGGESTIONS distinct unknown references."""
+        key = (kind, word)
+        if key not in self._suggested:
+            if len(self._suggested) >= SUGGESTIONS:
+                return ""
+            self._suggested[key] = _closest(word, choices)
+        return self._suggested[key]
 
     def problems(self, where: str, rel: dict) -> list[str]:
         """The problems of the well-formed relation ``rel``, found at ``where``."""
@@ -306,13 +321,14 @@ class References:
         if rel["type"] not in self.types:
             problems.append(
                 f"{where}.type: unknown relation type '{rel['type']}'"
-                + _closest(rel["type"], self.type_ids)
+                + self._closest(rel["type"], self.type_ids, "type")
             )
         for field in ("source", "target", "place", "reported_by"):
             ref = rel.get(field)
             if ref is not None and ref not in self.entities:
                 problems.append(
-                    f"{where}.{field}: unknown entity '{ref}'" + _closest(ref, self.entity_ids)
+                    f"{where}.{field}: unknown entity '{ref}'"
+                    + self._closest(ref, self.entity_ids, "entity")
                 )
         if rel["certainty"] == "reported" and "reported_by" not in rel:
             problems.append(f"{where}.reported_by: is required when certainty is 'reported'")
@@ -322,7 +338,7 @@ class References:
             if ev["source"] not in self.sources:
                 problems.append(
                     f"{where}.evidence[{j}].source: unknown source '{ev['source']}'"
-                    + _closest(ev["source"], self.source_ids)
+                    + self._closest(ev["source"], self.source_ids, "source")
                 )
         return problems
 
