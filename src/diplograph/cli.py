@@ -170,10 +170,11 @@ def Console(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - rich's class, mad
     return RichConsole(*args, **kwargs)
 
 
-def _err(message: str) -> None:
-    Console(file=sys.stderr, highlight=False, soft_wrap=True).print(
-        f"Error: {message}", markup=False
-    )
+def _err(*messages: str) -> None:
+    """One "Error: ..." line per message on stderr, as written (plain text: a message may
+    hold anything the data holds, and data with 100,000 problems prints them at once)."""
+    sys.stderr.write("".join(f"Error: {message}\n" for message in messages))
+    sys.stderr.flush()
 
 
 #: Problems shown for invalid data before "... and N more" (validate shows them all).
@@ -204,8 +205,7 @@ def handle_errors(command=None, *, all_problems: bool = False):
                     raise
                 problems = exc.problems if isinstance(exc, DataError) else [str(exc)]
                 shown = problems if all_problems else problems[:MAX_PROBLEMS]
-                for problem in shown:
-                    _err(problem)
+                _err(*shown)
                 if len(problems) > len(shown):
                     _err(
                         f"... and {len(problems) - len(shown)} more problems "
