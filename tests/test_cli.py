@@ -182,6 +182,19 @@ def test_bad_data_every_problem_one_line_each(cli, write_data):
     ]
 
 
+def test_error_lines_show_the_data_as_written(cli, write_data):
+    """Nothing in a message is read as markup or emoji codes."""
+    from conftest import mini
+
+    doc = mini()
+    doc["relations"][0]["target"] = "[bold]no:smile:body[/bold]"
+    path = write_data(doc)
+    result = cli("who-met", "Alice", data=path)
+    assert result.stderr.strip().splitlines() == [
+        f"Error: {path}: relations[0].target: unknown entity '[bold]no:smile:body[/bold]'"
+    ]
+
+
 def test_debug_shows_traceback(cli):
     from diplograph.errors import UnknownEntity
 
