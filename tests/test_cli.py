@@ -195,6 +195,24 @@ def test_error_lines_show_the_data_as_written(cli, write_data):
     ]
 
 
+@pytest.mark.parametrize(
+    "args", [("who-met", "Alice"), ("path", "alice", "bob"), ("show", "bob"), ("neighbors", "bob")]
+)
+def test_tables_show_the_data_as_written(cli, write_data, monkeypatch, args):
+    """Names and quotes holding markup or emoji codes are shown verbatim, titles too."""
+    from conftest import mini
+
+    monkeypatch.setenv("COLUMNS", "200")
+    doc = mini()
+    doc["entities"][1]["name"] = "Bob :smile: [b]x[/b]"
+    doc["relations"][0]["evidence"][0]["quote"] = "quote :thumbs_up: here"
+    result = cli(*args, data=write_data(doc))
+    assert result.exit_code == 0, result.stderr
+    assert "Bob :smile: [b]x[/b]" in result.stdout
+    assert "😄" not in result.stdout and "👍" not in result.stdout
+    assert ":thumbs_up:" in result.stdout
+
+
 def test_debug_shows_traceback(cli):
     from diplograph.errors import UnknownEntity
 

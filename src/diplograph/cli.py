@@ -164,10 +164,11 @@ class _Output:
 
 
 def Console(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 - rich's class, made lazily
-    """``rich.console.Console``, imported only when something is drawn or reported."""
+    """``rich.console.Console``, imported only when something is drawn or reported; it
+    never turns ``:name:`` codes in the data into emoji (quotes are shown as written)."""
     from rich.console import Console as RichConsole
 
-    return RichConsole(*args, **kwargs)
+    return RichConsole(*args, emoji=False, **kwargs)
 
 
 def _err(*messages: str) -> None:

@@ -140,11 +140,16 @@ def write_csv(rows: list[dict], out: IO[str], keys: list[str] | None = None) -> 
 def table(
     rows: list[dict], columns: Columns, title: str | None = None, lines: bool = True
 ) -> Table:
-    """A Rich table of rows; every column folds instead of truncating."""
+    """A Rich table of rows; every column folds instead of truncating. The title is
+    plain text (it holds names from the data)."""
     from rich.table import Table
 
     result = Table(
-        title=title, show_lines=lines, title_justify="left", expand=False, show_edge=False
+        title=None if title is None else escape(title),
+        show_lines=lines,
+        title_justify="left",
+        expand=False,
+        show_edge=False,
     )
     for header, _ in columns:
         layout = _LAYOUT.get(header, {"min_width": 12})
