@@ -95,7 +95,9 @@ class LoadProgress:
         if step != self._step:  # a new step: its own bar and clock
             if self._task is not None:
                 self._bar.remove_task(self._task)
-            self._task = self._bar.add_task(f"{step}...", total=total, count=count)
+            from rich.markup import escape
+
+            self._task = self._bar.add_task(f"{escape(step)}...", total=total, count=count)
             self._step = step
         self._bar.update(self._task, completed=done or 0, count=count, refresh=True)
 
