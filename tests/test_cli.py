@@ -230,6 +230,42 @@ def test_validate_ok(cli):
     assert result.stdout.startswith("ok: 2 files, ")
 
 
+@pytest.mark.parametrize("layout", ["compact", "indented", "bom"])
+def test_validate_source_text_on_large_data(cli, tmp_path, monkeypatch, layout):
+    """Large data: quotes are read from the files a slice at a time; the problems are
+    those of the whole-document check, in its order."""
+    import sys
+
+    from conftest import ROOT
+    from diplograph.load import data_files, read_documents
+    from diplograph.model import check_quotes
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import generate
+
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
+    monkeypatch.setattr("diplograph.load.EVIDENCE_SLICE", 333)
+    doc = generate.generate(60, 2_500, seed=11)
+    quotes = [rel["evidence"][0]["quote"] for rel in doc["relations"]]
+    text = tmp_path / "source.txt"
+    text.write_text(" ".join(quotes[::3]).replace(" said", "  said"), encoding="utf-8")
+    folder = tmp_path / "data"
+    folder.mkdir()
+    half = len(doc["relations"]) // 2
+    first = {**doc, "relations": doc["relations"][:half]}
+    second = {"schema_version": 1, "relations": doc["relations"][half:]}
+    for name, part in (("a.json", first), ("b.json", second)):
+        body = json.dumps(part, indent=1 if layout == "indented" else None)
+        prefix = "\ufeff" if layout == "bom" else ""
+        (folder / name).write_text(prefix + body, encoding="utf-8")
+    expected, checked = check_quotes(read_documents(folder), {"bench": text.read_text()})
+    assert len(expected) > 100 and checked == 2_500
+    result = cli("validate", "--source-text", f"bench={text}", data=folder)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"Error: {p}" for p in expected]
+    assert len(data_files(folder)) == 2
+
+
 def test_validate_source_text_errors(cli, tmp_path, mini_path):
     text = tmp_path / "source.txt"
     text.write_text("Alice met Bob. Bob released Carol. Carol met Dan. It could be.")

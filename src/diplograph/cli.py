@@ -688,8 +688,8 @@ def validate_command(
 ) -> None:
     """Check the data: every problem, each with its file and place; quotes against sources."""
     from .errors import UsageError
-    from .load import data_files, documents_for_pack, resolve_data_path, with_vocabulary
-    from .model import check_quotes
+    from .load import data_files, relation_evidence, resolve_data_path, with_vocabulary
+    from .model import Quotes
 
     texts: dict[str, str] = {}
     for item in source_text or []:
@@ -701,26 +701,18 @@ def validate_command(
         except (OSError, UnicodeDecodeError) as exc:
             raise DataError([f"{file}: cannot read source text ({exc})"]) from None
     files = with_vocabulary(data_files(resolve_data_path(state.data)))
+    # the same checks as every command's first read (which lists every problem when
+    # there is one); large data that passed is cached, so checking it again is instant
+    graph = _graph()
+    entities, relations = graph.number_of_nodes(), graph.number_of_edges()
     checked = 0
-    if texts:
-        import msgspec
-
-        # the fast validating decoder first; any doubt and the full checker lists every
-        # problem; then each quote against its source's text
-        loaded = documents_for_pack(files)
-        documents = [
-            (str(f), msgspec.to_builtins(doc)) for f, (doc, _) in zip(files, loaded, strict=True)
-        ]
-        problems, checked = check_quotes(documents, texts)
-        if problems:
-            raise DataError(problems)
-        entities = sum(len(doc.get("entities", [])) for _, doc in documents)
-        relations = sum(len(doc.get("relations", [])) for _, doc in documents)
-    else:
-        # the same checks as every command's first read (which lists every problem when
-        # there is one); large data that passed is cached, so checking it again is instant
-        graph = _graph()
-        entities, relations = graph.number_of_nodes(), graph.number_of_edges()
+    if texts:  # then each quote against its source's text, a slice of relations at a time
+        quotes = Quotes(texts, graph.graph["sources"])
+        for filename, i, evidence in relation_evidence(files):
+            quotes.relation(filename, i, evidence)
+        if quotes.problems:
+            raise DataError(quotes.problems)
+        checked = quotes.checked
     count = len(files)
     message = (
         f"ok: {count} file{'s' if count != 1 else ''}, {entities} entities, {relations} relations"

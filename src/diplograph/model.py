@@ -8,7 +8,7 @@ so the two cannot drift. No I/O here: ``load`` reads files and calls these.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -417,43 +417,55 @@ def json_schema() -> dict[str, Any]:
     }
 
 
+_STRAIGHT = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
+
+
 def _loose(text: str) -> str:
     """Text with typographic quotes straightened and whitespace collapsed."""
-    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
-    return " ".join(text.translate(table).split())
+    return " ".join(text.translate(_STRAIGHT).split())
+
+
+class Quotes:
+    """Checks that every quote citing a source in ``texts`` occurs verbatim in its text,
+    a relation at a time; ``problems`` and ``checked`` (quotes compared) accumulate.
+    A near miss (only quote marks, dashes or spacing differ) is named as such, since it
+    is the usual curation slip."""
+
+    def __init__(self, texts: dict[str, str], known_sources: Iterable[str]):
+        self.texts = texts
+        self.loose = {sid: _loose(text) for sid, text in texts.items()}
+        self.checked = 0
+        known = set(known_sources)
+        self.problems = [
+            f"--source-text: unknown source '{source_id}'" + _closest(source_id, sorted(known))
+            for source_id in sorted(set(texts) - known)
+        ]
+
+    def relation(self, filename: str, i: int, evidence: Iterable[tuple[str, str]]) -> None:
+        """Check relation ``i`` of ``filename``: its evidence as (source, quote) pairs."""
+        for j, (source, quote) in enumerate(evidence):
+            text = self.texts.get(source)
+            if text is None:
+                continue
+            self.checked += 1
+            if quote in text:
+                continue
+            near = _loose(quote) in self.loose[source]
+            why = "differs only in quote marks, dashes or spacing" if near else "not found"
+            short = quote if len(quote) <= 60 else quote[:57] + "..."
+            self.problems.append(
+                f"{filename}: relations[{i}].evidence[{j}].quote: {why} in source "
+                f"'{source}': \"{short}\""
+            )
 
 
 def check_quotes(documents: list[tuple[str, dict]], texts: dict[str, str]) -> tuple[list[str], int]:
-    """Check that every quote citing a source in ``texts`` occurs verbatim in its text.
-
-    Returns (problems, number of quotes checked). A near miss (only quote marks, dashes
-    or spacing differ) is named as such, since it is the usual curation slip.
-    """
-    problems: list[str] = []
-    known = {s["id"] for _, doc in documents for s in doc.get("sources", [])}
-    for source_id in sorted(set(texts) - known):
-        problems.append(
-            f"--source-text: unknown source '{source_id}'" + _closest(source_id, sorted(known))
-        )
-    loose = {sid: _loose(text) for sid, text in texts.items()}
-    checked = 0
+    """``Quotes`` over whole checked documents: (problems, number of quotes checked)."""
+    quotes = Quotes(texts, (s["id"] for _, doc in documents for s in doc.get("sources", [])))
     for filename, doc in documents:
         for i, rel in enumerate(doc.get("relations", [])):
-            for j, ev in enumerate(rel["evidence"]):
-                text = texts.get(ev["source"])
-                if text is None:
-                    continue
-                checked += 1
-                if ev["quote"] in text:
-                    continue
-                near = _loose(ev["quote"]) in loose[ev["source"]]
-                why = "differs only in quote marks, dashes or spacing" if near else "not found"
-                short = ev["quote"] if len(ev["quote"]) <= 60 else ev["quote"][:57] + "..."
-                problems.append(
-                    f"{filename}: relations[{i}].evidence[{j}].quote: {why} in source "
-                    f"'{ev['source']}': \"{short}\""
-                )
-    return problems, checked
+            quotes.relation(filename, i, ((ev["source"], ev["quote"]) for ev in rel["evidence"]))
+    return quotes.problems, quotes.checked
 
 
 if __name__ == "__main__":  # python -m diplograph.model > data/schema.json
