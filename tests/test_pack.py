@@ -285,6 +285,27 @@ def test_search_file_built_a_slice_at_a_time(generated, generated_pair, monkeypa
         assert query.search(packed, text) == query.search(nxg, text)
 
 
+def test_search_file_with_several_quotes_per_relation(tmp_path, monkeypatch):
+    """Slices where every relation has one quote and slices with more are indexed alike."""
+    from diplograph import searchfile
+
+    monkeypatch.setattr(searchfile, "SLICE", 7)
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
+    doc = generate.generate(60, 200, seed=4)
+    for n in range(0, 200, 23):  # some slices get a relation with extra quotes
+        doc["relations"][n]["evidence"] += [
+            {"source": "bench", "quote": f"Second quote number {n} about Zyqwert"},
+            {"source": "bench", "quote": f"Third quote number {n}"},
+        ]
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    nxg, packed = load_graph(path), open_packed(path)
+    for text in ["Zyqwert", "Third quote number 46", "sources said", "Kalo"]:
+        assert query.search(packed, text) == query.search(nxg, text)
+    found = query.search(packed, "Third quote number 46")
+    assert any(row["match"] == "Third quote number 46" for row in found)  # a third quote
+
+
 def test_bad_data_still_reported_with_cache_on(cached, write_data):
     from conftest import mini
 

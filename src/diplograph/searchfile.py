@@ -89,7 +89,7 @@ def _folded(texts: list[str], at: int) -> tuple[bytes, array]:
         sizes = list(map(len, parts))
     else:
         sizes = [len(part.encode("utf-8")) for part in parts]
-    starts = array("q", itertools.accumulate((size + 1 for size in sizes), initial=at))
+    starts = array("q", itertools.accumulate(map((1).__add__, sizes), initial=at))
     starts.pop()  # where the text after the last would start
     return data, starts
 
@@ -126,11 +126,15 @@ def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
         stop = min(first + SLICE, count)
         records = relation_decoder.decode(packed.records_json("rel", first, stop))
         evidence = [r.evidence for r in records]
-        sizes = list(map(len, evidence))
-        chain = itertools.chain.from_iterable
-        owner_rel.extend(chain(map(itertools.repeat, range(first, stop), sizes)))
-        owner_pos.extend(chain(map(range, sizes)))
         quotes = [q.quote for q in itertools.chain.from_iterable(evidence)]
+        if len(quotes) == stop - first:  # one quote each (every relation has one or more)
+            owner_rel.extend(range(first, stop))
+            owner_pos.frombytes(bytes(owner_pos.itemsize * len(quotes)))  # all zeros
+        else:
+            sizes = list(map(len, evidence))
+            chain = itertools.chain.from_iterable
+            owner_rel.extend(chain(map(itertools.repeat, range(first, stop), sizes)))
+            owner_pos.extend(chain(map(range, sizes)))
         data, starts = _folded(quotes, writer.layout["quote_blob"][1])
         quote_starts.extend(starts)
         writer.write("quote_blob", data)
