@@ -120,9 +120,10 @@ def _read(file: Path) -> _File:
 
     found = _File(str(file))
     try:
-        raw = screened(file.read_bytes())
-        # msgspec checks the syntax of what it skips, but not that its text is UTF-8
-        fields = None if raw is None or not _utf8(raw) else _RAW_FIELDS.decode(raw)
+        raw = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        # msgspec checks the syntax of what it skips, but not that its text is UTF-8;
+        # control characters are looked for slice by slice (see _vouched)
+        fields = _RAW_FIELDS.decode(raw) if _utf8(raw) else None
     except (OSError, *_DECODE_ERRORS):
         fields = None
     if fields is None:  # not an object of fields msgspec can read: the whole file, in full
