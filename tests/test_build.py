@@ -170,6 +170,32 @@ def test_parent_does_the_part_of_a_child_that_died(
     assert comparable(build.build_streaming(files)) == expected
 
 
+def test_parent_stops_early_when_the_child_doubts(
+    tmp_path, document, small_thresholds, monkeypatch
+):
+    """Bad data in the child's part: the parent gives up its own part instead of
+    finishing it, and the child is reaped."""
+    import time
+
+    monkeypatch.setattr(build, "SLICE", 50)  # the parent's part: 34 slices
+    doc = json.loads(json.dumps(document))
+    doc["relations"][int(RELATIONS * build.PARENT_SHARE)]["target"] = "nobody"  # child's 1st
+    files = files_for(tmp_path, doc)
+    parent, calls, json_of = os.getpid(), [], build._Records.json
+
+    def slow(self, first, stop):
+        if os.getpid() == parent:
+            calls.append(first)
+            time.sleep(0.05)  # the child meets its doubt long before the parent is done
+        return json_of(self, first, stop)
+
+    monkeypatch.setattr(build._Records, "json", slow)
+    assert build.build_streaming(files) is None
+    assert len(calls) < 20  # of 34
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # reaped
+
+
 def test_interrupted_parent_leaves_no_child(tmp_path, document, small_thresholds, monkeypatch):
     files = files_for(tmp_path, document)
 

@@ -401,10 +401,14 @@ class _Records:
 
 
 def _index_relations(
-    spans: _Records, ctx: _Relations, progress: Progress | None = None
+    spans: _Records,
+    ctx: _Relations,
+    progress: Progress | None = None,
+    abandon: Callable[[], bool] | None = None,
 ) -> tuple[dict[str, array], array] | None:
     """Decode and check the relations in ``spans`` (a slice at a time); their index
-    arrays and the hashes of their ids, or None on any doubt."""
+    arrays and the hashes of their ids, or None on any doubt (or when ``abandon()``,
+    asked before each slice, says the work is no longer needed)."""
     index, type_code = ctx.index, ctx.type_code
     lookup = index.__getitem__
     out = {name: array(code) for name, code in _ARRAYS.items()}
@@ -420,6 +424,8 @@ def _index_relations(
     for start in range(0, total, SLICE):
         if progress and start % PROGRESS_EVERY < SLICE:
             progress("checking relations", start, total)
+        if abandon is not None and abandon():
+            return None
         try:
             rels = ctx.decoder.decode(spans.json(start, start + SLICE))
         except _DECODE_ERRORS:
@@ -512,20 +518,32 @@ def _split_relations(
                     code = 0
             finally:
                 os._exit(code)
+        status: int | None = None  # the child's, once it has ended
+
+        def child_doubts() -> bool:
+            """Whether the child has ended with a doubt (then the parent stops early)."""
+            nonlocal status
+            if status is None:
+                ended, found = os.waitpid(pid, os.WNOHANG)
+                if ended:
+                    status = found
+            return status is not None and os.waitstatus_to_exitcode(status) == 2
+
         try:
             extra = alongside()
             mine = None
             if extra is not None:
-                mine = _index_relations(spans.part(0, cut), ctx, _scaled(progress, cut, total))
-            if mine is not None:  # else no need to wait: the full checker takes over
+                mine = _index_relations(
+                    spans.part(0, cut), ctx, _scaled(progress, cut, total), child_doubts
+                )
+            if mine is not None and status is None:  # else the full checker takes over
                 _, status = os.waitpid(pid, 0)
-                pid = 0
         finally:
-            if pid:  # a doubt, an interruption or a failure: stop the child
+            if status is None:  # a doubt, an interruption or a failure: stop the child
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
                     os.waitpid(pid, 0)
-        if mine is None:
+        if mine is None or status is None:
             return None
         code = os.waitstatus_to_exitcode(status)
         if code == 2:
