@@ -70,7 +70,7 @@ def read_json(path: Path) -> Any:
         line, col = _line_col(good, len(good))
         byte = f"byte 0x{raw[exc.start]:02x} at offset {exc.start}"
         raise DataError([f"{path}:{line}:{col}: not UTF-8 text ({byte})"]) from None
-    _check_syntax(path, text, raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
+    _check_syntax(path, text, raw.removeprefix(b"\xef\xbb\xbf"))
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
