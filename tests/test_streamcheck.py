@@ -200,3 +200,20 @@ def test_did_you_mean_for_the_first_unknown_references_only(tmp_path, monkeypatc
     assert streamcheck.find_problems(files) == problems
     hinted = ["did you mean" in p for p in problems]
     assert hinted == [True, True, False, True, False, False]  # relation 3 repeats 0's
+
+
+def test_what_json_alone_reads_goes_to_the_whole_document_checker(tmp_path, monkeypatch):
+    """A part that json reads differently from msgspec (or not at all): the whole
+    document checker gives the answer."""
+    doc = generate.generate(20, 30, seed=2)
+    doc["relations"][4]["target"] = "nobody"
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    files = with_vocabulary([path])
+
+    def unreadable(value):
+        raise streamcheck._Unreadable
+
+    monkeypatch.setattr(streamcheck, "_plain", unreadable)
+    assert streamcheck.find_problems(files) == full_checker(files)
+    assert streamcheck.find_problems(with_vocabulary(data_files(ROOT / "data"))) == []
