@@ -635,7 +635,7 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
             return None
         heads.append(found[0])
         buffers.append((file, *found[1:]))
-    entities = [e for h in heads for e in h.entities]
+    entities = list(itertools.chain.from_iterable(h.entities for h in heads))
     ids = column(entities, "id")
     sources = {x.id: x for h in heads for x in h.sources}
     types: dict[str, Any] = {}
@@ -682,7 +682,7 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
         }
 
     type_names = sorted(types)
-    spans = Parts(s for h in heads for s in h.relations)
+    spans = Parts(itertools.chain.from_iterable(h.relations for h in heads))
     holders = [where for h, where in zip(heads, buffers, strict=True) if h.relations]
     del heads, buffers
     if spans and not (type_names and sources):
