@@ -181,15 +181,15 @@ def test_parent_stops_early_when_the_child_doubts(
     doc = json.loads(json.dumps(document))
     doc["relations"][int(RELATIONS * build.PARENT_SHARE)]["target"] = "nobody"  # child's 1st
     files = files_for(tmp_path, doc)
-    parent, calls, json_of = os.getpid(), [], build._Records.json
+    parent, calls, json_of = os.getpid(), [], build.json_array
 
-    def slow(self, first, stop):
+    def slow(pieces):
         if os.getpid() == parent:
-            calls.append(first)
+            calls.append(pieces)
             time.sleep(0.05)  # the child meets its doubt long before the parent is done
-        return json_of(self, first, stop)
+        return json_of(pieces)
 
-    monkeypatch.setattr(build._Records, "json", slow)
+    monkeypatch.setattr(build, "json_array", slow)
     assert build.build_streaming(files) is None
     assert len(calls) < 20  # of 34
     with pytest.raises(ChildProcessError):

@@ -214,6 +214,6 @@ def test_what_json_alone_reads_goes_to_the_whole_document_checker(tmp_path, monk
     def unreadable(value):
         raise streamcheck._Unreadable
 
-    monkeypatch.setattr(streamcheck, "_plain", unreadable)
+    monkeypatch.setattr(streamcheck, "_loaded", unreadable)
     assert streamcheck.find_problems(files) == full_checker(files)
     assert streamcheck.find_problems(with_vocabulary(data_files(ROOT / "data"))) == []

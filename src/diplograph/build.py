@@ -37,6 +37,7 @@ from .fastcheck import (
     Source,
     all_match,
     column,
+    json_array,
     read_buffer,
     relation_struct,
 )
@@ -377,36 +378,14 @@ class _Relations:
         self.decoder = msgspec.json.Decoder(list[relation_struct(type_names, sources)])
 
 
-class _Records:
-    """Relations first..stop-1 of ``records`` (their JSON pieces, or FileRecords), read as
-    JSON arrays a slice at a time."""
-
-    def __init__(self, records: Parts | FileRecords, first: int, stop: int):
-        self.records, self.first, self.stop = records, first, stop
-
-    def __len__(self) -> int:
-        return self.stop - self.first
-
-    def part(self, first: int, stop: int) -> _Records:
-        return _Records(self.records, self.first + first, self.first + stop)
-
-    def json(self, first: int, stop: int) -> bytes:
-        """Relations first..stop-1 (counted in this part) as one JSON array."""
-        first, stop = self.first + first, self.first + min(stop, len(self))
-        records = self.records
-        if isinstance(records, FileRecords):  # one comma apart in the file: one copy
-            offsets = records.offsets
-            return b"[" + records.buffer[offsets[first] : offsets[stop] - 1] + b"]"
-        return b"[" + b",".join(records[first:stop]) + b"]"
-
-
 def _index_relations(
-    spans: _Records,
+    spans: Sequence,
     ctx: _Relations,
     progress: Progress | None = None,
     abandon: Callable[[], bool] | None = None,
 ) -> tuple[dict[str, array], array] | None:
-    """Decode and check the relations in ``spans`` (a slice at a time); their index
+    """Decode and check the relations in ``spans`` (their JSON pieces, a slice at a
+    time); their index
     arrays and the hashes of their ids, or None on any doubt (or when ``abandon()``,
     asked before each slice, says the work is no longer needed)."""
     index, type_code = ctx.index, ctx.type_code
@@ -427,7 +406,7 @@ def _index_relations(
         if abandon is not None and abandon():
             return None
         try:
-            rels = ctx.decoder.decode(spans.json(start, start + SLICE))
+            rels = ctx.decoder.decode(json_array(spans[start : start + SLICE]))
         except _DECODE_ERRORS:
             return None
         if not rels:
@@ -482,7 +461,7 @@ def _index_relations(
 
 
 def _split_relations(
-    spans: _Records, ctx: _Relations, alongside: Callable[[], Any], progress: Progress | None
+    spans: Sequence, ctx: _Relations, alongside: Callable[[], Any], progress: Progress | None
 ) -> tuple[dict[str, array], Any] | None:
     """Index arrays of all relations, and what ``alongside()`` gives (None: a doubt).
 
@@ -504,7 +483,7 @@ def _split_relations(
             code = 3
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                done = _index_relations(spans.part(cut, total), ctx)
+                done = _index_relations(spans[cut:], ctx)
                 if done is None:
                     code = 2  # a doubt: the full checker will say what is wrong
                 else:
@@ -534,7 +513,7 @@ def _split_relations(
             mine = None
             if extra is not None:
                 mine = _index_relations(
-                    spans.part(0, cut), ctx, _scaled(progress, cut, total), child_doubts
+                    spans[:cut], ctx, _scaled(progress, cut, total), child_doubts
                 )
             if mine is not None and status is None:  # else the full checker takes over
                 _, status = os.waitpid(pid, 0)
@@ -550,7 +529,7 @@ def _split_relations(
             return None
         arrays, hashes = mine
         if code != 0:  # the child died (out of memory, killed): do its part here
-            theirs = _index_relations(spans.part(cut, total), ctx)
+            theirs = _index_relations(spans[cut:], ctx)
             if theirs is None or not _distinct(hashes + theirs[1]):
                 return None
             return _joined(arrays, theirs[0]), extra
@@ -688,7 +667,7 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
     if spans and not (type_names and sources):
         return None  # every relation needs a type and a source to cite
     ctx = _Relations(ids, type_names, list(sources))
-    done = _split_relations(_Records(spans, 0, len(spans)), ctx, entity_work, progress)
+    done = _split_relations(spans, ctx, entity_work, progress)
     if done is None:
         return None
     arrays, entity_parts = done

@@ -222,6 +222,8 @@ def relation_evidence(files: list[Path]) -> Iterator:
     time, only their evidence decoded."""
     import msgspec
 
+    from .fastcheck import json_array
+
     # other fields are skipped: the data is checked already
     quote = msgspec.defstruct("Quote", [("source", str), ("quote", str)])
     cited = msgspec.json.Decoder(list[msgspec.defstruct("Cited", [("evidence", list[quote])])])
@@ -230,7 +232,7 @@ def relation_evidence(files: list[Path]) -> Iterator:
         raw = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
         spans = msgspec.json.decode(raw, type=relations).relations
         for start in range(0, len(spans), EVIDENCE_SLICE):
-            piece = b"[" + b",".join(spans[start : start + EVIDENCE_SLICE]) + b"]"
+            piece = json_array(spans[start : start + EVIDENCE_SLICE])
             for i, rel in enumerate(cited.decode(piece), start):
                 yield str(file), i, [(ev.source, ev.quote) for ev in rel.evidence]
 

@@ -23,7 +23,7 @@ import msgspec
 
 from . import dates, model
 from .errors import DataError
-from .fastcheck import Entity, Relation, all_match, column, screened
+from .fastcheck import Entity, Relation, all_match, column, json_array, screened
 
 #: Records per slice: small enough that a slice's records stay in the processor's cache.
 SLICE = 2_000
@@ -138,7 +138,7 @@ def _read(file: Path) -> _File:
             found.head = model.without_bad_records(doc, problems)
             found.checked = {kind: found.head.pop(kind, []) for kind in STREAMED}
         return found
-    doc = {name: _plain(value) for name, value in fields.items() if name not in STREAMED}
+    doc = {name: _loaded(value) for name, value in fields.items() if name not in STREAMED}
     problems = model.check_document(doc)
     found.shape["head"].extend(f"{file}: {p}" for p in problems)
     found.head = model.without_bad_records(doc, problems)
@@ -147,7 +147,7 @@ def _read(file: Path) -> _File:
             try:
                 found.spans[kind] = _RAW_LIST.decode(fields[kind])
             except msgspec.ValidationError:
-                problem = model.not_an_array(kind, _plain(fields[kind]))
+                problem = model.not_an_array(kind, _loaded(fields[kind]))
                 found.shape[kind].append(f"{file}: {problem}")
     return found
 
@@ -167,7 +167,7 @@ def _utf8(raw: bytes) -> bool:
     return True
 
 
-def _plain(value: bytes | msgspec.Raw) -> Any:
+def _loaded(value: bytes | msgspec.Raw) -> Any:
     """A JSON value as ``json`` reads it (so as ``check_files`` sees it)."""
     try:
         return json.loads(bytes(value).decode("utf-8"))
@@ -191,10 +191,10 @@ def _records(
     for start in range(0, len(spans), SLICE):
         if tick and start:
             tick(SLICE)
-        text = b"[" + b",".join(spans[start : start + SLICE]) + b"]"
+        text = json_array(spans[start : start + SLICE])
         vouched = _vouched(kind, text)
         if vouched is None:  # the fast path cannot vouch: each record in full
-            records = _plain(text)
+            records = _loaded(text)
             for i, record in enumerate(records):
                 problems = model.record_problems(kind, record, start + i)
                 found.shape[kind].extend(f"{found.name}: {p}" for p in problems)
