@@ -149,7 +149,7 @@ def bench_size(relations: int, work: Path, repeat: int) -> dict:
     )
     bad = _with_a_bad_reference(data, work / f"bad-{relations}.json")
     results["invalid"] = measure(
-        [*DIPLOGRAPH, "--data", str(bad), "who-met", leaf, "-f", "csv"], env, 1, clear
+        [*DIPLOGRAPH, "--data", str(bad), "who-met", leaf, "-f", "csv"], env, repeat, clear
     )
     bad.unlink()
     data.unlink()
