@@ -33,19 +33,30 @@ def document():
     return generate.generate(600, RELATIONS, seed=7)
 
 
-def files_for(tmp_path: Path, doc: dict) -> list[Path]:
+def files_for(tmp_path: Path, doc: dict, compact: bool = False) -> list[Path]:
+    """The document as a data file (``compact``: no spaces, as the benchmark writes;
+    else json.dumps' ", " and ": "), with the vocabulary file before it."""
     path = tmp_path / "data.json"
-    path.write_text(json.dumps(doc, ensure_ascii=False))
+    spacing = {"separators": (",", ":")} if compact else {}
+    path.write_text(json.dumps(doc, ensure_ascii=False, **spacing))
     return with_vocabulary(data_files(path))
+
+
+#: Both ways relations are read: from a compactly written file's bytes, slice by slice,
+#: or split into records by a first decoding pass (any other layout).
+LAYOUTS = pytest.mark.parametrize("compact", [True, False], ids=["compact", "spaced"])
 
 
 @pytest.fixture
 def small_thresholds(monkeypatch):
     """Several slices, the numpy adjacency sort and the two-process split, on small data."""
     monkeypatch.setattr(build, "SLICE", 700)
+    monkeypatch.setattr(build, "SLICE_BYTES", 150_000)  # about 700 relations
     monkeypatch.setattr(build, "PROGRESS_EVERY", 1400)
+    monkeypatch.setattr(build, "PROGRESS_BYTES", 300_000)
     monkeypatch.setattr(build, "NUMPY_MIN", 100)
     monkeypatch.setattr(build, "PARALLEL_MIN", 1000)
+    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 200_000)
     monkeypatch.setattr(build, "_cpus", lambda: 2)  # split even on a one-core machine
 
 
@@ -54,15 +65,20 @@ def comparable(sections: dict) -> dict:
     for name, value in sections.items():
         if isinstance(value, build.Parts):
             value = value.join()
+        elif isinstance(value, build.FileRecords):
+            value = (value.path, value.buffer, value.shift, value.offsets.tobytes())
         out[name] = value.tobytes() if isinstance(value, array) else value
     return out
 
 
-def test_split_build_is_byte_identical_to_one_process(tmp_path, document, monkeypatch):
-    files = files_for(tmp_path, document)
+@LAYOUTS
+def test_split_build_is_byte_identical_to_one_process(tmp_path, document, monkeypatch, compact):
+    files = files_for(tmp_path, document, compact)
     monkeypatch.setattr(build, "SLICE", 700)
+    monkeypatch.setattr(build, "SLICE_BYTES", 150_000)
     one = comparable(build.build_streaming(files))
     monkeypatch.setattr(build, "PARALLEL_MIN", 1000)
+    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 200_000)
     monkeypatch.setattr(build, "NUMPY_MIN", 100)
     monkeypatch.setattr(build, "_cpus", lambda: 2)
     two = comparable(build.build_streaming(files))
@@ -71,24 +87,35 @@ def test_split_build_is_byte_identical_to_one_process(tmp_path, document, monkey
         assert one[name] == two[name], name
 
 
-def test_fast_builder_matches_whole_document_builder(tmp_path, document, small_thresholds):
-    files = files_for(tmp_path, document)
+@LAYOUTS
+def test_fast_builder_matches_whole_document_builder(tmp_path, document, small_thresholds, compact):
+    files = files_for(tmp_path, document, compact)
     streamed = build.build_streaming(files)
     assert streamed is not None
+    assert isinstance(streamed["rel_blob"], build.FileRecords) is compact
     whole = build.build_sections(documents_for_pack(files), [str(f) for f in files])
     streamed["rel_blob"] = streamed["rel_blob"].join()
     whole["rel_blob"] = whole["rel_blob"].join()
     a, b = PackedGraph(streamed), PackedGraph(whole)
+    assert a.number_of_edges() == b.number_of_edges() == RELATIONS
+    # every record read back whole, as written
+    nxg = load_graph(files[-1])
+    assert list(a.edges()) == list(b.edges())
+    assert {e[2]: e for e in a.edges()} == {e[2]: e for e in nxg.edges(keys=True, data=True)}
     for node in ["e0", "e5", "e99", "e321"]:
         assert query.who_met(a, node) == query.who_met(b, node)
         assert query.show(a, node) == query.show(b, node)
     assert query.paths(a, "e3", "e300") == query.paths(b, "e3", "e300")
-    nxg = load_graph(files[-1])
     assert query.who_met(a, "e0") == query.who_met(nxg, "e0")
 
 
+#: The relation damaged: set by the test (the last, in the child's part when the build
+#: is split; one in the middle of the child's part; one in the parent's part).
+DAMAGED = [RELATIONS - 1]
+
+
 def _last(doc: dict) -> dict:
-    return doc["relations"][-1]  # in the child's part when the build is split
+    return doc["relations"][DAMAGED[0]]
 
 
 @pytest.mark.parametrize(
@@ -111,14 +138,34 @@ def _last(doc: dict) -> dict:
         pytest.param(lambda d: _last(d).update(place=None), id="null-place"),
     ],
 )
-def test_declines_what_the_checker_rejects(tmp_path, document, small_thresholds, damage):
+@pytest.mark.parametrize("where", [RELATIONS - 1, RELATIONS * 3 // 4, 10])
+@LAYOUTS
+def test_declines_what_the_checker_rejects(
+    tmp_path, document, small_thresholds, damage, where, compact, monkeypatch
+):
+    monkeypatch.setattr(sys.modules[__name__], "DAMAGED", [where])
     doc = json.loads(json.dumps(document))
     damage(doc)
-    files = files_for(tmp_path, doc)
+    files = files_for(tmp_path, doc, compact)
+    paths = _paths_taken(monkeypatch)
     assert build.build_streaming(files) is None
+    if where != RELATIONS - 1:  # (a bad last record can send it the usual way at once)
+        assert paths == [True]  # declined at the first attempt: no second reading
     with pytest.raises(DataError) as info:
         open_packed(files[-1])
-    assert f"relations[{RELATIONS - 1}]" in str(info.value)
+    assert f"relations[{where}]" in str(info.value)
+
+
+def _paths_taken(monkeypatch) -> list[bool]:
+    """Records, for each attempt at building, whether it read relations the compact way."""
+    taken, attempt = [], build._build
+
+    def spy(read, progress, compact):
+        taken.append(compact)
+        return attempt(read, progress, compact)
+
+    monkeypatch.setattr(build, "_build", spy)
+    return taken
 
 
 @pytest.mark.parametrize("kind", ["sources", "relation_types", "entities"])
@@ -154,10 +201,11 @@ def test_declines_the_bad_data_corpus(name):
     assert build.build_streaming(with_vocabulary([ROOT / "tests" / "corpus" / name])) is None
 
 
+@LAYOUTS
 def test_parent_does_the_part_of_a_child_that_died(
-    tmp_path, document, small_thresholds, monkeypatch
+    tmp_path, document, small_thresholds, monkeypatch, compact
 ):
-    files = files_for(tmp_path, document)
+    files = files_for(tmp_path, document, compact)
     expected = comparable(build.build_streaming(files))
     parent, index = os.getpid(), build._index_relations
 
@@ -170,34 +218,46 @@ def test_parent_does_the_part_of_a_child_that_died(
     assert comparable(build.build_streaming(files)) == expected
 
 
+@LAYOUTS
 def test_parent_stops_early_when_the_child_doubts(
-    tmp_path, document, small_thresholds, monkeypatch
+    tmp_path, document, small_thresholds, monkeypatch, compact
 ):
     """Bad data in the child's part: the parent gives up its own part instead of
     finishing it, and the child is reaped."""
     import time
 
     monkeypatch.setattr(build, "SLICE", 50)  # the parent's part: 34 slices
+    monkeypatch.setattr(build, "SLICE_BYTES", 10_000)  # the parent's part: about 40
     doc = json.loads(json.dumps(document))
-    doc["relations"][int(RELATIONS * build.PARENT_SHARE)]["target"] = "nobody"  # child's 1st
-    files = files_for(tmp_path, doc)
-    parent, calls, json_of = os.getpid(), [], build.json_array
+    doc["relations"][int(RELATIONS * 0.6)]["target"] = "nobody"  # in the child's part
+    files = files_for(tmp_path, doc, compact)
+    parent, slices = os.getpid(), []
 
-    def slow(pieces):
-        if os.getpid() == parent:
-            calls.append(pieces)
-            time.sleep(0.05)  # the child meets its doubt long before the parent is done
-        return json_of(pieces)
+    def slowly(part_class):
+        batches = part_class.batches
 
-    monkeypatch.setattr(build, "json_array", slow)
+        def slow(self, progress):
+            for piece in batches(self, progress):
+                if os.getpid() == parent:
+                    slices.append(piece)
+                    time.sleep(0.05)  # the child meets its doubt long before the parent
+                yield piece
+
+        monkeypatch.setattr(part_class, "batches", slow)
+
+    slowly(build._SpanPart)
+    slowly(build._CompactPart)
     assert build.build_streaming(files) is None
-    assert len(calls) < 20  # of 34
+    assert 0 < len(slices) < 20  # of more than 30
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # reaped
 
 
-def test_interrupted_parent_leaves_no_child(tmp_path, document, small_thresholds, monkeypatch):
-    files = files_for(tmp_path, document)
+@LAYOUTS
+def test_interrupted_parent_leaves_no_child(
+    tmp_path, document, small_thresholds, monkeypatch, compact
+):
+    files = files_for(tmp_path, document, compact)
 
     def interrupted(entities):
         raise KeyboardInterrupt
@@ -307,14 +367,20 @@ def _graphml_content(graph) -> tuple:
     return nodes, edges
 
 
-def test_progress_reported_while_building(tmp_path, document, small_thresholds):
+@LAYOUTS
+def test_progress_reported_while_building(tmp_path, document, small_thresholds, compact):
     calls = []
-    files = files_for(tmp_path, document)
+    files = files_for(tmp_path, document, compact)
     assert build.build_streaming(files, lambda *a: calls.append(a)) is not None
     steps = [c[0] for c in calls]
     assert steps[0] == "reading vocabulary.json" and "reading data.json" in steps
     checked = [c for c in calls if c[0] == "checking relations"]
-    assert checked[-1] == ("checking relations", RELATIONS, RELATIONS)
+    if compact:  # how far through the relations' bytes
+        size = files[-1].stat().st_size
+        assert checked[-1][1] == checked[-1][2] and size * 0.9 < checked[-1][2] < size
+        assert {c[3] for c in checked} == {"bytes"}
+    else:
+        assert checked[-1] == ("checking relations", RELATIONS, RELATIONS)
     done = [c[1] for c in checked]
     assert done == sorted(done) and len(done) > 2
     assert steps[-1] == "indexing"
@@ -332,9 +398,12 @@ def test_progress_bar_on_a_terminal():
     bar("reading data.json")
     bar("checking relations", 500, 1000)
     bar._bar.refresh()
+    assert "500/1,000" in out.getvalue()
+    bar("checking relations", 120_400_000, 254_000_000, "bytes")
+    bar._bar.refresh()
     bar(None)
     assert "checking relations..." in out.getvalue()
-    assert "500/1,000" in out.getvalue()
+    assert "120/254 MB" in out.getvalue()
     assert bar._bar is None
 
 
@@ -353,3 +422,106 @@ def test_doubt_in_the_parents_part_stops_the_child(tmp_path, document, small_thr
     assert build.build_streaming(files_for(tmp_path, doc)) is None
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # stopped and reaped, not left running
+
+
+def _usual_way(monkeypatch, files: list[Path]) -> dict | None:
+    """What the build gives when relations are first split into records by a decoding
+    pass (the way every layout but the compact one is read)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(build, "_compact_region", lambda text: None)
+        return build.build_streaming(files)
+
+
+def _swap_keys(record: dict) -> dict:
+    return {**{k: v for k, v in record.items() if k != "id"}, "id": record["id"]}
+
+
+def _relations_first(doc: dict) -> dict:
+    return {"schema_version": 1, "relations": doc["relations"], **doc}
+
+
+def _record_with_id_last(doc: dict, where: int = 3000) -> dict:
+    doc["relations"][where] = _swap_keys(doc["relations"][where])
+    return doc
+
+
+def _first_record_with_id_last(doc: dict) -> dict:
+    doc["relations"][0] = _swap_keys(doc["relations"][0])
+    return doc
+
+
+def _separator_in_a_quote(doc: dict) -> dict:
+    for r in (0, 1500, 3000, RELATIONS - 1):
+        doc["relations"][r]["evidence"][0]["quote"] = 'He said "},{"id":"r5" and left.'
+        doc["relations"][r]["note"] = '},{"id":'
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("change", "attempts"),
+    [
+        pytest.param(lambda d: d, [True], id="as-written"),
+        pytest.param(_separator_in_a_quote, [True], id="separator-in-a-quote"),
+        pytest.param(_relations_first, [True, False], id="relations-not-last"),
+        pytest.param(_record_with_id_last, [True, False], id="child-record-not-starting-with-id"),
+        pytest.param(
+            lambda d: _record_with_id_last(d, 100),
+            [True, False],
+            id="parent-record-not-starting-with-id",
+        ),
+        pytest.param(_first_record_with_id_last, [True], id="first-record-not-starting-with-id"),
+        pytest.param(
+            lambda d: {**d, "relations": [*d["relations"], *d["relations"][:3]]},
+            [True],  # the last record is decoded first: no relation ids are repeated there
+            id="duplicate-ids",
+        ),
+    ],
+)
+def test_compact_path_gives_what_the_usual_way_gives(
+    tmp_path, document, small_thresholds, monkeypatch, change, attempts
+):
+    doc = change(json.loads(json.dumps(document)))
+    files = files_for(tmp_path, doc, compact=True)
+    usual = _usual_way(monkeypatch, files)
+    paths = _paths_taken(monkeypatch)
+    found = build.build_streaming(files)
+    assert paths == attempts
+    assert (found is None) == (usual is None)
+    if found is not None:
+        assert comparable(found) == comparable(usual)
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param(b'"id":"r3000",', b'"id":"r3000"', id="missing-comma"),
+        pytest.param(b'"id":"r3000",', b'"id":"r3000",,', id="extra-comma"),
+        pytest.param(b'{"id":"r3000",', b'{"id":"r3000"}},{"id":"x",', id="extra-brace"),
+        pytest.param(b'},{"id":"r3000",', b'}],"relations":[{"id":"r3000",', id="two-arrays"),
+        pytest.param(b'{"id":"r3000",', b'{"id":"r3000","id":"r3000",', id="repeated-key"),
+        pytest.param(b"]}", b"] }", id="space-at-the-end"),
+        pytest.param(b"}]}", b"}\n]}", id="space-before-the-bracket"),
+    ],
+)
+def test_compact_path_on_damaged_or_unusual_syntax(
+    tmp_path, document, small_thresholds, monkeypatch, old, new
+):
+    """Damage where records meet, in the child's part: the same answer as the usual way
+    (None, or the same sections), and the same error message from the checker."""
+    files = files_for(tmp_path, document, compact=True)
+    text = files[-1].read_bytes()
+    at = text.rindex(old) if old.endswith(b"]}") else text.index(old)
+    files[-1].write_bytes(text[:at] + new + text[at + len(old) :])
+    usual = _usual_way(monkeypatch, files)
+    found = build.build_streaming(files)
+    assert (found is None) == (usual is None)
+    if found is not None:
+        assert comparable(found) == comparable(usual)
+        return
+    with monkeypatch.context() as patch:
+        patch.setattr(build, "_compact_region", lambda text: None)
+        with pytest.raises(DataError) as usual_error:
+            open_packed(files[-1])
+    with pytest.raises(DataError) as error:
+        open_packed(files[-1])
+    assert str(error.value) == str(usual_error.value)

@@ -2,14 +2,17 @@
 
 Two builders produce the same sections (``pack`` writes and reads them):
 
-- ``build_streaming``: the fast path. msgspec decodes each file with its relations left
-  as raw JSON, then decodes and checks them a slice at a time with Structs generated
-  from ``model.RECORDS`` (relation types and evidence sources are ``Literal``s, checked
-  in C). Large data is split between two processes (``os.fork``): the child checks and
-  indexes the last part of the relations and hands its arrays back through a temporary
-  file, while the parent checks the entities, builds their tables and does the first
-  part. Compactly written files keep their relation records (``FileRecords``): the pack
-  stores where each starts. Any doubt returns None.
+- ``build_streaming``: the fast path. Relations are decoded and checked a slice at a
+  time with Structs generated from ``model.RECORDS`` (relation types and evidence
+  sources are ``Literal``s, checked in C). In a compactly written file the slices are
+  cut straight from the file's bytes where records meet (``_CompactPart``), and the
+  rest of the file is decoded without them; other layouts are first decoded with their
+  relations left as raw JSON (``_SpanPart``). Large data is split between two processes
+  (``os.fork``): the child checks and indexes the last part of the relations and hands
+  its arrays back through a temporary file, while the parent checks the entities,
+  builds their tables and does the first part. Compactly written files keep their
+  relation records (``FileRecords``): the pack stores where each starts. Any doubt
+  returns None.
 - ``build_sections``: from documents the full checker passed (``load.documents_for_pack``);
   the path taken after a doubt, so error messages always come from one checker.
 """
@@ -19,11 +22,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import signal
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -33,13 +37,15 @@ import msgspec
 from . import dates
 from .fastcheck import (
     Entity,
+    Relation,
     RelationType,
     Source,
     all_match,
     column,
+    decoded,
     json_array,
-    read_buffer,
     relation_struct,
+    screened,
 )
 from .model import ENTITY_ID, RELATION_ID
 from .pack import CERTAINTY_CODES, RELATION_ARRAYS
@@ -49,19 +55,24 @@ _REPORTED = CERTAINTY_CODES["reported"]
 #: Relations decoded and checked per slice: small enough that a slice's records stay in
 #: the processor's cache while their fields are read (measured fastest near 2,000).
 SLICE = 2_000
-#: Progress is reported about every this many relations.
+#: Relations decoded and checked per slice on the compact path, in bytes (about 1,000 of
+#: the benchmark's relations; 125-500 kB measured alike).
+SLICE_BYTES = 250_000
+#: Progress is reported about every this many relations (compact path: bytes).
 PROGRESS_EVERY = 50_000
+PROGRESS_BYTES = 10_000_000
 #: The default of ``dict.get`` for dates not coded yet.
 _UNSEEN = itertools.repeat(-1)
 #: From this many relations the work is split between two processes (when it can fork).
 PARALLEL_MIN = 200_000
+PARALLEL_MIN_BYTES = 50_000_000  # on the compact path
 #: The parent's share of the relations (it also checks the entities and builds their
 #: sections): balanced so that both finish together.
 PARENT_SHARE = 0.42
 #: From this many items, adjacency lists are sorted with numpy (imported only then).
 NUMPY_MIN = 50_000
 
-Progress = Callable[..., None]  # progress(step, done=None, total=None)
+Progress = Callable[..., None]  # progress(step, done=None, total=None, unit=""); unit "bytes"
 
 
 class Parts(list):
@@ -366,28 +377,146 @@ _ARRAYS = {**RELATION_ARRAYS, "reporter": "i"}
 #: The relation fields indexing reads, taken from each record in one pass.
 _COLUMNS = ("id", "source", "target", "type", "certainty", "date", "reported_by", "place")
 _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError)
+#: Where a compactly written relations array starts (its first record begins with its id).
+_OPENING = b'"relations":[{"id":'
+#: Where two relation records meet in a compactly written array: the next starts two
+#: bytes after the match. In valid JSON these bytes cannot lie inside a string (a raw
+#: quote would end it), nor inside a relation (its only nested objects, evidence, have no
+#: id), so each match starts a record; the count of records decoded from each slice
+#: confirms it. (A pattern starting at the record, with a look-behind, is 10x slower.)
+_BETWEEN = re.compile(rb'\},\{"id":')
+
+
+class _NotCompact(Exception):
+    """The relations are not laid out as the compact path assumed: they are read the
+    usual way instead (this says nothing about whether the data is valid)."""
 
 
 class _Relations:
     """What checking and indexing relations needs, shared by both processes."""
 
     def __init__(self, ids: list[str], type_names: list[str], sources: list[str]):
-        self.index: dict[str | None, int] = {node: i for i, node in enumerate(ids)}
+        # the ids as fresh strings, one after the other in memory: every lookup reads its
+        # key's string, and packed together they stay in the processor's cache longer
+        packed = "\n".join(ids).split("\n")
+        keys = packed if len(packed) == len(ids) else ids  # (an id holding a newline)
+        self.index: dict[str | None, int] = {node: i for i, node in enumerate(keys)}
         self.type_code = {t: i for i, t in enumerate(type_names)}
         # types and evidence sources are Literals: msgspec checks those references in C
         self.decoder = msgspec.json.Decoder(list[relation_struct(type_names, sources)])
 
 
+class _SpanPart:
+    """Relations as their JSON pieces (``msgspec.Raw``), decoded SLICE at a time."""
+
+    starts = None  # the records' places are not needed: the pieces are kept
+
+    def __init__(self, spans: Sequence):
+        self.spans, self.size = spans, len(spans)
+
+    def parallel(self) -> bool:
+        return self.size >= PARALLEL_MIN
+
+    def halves(self) -> tuple[_SpanPart, _SpanPart]:
+        cut = int(self.size * PARENT_SHARE)
+        return _SpanPart(self.spans[:cut]), _SpanPart(self.spans[cut:])
+
+    def batches(self, progress: Progress | None) -> Iterator[tuple[bytes, int | None]]:
+        """(a JSON array of records, None: no count to confirm), a slice at a time."""
+        total, spans = self.size, self.spans
+        for start in range(0, total, SLICE):
+            if progress and start % PROGRESS_EVERY < SLICE:
+                progress("checking relations", start, total)
+            yield json_array(spans[start : start + SLICE]), None
+        if progress:
+            progress("checking relations", total, total)
+
+
+class _CompactPart:
+    """Relation records written one comma apart in ``text[begin:stop]`` (from the start of
+    one record to the end of another), decoded about SLICE_BYTES at a time, straight from
+    the file's bytes: no pass over the whole array first, and every record's offset in
+    ``text`` is collected on the way (``starts``), for the pack."""
+
+    def __init__(self, text: bytes, begin: int, stop: int):
+        self.text, self.begin, self.stop = text, begin, stop
+        self.size = stop - begin
+        self.starts = array("q")
+
+    def parallel(self) -> bool:
+        return self.size >= PARALLEL_MIN_BYTES
+
+    def halves(self) -> tuple[_CompactPart, _CompactPart]:
+        found = _BETWEEN.search(self.text, self.begin + int(self.size * PARENT_SHARE), self.stop)
+        if found is None:
+            raise _NotCompact  # one huge record: nothing to split
+        cut = found.start() + 1  # the comma between the halves
+        return _CompactPart(self.text, self.begin, cut), _CompactPart(self.text, cut + 1, self.stop)
+
+    def batches(self, progress: Progress | None) -> Iterator[tuple[bytes, int | None]]:
+        """(a JSON array of records, how many records it must hold), a slice at a time."""
+        text, stop, starts, start = self.text, self.stop, self.starts, re.Match.start
+        after = (2).__add__  # from a match to the record it starts
+        pos, shown = self.begin, -PROGRESS_BYTES
+        while pos < stop:
+            if progress and pos - shown >= PROGRESS_BYTES:
+                shown = pos
+                progress("checking relations", pos - self.begin, self.size, "bytes")
+            end = stop
+            if stop - pos > SLICE_BYTES:
+                found = _BETWEEN.search(text, pos + SLICE_BYTES, stop)
+                if found is not None:
+                    end = found.start() + 1  # the comma before the next slice
+            before = len(starts)
+            starts.append(pos)
+            starts.extend(map(after, map(start, _BETWEEN.finditer(text, pos, end))))
+            yield b"[" + text[pos:end] + b"]", len(starts) - before
+            pos = end + 1
+        if progress:
+            progress("checking relations", self.size, self.size, "bytes")
+
+
+def _compact_region(text: bytes) -> tuple[int, int] | None:
+    """(start of the first relation, the closing bracket after the last) when the file's
+    relations are written compactly and last in the file; else None. Only a guess: the
+    caller confirms it (the rest of the file must decode without them, the last record
+    must be a relation, each slice must hold as many records as ``_BETWEEN`` found)."""
+    at = text.find(_OPENING)
+    if at < 0:
+        return None
+    start = at + len(b'"relations":[')
+    end = text.rfind(b"]")
+    if end < start + 2 or text[end - 1 : end] != b"}" or text[end + 1 :].strip() != b"}":
+        return None
+    return start, end
+
+
+def _is_relation(record: bytes) -> bool:
+    try:
+        msgspec.json.decode(record, type=Relation)
+    except _DECODE_ERRORS:
+        return False
+    return True
+
+
+def _is_json_array(blob: bytes) -> bool:
+    try:
+        msgspec.json.decode(blob, type=list[msgspec.Raw])
+    except _DECODE_ERRORS:
+        return False
+    return True
+
+
 def _index_relations(
-    spans: Sequence,
+    batches: Iterable[tuple[bytes, int | None]],
     ctx: _Relations,
-    progress: Progress | None = None,
     abandon: Callable[[], bool] | None = None,
 ) -> tuple[dict[str, array], array] | None:
-    """Decode and check the relations in ``spans`` (their JSON pieces, a slice at a
-    time); their index
-    arrays and the hashes of their ids, or None on any doubt (or when ``abandon()``,
-    asked before each slice, says the work is no longer needed)."""
+    """Decode and check the relations in ``batches`` (JSON arrays of records, each with
+    the number of records it must hold, or None); their index arrays and the hashes of
+    their ids, or None on any doubt (or when ``abandon()``, asked before each slice, says
+    the work is no longer needed). Raises ``_NotCompact`` when a slice of a compact
+    part is not what its layout promised."""
     index, type_code = ctx.index, ctx.type_code
     lookup = index.__getitem__
     out = {name: array(code) for name, code in _ARRAYS.items()}
@@ -399,16 +528,17 @@ def _index_relations(
     when_codes = array("i")
     hashes = array("q")  # of the relation ids: duplicates are found among these
     fields = attrgetter(*_COLUMNS)
-    total = len(spans)
-    for start in range(0, total, SLICE):
-        if progress and start % PROGRESS_EVERY < SLICE:
-            progress("checking relations", start, total)
+    for blob, count in batches:
         if abandon is not None and abandon():
             return None
         try:
-            rels = ctx.decoder.decode(json_array(spans[start : start + SLICE]))
+            rels = ctx.decoder.decode(blob)
         except _DECODE_ERRORS:
+            if count is not None and not _is_json_array(blob):
+                raise _NotCompact from None  # not cut where records meet (or bad syntax)
             return None
+        if count is not None and len(rels) != count:
+            raise _NotCompact  # a record that does not start with its id
         if not rels:
             continue
         names, source, target, kinds, levels, when, reporters, places = zip(
@@ -451,8 +581,6 @@ def _index_relations(
         ):
             return None
         del rels, evidence, names, source, target, kinds, levels, when, reporters, places
-    if progress:
-        progress("checking relations", total, total)
     if not _distinct(hashes) or not _well_formed(out):
         return None
     out["lo"] = array("i", map(lows.__getitem__, when_codes))
@@ -460,61 +588,77 @@ def _index_relations(
     return out, hashes
 
 
+#: How the child process ends: its arrays are written; a doubt about the data; the
+#: relations are not laid out as the compact path assumed. Anything else: it failed.
+_CHILD_DONE, _CHILD_DOUBTS, _CHILD_NOT_COMPACT = 0, 2, 4
+
+
 def _split_relations(
-    spans: Sequence, ctx: _Relations, alongside: Callable[[], Any], progress: Progress | None
+    whole: _SpanPart | _CompactPart,
+    ctx: _Relations,
+    alongside: Callable[[], Any],
+    progress: Progress | None,
 ) -> tuple[dict[str, array], Any] | None:
     """Index arrays of all relations, and what ``alongside()`` gives (None: a doubt).
 
     Large data is split with a forked child, which checks and indexes the last part of
-    the relations, writes its arrays and the hashes of its relation ids to an unnamed
-    temporary file and exits; meanwhile the parent runs ``alongside`` and does the first
-    part. If the child fails for any reason other than a doubt about the data, the
-    parent does its part too.
+    the relations, writes its arrays, the hashes of its relation ids (and, for a compact
+    part, its records' offsets, added to ``whole.starts``) to an unnamed temporary file
+    and exits; meanwhile the parent runs ``alongside`` and does the first part. If the
+    child fails for any reason other than a doubt about the data, the parent does its
+    part too.
     """
-    total = len(spans)
-    if total < PARALLEL_MIN or not hasattr(os, "fork") or _cpus() < 2:
+    if not whole.parallel() or not hasattr(os, "fork") or _cpus() < 2:
         extra = alongside()
-        done = _index_relations(spans, ctx, progress) if extra is not None else None
+        done = _index_relations(whole.batches(progress), ctx) if extra is not None else None
         return None if done is None else (done[0], extra)
-    cut = int(total * PARENT_SHARE)
+    first, second = whole.halves()
     with tempfile.TemporaryFile() as handoff:
         pid = os.fork()
         if pid == 0:  # the child: never returns, never touches the terminal
             code = 3
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
-                done = _index_relations(spans[cut:], ctx)
+                try:
+                    done = _index_relations(second.batches(None), ctx)
+                except _NotCompact:
+                    done, code = None, _CHILD_NOT_COMPACT
                 if done is None:
-                    code = 2  # a doubt: the full checker will say what is wrong
+                    # the full checker will say what is wrong (or the usual path decide)
+                    code = _CHILD_NOT_COMPACT if code == _CHILD_NOT_COMPACT else _CHILD_DOUBTS
                 else:
                     arrays, hashes = done
                     payload = {
                         "arrays": {k: v.tobytes() for k, v in arrays.items()},
                         "hashes": hashes.tobytes(),
+                        "starts": b"" if second.starts is None else second.starts.tobytes(),
                     }
                     handoff.write(msgspec.msgpack.encode(payload))
                     handoff.flush()
-                    code = 0
+                    code = _CHILD_DONE
             finally:
                 os._exit(code)
         status: int | None = None  # the child's, once it has ended
 
-        def child_doubts() -> bool:
-            """Whether the child has ended with a doubt (then the parent stops early)."""
+        def child_gave_up() -> bool:
+            """Whether the child has ended with a doubt or a surprise in the layout (then
+            the parent stops early)."""
             nonlocal status
             if status is None:
                 ended, found = os.waitpid(pid, os.WNOHANG)
                 if ended:
                     status = found
-            return status is not None and os.waitstatus_to_exitcode(status) == 2
+            return status is not None and os.waitstatus_to_exitcode(status) in (
+                _CHILD_DOUBTS,
+                _CHILD_NOT_COMPACT,
+            )
 
         try:
             extra = alongside()
             mine = None
             if extra is not None:
-                mine = _index_relations(
-                    spans[:cut], ctx, _scaled(progress, cut, total), child_doubts
-                )
+                batches = first.batches(_scaled(progress, first.size, whole.size))
+                mine = _index_relations(batches, ctx, child_gave_up)
             if mine is not None and status is None:  # else the full checker takes over
                 _, status = os.waitpid(pid, 0)
         finally:
@@ -522,16 +666,17 @@ def _split_relations(
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
                     os.waitpid(pid, 0)
-        if mine is None or status is None:
-            return None
-        code = os.waitstatus_to_exitcode(status)
-        if code == 2:
+        code = os.waitstatus_to_exitcode(status) if status is not None else None
+        if code == _CHILD_NOT_COMPACT:
+            raise _NotCompact
+        if mine is None or code is None or code == _CHILD_DOUBTS:
             return None
         arrays, hashes = mine
-        if code != 0:  # the child died (out of memory, killed): do its part here
-            theirs = _index_relations(spans[cut:], ctx)
+        if code != _CHILD_DONE:  # the child died (out of memory, killed): do its part here
+            theirs = _index_relations(second.batches(None), ctx)
             if theirs is None or not _distinct(hashes + theirs[1]):
                 return None
+            _join_starts(whole, first, second)
             return _joined(arrays, theirs[0]), extra
         handoff.seek(0)
         payload = msgspec.msgpack.decode(handoff.read())
@@ -542,7 +687,16 @@ def _split_relations(
     for name, code in _ARRAYS.items():
         theirs[name] = array(code)
         theirs[name].frombytes(payload["arrays"][name])
+    if second.starts is not None:
+        second.starts.frombytes(payload["starts"])
+    _join_starts(whole, first, second)
     return _joined(arrays, theirs), extra
+
+
+def _join_starts(whole: Any, first: Any, second: Any) -> None:
+    if whole.starts is not None:
+        whole.starts.extend(first.starts)
+        whole.starts.extend(second.starts)
 
 
 def _well_formed(out: dict[str, array]) -> bool:
@@ -578,12 +732,14 @@ def _joined(first: dict[str, array], second: dict[str, array]) -> dict[str, arra
     return first
 
 
-def _scaled(progress: Progress | None, part: int, total: int) -> Progress | None:
-    """Progress of one part of the relations reported as progress through all of them
-    (both parts advance together)."""
+def _scaled(progress: Progress | None, part: int, whole: int) -> Progress | None:
+    """Progress through one part of the relations reported as progress through all of
+    them (both parts advance together)."""
     if progress is None or not part:
         return progress
-    return lambda step, done=None, _total=None: progress(step, done * total // part, total)
+    return lambda step, done, total, *unit: progress(
+        step, done * whole // part, total * whole // part, *unit
+    )
 
 
 def _cpus() -> int:
@@ -601,19 +757,56 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
     """Sections for a pack, checking everything on the way; None on any doubt.
 
     Relations are decoded and checked a slice at a time, and their JSON goes into the
-    pack as it was written, so memory holds the file, the index arrays and one slice of
-    records (per process). None sends the caller to the full checker, which names every
-    problem.
+    pack as it was written, so memory holds the files, the index arrays and one slice of
+    records (per process). A compactly written file's relations are decoded straight
+    from its bytes; other layouts are first split into records by one decoding pass.
+    None sends the caller to the full checker, which names every problem.
     """
-    heads, buffers = [], []
+    read = []
     for file in files:
         if progress:
             progress(f"reading {file.name}")
-        found = read_buffer(file, _Head)
-        if found is None:
+        try:
+            raw = file.read_bytes()
+        except OSError:
             return None
-        heads.append(found[0])
-        buffers.append((file, *found[1:]))
+        text = screened(raw)
+        if text is None:
+            return None
+        read.append((file, text, len(raw) - len(text)))
+        del raw, text
+    try:
+        return _build(read, progress, compact=True)
+    except _NotCompact:
+        return _build(read, progress, compact=False)
+
+
+def _build(
+    read: list[tuple[Path, bytes, int]], progress: Progress | None, compact: bool
+) -> dict[str, Any] | None:
+    """``build_streaming`` on files already read (path, bytes, where they start); with
+    ``compact``, relations written compactly are decoded from the file's bytes (raises
+    ``_NotCompact`` when they are not laid out as that needs)."""
+    heads, holders, region = [], [], None
+    for file, text, shift in read:
+        found = _compact_region(text) if compact else None
+        if found is None:
+            head = decoded(text, _Head)
+            if head is None:
+                return None
+            if head.relations:
+                holders.append((file, text, shift))
+        else:
+            start, end = found
+            head = decoded(text[:start] + text[end:], _Head)  # the relations left out
+            last = text.rfind(b'},{"id":', start, end)
+            if head is None or not _is_relation(text[last + 2 if last >= 0 else start : end]):
+                raise _NotCompact
+            region = _CompactPart(text, start, end)
+            holders.append((file, text, shift))
+        heads.append(head)
+    if region is not None and len(holders) > 1:
+        raise _NotCompact  # relations in several files: read the usual way
     entities = list(itertools.chain.from_iterable(h.entities for h in heads))
     ids = column(entities, "id")
     sources = {x.id: x for h in heads for x in h.sources}
@@ -651,9 +844,11 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
         except dates.DateError:
             return None
         encode = msgspec.json.Encoder().encode
-        records: Parts | FileRecords = spans
-        if len(holders) == 1 and len(spans) >= NUMPY_MIN:  # large: do not copy the records
-            records = _file_records(*holders[0], spans) or spans
+        records: Parts | FileRecords | None = None  # compact: known once all are read
+        if region is None:
+            records = spans
+            if len(holders) == 1 and len(spans) >= NUMPY_MIN:  # large: do not copy them
+                records = _file_records(*holders[0], spans) or spans
         return {
             "tables": entity_tables(entities),
             "blobs": [encode(e) for e in entities],
@@ -662,25 +857,28 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
 
     type_names = sorted(types)
     spans = Parts(itertools.chain.from_iterable(h.relations for h in heads))
-    holders = [where for h, where in zip(heads, buffers, strict=True) if h.relations]
-    del heads, buffers
-    if spans and not (type_names and sources):
+    del heads
+    if (spans or region) and not (type_names and sources):
         return None  # every relation needs a type and a source to cite
     ctx = _Relations(ids, type_names, list(sources))
-    done = _split_relations(spans, ctx, entity_work, progress)
+    done = _split_relations(region or _SpanPart(spans), ctx, entity_work, progress)
     if done is None:
         return None
     arrays, entity_parts = done
+    records = entity_parts["records"]
+    if region is not None:
+        region.starts.append(region.stop + 1)  # where a record after the last would start
+        records = FileRecords(holders[0][0], holders[0][1], holders[0][2], region.starts)
     if progress:
         progress("indexing")
     return assemble(
-        files=[str(f) for f in files],
+        files=[str(f) for f, _, _ in read],
         entities=entities,
         entity_blobs=entity_parts["blobs"],
         sources=sources,
         types=types,
         type_names=type_names,
-        relation_blobs=entity_parts["records"],
+        relation_blobs=records,
         arrays=arrays,
         tables=entity_parts["tables"],
     )

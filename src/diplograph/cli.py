@@ -58,7 +58,8 @@ class Direction(StrEnum):
 
 class LoadProgress:
     """A Rich progress bar on stderr while large data is read, checked and indexed (or
-    its search file built): ``progress(step, done=None, total=None)``, then
+    its search file built): ``progress(step, done=None, total=None, unit="")`` (counts, or
+    sizes when ``unit`` is "bytes"), then
     ``progress(None)`` when finished. Only ever used on a terminal; leaves no trace."""
 
     def __init__(self, console: Any):
@@ -67,7 +68,9 @@ class LoadProgress:
         self._task: Any = None
         self._step: str | None = None
 
-    def __call__(self, step: str | None, done: int | None = None, total: int | None = None):
+    def __call__(
+        self, step: str | None, done: int | None = None, total: int | None = None, unit: str = ""
+    ):
         if step is None:  # finished
             self.stop()
             return
@@ -91,7 +94,10 @@ class LoadProgress:
                 auto_refresh=False,  # no refresh thread: building may fork, and threads
             )  # do not survive a fork cleanly; each update refreshes instead
             self._bar.start()
-        count = f"{done or 0:,}/{total:,}" if total else ""
+        if unit == "bytes":  # shown in megabytes
+            count = f"{(done or 0) / 1e6:,.0f}/{total / 1e6:,.0f} MB" if total else ""
+        else:
+            count = f"{done or 0:,}/{total:,}" if total else ""
         if step != self._step:  # a new step: its own bar and clock
             if self._task is not None:
                 self._bar.remove_task(self._task)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from operator import attrgetter
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -130,7 +129,7 @@ def screened(raw: bytes) -> bytes | None:
     return raw
 
 
-def _decoded(raw: bytes | None, kind: type) -> Any | None:
+def decoded(raw: bytes | None, kind: type) -> Any | None:
     """``raw`` decoded and validated as ``kind``, or None when it is not certainly valid."""
     if raw is None:
         return None
@@ -143,29 +142,14 @@ def _decoded(raw: bytes | None, kind: type) -> Any | None:
     return found
 
 
-def read_buffer(file: Path, kind: type) -> tuple[Any, bytes, int] | None:
-    """(A data file decoded as ``kind`` by the fast path, the bytes it decoded, where they
-    start in the file: after a byte order mark, if any), or None (then the full
-    checker)."""
-    try:
-        raw = file.read_bytes()
-    except OSError:
-        return None
-    text = screened(raw)
-    decoded = _decoded(text, kind)
-    if decoded is None or text is None:
-        return None
-    return decoded, text, len(raw) - len(text)
-
-
 def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
     """(Document Structs, record spans) when the file is certainly valid on its own.
 
     None sends the file to ``model.check_document``, which names every problem.
     """
     raw = screened(raw)
-    doc = _decoded(raw, Document)
-    return None if doc is None else (doc, _decoded(raw, _Spans))
+    doc = decoded(raw, Document)
+    return None if doc is None else (doc, decoded(raw, _Spans))
 
 
 def all_match(pattern: str, values: list[str]) -> bool:
