@@ -24,6 +24,7 @@ import itertools
 import os
 import re
 import signal
+import struct
 import tempfile
 from array import array
 from collections import Counter
@@ -507,6 +508,13 @@ def _is_json_array(blob: bytes) -> bool:
     return True
 
 
+def _append(values: array, items: Iterable[int], count: int) -> None:
+    """``values.extend(items)`` for ``count`` integers, converted by ``struct`` (three
+    times faster than the array's own conversion, which parses each item as an
+    argument)."""
+    values.frombytes(struct.pack(f"{count}{values.typecode}", *items))
+
+
 def _index_relations(
     batches: Iterable[tuple[bytes, int | None]],
     ctx: _Relations,
@@ -528,36 +536,37 @@ def _index_relations(
     when_codes = array("i")
     hashes = array("q")  # of the relation ids: duplicates are found among these
     fields = attrgetter(*_COLUMNS)
-    for blob, count in batches:
+    for blob, expected in batches:
         if abandon is not None and abandon():
             return None
         try:
             rels = ctx.decoder.decode(blob)
         except _DECODE_ERRORS:
-            if count is not None and not _is_json_array(blob):
+            if expected is not None and not _is_json_array(blob):
                 raise _NotCompact from None  # not cut where records meet (or bad syntax)
             return None
-        if count is not None and len(rels) != count:
+        if expected is not None and len(rels) != expected:
             raise _NotCompact  # a record that does not start with its id
         if not rels:
             continue
         names, source, target, kinds, levels, when, reporters, places = zip(
             *map(fields, rels), strict=True
         )
-        hashes.fromlist(list(map(hash, names)))
+        count = len(rels)
+        _append(hashes, map(hash, names), count)
         index[None] = -1  # no reporter
         try:
-            src.fromlist(list(map(lookup, source)))
-            dst.fromlist(list(map(lookup, target)))
-            reporter.fromlist(list(map(lookup, reporters)))
+            _append(src, map(lookup, source), count)
+            _append(dst, map(lookup, target), count)
+            _append(reporter, map(lookup, reporters), count)
             if not set(places) <= index.keys():
                 return None
         except KeyError:  # an unknown entity
             return None
         finally:
             del index[None]
-        rtype.fromlist(list(map(type_code.__getitem__, kinds)))
-        cert.fromlist(list(map(CERTAINTY_CODES.__getitem__, levels)))
+        _append(rtype, map(type_code.__getitem__, kinds), count)
+        _append(cert, map(CERTAINTY_CODES.__getitem__, levels), count)
         codes = list(map(date_code.get, when, _UNSEEN))
         if -1 in codes:  # dates not seen before
             for text in set(when) - date_code.keys():
@@ -569,7 +578,7 @@ def _index_relations(
                 lows.append(low)
                 highs.append(high)
             codes = list(map(date_code.__getitem__, when))
-        when_codes.fromlist(codes)
+        _append(when_codes, codes, count)
         evidence = list(itertools.chain.from_iterable(map(attrgetter("evidence"), rels)))
         texts = (
             map(attrgetter("quote"), evidence),
@@ -583,8 +592,8 @@ def _index_relations(
         del rels, evidence, names, source, target, kinds, levels, when, reporters, places
     if not _distinct(hashes) or not _well_formed(out):
         return None
-    out["lo"] = array("i", map(lows.__getitem__, when_codes))
-    out["hi"] = array("i", map(highs.__getitem__, when_codes))
+    _append(out["lo"], map(lows.__getitem__, when_codes), len(when_codes))
+    _append(out["hi"], map(highs.__getitem__, when_codes), len(when_codes))
     return out, hashes
 
 
