@@ -29,7 +29,7 @@ import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -375,8 +375,9 @@ class _Head(msgspec.Struct, gc=False, forbid_unknown_fields=True):
 #: The index arrays of relations, with their array type codes (the reporter array becomes
 #: the pack's rep_off/rep_rel adjacency).
 _ARRAYS = {**RELATION_ARRAYS, "reporter": "i"}
-#: The relation fields indexing reads, taken from each record in one pass.
+#: The relation fields indexing reads, in the order they come in the record Structs.
 _COLUMNS = ("id", "source", "target", "type", "certainty", "date", "reported_by", "place")
+_TEXTS = ("evidence", "note", "date_text")
 _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError)
 #: Where a compactly written relations array starts (its first record begins with its id).
 _OPENING = b'"relations":[{"id":'
@@ -404,7 +405,9 @@ class _Relations:
         self.index: dict[str | None, int] = {node: i for i, node in enumerate(keys)}
         self.type_code = {t: i for i, t in enumerate(type_names)}
         # types and evidence sources are Literals: msgspec checks those references in C
-        self.decoder = msgspec.json.Decoder(list[relation_struct(type_names, sources)])
+        record = relation_struct(type_names, sources)
+        self.decoder = msgspec.json.Decoder(list[record])
+        self.fields = record.__struct_fields__
 
 
 class _SpanPart:
@@ -458,6 +461,7 @@ class _CompactPart:
         """(a JSON array of records, how many records it must hold), a slice at a time."""
         text, stop, starts, start = self.text, self.stop, self.starts, re.Match.start
         after = (2).__add__  # from a match to the record it starts
+        view = memoryview(text)  # slices of it copied once, into each JSON array
         pos, shown = self.begin, -PROGRESS_BYTES
         while pos < stop:
             if progress and pos - shown >= PROGRESS_BYTES:
@@ -471,7 +475,7 @@ class _CompactPart:
             before = len(starts)
             starts.append(pos)
             starts.extend(map(after, map(start, _BETWEEN.finditer(text, pos, end))))
-            yield b"[" + text[pos:end] + b"]", len(starts) - before
+            yield b"".join((b"[", view[pos:end], b"]")), len(starts) - before
             pos = end + 1
         if progress:
             progress("checking relations", self.size, self.size, "bytes")
@@ -508,11 +512,29 @@ def _is_json_array(blob: bytes) -> bool:
     return True
 
 
-def _append(values: array, items: Iterable[int], count: int) -> None:
-    """``values.extend(items)`` for ``count`` integers, converted by ``struct`` (three
-    times faster than the array's own conversion, which parses each item as an
-    argument)."""
-    values.frombytes(struct.pack(f"{count}{values.typecode}", *items))
+class _Column(list):
+    """Integers for an array, added a slice at a time: packed by ``struct`` (three times
+    faster per integer than the array's own conversion, which parses each one as an
+    argument) and kept as pieces until ``array()`` joins them (an array grown piece by
+    piece is copied again and again as it grows)."""
+
+    def __init__(self, code: str):
+        super().__init__()
+        self.code = code
+
+    def add(self, items: Iterable[int], count: int) -> None:
+        self.append(struct.pack(f"{count}{self.code}", *items))
+
+    def array(self) -> array:
+        values = array(self.code)
+        values.frombytes(b"".join(self))
+        return values
+
+    @classmethod
+    def of(cls, code: str, items: Iterable[int], count: int) -> array:
+        column = cls(code)
+        column.add(items, count)
+        return column.array()
 
 
 def _index_relations(
@@ -527,15 +549,17 @@ def _index_relations(
     part is not what its layout promised."""
     index, type_code = ctx.index, ctx.type_code
     lookup = index.__getitem__
-    out = {name: array(code) for name, code in _ARRAYS.items()}
+    columns = {name: _Column(code) for name, code in _ARRAYS.items() if name not in ("lo", "hi")}
     src, dst, rtype, cert, reporter = (
-        out[k] for k in ("src", "dst", "type", "certainty", "reporter")
+        columns[k].add for k in ("src", "dst", "type", "certainty", "reporter")
     )
     date_code: dict[str | None, int] = {None: 0}
     lows, highs = [0], [0]
-    when_codes = array("i")
-    hashes = array("q")  # of the relation ids: duplicates are found among these
-    fields = attrgetter(*_COLUMNS)
+    when_codes = _Column("i")
+    hashes = _Column("q")  # of the relation ids: duplicates are found among these
+    # every field of each record in one call (no attribute lookups), then as columns
+    picked = itemgetter(*map(ctx.fields.index, (*_COLUMNS, *_TEXTS)))
+    astuple = msgspec.structs.astuple
     for blob, expected in batches:
         if abandon is not None and abandon():
             return None
@@ -549,24 +573,24 @@ def _index_relations(
             raise _NotCompact  # a record that does not start with its id
         if not rels:
             continue
-        names, source, target, kinds, levels, when, reporters, places = zip(
-            *map(fields, rels), strict=True
+        names, source, target, kinds, levels, when, reporters, places, quoted, notes, worded = (
+            picked(tuple(zip(*map(astuple, rels), strict=True)))
         )
         count = len(rels)
-        _append(hashes, map(hash, names), count)
+        hashes.add(map(hash, names), count)
         index[None] = -1  # no reporter
         try:
-            _append(src, map(lookup, source), count)
-            _append(dst, map(lookup, target), count)
-            _append(reporter, map(lookup, reporters), count)
+            src(map(lookup, source), count)
+            dst(map(lookup, target), count)
+            reporter(map(lookup, reporters), count)
             if not set(places) <= index.keys():
                 return None
         except KeyError:  # an unknown entity
             return None
         finally:
             del index[None]
-        _append(rtype, map(type_code.__getitem__, kinds), count)
-        _append(cert, map(CERTAINTY_CODES.__getitem__, levels), count)
+        rtype(map(type_code.__getitem__, kinds), count)
+        cert(map(CERTAINTY_CODES.__getitem__, levels), count)
         codes = list(map(date_code.get, when, _UNSEEN))
         if -1 in codes:  # dates not seen before
             for text in set(when) - date_code.keys():
@@ -578,23 +602,28 @@ def _index_relations(
                 lows.append(low)
                 highs.append(high)
             codes = list(map(date_code.__getitem__, when))
-        _append(when_codes, codes, count)
-        evidence = list(itertools.chain.from_iterable(map(attrgetter("evidence"), rels)))
+        when_codes.add(codes, count)
+        evidence = list(itertools.chain.from_iterable(quoted))
         texts = (
             map(attrgetter("quote"), evidence),
-            filter(None, map(attrgetter("note"), rels)),
-            filter(None, map(attrgetter("date_text"), rels)),
+            filter(None, notes),
+            filter(None, worded),
         )
         if not all_match(RELATION_ID, names) or any(
             any(map(str.isspace, group)) for group in texts
         ):
             return None
         del rels, evidence, names, source, target, kinds, levels, when, reporters, places
-    if not _distinct(hashes) or not _well_formed(out):
+        del quoted, notes, worded
+    out = {name: column.array() for name, column in columns.items()}
+    ids = hashes.array()
+    if not _distinct(ids) or not _well_formed(out):
         return None
-    _append(out["lo"], map(lows.__getitem__, when_codes), len(when_codes))
-    _append(out["hi"], map(highs.__getitem__, when_codes), len(when_codes))
-    return out, hashes
+    when = when_codes.array()
+    bounds = {"lo": lows, "hi": highs}  # each relation's earliest and latest day
+    for name in bounds:
+        out[name] = _Column.of("i", map(bounds[name].__getitem__, when), len(when))
+    return {name: out[name] for name in _ARRAYS}, ids
 
 
 #: How the child process ends: its arrays are written; a doubt about the data; the
