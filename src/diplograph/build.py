@@ -445,7 +445,7 @@ class _CompactPart:
     def __init__(self, text: bytes, begin: int, stop: int):
         self.text, self.begin, self.stop = text, begin, stop
         self.size = stop - begin
-        self.starts = array("q")
+        self.starts = _Column("q")
 
     def parallel(self) -> bool:
         return self.size >= PARALLEL_MIN_BYTES
@@ -472,10 +472,9 @@ class _CompactPart:
                 found = _BETWEEN.search(text, pos + SLICE_BYTES, stop)
                 if found is not None:
                     end = found.start() + 1  # the comma before the next slice
-            before = len(starts)
-            starts.append(pos)
-            starts.extend(map(after, map(start, _BETWEEN.finditer(text, pos, end))))
-            yield b"".join((b"[", view[pos:end], b"]")), len(starts) - before
+            found = list(map(start, _BETWEEN.finditer(text, pos, end)))
+            starts.add(itertools.chain((pos,), map(after, found)), len(found) + 1)
+            yield b"".join((b"[", view[pos:end], b"]")), len(found) + 1
             pos = end + 1
         if progress:
             progress("checking relations", self.size, self.size, "bytes")
@@ -546,7 +545,8 @@ def _index_relations(
     the number of records it must hold, or None); their index arrays and the hashes of
     their ids, or None on any doubt (or when ``abandon()``, asked before each slice, says
     the work is no longer needed). Raises ``_NotCompact`` when a slice of a compact
-    part is not what its layout promised."""
+    part is not what its layout promised. What needs all relations at once is left to
+    ``_sound`` (so a child process never imports numpy)."""
     index, type_code = ctx.index, ctx.type_code
     lookup = index.__getitem__
     columns = {name: _Column(code) for name, code in _ARRAYS.items() if name not in ("lo", "hi")}
@@ -616,14 +616,11 @@ def _index_relations(
         del rels, evidence, names, source, target, kinds, levels, when, reporters, places
         del quoted, notes, worded
     out = {name: column.array() for name, column in columns.items()}
-    ids = hashes.array()
-    if not _distinct(ids) or not _well_formed(out):
-        return None
     when = when_codes.array()
     bounds = {"lo": lows, "hi": highs}  # each relation's earliest and latest day
     for name in bounds:
         out[name] = _Column.of("i", map(bounds[name].__getitem__, when), len(when))
-    return {name: out[name] for name in _ARRAYS}, ids
+    return {name: out[name] for name in _ARRAYS}, hashes.array()
 
 
 #: How the child process ends: its arrays are written; a doubt about the data; the
@@ -649,7 +646,7 @@ def _split_relations(
     if not whole.parallel() or not hasattr(os, "fork") or _cpus() < 2:
         extra = alongside()
         done = _index_relations(whole.batches(progress), ctx) if extra is not None else None
-        return None if done is None else (done[0], extra)
+        return None if done is None or not _sound(*done) else (done[0], extra)
     first, second = whole.halves()
     with tempfile.TemporaryFile() as handoff:
         pid = os.fork()
@@ -669,7 +666,7 @@ def _split_relations(
                     payload = {
                         "arrays": {k: v.tobytes() for k, v in arrays.items()},
                         "hashes": hashes.tobytes(),
-                        "starts": b"" if second.starts is None else second.starts.tobytes(),
+                        "starts": b"".join(second.starts or ()),
                     }
                     handoff.write(msgspec.msgpack.encode(payload))
                     handoff.flush()
@@ -710,25 +707,32 @@ def _split_relations(
         if mine is None or code is None or code == _CHILD_DOUBTS:
             return None
         arrays, hashes = mine
-        if code != _CHILD_DONE:  # the child died (out of memory, killed): do its part here
-            theirs = _index_relations(second.batches(None), ctx)
-            if theirs is None or not _distinct(hashes + theirs[1]):
+        if code == _CHILD_DONE:
+            handoff.seek(0)
+            payload = msgspec.msgpack.decode(handoff.read())
+            theirs = {name: array(code) for name, code in _ARRAYS.items()}
+            for name, values in theirs.items():
+                values.frombytes(payload["arrays"][name])
+            hashes.frombytes(payload["hashes"])
+            if second.starts is not None:
+                second.starts.append(payload["starts"])  # packed, as the child packed them
+        else:  # the child died (out of memory, killed): do its part here
+            done = _index_relations(second.batches(None), ctx)
+            if done is None:
                 return None
-            _join_starts(whole, first, second)
-            return _joined(arrays, theirs[0]), extra
-        handoff.seek(0)
-        payload = msgspec.msgpack.decode(handoff.read())
-    hashes.frombytes(payload["hashes"])
-    if not _distinct(hashes):
-        return None  # a relation id used in both parts (or, rarely, two ids share a hash)
-    theirs = {}
-    for name, code in _ARRAYS.items():
-        theirs[name] = array(code)
-        theirs[name].frombytes(payload["arrays"][name])
-    if second.starts is not None:
-        second.starts.frombytes(payload["starts"])
+            theirs, their_hashes = done
+            hashes.extend(their_hashes)
     _join_starts(whole, first, second)
-    return _joined(arrays, theirs), extra
+    arrays = _joined(arrays, theirs)
+    return (arrays, extra) if _sound(arrays, hashes) else None
+
+
+def _sound(arrays: dict[str, array], hashes: array) -> bool:
+    """The checks that need all relations: no relation id used twice (told apart by
+    their hashes: equal ids have equal hashes, and two ids sharing one only send the
+    data to the full checker), none joining an entity to itself, every "reported" one
+    naming who reported it."""
+    return _distinct(hashes) and _well_formed(arrays)
 
 
 def _join_starts(whole: Any, first: Any, second: Any) -> None:
@@ -905,8 +909,8 @@ def _build(
     arrays, entity_parts = done
     records = entity_parts["records"]
     if region is not None:
-        region.starts.append(region.stop + 1)  # where a record after the last would start
-        records = FileRecords(holders[0][0], holders[0][1], holders[0][2], region.starts)
+        region.starts.add((region.stop + 1,), 1)  # where a record after the last would start
+        records = FileRecords(*holders[0], region.starts.array())
     if progress:
         progress("indexing")
     return assemble(
