@@ -218,39 +218,65 @@ def test_parent_does_the_part_of_a_child_that_died(
     assert comparable(build.build_streaming(files)) == expected
 
 
+def _slowed(monkeypatch, in_parent: bool, seconds: float) -> list:
+    """Every chunk taken by one of the two processes costs ``seconds`` more; returns the
+    list of chunks the parent took."""
+    import time
+
+    parent, taken = os.getpid(), []
+    for part_class in (build._SpanPart, build._CompactPart):
+        chunk = part_class.chunk
+
+        def slow(self, k, chunk=chunk):
+            if os.getpid() == parent:
+                taken.append(k)
+            if (os.getpid() == parent) is in_parent:
+                time.sleep(seconds)
+            return chunk(self, k)
+
+        monkeypatch.setattr(part_class, "chunk", slow)
+    return taken
+
+
 @LAYOUTS
 def test_parent_stops_early_when_the_child_doubts(
     tmp_path, document, small_thresholds, monkeypatch, compact
 ):
-    """Bad data in the child's part: the parent gives up its own part instead of
-    finishing it, and the child is reaped."""
-    import time
-
-    monkeypatch.setattr(build, "SLICE", 50)  # the parent's part: 34 slices
-    monkeypatch.setattr(build, "SLICE_BYTES", 10_000)  # the parent's part: about 40
+    """Bad data in the child's first chunk: the parent gives up instead of going on, and
+    the child is reaped."""
+    monkeypatch.setattr(build, "SLICE", 50)  # 80 chunks
+    monkeypatch.setattr(build, "SLICE_BYTES", 10_000)  # about 90 chunks
     doc = json.loads(json.dumps(document))
-    doc["relations"][int(RELATIONS * 0.6)]["target"] = "nobody"  # in the child's part
+    doc["relations"][-1]["target"] = "nobody"  # the child starts from the back
     files = files_for(tmp_path, doc, compact)
-    parent, slices = os.getpid(), []
-
-    def slowly(part_class):
-        batches = part_class.batches
-
-        def slow(self, progress):
-            for piece in batches(self, progress):
-                if os.getpid() == parent:
-                    slices.append(piece)
-                    time.sleep(0.05)  # the child meets its doubt long before the parent
-                yield piece
-
-        monkeypatch.setattr(part_class, "batches", slow)
-
-    slowly(build._SpanPart)
-    slowly(build._CompactPart)
+    taken = _slowed(monkeypatch, in_parent=True, seconds=0.05)
     assert build.build_streaming(files) is None
-    assert 0 < len(slices) < 20  # of more than 30
+    assert len(taken) < 20
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # reaped
+
+
+@LAYOUTS
+@pytest.mark.parametrize("slow_parent", [True, False], ids=["slow-parent", "slow-child"])
+def test_the_faster_process_takes_more_chunks(
+    tmp_path, document, small_thresholds, monkeypatch, compact, slow_parent
+):
+    """Chunks go to whichever process asks first: the result is the same however they
+    end up shared."""
+    monkeypatch.setattr(build, "SLICE", 100)  # 40 chunks
+    monkeypatch.setattr(build, "SLICE_BYTES", 20_000)  # about 45 chunks
+    files = files_for(tmp_path, document, compact)
+    monkeypatch.setattr(build, "_cpus", lambda: 1)
+    expected = comparable(build.build_streaming(files))
+    monkeypatch.setattr(build, "_cpus", lambda: 2)
+    taken = _slowed(monkeypatch, in_parent=slow_parent, seconds=0.02)
+    assert comparable(build.build_streaming(files)) == expected
+    count = 40 if not compact else -(-files[-1].stat().st_size // 20_000)
+    if slow_parent:
+        assert len(taken) < count / 3
+    else:
+        assert len(taken) > count * 2 / 3
+    assert taken == list(range(len(taken)))  # the parent's, from the front
 
 
 @LAYOUTS
@@ -380,7 +406,7 @@ def test_progress_reported_while_building(tmp_path, document, small_thresholds, 
         assert checked[-1][1] == checked[-1][2] and size * 0.9 < checked[-1][2] < size
         assert {c[3] for c in checked} == {"bytes"}
     else:
-        assert checked[-1] == ("checking relations", RELATIONS, RELATIONS)
+        assert checked[-1] == ("checking relations", RELATIONS, RELATIONS, "")
     done = [c[1] for c in checked]
     assert done == sorted(done) and len(done) > 2
     assert steps[-1] == "indexing"

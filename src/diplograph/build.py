@@ -20,6 +20,7 @@ Two builders produce the same sections (``pack`` writes and reads them):
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import os
 import re
@@ -67,9 +68,6 @@ _UNSEEN = itertools.repeat(-1)
 #: From this many relations the work is split between two processes (when it can fork).
 PARALLEL_MIN = 200_000
 PARALLEL_MIN_BYTES = 50_000_000  # on the compact path
-#: The parent's share of the relations (it also checks the entities and builds their
-#: sections): balanced so that both finish together.
-PARENT_SHARE = 0.42
 #: From this many items, adjacency lists are sorted with numpy (imported only then).
 NUMPY_MIN = 50_000
 
@@ -382,11 +380,12 @@ _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, ValueError, Recu
 #: Where a compactly written relations array starts (its first record begins with its id).
 _OPENING = b'"relations":[{"id":'
 #: Where two relation records meet in a compactly written array: the next starts two
-#: bytes after the match. In valid JSON these bytes cannot lie inside a string (a raw
+#: bytes after the match (``_TWO``). In valid JSON these bytes cannot lie inside a string (a raw
 #: quote would end it), nor inside a relation (its only nested objects, evidence, have no
 #: id), so each match starts a record; the count of records decoded from each slice
 #: confirms it. (A pattern starting at the record, with a look-behind, is 10x slower.)
 _BETWEEN = re.compile(rb'\},\{"id":')
+_TWO = (2).__add__
 
 
 class _NotCompact(Exception):
@@ -411,73 +410,134 @@ class _Relations:
 
 
 class _SpanPart:
-    """Relations as their JSON pieces (``msgspec.Raw``), decoded SLICE at a time."""
+    """Relations as their JSON pieces (``msgspec.Raw``): chunk k is the k-th SLICE."""
 
     starts = None  # the records' places are not needed: the pieces are kept
+    unit = ""  # progress counts relations
 
     def __init__(self, spans: Sequence):
         self.spans, self.size = spans, len(spans)
+        self.chunks = -(-self.size // SLICE)
 
     def parallel(self) -> bool:
         return self.size >= PARALLEL_MIN
 
-    def halves(self) -> tuple[_SpanPart, _SpanPart]:
-        cut = int(self.size * PARENT_SHARE)
-        return _SpanPart(self.spans[:cut]), _SpanPart(self.spans[cut:])
+    def chunk(self, k: int) -> tuple[bytes, int | None]:
+        """(chunk ``k`` as a JSON array of records, None: no count to confirm)."""
+        return json_array(self.spans[k * SLICE : (k + 1) * SLICE]), None
 
-    def batches(self, progress: Progress | None) -> Iterator[tuple[bytes, int | None]]:
-        """(a JSON array of records, None: no count to confirm), a slice at a time."""
-        total, spans = self.size, self.spans
-        for start in range(0, total, SLICE):
-            if progress and start % PROGRESS_EVERY < SLICE:
-                progress("checking relations", start, total)
-            yield json_array(spans[start : start + SLICE]), None
-        if progress:
-            progress("checking relations", total, total)
+    def reached(self, k: int) -> int:
+        return min(k * SLICE, self.size)
 
 
 class _CompactPart:
     """Relation records written one comma apart in ``text[begin:stop]`` (from the start of
-    one record to the end of another), decoded about SLICE_BYTES at a time, straight from
-    the file's bytes: no pass over the whole array first, and every record's offset in
-    ``text`` is collected on the way (``starts``), for the pack."""
+    one record to the end of the last), decoded straight from the file's bytes: no pass
+    over the whole array first. Chunk k holds the records that start in its SLICE_BYTES
+    of the text, so either process finds any chunk's bounds on its own; the offset of
+    every record in ``text`` is collected on the way (``starts``), for the pack."""
+
+    unit = "bytes"  # progress counts bytes
 
     def __init__(self, text: bytes, begin: int, stop: int):
         self.text, self.begin, self.stop = text, begin, stop
         self.size = stop - begin
+        self.chunks = -(-self.size // SLICE_BYTES)
         self.starts = _Column("q")
+        self.view = memoryview(text)  # slices of it are copied once, into each JSON array
 
     def parallel(self) -> bool:
         return self.size >= PARALLEL_MIN_BYTES
 
-    def halves(self) -> tuple[_CompactPart, _CompactPart]:
-        found = _BETWEEN.search(self.text, self.begin + int(self.size * PARENT_SHARE), self.stop)
-        if found is None:
-            raise _NotCompact  # one huge record: nothing to split
-        cut = found.start() + 1  # the comma between the halves
-        return _CompactPart(self.text, self.begin, cut), _CompactPart(self.text, cut + 1, self.stop)
+    def _record_at(self, k: int) -> int:
+        """Where the first record starting in or after chunk ``k`` starts (``stop``:
+        none does)."""
+        if k == 0:
+            return self.begin
+        found = _BETWEEN.search(self.text, self.begin + k * SLICE_BYTES - 2, self.stop)
+        return self.stop if found is None else found.start() + 2
 
-    def batches(self, progress: Progress | None) -> Iterator[tuple[bytes, int | None]]:
-        """(a JSON array of records, how many records it must hold), a slice at a time."""
-        text, stop, starts, start = self.text, self.stop, self.starts, re.Match.start
-        after = (2).__add__  # from a match to the record it starts
-        view = memoryview(text)  # slices of it copied once, into each JSON array
-        pos, shown = self.begin, -PROGRESS_BYTES
-        while pos < stop:
-            if progress and pos - shown >= PROGRESS_BYTES:
-                shown = pos
-                progress("checking relations", pos - self.begin, self.size, "bytes")
-            end = stop
-            if stop - pos > SLICE_BYTES:
-                found = _BETWEEN.search(text, pos + SLICE_BYTES, stop)
-                if found is not None:
-                    end = found.start() + 1  # the comma before the next slice
-            found = list(map(start, _BETWEEN.finditer(text, pos, end)))
-            starts.add(itertools.chain((pos,), map(after, found)), len(found) + 1)
-            yield b"".join((b"[", view[pos:end], b"]")), len(found) + 1
-            pos = end + 1
-        if progress:
-            progress("checking relations", self.size, self.size, "bytes")
+    def chunk(self, k: int) -> tuple[bytes, int | None]:
+        """(chunk ``k`` as a JSON array of records, how many records it must hold)."""
+        first, after = self._record_at(k), self._record_at(k + 1)
+        if first >= after:
+            return b"[]", 0  # no record starts here (one longer than a chunk does before)
+        end = after - 1 if after < self.stop else self.stop  # before the comma, if any
+        found = list(map(re.Match.start, _BETWEEN.finditer(self.text, first, end)))
+        self.starts.add(itertools.chain((first,), map(_TWO, found)), len(found) + 1)
+        return b"".join((b"[", self.view[first:end], b"]")), len(found) + 1
+
+    def reached(self, k: int) -> int:
+        return min(k * SLICE_BYTES, self.size)
+
+
+def _batches(
+    part: _SpanPart | _CompactPart,
+    order: Iterable[int],
+    progress: Progress | None = None,
+    reached: Callable[[int], int] | None = None,
+) -> Iterator[tuple[bytes, int | None]]:
+    """The chunks of ``part`` in ``order`` (which may hand them out lazily), reporting
+    progress as ``reached(k)`` (how many relations or bytes are taken, by both
+    processes, when this one takes chunk ``k``)."""
+    reached = reached or part.reached
+    every = PROGRESS_BYTES if part.unit else PROGRESS_EVERY
+    shown = None
+    for k in order:
+        if progress and (shown is None or reached(k) - shown >= every):
+            shown = reached(k)
+            progress("checking relations", shown, part.size, part.unit)
+        yield part.chunk(k)
+    if progress:
+        progress("checking relations", part.size, part.size, part.unit)
+
+
+class _Claims:
+    """Chunks 0 .. count - 1 shared by two processes: the parent takes them from the
+    front, the child from the back, until they meet; whoever is faster takes more (the
+    parent also has the entities to do, and either may be slowed by the machine). Two
+    counters in memory shared across the fork, read and moved under a lock on a file
+    (an fcntl lock belongs to its process: it cannot outlive a killed child)."""
+
+    def __init__(self, count: int, lock: Any):
+        import mmap
+
+        self.lock = lock
+        self.shared = mmap.mmap(-1, 16)  # anonymous and shared: both processes see it
+        struct.pack_into("qq", self.shared, 0, 0, count)
+
+    def _take(self, front: bool) -> int | None:
+        import fcntl
+
+        fcntl.lockf(self.lock, fcntl.LOCK_EX)
+        try:
+            first, end = struct.unpack_from("qq", self.shared)
+            if first >= end:
+                return None
+            if front:
+                struct.pack_into("q", self.shared, 0, first + 1)
+                return first
+            struct.pack_into("q", self.shared, 8, end - 1)
+            return end - 1
+        finally:
+            fcntl.lockf(self.lock, fcntl.LOCK_UN)
+
+    def front(self) -> Iterator[int]:
+        while (k := self._take(True)) is not None:
+            yield k
+
+    def back(self) -> Iterator[int]:
+        while (k := self._take(False)) is not None:
+            yield k
+
+    def taken(self, count: int) -> int:
+        """How many chunks both have taken (read without the lock: for progress)."""
+        first, end = struct.unpack_from("qq", self.shared)
+        return first + count - end
+
+    def meeting(self) -> int:
+        """Where the parent's chunks end and the child's begin (once all are taken)."""
+        return struct.unpack_from("q", self.shared)[0]
 
 
 def _compact_region(text: bytes) -> tuple[int, int] | None:
@@ -540,13 +600,15 @@ def _index_relations(
     batches: Iterable[tuple[bytes, int | None]],
     ctx: _Relations,
     abandon: Callable[[], bool] | None = None,
+    backwards: bool = False,
 ) -> tuple[dict[str, array], array] | None:
     """Decode and check the relations in ``batches`` (JSON arrays of records, each with
     the number of records it must hold, or None); their index arrays and the hashes of
     their ids, or None on any doubt (or when ``abandon()``, asked before each slice, says
-    the work is no longer needed). Raises ``_NotCompact`` when a slice of a compact
-    part is not what its layout promised. What needs all relations at once is left to
-    ``_sound`` (so a child process never imports numpy)."""
+    the work is no longer needed; ``backwards``: the batches come last first). Raises
+    ``_NotCompact`` when a slice of a compact part is not what its layout promised.
+    What needs all relations at once is left to ``_sound`` (so a child process never
+    imports numpy)."""
     index, type_code = ctx.index, ctx.type_code
     lookup = index.__getitem__
     columns = {name: _Column(code) for name, code in _ARRAYS.items() if name not in ("lo", "hi")}
@@ -615,6 +677,9 @@ def _index_relations(
             return None
         del rels, evidence, names, source, target, kinds, levels, when, reporters, places
         del quoted, notes, worded
+    if backwards:  # each column holds one piece per batch: put them back in order
+        for column in (*columns.values(), when_codes, hashes):
+            column.reverse()
     out = {name: column.array() for name, column in columns.items()}
     when = when_codes.array()
     bounds = {"lo": lows, "hi": highs}  # each relation's earliest and latest day
@@ -636,26 +701,28 @@ def _split_relations(
 ) -> tuple[dict[str, array], Any] | None:
     """Index arrays of all relations, and what ``alongside()`` gives (None: a doubt).
 
-    Large data is split with a forked child, which checks and indexes the last part of
-    the relations, writes its arrays, the hashes of its relation ids (and, for a compact
-    part, its records' offsets, added to ``whole.starts``) to an unnamed temporary file
-    and exits; meanwhile the parent runs ``alongside`` and does the first part. If the
-    child fails for any reason other than a doubt about the data, the parent does its
-    part too.
+    Large data is shared with a forked child: the parent runs ``alongside``, then both
+    check and index chunks of the relations, the parent from the front and the child
+    from the back, until they meet (``_Claims``). The child writes its arrays, the
+    hashes of its relation ids and (compact part) its records' offsets to an unnamed
+    temporary file and exits. If the child fails for any reason other than a doubt
+    about the data, the parent does its chunks too.
     """
     if not whole.parallel() or not hasattr(os, "fork") or _cpus() < 2:
         extra = alongside()
-        done = _index_relations(whole.batches(progress), ctx) if extra is not None else None
+        if extra is None:
+            return None
+        done = _index_relations(_batches(whole, range(whole.chunks), progress), ctx)
         return None if done is None or not _sound(*done) else (done[0], extra)
-    first, second = whole.halves()
     with tempfile.TemporaryFile() as handoff:
+        claims = _Claims(whole.chunks, handoff)
         pid = os.fork()
         if pid == 0:  # the child: never returns, never touches the terminal
             code = 3
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 try:
-                    done = _index_relations(second.batches(None), ctx)
+                    done = _index_relations(_batches(whole, claims.back()), ctx, backwards=True)
                 except _NotCompact:
                     done, code = None, _CHILD_NOT_COMPACT
                 if done is None:
@@ -663,10 +730,12 @@ def _split_relations(
                     code = _CHILD_NOT_COMPACT if code == _CHILD_NOT_COMPACT else _CHILD_DOUBTS
                 else:
                     arrays, hashes = done
+                    if whole.starts is not None:
+                        whole.starts.reverse()  # taken from the back
                     payload = {
                         "arrays": {k: v.tobytes() for k, v in arrays.items()},
                         "hashes": hashes.tobytes(),
-                        "starts": b"".join(second.starts or ()),
+                        "starts": b"".join(whole.starts or ()),
                     }
                     handoff.write(msgspec.msgpack.encode(payload))
                     handoff.flush()
@@ -692,8 +761,10 @@ def _split_relations(
             extra = alongside()
             mine = None
             if extra is not None:
-                batches = first.batches(_scaled(progress, first.size, whole.size))
-                mine = _index_relations(batches, ctx, child_gave_up)
+                taken = functools.partial(claims.taken, whole.chunks)
+                reached = lambda k: whole.reached(taken())  # noqa: E731 (both processes)
+                batches = _batches(whole, claims.front(), progress, reached)
+                mine = _index_relations(batches, ctx, abandon=child_gave_up)
             if mine is not None and status is None:  # else the full checker takes over
                 _, status = os.waitpid(pid, 0)
         finally:
@@ -714,15 +785,14 @@ def _split_relations(
             for name, values in theirs.items():
                 values.frombytes(payload["arrays"][name])
             hashes.frombytes(payload["hashes"])
-            if second.starts is not None:
-                second.starts.append(payload["starts"])  # packed, as the child packed them
-        else:  # the child died (out of memory, killed): do its part here
-            done = _index_relations(second.batches(None), ctx)
+            if whole.starts is not None:
+                whole.starts.append(payload["starts"])  # packed, as the child packed them
+        else:  # the child died (out of memory, killed): do its chunks here
+            done = _index_relations(_batches(whole, range(claims.meeting(), whole.chunks)), ctx)
             if done is None:
                 return None
             theirs, their_hashes = done
             hashes.extend(their_hashes)
-    _join_starts(whole, first, second)
     arrays = _joined(arrays, theirs)
     return (arrays, extra) if _sound(arrays, hashes) else None
 
@@ -733,12 +803,6 @@ def _sound(arrays: dict[str, array], hashes: array) -> bool:
     data to the full checker), none joining an entity to itself, every "reported" one
     naming who reported it."""
     return _distinct(hashes) and _well_formed(arrays)
-
-
-def _join_starts(whole: Any, first: Any, second: Any) -> None:
-    if whole.starts is not None:
-        whole.starts.extend(first.starts)
-        whole.starts.extend(second.starts)
 
 
 def _well_formed(out: dict[str, array]) -> bool:
@@ -772,16 +836,6 @@ def _joined(first: dict[str, array], second: dict[str, array]) -> dict[str, arra
     for name, values in second.items():
         first[name].extend(values)
     return first
-
-
-def _scaled(progress: Progress | None, part: int, whole: int) -> Progress | None:
-    """Progress through one part of the relations reported as progress through all of
-    them (both parts advance together)."""
-    if progress is None or not part:
-        return progress
-    return lambda step, done, total, *unit: progress(
-        step, done * whole // part, total * whole // part, *unit
-    )
 
 
 def _cpus() -> int:
