@@ -257,6 +257,36 @@ def test_parent_stops_early_when_the_child_doubts(
 
 
 @LAYOUTS
+def test_parent_skips_the_entity_tables_when_the_child_doubts_first(
+    tmp_path, document, small_thresholds, monkeypatch, compact
+):
+    import time
+
+    doc = json.loads(json.dumps(document))
+    doc["relations"][-1]["target"] = "nobody"  # the child's first chunk
+    files = files_for(tmp_path, doc, compact)
+    parent, column, fork, tables = os.getpid(), build.column, os.fork, []
+
+    def forking():
+        pid = fork()
+        if pid:
+            tables.append("forked")
+        return pid
+
+    def slow_column(*args):
+        if os.getpid() == parent and tables == ["forked"]:
+            tables.append("checking")
+            time.sleep(0.5)  # the parent's checks on entities take long
+        return column(*args)
+
+    monkeypatch.setattr(os, "fork", forking)
+    monkeypatch.setattr(build, "column", slow_column)
+    monkeypatch.setattr(build, "entity_tables", lambda entities: tables.append("built"))
+    assert build.build_streaming(files) is None
+    assert tables == ["forked", "checking"]  # the tables were never built
+
+
+@LAYOUTS
 @pytest.mark.parametrize("slow_parent", [True, False], ids=["slow-parent", "slow-child"])
 def test_the_faster_process_takes_more_chunks(
     tmp_path, document, small_thresholds, monkeypatch, compact, slow_parent

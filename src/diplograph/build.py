@@ -7,12 +7,12 @@ Two builders produce the same sections (``pack`` writes and reads them):
   sources are ``Literal``s, checked in C). In a compactly written file the slices are
   cut straight from the file's bytes where records meet (``_CompactPart``), and the
   rest of the file is decoded without them; other layouts are first decoded with their
-  relations left as raw JSON (``_SpanPart``). Large data is split between two processes
-  (``os.fork``): the child checks and indexes the last part of the relations and hands
-  its arrays back through a temporary file, while the parent checks the entities,
-  builds their tables and does the first part. Compactly written files keep their
-  relation records (``FileRecords``): the pack stores where each starts. Any doubt
-  returns None.
+  relations left as raw JSON (``_SpanPart``). Large data is shared between two
+  processes (``os.fork``): the parent checks the entities and builds their tables, then
+  both take chunks of the relations, the parent from the front and the child from the
+  back, until they meet (``_Claims``); the child hands its arrays back through a
+  temporary file. Compactly written files keep their relation records
+  (``FileRecords``): the pack stores where each starts. Any doubt returns None.
 - ``build_sections``: from documents the full checker passed (``load.documents_for_pack``);
   the path taken after a doubt, so error messages always come from one checker.
 """
@@ -696,10 +696,11 @@ _CHILD_DONE, _CHILD_DOUBTS, _CHILD_NOT_COMPACT = 0, 2, 4
 def _split_relations(
     whole: _SpanPart | _CompactPart,
     ctx: _Relations,
-    alongside: Callable[[], Any],
+    alongside: Callable[[Callable[[], bool]], Any],
     progress: Progress | None,
 ) -> tuple[dict[str, array], Any] | None:
-    """Index arrays of all relations, and what ``alongside()`` gives (None: a doubt).
+    """Index arrays of all relations, and what ``alongside(abandon)`` gives (None: a
+    doubt; ``abandon()`` says whether the child has already found one).
 
     Large data is shared with a forked child: the parent runs ``alongside``, then both
     check and index chunks of the relations, the parent from the front and the child
@@ -709,7 +710,7 @@ def _split_relations(
     about the data, the parent does its chunks too.
     """
     if not whole.parallel() or not hasattr(os, "fork") or _cpus() < 2:
-        extra = alongside()
+        extra = alongside(lambda: False)
         if extra is None:
             return None
         done = _index_relations(_batches(whole, range(whole.chunks), progress), ctx)
@@ -758,7 +759,7 @@ def _split_relations(
             )
 
         try:
-            extra = alongside()
+            extra = alongside(child_gave_up)
             mine = None
             if extra is not None:
                 taken = functools.partial(claims.taken, whole.chunks)
@@ -914,9 +915,9 @@ def _build(
     if len(sources) != sum(len(h.sources) for h in heads):
         return None
 
-    def entity_work() -> dict[str, Any] | None:
+    def entity_work(abandon: Callable[[], bool]) -> dict[str, Any] | None:
         """Checks on entities, sources and types, then their pack sections (done by the
-        parent while a child checks relations)."""
+        parent while a child checks relations; not once the child has found a doubt)."""
         small_texts = [
             column(entities, "name"),
             [x for x in column(entities, "description") if x is not None],
@@ -938,6 +939,8 @@ def _build(
             for x in sources.values():
                 dates.parse(x.published)
         except dates.DateError:
+            return None
+        if abandon():
             return None
         encode = msgspec.json.Encoder().encode
         records: Parts | FileRecords | None = None  # compact: known once all are read
