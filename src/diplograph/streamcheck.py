@@ -15,7 +15,6 @@ import codecs
 import itertools
 import json
 from collections.abc import Callable, Iterable
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ import msgspec
 
 from . import dates, model
 from .errors import DataError
-from .fastcheck import Entity, Relation, all_match, column, json_array, screened
+from .fastcheck import Entity, Relation, all_match, json_array, screened
 
 #: Records per slice: small enough that a slice's records stay in the processor's cache.
 SLICE = 2_000
@@ -41,6 +40,7 @@ _DECODERS = {
 _ID_PATTERNS = {"entities": model.ENTITY_ID, "relations": model.RELATION_ID}
 _RELATION_TEXTS = ("id", "type", "source", "target", "certainty", "date", "date_text")
 _RELATION_TEXTS += ("place", "reported_by", "note")
+_FIELDS = {kind: _DECODERS[kind].type.__args__[0].__struct_fields__ for kind in STREAMED}
 _DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
@@ -202,16 +202,17 @@ def _records(
                     records[i] = model.stub(record)
             _one_by_one(found, kind, start, records, duplicates, references)
             continue
-        ids = column(vouched, "id")
+        records, fields = vouched
+        ids = fields["id"]
         seen = duplicates.seen[kind]
         if len(set(ids)) != len(ids) or not seen.keys().isdisjoint(ids):
-            _one_by_one(found, kind, start, msgspec.to_builtins(vouched), duplicates, references)
+            _one_by_one(found, kind, start, msgspec.to_builtins(records), duplicates, references)
             continue
         # what Duplicates.check keeps for an id seen first here
         firsts = zip(itertools.repeat(found.name), itertools.count(start), itertools.repeat(None))
         seen.update(zip(ids, firsts, strict=False))  # firsts never ends
-        if references is not None and not _resolve(vouched, references):
-            _one_by_one(found, kind, start, msgspec.to_builtins(vouched), None, references)
+        if references is not None and not _resolve(fields, references):
+            _one_by_one(found, kind, start, msgspec.to_builtins(records), None, references)
 
 
 def _one_by_one(
@@ -233,50 +234,51 @@ def _one_by_one(
             found.references.extend(references.problems(where, record))
 
 
-def _vouched(kind: str, text: bytes) -> list | None:
-    """The slice's records as Structs when none has a problem of its own, else None."""
+def _vouched(kind: str, text: bytes) -> tuple[list, dict[str, tuple]] | None:
+    """The slice's records as Structs, and the fields the cross-record rules read (as
+    columns), when none has a problem of its own; else None."""
     if screened(text) is None:
         return None  # a control character or the like somewhere
     try:
         records = _DECODERS[kind].decode(text)
     except _DECODE_ERRORS:
         return None
-    if not all_match(_ID_PATTERNS[kind], column(records, "id")):
+    if not records:
+        return records, {"id": ()}
+    # every field of each record in one call (no attribute lookups), then as columns
+    fields = dict(
+        zip(_FIELDS[kind], zip(*map(msgspec.structs.astuple, records), strict=True), strict=True)
+    )
+    if not all_match(_ID_PATTERNS[kind], list(fields["id"])):
         return None
     if kind == "entities":
         texts: Iterable = itertools.chain(
-            column(records, "name"),
-            column(records, "description"),
-            *filter(None, column(records, "aliases")),
+            fields["name"], fields["description"], *filter(None, fields["aliases"])
         )
-        return None if any(map(str.isspace, filter(None, texts))) else records
-    fields = zip(*map(attrgetter(*_RELATION_TEXTS), records), strict=True)
-    evidence = list(itertools.chain.from_iterable(map(attrgetter("evidence"), records)))
-    texts = itertools.chain(*fields, column(evidence, "source"), column(evidence, "quote"))
+        return None if any(map(str.isspace, filter(None, texts))) else (records, fields)
+    evidence = list(itertools.chain.from_iterable(fields["evidence"]))
+    fields["cited"], quotes = zip(*map(msgspec.structs.astuple, evidence), strict=True)
+    texts = itertools.chain(*map(fields.__getitem__, _RELATION_TEXTS), fields["cited"], quotes)
     if any(map(str.isspace, filter(None, texts))):
         return None
     try:
-        for when in set(column(records, "date")) - {None}:
+        for when in set(fields["date"]) - {None}:
             dates.parse(when)
     except dates.DateError:
         return None
-    return records
+    return records, fields
 
 
-def _resolve(relations: list, references: model.References) -> bool:
+def _resolve(fields: dict[str, tuple], references: model.References) -> bool:
     """True when no relation in the slice breaks a cross-record rule (besides ids)."""
-    fields = ("type", "source", "target", "place", "reported_by", "certainty")
-    kinds, source, target, place, reporter, level = zip(
-        *map(attrgetter(*fields), relations), strict=True
-    )
-    ends = {*source, *target, *place, *reporter}
+    source, target, reporter = fields["source"], fields["target"], fields["reported_by"]
+    ends = {*source, *target, *fields["place"], *reporter}
     ends.discard(None)
-    evidence = itertools.chain.from_iterable(map(attrgetter("evidence"), relations))
-    unnamed = itertools.compress(reporter, map("reported".__eq__, level))
+    unnamed = itertools.compress(reporter, map("reported".__eq__, fields["certainty"]))
     return (
         ends <= references.entities
-        and set(kinds) <= references.types
-        and set(map(attrgetter("source"), evidence)) <= references.sources
+        and set(fields["type"]) <= references.types
+        and set(fields["cited"]) <= references.sources
         and not any(map(str.__eq__, source, target))
         and None not in unnamed
     )
