@@ -31,7 +31,13 @@ def full_checker(files: list[Path]) -> list[str]:
 
 @pytest.fixture(autouse=True)
 def small_slices(monkeypatch):
+    """Several slices; from 20 relations (most generated documents here, not the corpus
+    files), the last slices checked by a forked child."""
+    from diplograph import build
+
     monkeypatch.setattr(streamcheck, "SLICE", 7)
+    monkeypatch.setattr(streamcheck, "PARALLEL_MIN", 20)
+    monkeypatch.setattr(build, "_cpus", lambda: 2)  # even on a one-core machine
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.json")))
@@ -217,3 +223,35 @@ def test_what_json_alone_reads_goes_to_the_whole_document_checker(tmp_path, monk
     monkeypatch.setattr(streamcheck, "_loaded", unreadable)
     assert streamcheck.find_problems(files) == full_checker(files)
     assert streamcheck.find_problems(with_vocabulary(data_files(ROOT / "data"))) == []
+
+
+@pytest.mark.parametrize("child", ["checks", "dies", "one-process"])
+def test_same_problems_whoever_checks_the_last_slices(tmp_path, monkeypatch, child):
+    """Problems in both parts, duplicates across them: the same list whether a child
+    checked the last slices, died doing so (the parent does them), or there was none."""
+    import os
+
+    doc = generate.generate(30, 200, seed=11)
+    for n in (3, 120, 190):
+        doc["relations"][n]["target"] = f"nobody-{n}"
+    doc["relations"][150]["id"] = doc["relations"][10]["id"]  # first seen in the parent's
+    doc["relations"][199]["evidence"][0]["quote"] = " "
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    files = with_vocabulary([path])
+    if child == "dies":
+        parent, verdict = os.getpid(), streamcheck._verdict
+
+        def dying(*args):
+            if os.getpid() != parent:
+                os._exit(9)
+            return verdict(*args)
+
+        monkeypatch.setattr(streamcheck, "_verdict", dying)
+    if child == "one-process":
+        monkeypatch.setattr(streamcheck, "PARALLEL_MIN", 10**9)
+    problems = streamcheck.find_problems(files)
+    assert problems == full_checker(files)
+    assert len(problems) == 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind

@@ -12,9 +12,13 @@ rules run over whole slices at once, and record by record only where a slice bre
 from __future__ import annotations
 
 import codecs
+import contextlib
 import itertools
 import json
-from collections.abc import Callable, Iterable
+import os
+import signal
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,11 @@ from .fastcheck import Entity, Relation, all_match, json_array, screened
 SLICE = 2_000
 #: Progress is reported about every this many relations.
 PROGRESS_EVERY = 50_000
+#: From this many records of a kind, a forked child checks the last part of them ...
+PARALLEL_MIN = 200_000
+#: ... while the parent checks the first part (it then also does the cross-record rules
+#: on the child's part, in order).
+PARENT_SHARE = 0.5
 #: The kinds of records read a slice at a time (the others are few).
 STREAMED = ("entities", "relations")
 
@@ -188,31 +197,123 @@ def _records(
         _one_by_one(found, kind, 0, found.checked[kind], duplicates, references)
         return
     spans = found.spans[kind]
-    for start in range(0, len(spans), SLICE):
-        if tick and start:
-            tick(SLICE)
-        text = json_array(spans[start : start + SLICE])
-        vouched = _vouched(kind, text)
-        if vouched is None:  # the fast path cannot vouch: each record in full
-            records = _loaded(text)
-            for i, record in enumerate(records):
-                problems = model.record_problems(kind, record, start + i)
-                found.shape[kind].extend(f"{found.name}: {p}" for p in problems)
-                if problems:
-                    records[i] = model.stub(record)
-            _one_by_one(found, kind, start, records, duplicates, references)
-            continue
-        records, fields = vouched
-        ids = fields["id"]
-        seen = duplicates.seen[kind]
-        if len(set(ids)) != len(ids) or not seen.keys().isdisjoint(ids):
-            _one_by_one(found, kind, start, msgspec.to_builtins(records), duplicates, references)
-            continue
-        # what Duplicates.check keeps for an id seen first here
-        firsts = zip(itertools.repeat(found.name), itertools.count(start), itertools.repeat(None))
-        seen.update(zip(ids, firsts, strict=False))  # firsts never ends
-        if references is not None and not _resolve(fields, references):
-            _one_by_one(found, kind, start, msgspec.to_builtins(records), None, references)
+    starts = range(0, len(spans), SLICE)
+    with _ahead(kind, spans, starts, references) as ahead:
+        for start in starts:
+            if tick and start:
+                tick(SLICE)
+            piece = spans[start : start + SLICE]
+            if start in ahead:  # the child's verdict: the slice's text only if needed
+                verdict = ahead.pop(start)
+                text = b"" if verdict is not None else json_array(piece)
+            else:
+                text = json_array(piece)
+                verdict = _verdict(kind, text, references)
+            if verdict is None:  # the fast path cannot vouch: each record in full
+                records = _loaded(text)
+                for i, record in enumerate(records):
+                    problems = model.record_problems(kind, record, start + i)
+                    found.shape[kind].extend(f"{found.name}: {p}" for p in problems)
+                    if problems:
+                        records[i] = model.stub(record)
+                _one_by_one(found, kind, start, records, duplicates, references)
+                continue
+            ids, resolved = verdict
+            seen = duplicates.seen[kind]
+            if len(set(ids)) != len(ids) or not seen.keys().isdisjoint(ids):
+                records = _plain_records(kind, text or json_array(piece))
+                _one_by_one(found, kind, start, records, duplicates, references)
+                continue
+            # what Duplicates.check keeps for an id seen first here
+            firsts = zip(
+                itertools.repeat(found.name), itertools.count(start), itertools.repeat(None)
+            )
+            seen.update(zip(ids, firsts, strict=False))  # firsts never ends
+            if not resolved:
+                records = _plain_records(kind, text or json_array(piece))
+                _one_by_one(found, kind, start, records, None, references)
+
+
+def _verdict(
+    kind: str, text: bytes, references: model.References | None
+) -> tuple[list[str], bool] | None:
+    """For a slice the fast path vouches for: its ids, and whether its relations break
+    no cross-record rule besides ids (True for entities); else None."""
+    vouched = _vouched(kind, text)
+    if vouched is None:
+        return None
+    fields = vouched[1]
+    return list(fields["id"]), references is None or _resolve(fields, references)
+
+
+def _plain_records(kind: str, text: bytes) -> list:
+    """The records of a slice the fast path vouched for, as plain values."""
+    return msgspec.to_builtins(_DECODERS[kind].decode(text))
+
+
+@contextlib.contextmanager
+def _ahead(
+    kind: str, spans: list, starts: range, references: model.References | None
+) -> Iterator[dict[int, Any]]:
+    """Verdicts on the last slices, found by a forked child while the parent works
+    through the first ones: {slice start: ``_verdict``}, filled in when the parent
+    reaches the first of them (empty: no child, or it failed; the parent then does
+    those slices itself)."""
+    from .build import _cpus
+
+    if len(spans) < PARALLEL_MIN or not hasattr(os, "fork") or _cpus() < 2:
+        yield {}
+        return
+    theirs = starts[int(len(starts) * PARENT_SHARE) :]
+    with tempfile.TemporaryFile() as handoff:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns, never touches the terminal
+            code = 3
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                found = {
+                    start: _verdict(kind, json_array(spans[start : start + SLICE]), references)
+                    for start in theirs
+                }
+                handoff.write(msgspec.msgpack.encode(found))
+                handoff.flush()
+                code = 0
+            finally:
+                os._exit(code)
+        verdicts = _Verdicts(theirs[0], pid, handoff)
+        try:
+            yield verdicts
+        finally:
+            verdicts.close()
+
+
+class _Verdicts(dict):
+    """The child's verdicts, read from it when the parent first asks for one of them."""
+
+    def __init__(self, first: int, pid: int, handoff: Any):
+        super().__init__()
+        self.first, self.pid, self.handoff = first, pid, handoff
+
+    def __contains__(self, start: object) -> bool:
+        if self.pid and isinstance(start, int) and start >= self.first:
+            self._collect()
+        return super().__contains__(start)
+
+    def _collect(self) -> None:
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if os.waitstatus_to_exitcode(status) == 0:
+            self.handoff.seek(0)
+            found = msgspec.msgpack.decode(self.handoff.read())
+            self.update((int(start), verdict) for start, verdict in found.items())
+
+    def close(self) -> None:
+        """Stop the child if the parent ends early (an error, an interruption)."""
+        if self.pid:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.pid = 0
 
 
 def _one_by_one(
