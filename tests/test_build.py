@@ -136,6 +136,8 @@ def _last(doc: dict) -> dict:
         pytest.param(lambda d: _last(d).update(id="has space"), id="bad-id"),
         pytest.param(lambda d: _last(d).update(note=None), id="null-note"),
         pytest.param(lambda d: _last(d).update(place=None), id="null-place"),
+        pytest.param(lambda d: _last(d).update(note="a\x07b"), id="control-character"),
+        pytest.param(lambda d: _last(d).update(note="a\uffffb"), id="noncharacter"),
     ],
 )
 @pytest.mark.parametrize("where", [RELATIONS - 1, RELATIONS * 3 // 4, 10])

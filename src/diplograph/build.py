@@ -457,15 +457,16 @@ class _CompactPart:
         found = _BETWEEN.search(self.text, self.begin + k * SLICE_BYTES - 2, self.stop)
         return self.stop if found is None else found.start() + 2
 
-    def chunk(self, k: int) -> tuple[bytes, int | None]:
-        """(chunk ``k`` as a JSON array of records, how many records it must hold)."""
+    def chunk(self, k: int) -> tuple[bytes | None, int | None]:
+        """(chunk ``k`` as a JSON array of records, how many records it must hold); None
+        for the array when the fast path must not vouch for it (see ``screened``)."""
         first, after = self._record_at(k), self._record_at(k + 1)
         if first >= after:
             return b"[]", 0  # no record starts here (one longer than a chunk does before)
         end = after - 1 if after < self.stop else self.stop  # before the comma, if any
         found = list(map(re.Match.start, _BETWEEN.finditer(self.text, first, end)))
         self.starts.add(itertools.chain((first,), map(_TWO, found)), len(found) + 1)
-        return b"".join((b"[", self.view[first:end], b"]")), len(found) + 1
+        return screened(b"".join((b"[", self.view[first:end], b"]"))), len(found) + 1
 
     def reached(self, k: int) -> int:
         return min(k * SLICE_BYTES, self.size)
@@ -476,7 +477,7 @@ def _batches(
     order: Iterable[int],
     progress: Progress | None = None,
     reached: Callable[[int], int] | None = None,
-) -> Iterator[tuple[bytes, int | None]]:
+) -> Iterator[tuple[bytes | None, int | None]]:
     """The chunks of ``part`` in ``order`` (which may hand them out lazily), reporting
     progress as ``reached(k)`` (how many relations or bytes are taken, by both
     processes, when this one takes chunk ``k``)."""
@@ -597,7 +598,7 @@ class _Column(list):
 
 
 def _index_relations(
-    batches: Iterable[tuple[bytes, int | None]],
+    batches: Iterable[tuple[bytes | None, int | None]],
     ctx: _Relations,
     abandon: Callable[[], bool] | None = None,
     backwards: bool = False,
@@ -623,7 +624,7 @@ def _index_relations(
     picked = itemgetter(*map(ctx.fields.index, (*_COLUMNS, *_TEXTS)))
     astuple = msgspec.structs.astuple
     for blob, expected in batches:
-        if abandon is not None and abandon():
+        if blob is None or (abandon is not None and abandon()):
             return None
         try:
             rels = ctx.decoder.decode(blob)
@@ -733,13 +734,7 @@ def _split_relations(
                     arrays, hashes = done
                     if whole.starts is not None:
                         whole.starts.reverse()  # taken from the back
-                    payload = {
-                        "arrays": {k: v.tobytes() for k, v in arrays.items()},
-                        "hashes": hashes.tobytes(),
-                        "starts": b"".join(whole.starts or ()),
-                    }
-                    handoff.write(msgspec.msgpack.encode(payload))
-                    handoff.flush()
+                    _send(handoff, [*map(arrays.get, _ARRAYS), hashes], whole.starts or [])
                     code = _CHILD_DONE
             finally:
                 os._exit(code)
@@ -780,14 +775,13 @@ def _split_relations(
             return None
         arrays, hashes = mine
         if code == _CHILD_DONE:
-            handoff.seek(0)
-            payload = msgspec.msgpack.decode(handoff.read())
+            *received, their_hashes, their_starts = _received(handoff)
             theirs = {name: array(code) for name, code in _ARRAYS.items()}
-            for name, values in theirs.items():
-                values.frombytes(payload["arrays"][name])
-            hashes.frombytes(payload["hashes"])
+            for values, piece in zip(theirs.values(), received, strict=True):
+                values.frombytes(piece)
+            hashes.frombytes(their_hashes)
             if whole.starts is not None:
-                whole.starts.append(payload["starts"])  # packed, as the child packed them
+                whole.starts.append(bytes(their_starts))  # packed, as the child packed them
         else:  # the child died (out of memory, killed): do its chunks here
             done = _index_relations(_batches(whole, range(claims.meeting(), whole.chunks)), ctx)
             if done is None:
@@ -796,6 +790,28 @@ def _split_relations(
             hashes.extend(their_hashes)
     arrays = _joined(arrays, theirs)
     return (arrays, extra) if _sound(arrays, hashes) else None
+
+
+def _send(handoff: Any, arrays: list[array], pieces: list[bytes]) -> None:
+    """Write ``arrays``, then ``pieces`` as one more, for ``_received``: their sizes
+    (msgpack, after its own size), then their bytes, as they are in memory."""
+    views = [memoryview(values).cast("B") for values in arrays]
+    header = msgspec.msgpack.encode([*(v.nbytes for v in views), sum(map(len, pieces))])
+    handoff.write(struct.pack("q", len(header)))
+    handoff.write(header)
+    for piece in (*views, *pieces):
+        handoff.write(piece)
+    handoff.flush()
+
+
+def _received(handoff: Any) -> list[memoryview]:
+    """What ``_send`` wrote: each array's bytes, then the pieces joined."""
+    handoff.seek(0)
+    data = memoryview(handoff.read())
+    (size,) = struct.unpack_from("q", data)
+    sizes = msgspec.msgpack.decode(data[8 : 8 + size])
+    ends = list(itertools.accumulate(sizes, initial=8 + size))
+    return [data[start:end] for start, end in itertools.pairwise(ends)]
 
 
 def _sound(arrays: dict[str, array], hashes: array) -> bool:
@@ -867,9 +883,7 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
             raw = file.read_bytes()
         except OSError:
             return None
-        text = screened(raw)
-        if text is None:
-            return None
+        text = raw.removeprefix(b"\xef\xbb\xbf")  # screened later, part by part
         read.append((file, text, len(raw) - len(text)))
         del raw, text
     try:
@@ -888,14 +902,15 @@ def _build(
     for file, text, shift in read:
         found = _compact_region(text) if compact else None
         if found is None:
-            head = decoded(text, _Head)
+            head = decoded(screened(text), _Head)
             if head is None:
                 return None
             if head.relations:
                 holders.append((file, text, shift))
         else:
             start, end = found
-            head = decoded(text[:start] + text[end:], _Head)  # the relations left out
+            # the relations left out (each chunk of them is screened when decoded)
+            head = decoded(screened(text[:start] + text[end:]), _Head)
             last = text.rfind(b'},{"id":', start, end)
             if head is None or not _is_relation(text[last + 2 if last >= 0 else start : end]):
                 raise _NotCompact
