@@ -583,3 +583,21 @@ def test_compact_path_on_damaged_or_unusual_syntax(
     with pytest.raises(DataError) as error:
         open_packed(files[-1])
     assert str(error.value) == str(usual_error.value)
+
+
+def test_one_process_where_files_cannot_be_locked(
+    tmp_path, document, small_thresholds, monkeypatch
+):
+    """The two processes share chunks under a file lock: where the temporary folder's file
+    system refuses locks, the build stays in one process and gives the same sections."""
+    import fcntl
+
+    files = files_for(tmp_path, document, compact=True)
+    expected = comparable(build.build_streaming(files))
+
+    def refused(*args):
+        raise OSError("locks not supported")
+
+    monkeypatch.setattr(fcntl, "lockf", refused)
+    monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked"))
+    assert comparable(build.build_streaming(files)) == expected

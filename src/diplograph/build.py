@@ -501,9 +501,13 @@ class _Claims:
     (an fcntl lock belongs to its process: it cannot outlive a killed child)."""
 
     def __init__(self, count: int, lock: Any):
+        """Raises OSError where the file cannot be locked (then: one process)."""
+        import fcntl
         import mmap
 
         self.lock = lock
+        fcntl.lockf(lock, fcntl.LOCK_EX)  # the lock works on this file system
+        fcntl.lockf(lock, fcntl.LOCK_UN)
         self.shared = mmap.mmap(-1, 16)  # anonymous and shared: both processes see it
         struct.pack_into("qq", self.shared, 0, 0, count)
 
@@ -710,14 +714,18 @@ def _split_relations(
     temporary file and exits. If the child fails for any reason other than a doubt
     about the data, the parent does its chunks too.
     """
-    if not whole.parallel() or not hasattr(os, "fork") or _cpus() < 2:
-        extra = alongside(lambda: False)
-        if extra is None:
-            return None
-        done = _index_relations(_batches(whole, range(whole.chunks), progress), ctx)
-        return None if done is None or not _sound(*done) else (done[0], extra)
-    with tempfile.TemporaryFile() as handoff:
-        claims = _Claims(whole.chunks, handoff)
+    parallel = whole.parallel() and hasattr(os, "fork") and _cpus() >= 2
+    with tempfile.TemporaryFile() if parallel else contextlib.nullcontext() as handoff:
+        claims = None
+        if parallel:
+            with contextlib.suppress(OSError):
+                claims = _Claims(whole.chunks, handoff)
+        if claims is None:  # one process
+            extra = alongside(lambda: False)
+            if extra is None:
+                return None
+            done = _index_relations(_batches(whole, range(whole.chunks), progress), ctx)
+            return None if done is None or not _sound(*done) else (done[0], extra)
         pid = os.fork()
         if pid == 0:  # the child: never returns, never touches the terminal
             code = 3
