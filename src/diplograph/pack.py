@@ -429,6 +429,7 @@ class PackedGraph:
         self.rel_gap = 1 if "rel_file" in meta else 0
         self.nodes = _Nodes(self)
         self._node_cache: dict[int, dict] = {}
+        self._names: dict[str, str] = {}  # display names asked for, by id
         self._edge_cache: dict[int, tuple] = {}
         self._relation_at: dict[str, int] = {}  # id -> index, of relations read in bulk
         self._decode = msgspec.json.Decoder().decode
@@ -463,10 +464,14 @@ class PackedGraph:
         return len(self._s["src"])
 
     def name_of(self, node: str) -> str:
-        """An entity's display name, without decoding its record."""
-        i = self.index[node]
-        attrs = self._node_cache.get(i)
-        return attrs["name"] if attrs is not None else self.names[i]
+        """An entity's display name, without decoding its record (remembered: a query's
+        rows name the same entities again and again)."""
+        name = self._names.get(node)
+        if name is None:
+            i = self.index[node]
+            attrs = self._node_cache.get(i)
+            name = self._names[node] = attrs["name"] if attrs is not None else self.names[i]
+        return name
 
     def node_attrs(self, i: int) -> dict:
         attrs = self._node_cache.get(i)
