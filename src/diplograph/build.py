@@ -380,11 +380,12 @@ _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, ValueError, Recu
 #: Where a compactly written relations array starts (its first record begins with its id).
 _OPENING = b'"relations":[{"id":'
 #: Where two relation records meet in a compactly written array: the next starts two
-#: bytes after the match (``_TWO``). In valid JSON these bytes cannot lie inside a string (a raw
-#: quote would end it), nor inside a relation (its only nested objects, evidence, have no
-#: id), so each match starts a record; the count of records decoded from each slice
-#: confirms it. (A pattern starting at the record, with a look-behind, is 10x slower.)
-_BETWEEN = re.compile(rb'\},\{"id":')
+#: bytes in (``_TWO``). In valid JSON these bytes cannot lie inside a string (a raw quote
+#: would end it), nor inside a relation (its only nested objects, evidence, have no id),
+#: so each one starts a record; the count of records decoded from each slice confirms it.
+#: (A pattern starting at the record, with a look-behind, is 10x slower.)
+_SEPARATOR = b'},{"id":'
+_BETWEEN = re.compile(re.escape(_SEPARATOR))
 _TWO = (2).__add__
 
 
@@ -553,24 +554,17 @@ def _compact_region(text: bytes) -> tuple[int, int] | None:
     at = text.find(_OPENING)
     if at < 0:
         return None
-    start = at + len(b'"relations":[')
+    start = at + _OPENING.index(b"{")
     end = text.rfind(b"]")
     if end < start + 2 or text[end - 1 : end] != b"}" or text[end + 1 :].strip() != b"}":
         return None
     return start, end
 
 
-def _is_relation(record: bytes) -> bool:
+def _decodes(text: bytes, kind: Any) -> bool:
+    """Whether ``text`` is valid JSON of type ``kind`` (a quick check, nothing kept)."""
     try:
-        msgspec.json.decode(record, type=Relation)
-    except _DECODE_ERRORS:
-        return False
-    return True
-
-
-def _is_json_array(blob: bytes) -> bool:
-    try:
-        msgspec.json.decode(blob, type=list[msgspec.Raw])
+        msgspec.json.decode(text, type=kind)
     except _DECODE_ERRORS:
         return False
     return True
@@ -633,7 +627,7 @@ def _index_relations(
         try:
             rels = ctx.decoder.decode(blob)
         except _DECODE_ERRORS:
-            if expected is not None and not _is_json_array(blob):
+            if expected is not None and not _decodes(blob, list[msgspec.Raw]):
                 raise _NotCompact from None  # not cut where records meet (or bad syntax)
             return None
         if expected is not None and len(rels) != expected:
@@ -714,7 +708,7 @@ def _split_relations(
     temporary file and exits. If the child fails for any reason other than a doubt
     about the data, the parent does its chunks too.
     """
-    parallel = whole.parallel() and hasattr(os, "fork") and _cpus() >= 2
+    parallel = whole.parallel() and two_processes()
     with tempfile.TemporaryFile() if parallel else contextlib.nullcontext() as handoff:
         claims = None
         if parallel:
@@ -863,6 +857,11 @@ def _joined(first: dict[str, array], second: dict[str, array]) -> dict[str, arra
     return first
 
 
+def two_processes() -> bool:
+    """Whether large work may be split with a forked child (also used by streamcheck)."""
+    return hasattr(os, "fork") and _cpus() >= 2
+
+
 def _cpus() -> int:
     """The cores this process may use; $DIPLOGRAPH_JOBS=1 keeps the build in one process."""
     jobs = os.environ.get("DIPLOGRAPH_JOBS", "").strip()
@@ -919,8 +918,10 @@ def _build(
             start, end = found
             # the relations left out (each chunk of them is screened when decoded)
             head = decoded(screened(text[:start] + text[end:]), _Head)
-            last = text.rfind(b'},{"id":', start, end)
-            if head is None or not _is_relation(text[last + 2 if last >= 0 else start : end]):
+            last = text.rfind(_SEPARATOR, start, end)
+            if head is None or not _decodes(
+                text[_TWO(last) if last >= 0 else start : end], Relation
+            ):
                 raise _NotCompact
             region = _CompactPart(text, start, end)
             holders.append((file, text, shift))

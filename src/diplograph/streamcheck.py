@@ -49,7 +49,7 @@ _DECODERS = {
 _ID_PATTERNS = {"entities": model.ENTITY_ID, "relations": model.RELATION_ID}
 _RELATION_TEXTS = ("id", "type", "source", "target", "certainty", "date", "date_text")
 _RELATION_TEXTS += ("place", "reported_by", "note")
-_FIELDS = {kind: _DECODERS[kind].type.__args__[0].__struct_fields__ for kind in STREAMED}
+_FIELDS = {"entities": Entity.__struct_fields__, "relations": Relation.__struct_fields__}
 _DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
 
@@ -259,9 +259,9 @@ def _ahead(
     through the first ones: {slice start: ``_verdict``}, filled in when the parent
     reaches the first of them (empty: no child, or it failed; the parent then does
     those slices itself)."""
-    from .build import _cpus
+    from .build import two_processes
 
-    if len(spans) < PARALLEL_MIN or not hasattr(os, "fork") or _cpus() < 2:
+    if len(spans) < PARALLEL_MIN or not two_processes():
         yield {}
         return
     theirs = starts[int(len(starts) * PARENT_SHARE) :]
