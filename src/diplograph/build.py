@@ -63,8 +63,6 @@ SLICE_BYTES = 250_000
 #: Progress is reported about every this many relations (compact path: bytes).
 PROGRESS_EVERY = 50_000
 PROGRESS_BYTES = 10_000_000
-#: The default of ``dict.get`` for dates not coded yet.
-_UNSEEN = itertools.repeat(-1)
 #: From this many relations the work is split between two processes (when it can fork).
 PARALLEL_MIN = 200_000
 PARALLEL_MIN_BYTES = 50_000_000  # on the compact path
@@ -570,6 +568,23 @@ def _decodes(text: bytes, kind: Any) -> bool:
     return True
 
 
+class _DateCodes(dict):
+    """Date text -> its number, numbered as first met (0: no date), with each number's
+    earliest and latest day; a date not seen before is worked out on lookup (raises
+    ``dates.DateError`` when it is not a date)."""
+
+    def __init__(self) -> None:
+        super().__init__({None: 0})
+        self.lows, self.highs = [0], [0]
+
+    def __missing__(self, text: str) -> int:
+        low, high = dates.ordinal_bounds(text)
+        self[text] = code = len(self.lows)
+        self.lows.append(low)
+        self.highs.append(high)
+        return code
+
+
 class _Column(list):
     """Integers for an array, added a slice at a time: packed by ``struct`` (three times
     faster per integer than the array's own conversion, which parses each one as an
@@ -614,8 +629,7 @@ def _index_relations(
     src, dst, rtype, cert, reporter = (
         columns[k].add for k in ("src", "dst", "type", "certainty", "reporter")
     )
-    date_code: dict[str | None, int] = {None: 0}
-    lows, highs = [0], [0]
+    date_code = _DateCodes()
     when_codes = _Column("i")
     hashes = _Column("q")  # of the relation ids: duplicates are found among these
     # every field of each record in one call (no attribute lookups), then as columns
@@ -652,18 +666,10 @@ def _index_relations(
             del index[None]
         rtype(map(type_code.__getitem__, kinds), count)
         cert(map(CERTAINTY_CODES.__getitem__, levels), count)
-        codes = list(map(date_code.get, when, _UNSEEN))
-        if -1 in codes:  # dates not seen before
-            for text in set(when) - date_code.keys():
-                try:
-                    low, high = dates.ordinal_bounds(text)
-                except dates.DateError:
-                    return None
-                date_code[text] = len(lows)
-                lows.append(low)
-                highs.append(high)
-            codes = list(map(date_code.__getitem__, when))
-        when_codes.add(codes, count)
+        try:
+            when_codes.add(map(date_code.__getitem__, when), count)
+        except dates.DateError:
+            return None
         evidence = list(itertools.chain.from_iterable(quoted))
         texts = (
             map(attrgetter("quote"), evidence),
@@ -681,7 +687,7 @@ def _index_relations(
             column.reverse()
     out = {name: column.array() for name, column in columns.items()}
     when = when_codes.array()
-    bounds = {"lo": lows, "hi": highs}  # each relation's earliest and latest day
+    bounds = {"lo": date_code.lows, "hi": date_code.highs}  # each one's earliest, latest day
     for name in bounds:
         out[name] = _Column.of("i", map(bounds[name].__getitem__, when), len(when))
     return {name: out[name] for name in _ARRAYS}, hashes.array()
