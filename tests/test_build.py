@@ -2,6 +2,7 @@
 sections as the whole-document builder, and declines (None) whatever the checker rejects."""
 
 import json
+import mmap
 import os
 import sys
 from array import array
@@ -57,6 +58,8 @@ def small_thresholds(monkeypatch):
     monkeypatch.setattr(build, "NUMPY_MIN", 100)
     monkeypatch.setattr(build, "PARALLEL_MIN", 1000)
     monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 200_000)
+    monkeypatch.setattr(build, "NUMPY_MIN_BYTES", 200_000)  # records' starts found by numpy
+    monkeypatch.setattr(build, "MAP_MIN_BYTES", 0)  # files mapped, not read
     monkeypatch.setattr(build, "_cpus", lambda: 2)  # split even on a one-core machine
 
 
@@ -66,7 +69,7 @@ def comparable(sections: dict) -> dict:
         if isinstance(value, build.Parts):
             value = value.join()
         elif isinstance(value, build.FileRecords):
-            value = (value.path, value.buffer, value.shift, value.offsets.tobytes())
+            value = (value.path, bytes(value.buffer), value.shift, value.offsets.tobytes())
         out[name] = value.tobytes() if isinstance(value, array) else value
     return out
 
@@ -80,8 +83,10 @@ def test_split_build_is_byte_identical_to_one_process(tmp_path, document, monkey
     monkeypatch.setattr(build, "PARALLEL_MIN", 1000)
     monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 200_000)
     monkeypatch.setattr(build, "NUMPY_MIN", 100)
+    monkeypatch.setattr(build, "NUMPY_MIN_BYTES", 200_000)
+    monkeypatch.setattr(build, "MAP_MIN_BYTES", 0)
     monkeypatch.setattr(build, "_cpus", lambda: 2)
-    two = comparable(build.build_streaming(files))
+    two = comparable(build.build_streaming(files))  # mapped, and split between two
     assert one.keys() == two.keys()
     for name in one:
         assert one[name] == two[name], name
@@ -327,6 +332,26 @@ def test_interrupted_parent_leaves_no_child(
         os.waitpid(-1, os.WNOHANG)  # the child was stopped and reaped
 
 
+def test_record_starts_found_alike_with_and_without_numpy(tmp_path):
+    """Where records start in any stretch of a compact array: found by numpy on large
+    data, by the pattern on small; separators at the very ends of the stretch included."""
+    import numpy
+
+    text = b'[{"id":"a"},{"id":"b","e":[{"x":1},{"x":2}]},{"id":"c"}},{"id":},{"id":"d"}]'
+    path = tmp_path / "records"
+    path.write_bytes(text)
+    with open(path, "rb") as handle:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    for buffer in (text, mapped):
+        part = build._CompactPart(buffer, 1, len(text) - 1)
+        part.numpy = numpy
+        for first in range(len(text)):
+            for end in range(first + 1, len(text) + 1):
+                found = build._BETWEEN.finditer(text, first, end)
+                expected = [first, *(match.start() + 2 for match in found)]
+                assert part._starts(first, end).tolist() == expected, (first, end)
+
+
 def test_adjacency_same_with_and_without_numpy(monkeypatch):
     ends = array("i", [3, 1, 3, 0, 1, -1, 1, 4, 3, 0, -1])
     monkeypatch.setattr(build, "NUMPY_MIN", 10**9)
@@ -394,6 +419,8 @@ def test_relation_records_read_in_place_or_copied(
     files = with_vocabulary(data_files(path))
     sections = build.build_streaming(files)
     assert isinstance(sections["rel_blob"], build.FileRecords) is kept_in_place
+    if kept_in_place:  # mapped (small_thresholds), unless a byte order mark must be cut
+        assert isinstance(sections["rel_blob"].buffer, mmap.mmap) is not bom
     assert ("rel_file" in sections["meta"]) is kept_in_place
     nxg = load_graph(path)
     monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")

@@ -7,7 +7,8 @@ Two builders produce the same sections (``pack`` writes and reads them):
   sources are ``Literal``s, checked in C). In a compactly written file the slices are
   cut straight from the file's bytes where records meet (``_CompactPart``), and the
   rest of the file is decoded without them; other layouts are first decoded with their
-  relations left as raw JSON (``_SpanPart``). Large data is shared between two
+  relations left as raw JSON (``_SpanPart``). Large files are mapped into memory, not
+  read (``_contents``). Large data is shared between two
   processes (``os.fork``): the parent checks the entities and builds their tables, then
   both take chunks of the relations, the parent from the front and the child from the
   back, until they meet (``_Claims``); the child hands its arrays back through a
@@ -22,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import itertools
+import mmap
 import os
 import re
 import signal
@@ -66,6 +68,11 @@ PROGRESS_BYTES = 10_000_000
 #: From this many relations the work is split between two processes (when it can fork).
 PARALLEL_MIN = 200_000
 PARALLEL_MIN_BYTES = 50_000_000  # on the compact path
+#: Files from this size are mapped into memory rather than read (``_contents``).
+MAP_MIN_BYTES = 16_000_000
+_BOM = b"\xef\xbb\xbf"
+#: From this many bytes of compactly written relations, numpy finds where records start.
+NUMPY_MIN_BYTES = 16_000_000
 #: From this many items, adjacency lists are sorted with numpy (imported only then).
 NUMPY_MIN = 50_000
 
@@ -384,6 +391,7 @@ _OPENING = b'"relations":[{"id":'
 #: (A pattern starting at the record, with a look-behind, is 10x slower.)
 _SEPARATOR = b'},{"id":'
 _BETWEEN = re.compile(re.escape(_SEPARATOR))
+_SEPARATOR_WORD = int.from_bytes(_SEPARATOR, "little")  # its eight bytes read as one integer
 _TWO = (2).__add__
 
 
@@ -438,12 +446,17 @@ class _CompactPart:
 
     unit = "bytes"  # progress counts bytes
 
-    def __init__(self, text: bytes, begin: int, stop: int):
+    def __init__(self, text: bytes | mmap.mmap, begin: int, stop: int):
         self.text, self.begin, self.stop = text, begin, stop
         self.size = stop - begin
         self.chunks = -(-self.size // SLICE_BYTES)
         self.starts = _Column("q")
         self.view = memoryview(text)  # slices of it are copied once, into each JSON array
+        self.numpy = None  # finds the records' starts in large data (imported before a fork)
+        if self.size >= NUMPY_MIN_BYTES:
+            import numpy
+
+            self.numpy = numpy
 
     def parallel(self) -> bool:
         return self.size >= PARALLEL_MIN_BYTES
@@ -463,9 +476,32 @@ class _CompactPart:
         if first >= after:
             return b"[]", 0  # no record starts here (one longer than a chunk does before)
         end = after - 1 if after < self.stop else self.stop  # before the comma, if any
-        found = list(map(re.Match.start, _BETWEEN.finditer(self.text, first, end)))
-        self.starts.add(itertools.chain((first,), map(_TWO, found)), len(found) + 1)
-        return screened(b"".join((b"[", self.view[first:end], b"]"))), len(found) + 1
+        if self.numpy is None:
+            found = list(map(re.Match.start, _BETWEEN.finditer(self.text, first, end)))
+            count = len(found) + 1
+            self.starts.add(itertools.chain((first,), map(_TWO, found)), count)
+        else:
+            starts = self._starts(first, end)
+            count = len(starts)
+            self.starts.append(starts.tobytes())
+        return screened(b"".join((b"[", self.view[first:end], b"]"))), count
+
+    def _starts(self, first: int, end: int) -> Any:
+        """Where the records in ``text[first:end]`` start (an int64 numpy array): what
+        ``_BETWEEN`` finds there, found by numpy (four times faster on large data). The
+        candidates are the closing braces; at each, the eight bytes from it are compared
+        with the separator as one integer."""
+        np = self.numpy
+        size = end - first
+        closing = np.flatnonzero(
+            np.frombuffer(self.text, dtype=np.uint8, count=size, offset=first)[:-7] == 0x7D
+        )  # each a "}" followed by at least seven bytes
+        words = np.ndarray((max(size - 7, 0),), "<u8", self.text, first, (1,))  # overlapping
+        found = closing[words[closing] == _SEPARATOR_WORD]
+        starts = np.empty(len(found) + 1, dtype=np.int64)
+        starts[0] = first
+        np.add(found, first + 2, out=starts[1:])
+        return starts
 
     def reached(self, k: int) -> int:
         return min(k * SLICE_BYTES, self.size)
@@ -893,20 +929,37 @@ def build_streaming(files: list[Path], progress: Progress | None = None) -> dict
         if progress:
             progress(f"reading {file.name}")
         try:
-            raw = file.read_bytes()
+            read.append((file, *_contents(file)))
         except OSError:
             return None
-        text = raw.removeprefix(b"\xef\xbb\xbf")  # screened later, part by part
-        read.append((file, text, len(raw) - len(text)))
-        del raw, text
     try:
         return _build(read, progress, compact=True)
     except _NotCompact:
         return _build(read, progress, compact=False)
 
 
+def _contents(file: Path) -> tuple[bytes | mmap.mmap, int]:
+    """(The file's bytes without a byte order mark, how many that left out.)
+
+    A large file is mapped rather than read: no copy before the work starts, and each
+    process only touches the pages it works on. (A file truncated by another program
+    while mapped would crash the process, as it does tools that map their inputs; files
+    replaced by writing a new one, as editors and ``json.dump`` to a new path do, are
+    unaffected.)"""
+    with open(file, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size >= MAP_MIN_BYTES:
+            with contextlib.suppress(OSError, ValueError):
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+                if mapped[:3] != _BOM:
+                    return mapped, 0
+                mapped.close()  # rare in large files: read and cut below
+        raw = handle.read()
+    text = raw.removeprefix(_BOM)  # screened later, part by part
+    return text, len(raw) - len(text)
+
+
 def _build(
-    read: list[tuple[Path, bytes, int]], progress: Progress | None, compact: bool
+    read: list[tuple[Path, bytes | mmap.mmap, int]], progress: Progress | None, compact: bool
 ) -> dict[str, Any] | None:
     """``build_streaming`` on files already read (path, bytes, where they start); with
     ``compact``, relations written compactly are decoded from the file's bytes (raises
@@ -915,6 +968,7 @@ def _build(
     for file, text, shift in read:
         found = _compact_region(text) if compact else None
         if found is None:
+            text = text if isinstance(text, bytes) else text[:]  # the record spans' buffer
             head = decoded(screened(text), _Head)
             if head is None:
                 return None
