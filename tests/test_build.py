@@ -362,6 +362,23 @@ def test_adjacency_same_with_and_without_numpy(monkeypatch):
     assert list(plain[1]) == [3, 9, 1, 4, 6, 0, 2, 8, 7]  # -1: left out
 
 
+def test_adjacencies_in_a_thread_same_as_one_by_one(monkeypatch):
+    ends = [array("i", [3, 1, 3, 0, 1, -1]), array("i", [0, 0, 5, 2, -1, 4]), array("i", [-1] * 6)]
+    expected = [build._csr(values, 6) for values in ends]
+    monkeypatch.setattr(build, "NUMPY_MIN", 0)
+    assert build._adjacencies(ends, 6) == expected
+    real = build._csr
+
+    def failing(values, count):
+        if values is ends[0]:
+            raise MemoryError
+        return real(values, count)
+
+    monkeypatch.setattr(build, "_csr", failing)
+    with pytest.raises(MemoryError):  # the thread's failure is raised where it was asked
+        build._adjacencies(ends, 6)
+
+
 @settings(max_examples=300)
 @given(
     st.lists(

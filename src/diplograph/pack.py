@@ -79,12 +79,12 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
     """Write a pack atomically (temporary file, then rename)."""
     from .build import FileRecords
 
-    blobs: dict[str, bytes] = {}
+    blobs: dict[str, Any] = {}
     for name, value in sections.items():
         if name in _MSGPACK_SECTIONS:
             blobs[name] = msgspec.msgpack.encode(value)
         elif isinstance(value, array):
-            blobs[name] = value.tobytes()
+            blobs[name] = memoryview(value).cast("B")  # its bytes, not a copy
         elif isinstance(value, FileRecords):
             blobs[name] = b""  # read from the data file (see meta["rel_file"])
         elif isinstance(value, list):  # build.Parts
