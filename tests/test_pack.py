@@ -306,6 +306,31 @@ def test_search_file_with_several_quotes_per_relation(tmp_path, monkeypatch):
     assert any(row["match"] == "Third quote number 46" for row in found)  # a third quote
 
 
+def test_search_reads_only_the_quote_rows_that_can_make_the_list(tmp_path, monkeypatch):
+    """Common words match thousands of quotes; only the relations whose rows can be
+    among the first ``limit`` are read. The list is the same as ranking every match,
+    ties in the label (many relations between the same two actors) included."""
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
+    doc = generate.generate(60, 400, seed=5)
+    for n in range(0, 400, 3):  # the same two actors, the same type: equal labels
+        doc["relations"][n].update(source="e1", target="e2", type="met")
+        doc["relations"][n]["evidence"].append({"source": "bench", "quote": f"Also said {n}"})
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    nxg, packed = load_graph(path), open_packed(path)
+    read: list[int] = []
+    edges_of = packed.edges_of
+    monkeypatch.setattr(packed, "edges_of", lambda rels: read.extend(rels) or edges_of(rels))
+    for text in ["sources said", "said", "Kalo", "e1", "met", "also"]:
+        for limit in [1, 2, 5, 20, 150]:
+            everything = query.search(nxg, text, limit=10**6)
+            assert query.search(nxg, text, limit) == everything[:limit], (text, limit)
+            read.clear()
+            assert query.search(packed, text, limit) == everything[:limit], (text, limit)
+            if text == "sources said":  # every relation matches: few are read
+                assert len(read) <= limit + 140, (limit, len(read))
+
+
 def test_bad_data_still_reported_with_cache_on(cached, write_data):
     from conftest import mini
 

@@ -285,12 +285,19 @@ class StringTable:
             raise PackDamaged(str(exc)) from None
 
     def __iter__(self) -> Iterator[str]:
-        # one read of the whole section, then slices in memory (not one read per string)
+        return iter(self.many(range(len(self))))
+
+    def many(self, indices: Sequence[int]) -> list[str]:
+        """Items by index (repeats welcome), from one read of the whole section when they
+        are many (not one read per string)."""
+        if len(indices) < 64:
+            return list(map(self.__getitem__, indices))
         blob, off = self._blob[0 : off_end(self._off)], self._off
         try:
-            return iter([blob[off[i] : off[i + 1]].decode("utf-8") for i in range(len(self))])
+            found = {i: blob[off[i] : off[i + 1]].decode("utf-8") for i in set(indices)}
         except UnicodeDecodeError as exc:
             raise PackDamaged(str(exc)) from None
+        return list(map(found.__getitem__, indices))
 
 
 class NameTable(Mapping):
@@ -304,8 +311,12 @@ class NameTable(Mapping):
         if isinstance(key, str):
             at = bisect_left(self._keys, key)
             if at < len(self._keys) and self._keys[at] == key:
-                return list(self._positions[self._pos_off[at] : self._pos_off[at + 1]])
+                return self.at(at)
         raise KeyError(key)
+
+    def at(self, position: int) -> list[int]:
+        """The entity positions of the key at ``position`` in sorted order."""
+        return list(self._positions[self._pos_off[position] : self._pos_off[position + 1]])
 
     def __contains__(self, key: object) -> bool:
         try:
@@ -462,6 +473,15 @@ class PackedGraph:
 
     def number_of_edges(self) -> int:
         return len(self._s["src"])
+
+    def relation_ends(self, rels: Sequence[int]) -> list[tuple[str, str, str]]:
+        """(source's display name, relation type, target's display name) of relations by
+        index, from the arrays and the name table (no relation record is read)."""
+        s, types = self._s, self.type_names
+        src, dst, rtype = s["src"], s["dst"], s["type"]
+        names = self.names.many([*(src[r] for r in rels), *(dst[r] for r in rels)])
+        kinds = [types[rtype[r]] for r in rels]
+        return list(zip(names[: len(rels)], kinds, names[len(rels) :], strict=True))
 
     def name_of(self, node: str) -> str:
         """An entity's display name, without decoding its record (remembered: a query's

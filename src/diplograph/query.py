@@ -775,13 +775,12 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
     Descriptions and quotes match when they contain the folded text (case-, accent- and
     punctuation-insensitive). Each entity or relation appears once, with its best match.
     """
-    from .resolve import fold, index_for
+    from .resolve import fold
     from .searchfile import blob_hits
 
     query = fold(text)
     if not query:
         raise UsageError("empty search text")
-    index = index_for(graph)
     found = search_index(graph)
     best: dict[tuple[str, str], dict] = {}
 
@@ -799,7 +798,7 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
 
     for position, score in found.names.matches(query, NAME_CUTOFF):
         key = found.key_at(position)
-        for node in sorted(index.exact.get(key, ())):
+        for node in sorted(found.nodes_at(position)):
             attrs = graph.nodes[node]
             field, original = _matched_name(node, attrs, key)
             offer("entity", node, score, field, original, attrs.get("name", node))
@@ -817,15 +816,45 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
                 attrs["description"],
                 attrs.get("name", node),
             )
+        first_hit: dict[Any, int] = {}  # relation -> its first quote that matches
         for item in blob_hits(found.quote_blob, found.quote_starts, needle):
-            u, v, key, attrs = found.quote_edge(item)
+            first_hit.setdefault(found.quote_owner(item), item)
+        # Quote rows all score QUOTE_SCORE, so they rank by label, then relation id: only
+        # the ones that can make the list are read (a common word matches thousands).
+        ahead = sum(1 for row in best.values() if _ranking(row) < (-QUOTE_SCORE, "relation"))
+        chosen = _first_by_label(graph, found, list(first_hit), limit - ahead)
+        for (u, v, key, attrs), owner in zip(found.owner_edges(chosen), chosen, strict=True):
             label = (
                 f"{entity_name(graph, u)} {reading(graph, attrs['type'])} {entity_name(graph, v)}"
             )
-            quote = attrs["evidence"][found.quote_position(item)]["quote"]
+            quote = attrs["evidence"][found.quote_position(first_hit[owner])]["quote"]
             offer("relation", key, QUOTE_SCORE, "quote", quote, label)
-    ranked = sorted(best.values(), key=lambda r: (-r["score"], r["kind"], r["name"], r["id"]))
-    return ranked[:limit]
+    return sorted(best.values(), key=_ranking)[:limit]
+
+
+def _ranking(row: dict) -> tuple:
+    """The order of search results: best score first, entities before relations at equal
+    scores, then by name and id."""
+    return (-row["score"], row["kind"], row["name"], row["id"])
+
+
+def _first_by_label(graph: Any, found: SearchIndex, owners: list, count: int) -> list:
+    """The relations among ``owners`` whose rows can be among the first ``count`` when
+    ranked by label (ties at the last label all kept: their relation ids decide), told
+    from each relation's ends and type alone (``found.owner_ends``)."""
+    if count <= 0:
+        return []
+    if len(owners) <= count:
+        return owners
+    readings: dict[str, str] = {}
+    labels = []
+    for u_name, rtype, v_name in found.owner_ends(owners):
+        said = readings.get(rtype)
+        if said is None:
+            said = readings[rtype] = reading(graph, rtype)
+        labels.append(f"{u_name} {said} {v_name}")
+    last = sorted(labels)[count - 1]
+    return [owner for owner, label in zip(owners, labels, strict=True) if label <= last]
 
 
 def _matched_name(node: str, attrs: dict, key: str) -> tuple[str, str]:
@@ -900,14 +929,18 @@ class SearchIndex:
     is one pass in C.
     """
 
-    def __init__(self, names, desc_node, desc_text, quote_text, quote_edge, quote_position):
-        """``names`` is (NameCandidates, key_at: key position -> key); ``desc_text`` and
-        ``quote_text`` are (folded blob, start offsets) pairs."""
-        self.names, self.key_at = names
+    def __init__(self, names, desc_node, desc_text, quote_text, quote_owners, quote_position):
+        """``names`` is (NameCandidates, key position -> key, key position -> the ids of
+        the entities it names); ``desc_text`` and
+        ``quote_text`` are (folded blob, start offsets) pairs; ``quote_owners`` is
+        (quote -> its relation's handle, handles -> their edges, handles -> (source's name,
+        relation type, target's name) of each); ``quote_position``: quote -> its place in
+        its relation's evidence."""
+        self.names, self.key_at, self.nodes_at = names
         self.desc_node = desc_node
         self.desc_blob, self.desc_starts = desc_text
         self.quote_blob, self.quote_starts = quote_text
-        self.quote_edge = quote_edge
+        self.quote_owner, self.owner_edges, self.owner_ends = quote_owners
         self.quote_position = quote_position
 
 
@@ -931,24 +964,33 @@ def search_index(graph: Any) -> SearchIndex:
         descriptions = [
             (n, a["description"]) for n, a in graph.nodes(data=True) if a.get("description")
         ]
-        owners: list[tuple[Edge, int]] = []
+        edges: list[Edge] = list(graph.edges(keys=True, data=True))
+        owners: list[tuple[int, int]] = []  # each quote's (edge, place in its evidence)
         quotes: list[str] = []
-        for edge in graph.edges(keys=True, data=True):
+        for r, edge in enumerate(edges):
             for position, ev in enumerate(edge[3]["evidence"]):
-                owners.append((edge, position))
+                owners.append((r, position))
                 quotes.append(ev["quote"])
+        name_of = namer(graph)
+
+        def ends(chosen: list[int]) -> list[tuple[str, str, str]]:
+            return [
+                (name_of(edges[r][0]), edges[r][3]["type"], name_of(edges[r][1])) for r in chosen
+            ]
+
         keys = sorted(index_for(graph).exact)
         parts = NameCandidates.build(keys)
         texts = parts["texts"]
         names = NameCandidates(
             lambda a, b: texts[a:b], parts["starts"], parts["offsets"], parts["indices"]
         )
+        exact = index_for(graph).exact
         found = SearchIndex(
-            (names, keys.__getitem__),
+            (names, keys.__getitem__, lambda position: exact.get(keys[position], ())),
             [node for node, _ in descriptions],
             search_blob([text for _, text in descriptions]),
             search_blob(quotes),
-            lambda i: owners[i][0],
+            (lambda i: owners[i][0], lambda chosen: [edges[r] for r in chosen], ends),
             lambda i: owners[i][1],
         )
         _SEARCH_INDEXES[graph] = found

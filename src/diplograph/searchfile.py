@@ -230,12 +230,16 @@ def read(packed: Any, buffer: Any, key: str) -> Any | None:
 
     names = NameCandidates(texts, starts, parts["cand_key_off"], parts["cand_key"])
     return SearchIndex(
-        (names, packed.exact.keys_table.__getitem__),
+        (
+            names,
+            packed.exact.keys_table.__getitem__,
+            lambda position: [packed.ids[i] for i in packed.exact.at(position)],
+        ),
         [packed.ids[i] for i in parts["desc_node"]],
         (parts["desc_blob"], parts["desc_starts"]),
         (parts["quote_blob"], parts["quote_starts"]),
-        lambda i: packed.edge(owner_rel[i]),
-        lambda i: owner_pos[i],
+        (owner_rel.__getitem__, packed.edges_of, packed.relation_ends),
+        owner_pos.__getitem__,
     )
 
 
