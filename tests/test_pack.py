@@ -285,6 +285,60 @@ def test_search_file_built_a_slice_at_a_time(generated, generated_pair, monkeypa
         assert query.search(packed, text) == query.search(nxg, text)
 
 
+def _search_file(packed) -> bytes:
+    import io
+
+    from diplograph import searchfile
+
+    out = io.BytesIO()
+    searchfile.write(packed, out, "key")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("child", ["works", "dies", "no-locks"])
+def test_search_file_same_from_two_processes(generated, generated_pair, monkeypatch, child):
+    """Quotes folded by a forked child too: the same file, byte for byte, whether the
+    child does its part, dies on the way (the parent folds its slices) or cannot share
+    (no file locks: one process)."""
+    import os
+
+    from diplograph import build, searchfile
+
+    monkeypatch.setattr(searchfile, "SLICE", 150)
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
+    packed = open_packed(generated)
+    one = _search_file(packed)
+    monkeypatch.setattr(searchfile, "PARALLEL_MIN", 1000)
+    monkeypatch.setattr(build, "_cpus", lambda: 2)
+    parent = os.getpid()
+    forks = []
+    real_fork = os.fork
+
+    def fork():
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    if child == "dies":
+        real_add = searchfile._QuoteSlices.add
+
+        def add(self, k):
+            if os.getpid() != parent:
+                os._exit(9)
+            real_add(self, k)
+
+        monkeypatch.setattr(searchfile._QuoteSlices, "add", add)
+    elif child == "no-locks":
+
+        def refused(*args):
+            raise OSError("no locks here")
+
+        monkeypatch.setattr(build, "Claims", refused)
+    assert _search_file(packed) == one
+    assert len(forks) == (0 if child == "no-locks" else 1)
+    assert query.search(packed, "Kalo") == query.search(generated_pair[0], "Kalo")
+
+
 def test_search_file_with_several_quotes_per_relation(tmp_path, monkeypatch):
     """Slices where every relation has one quote and slices with more are indexed alike."""
     from diplograph import searchfile

@@ -11,7 +11,7 @@ Two builders produce the same sections (``pack`` writes and reads them):
   read (``_contents``). Large data is shared between two
   processes (``os.fork``): the parent checks the entities and builds their tables, then
   both take chunks of the relations, the parent from the front and the child from the
-  back, until they meet (``_Claims``); the child hands its arrays back through a
+  back, until they meet (``Claims``); the child hands its arrays back through a
   temporary file. Compactly written files keep their relation records
   (``FileRecords``): the pack stores where each starts. Any doubt returns None.
 - ``build_sections``: from documents the full checker passed (``load.documents_for_pack``);
@@ -554,7 +554,7 @@ def _batches(
         progress("checking relations", part.size, part.size, part.unit)
 
 
-class _Claims:
+class Claims:
     """Chunks 0 .. count - 1 shared by two processes: the parent takes them from the
     front, the child from the back, until they meet; whoever is faster takes more (the
     parent also has the entities to do, and either may be slowed by the machine). Two
@@ -771,7 +771,7 @@ def _split_relations(
 
     Large data is shared with a forked child: the parent runs ``alongside``, then both
     check and index chunks of the relations, the parent from the front and the child
-    from the back, until they meet (``_Claims``). The child writes its arrays, the
+    from the back, until they meet (``Claims``). The child writes its arrays, the
     hashes of its relation ids and (compact part) its records' offsets to an unnamed
     temporary file and exits. If the child fails for any reason other than a doubt
     about the data, the parent does its chunks too.
@@ -781,7 +781,7 @@ def _split_relations(
         claims = None
         if parallel:
             with contextlib.suppress(OSError):
-                claims = _Claims(whole.chunks, handoff)
+                claims = Claims(whole.chunks, handoff)
         if claims is None:  # one process
             extra = alongside(lambda: False)
             if extra is None:
@@ -804,7 +804,7 @@ def _split_relations(
                     arrays, hashes = done
                     if whole.starts is not None:
                         whole.starts.reverse()  # taken from the back
-                    _send(handoff, [*map(arrays.get, _ARRAYS), hashes], whole.starts or [])
+                    send_arrays(handoff, [*map(arrays.get, _ARRAYS), hashes], whole.starts or [])
                     code = _CHILD_DONE
             finally:
                 os._exit(code)
@@ -845,7 +845,7 @@ def _split_relations(
             return None
         arrays, hashes = mine
         if code == _CHILD_DONE:
-            *received, their_hashes, their_starts = _received(handoff)
+            *received, their_hashes, their_starts = received_arrays(handoff)
             theirs = {name: array(code) for name, code in _ARRAYS.items()}
             for values, piece in zip(theirs.values(), received, strict=True):
                 values.frombytes(piece)
@@ -862,8 +862,8 @@ def _split_relations(
     return (arrays, extra) if _sound(arrays, hashes) else None
 
 
-def _send(handoff: Any, arrays: list[array], pieces: list[bytes]) -> None:
-    """Write ``arrays``, then ``pieces`` as one more, for ``_received``: their sizes
+def send_arrays(handoff: Any, arrays: list[array], pieces: list[bytes]) -> None:
+    """Write ``arrays``, then ``pieces`` as one more, for ``received_arrays``: their sizes
     (msgpack, after its own size), then their bytes, as they are in memory."""
     views = [memoryview(values).cast("B") for values in arrays]
     header = msgspec.msgpack.encode([*(v.nbytes for v in views), sum(map(len, pieces))])
@@ -874,8 +874,8 @@ def _send(handoff: Any, arrays: list[array], pieces: list[bytes]) -> None:
     handoff.flush()
 
 
-def _received(handoff: Any) -> list[memoryview]:
-    """What ``_send`` wrote: each array's bytes, then the pieces joined."""
+def received_arrays(handoff: Any) -> list[memoryview]:
+    """What ``send_arrays`` wrote: each array's bytes, then the pieces joined."""
     handoff.seek(0)
     data = memoryview(handoff.read())
     (size,) = struct.unpack_from("q", data)

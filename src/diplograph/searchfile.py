@@ -3,8 +3,9 @@
 What ``query.search`` scans, for a PackedGraph: the name candidates (``NameCandidates``),
 and every description and evidence quote folded (``resolve.fold``) and joined by NULs,
 with where each text starts. The file is written in one pass, a slice of records at a
-time (memory stays small on a million relations), and read through a memory map: the
-arrays are typed views, and the texts are searched where they lie.
+time (memory stays small on a million relations; many relations' quotes are folded by two
+processes, see ``write``), and read through a memory map: the arrays are typed views,
+and the texts are searched where they lie.
 
 Layout: MAGIC, then sections (each on 8 bytes), then a msgpack footer (key, layout), then
 the footer's length in 8 bytes. The footer names the pack it belongs to; anything that
@@ -13,9 +14,14 @@ does not check out is ignored and rebuilt.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
+import signal
+import tempfile
 from array import array
 from bisect import bisect_right
+from collections.abc import Callable
 from typing import IO, Any
 
 import msgspec
@@ -94,15 +100,158 @@ def _folded(texts: list[str], at: int) -> tuple[bytes, array]:
     return data, starts
 
 
+class _QuoteSlices:
+    """The quotes of relations, folded a slice at a time (slice k: relations k * SLICE
+    up to the next), in any order; ``joined`` puts them in order."""
+
+    def __init__(self, packed: Any):
+        self.packed, self.count = packed, packed.number_of_edges()
+        self.slices = -(-self.count // SLICE)
+        self.decoder = msgspec.json.Decoder(list[_Quotes])
+        self.done: dict[int, tuple[bytes, array, array, array]] = {}
+
+    def add(self, k: int) -> None:
+        """Fold slice ``k``: its blob piece, where each quote starts in it, and each
+        quote's relation and place in that relation's evidence."""
+        first = k * SLICE
+        stop = min(first + SLICE, self.count)
+        records = self.decoder.decode(self.packed.records_json("rel", first, stop))
+        evidence = [r.evidence for r in records]
+        quotes = [q.quote for q in itertools.chain.from_iterable(evidence)]
+        owner_rel, owner_pos = array("i"), array("i")
+        if len(quotes) == stop - first:  # one quote each (every relation has one or more)
+            owner_rel.extend(range(first, stop))
+            owner_pos.frombytes(bytes(owner_pos.itemsize * len(quotes)))  # all zeros
+        else:
+            sizes = list(map(len, evidence))
+            chain = itertools.chain.from_iterable
+            owner_rel.extend(chain(map(itertools.repeat, range(first, stop), sizes)))
+            owner_pos.extend(chain(map(range, sizes)))
+        self.done[k] = (*_folded(quotes, 0), owner_rel, owner_pos)
+
+    def joined(self) -> tuple[list[bytes], array, array, array]:
+        """(blob pieces, starts counted from the first piece, owner_rel, owner_pos) of
+        the slices folded here, in order."""
+        pieces, starts, owner_rel, owner_pos = [], array("q"), array("i"), array("i")
+        size = 0
+        for k in sorted(self.done):
+            data, at, rels, positions = self.done.pop(k)
+            starts.extend(map(size.__add__, at) if size else at)
+            owner_rel.extend(rels)
+            owner_pos.extend(positions)
+            pieces.append(data)
+            size += len(data)
+        return pieces, starts, owner_rel, owner_pos
+
+
+#: From this many relations, quotes are folded by two processes (when the machine can).
+PARALLEL_MIN = 200_000
+
+
 def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
     """Write ``packed``'s search index to ``out`` (a binary file open for writing);
-    ``progress(step, done, total)`` hears how far it got."""
+    ``progress(step, done, total)`` hears how far it got.
+
+    Quotes of many relations are shared with a forked child, as ``build`` shares the
+    relations: the parent first makes the name candidates and the descriptions, then
+    both fold slices of quotes, the parent from the front and the child from the back,
+    until they meet; the child hands its part over through a temporary file."""
+    quotes = _QuoteSlices(packed)
+    shared = _shared(quotes, lambda: _entity_sections(packed, progress), progress)
+    if shared is None:  # one process
+        sections = _entity_sections(packed, progress)
+        for k in range(quotes.slices):
+            if progress:
+                progress("indexing quotes for search", k * SLICE, quotes.count)
+            quotes.add(k)
+        pieces, starts, owner_rel, owner_pos = quotes.joined()
+    else:
+        sections, (pieces, starts, owner_rel, owner_pos) = shared
+    writer = _Writer(out)
+    writer.section("desc_blob", sections.pop("desc_blob"))
+    writer.begin("quote_blob")
+    for piece in pieces:
+        writer.write("quote_blob", piece)
+    for name, data in sections.items():
+        writer.section(name, data)
+    writer.section("quote_starts", starts)
+    writer.section("owner_rel", owner_rel)
+    writer.section("owner_pos", owner_pos)
+    writer.finish(key)
+
+
+def _shared(
+    quotes: _QuoteSlices, alongside: Callable[[], dict[str, Any]], progress: Any
+) -> tuple[dict[str, Any], tuple] | None:
+    """(``alongside()``, ``quotes.joined()`` of every slice), the slices folded by this
+    process and a forked child; None where the work stays in one process (small data,
+    one core, no fork, no file locks)."""
+    from . import build
+
+    if quotes.count < PARALLEL_MIN or not build.two_processes():
+        return None
+    with tempfile.TemporaryFile() as handoff:
+        try:
+            claims = build.Claims(quotes.slices, handoff)
+        except OSError:
+            return None
+        pid = os.fork()
+        if pid == 0:  # the child: never returns, never touches the terminal
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                for k in claims.back():
+                    quotes.add(k)
+                pieces, *arrays = quotes.joined()
+                build.send_arrays(handoff, arrays, pieces)
+                code = 0
+            finally:
+                os._exit(code)
+        status = None
+        try:
+            sections = alongside()
+            for k in claims.front():
+                if progress:
+                    done = min(claims.taken(quotes.slices) * SLICE, quotes.count)
+                    progress("indexing quotes for search", done, quotes.count)
+                quotes.add(k)
+            _, status = os.waitpid(pid, 0)
+        finally:
+            if status is None:  # interrupted or failed: stop the child
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+        mine = quotes.joined()
+        if os.waitstatus_to_exitcode(status) == 0:
+            *raw, blob = build.received_arrays(handoff)
+            arrays = [array(code) for code in ("q", "i", "i")]  # starts, owner_rel, owner_pos
+            for values, data in zip(arrays, raw, strict=True):
+                values.frombytes(data)
+            theirs = ([bytes(blob)], *arrays)
+        else:  # the child died (out of memory, killed): fold its slices here
+            for k in range(claims.meeting(), quotes.slices):
+                quotes.add(k)
+            theirs = quotes.joined()
+    return sections, _concatenated(mine, theirs)
+
+
+def _concatenated(first: tuple, second: tuple) -> tuple[list[bytes], array, array, array]:
+    """Two ``_QuoteSlices.joined()`` results, one after the other."""
+    pieces, starts, owner_rel, owner_pos = first
+    more, their_starts, their_rels, their_positions = second
+    size = sum(map(len, pieces))
+    starts.extend(map(size.__add__, their_starts))
+    owner_rel.extend(their_rels)
+    owner_pos.extend(their_positions)
+    return [*pieces, *more], starts, owner_rel, owner_pos
+
+
+def _entity_sections(packed: Any, progress: Any) -> dict[str, Any]:
+    """The sections made from entities: folded descriptions and the name candidates."""
     from .query import NameCandidates
 
-    writer = _Writer(out)
-    # descriptions, then quotes: texts folded a slice at a time
-    desc_node, desc_starts = array("i"), array("q")
-    writer.begin("desc_blob")
+    desc_node, desc_starts, pieces = array("i"), array("q"), []
+    size = 0
     entity_decoder = msgspec.json.Decoder(list[_Description])
     for first in range(0, len(packed.ids), SLICE):
         stop = min(first + SLICE, len(packed.ids))
@@ -113,47 +262,25 @@ def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
                 desc_node.append(i)
                 texts.append(record.description)
         if texts:
-            data, starts = _folded(texts, writer.layout["desc_blob"][1])
+            data, starts = _folded(texts, size)
             desc_starts.extend(starts)
-            writer.write("desc_blob", data)
-    owner_rel, owner_pos, quote_starts = array("i"), array("i"), array("q")
-    writer.begin("quote_blob")
-    relation_decoder = msgspec.json.Decoder(list[_Quotes])
-    count = packed.number_of_edges()
-    for first in range(0, count, SLICE):
-        if progress:
-            progress("indexing quotes for search", first, count)
-        stop = min(first + SLICE, count)
-        records = relation_decoder.decode(packed.records_json("rel", first, stop))
-        evidence = [r.evidence for r in records]
-        quotes = [q.quote for q in itertools.chain.from_iterable(evidence)]
-        if len(quotes) == stop - first:  # one quote each (every relation has one or more)
-            owner_rel.extend(range(first, stop))
-            owner_pos.frombytes(bytes(owner_pos.itemsize * len(quotes)))  # all zeros
-        else:
-            sizes = list(map(len, evidence))
-            chain = itertools.chain.from_iterable
-            owner_rel.extend(chain(map(itertools.repeat, range(first, stop), sizes)))
-            owner_pos.extend(chain(map(range, sizes)))
-        data, starts = _folded(quotes, writer.layout["quote_blob"][1])
-        quote_starts.extend(starts)
-        writer.write("quote_blob", data)
+            pieces.append(data)
+            size += len(data)
     if progress:
         progress("indexing names for search")
     names = NameCandidates.build(list(packed.exact))
     encoded = [f"{t}\n".encode() for t in names["texts"]]  # folded texts hold no newline
     byte_at = [0, *itertools.accumulate(map(len, encoded))]
-    writer.section("cand_text", b"".join(encoded))
-    writer.section("cand_len", array("q", names["starts"]))
-    writer.section("cand_byte", array("q", [byte_at[i] for i in names["starts"]]))
-    writer.section("cand_key_off", array("i", names["offsets"]))
-    writer.section("cand_key", array("i", names["indices"]))
-    writer.section("desc_node", desc_node)
-    writer.section("desc_starts", desc_starts)
-    writer.section("quote_starts", quote_starts)
-    writer.section("owner_rel", owner_rel)
-    writer.section("owner_pos", owner_pos)
-    writer.finish(key)
+    return {
+        "desc_blob": b"".join(pieces),
+        "cand_text": b"".join(encoded),
+        "cand_len": array("q", names["starts"]),
+        "cand_byte": array("q", [byte_at[i] for i in names["starts"]]),
+        "cand_key_off": array("i", names["offsets"]),
+        "cand_key": array("i", names["indices"]),
+        "desc_node": desc_node,
+        "desc_starts": desc_starts,
+    }
 
 
 class TextSection:
