@@ -28,7 +28,7 @@ import sys
 import tempfile
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -285,19 +285,24 @@ class StringTable:
             raise PackDamaged(str(exc)) from None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.many(range(len(self))))
+        return iter(self._read_all(range(len(self))))
 
     def many(self, indices: Sequence[int]) -> list[str]:
-        """Items by index (repeats welcome), from one read of the whole section when they
-        are many (not one read per string)."""
+        """Items by index (repeats welcome): one read per item when they are few, else
+        one read of the whole section, each distinct item decoded once."""
         if len(indices) < 64:
             return list(map(self.__getitem__, indices))
+        distinct = list(set(indices))
+        found = dict(zip(distinct, self._read_all(distinct), strict=True))
+        return list(map(found.__getitem__, indices))
+
+    def _read_all(self, indices: Iterable[int]) -> list[str]:
+        """Items by index, sliced from one read of the whole section."""
         blob, off = self._blob[0 : off_end(self._off)], self._off
         try:
-            found = {i: blob[off[i] : off[i + 1]].decode("utf-8") for i in set(indices)}
+            return [blob[off[i] : off[i + 1]].decode("utf-8") for i in indices]
         except UnicodeDecodeError as exc:
             raise PackDamaged(str(exc)) from None
-        return list(map(found.__getitem__, indices))
 
 
 class NameTable(Mapping):

@@ -822,11 +822,9 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
         # Quote rows all score QUOTE_SCORE, so they rank by label, then relation id: only
         # the ones that can make the list are read (a common word matches thousands).
         ahead = sum(1 for row in best.values() if _ranking(row) < (-QUOTE_SCORE, "relation"))
-        chosen = _first_by_label(graph, found, list(first_hit), limit - ahead)
-        for (u, v, key, attrs), owner in zip(found.owner_edges(chosen), chosen, strict=True):
-            label = (
-                f"{entity_name(graph, u)} {reading(graph, attrs['type'])} {entity_name(graph, v)}"
-            )
+        chosen, labels = _first_by_label(graph, found, list(first_hit), limit - ahead)
+        edges = found.owner_edges(chosen)
+        for (_, _, key, attrs), owner, label in zip(edges, chosen, labels, strict=True):
             quote = attrs["evidence"][found.quote_position(first_hit[owner])]["quote"]
             offer("relation", key, QUOTE_SCORE, "quote", quote, label)
     return sorted(best.values(), key=_ranking)[:limit]
@@ -838,14 +836,15 @@ def _ranking(row: dict) -> tuple:
     return (-row["score"], row["kind"], row["name"], row["id"])
 
 
-def _first_by_label(graph: Any, found: SearchIndex, owners: list, count: int) -> list:
+def _first_by_label(
+    graph: Any, found: SearchIndex, owners: list, count: int
+) -> tuple[list, list[str]]:
     """The relations among ``owners`` whose rows can be among the first ``count`` when
-    ranked by label (ties at the last label all kept: their relation ids decide), told
-    from each relation's ends and type alone (``found.owner_ends``)."""
+    ranked by label (ties at the last label all kept: their relation ids decide), with
+    their labels ("source reads-as target"), told from each relation's ends and type
+    alone (``found.owner_ends``: no record is read)."""
     if count <= 0:
-        return []
-    if len(owners) <= count:
-        return owners
+        return [], []
     readings: dict[str, str] = {}
     labels = []
     for u_name, rtype, v_name in found.owner_ends(owners):
@@ -853,8 +852,11 @@ def _first_by_label(graph: Any, found: SearchIndex, owners: list, count: int) ->
         if said is None:
             said = readings[rtype] = reading(graph, rtype)
         labels.append(f"{u_name} {said} {v_name}")
+    if len(owners) <= count:
+        return owners, labels
     last = sorted(labels)[count - 1]
-    return [owner for owner, label in zip(owners, labels, strict=True) if label <= last]
+    kept = [n for n, label in enumerate(labels) if label <= last]
+    return [owners[n] for n in kept], [labels[n] for n in kept]
 
 
 def _matched_name(node: str, attrs: dict, key: str) -> tuple[str, str]:
@@ -978,13 +980,13 @@ def search_index(graph: Any) -> SearchIndex:
                 (name_of(edges[r][0]), edges[r][3]["type"], name_of(edges[r][1])) for r in chosen
             ]
 
-        keys = sorted(index_for(graph).exact)
+        exact = index_for(graph).exact
+        keys = sorted(exact)
         parts = NameCandidates.build(keys)
         texts = parts["texts"]
         names = NameCandidates(
             lambda a, b: texts[a:b], parts["starts"], parts["offsets"], parts["indices"]
         )
-        exact = index_for(graph).exact
         found = SearchIndex(
             (names, keys.__getitem__, lambda position: exact.get(keys[position], ())),
             [node for node, _ in descriptions],

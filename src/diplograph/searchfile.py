@@ -33,6 +33,8 @@ MAGIC = b"DIPLOGRAPH-SRCH\x03"
 SEPARATOR = "\x00"  # between folded texts; fold() keeps it
 #: Records read and folded per slice.
 SLICE = 50_000
+#: From this many relations, quotes are folded by two processes (when the machine can).
+PARALLEL_MIN = 200_000
 ARRAYS = {
     "cand_len": "q",
     "cand_byte": "q",
@@ -144,10 +146,6 @@ class _QuoteSlices:
         return pieces, starts, owner_rel, owner_pos
 
 
-#: From this many relations, quotes are folded by two processes (when the machine can).
-PARALLEL_MIN = 200_000
-
-
 def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
     """Write ``packed``'s search index to ``out`` (a binary file open for writing);
     ``progress(step, done, total)`` hears how far it got.
@@ -184,8 +182,8 @@ def _shared(
     quotes: _QuoteSlices, alongside: Callable[[], dict[str, Any]], progress: Any
 ) -> tuple[dict[str, Any], tuple] | None:
     """(``alongside()``, ``quotes.joined()`` of every slice), the slices folded by this
-    process and a forked child; None where the work stays in one process (small data,
-    one core, no fork, no file locks)."""
+    process and a forked child (its part joined in as one slice, the first it took); None
+    where the work stays in one process (small data, one core, no fork, no file locks)."""
     from . import build
 
     if quotes.count < PARALLEL_MIN or not build.two_processes():
@@ -221,29 +219,16 @@ def _shared(
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
                     os.waitpid(pid, 0)
-        mine = quotes.joined()
-        if os.waitstatus_to_exitcode(status) == 0:
+        if os.waitstatus_to_exitcode(status) == 0:  # its slices, as one slice of ours
             *raw, blob = build.received_arrays(handoff)
             arrays = [array(code) for code in ("q", "i", "i")]  # starts, owner_rel, owner_pos
             for values, data in zip(arrays, raw, strict=True):
                 values.frombytes(data)
-            theirs = ([bytes(blob)], *arrays)
+            quotes.done[claims.meeting()] = (bytes(blob), *arrays)
         else:  # the child died (out of memory, killed): fold its slices here
             for k in range(claims.meeting(), quotes.slices):
                 quotes.add(k)
-            theirs = quotes.joined()
-    return sections, _concatenated(mine, theirs)
-
-
-def _concatenated(first: tuple, second: tuple) -> tuple[list[bytes], array, array, array]:
-    """Two ``_QuoteSlices.joined()`` results, one after the other."""
-    pieces, starts, owner_rel, owner_pos = first
-    more, their_starts, their_rels, their_positions = second
-    size = sum(map(len, pieces))
-    starts.extend(map(size.__add__, their_starts))
-    owner_rel.extend(their_rels)
-    owner_pos.extend(their_positions)
-    return [*pieces, *more], starts, owner_rel, owner_pos
+    return sections, quotes.joined()
 
 
 def _entity_sections(packed: Any, progress: Any) -> dict[str, Any]:
