@@ -18,7 +18,7 @@ from diplograph import pack as pack_module
 from diplograph.errors import DataError
 from diplograph.load import data_files, documents_for_pack, load_graph, with_vocabulary
 from diplograph.pack import PackedGraph, open_packed
-from diplograph.resolve import fold, fold_many
+from diplograph.resolve import fold, fold_joined, fold_many
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import generate  # noqa: E402
@@ -414,6 +414,22 @@ TEXTS = st.lists(
 @given(TEXTS)
 def test_fold_many_is_fold_of_each(texts):
     assert fold_many(texts) == [fold(t) for t in texts]
+
+
+ASCII_TEXTS = st.lists(
+    st.text(alphabet=st.sampled_from(" \t\n\r\x0b-_./'AbZ\x1c\x1f,;()[]\"\x00"), max_size=9),
+    max_size=20,
+)
+
+
+@settings(max_examples=400)
+@given(st.one_of(TEXTS, ASCII_TEXTS))
+def test_fold_joined_is_fold_of_each_joined(texts):
+    joined = "\x00".join(texts)
+    if texts and joined.isascii() and joined.count("\x00") == len(texts) - 1:
+        assert fold_joined(texts) == "\x00".join(map(fold, texts)).encode()
+    else:
+        assert fold_joined(texts) is None
 
 
 @pytest.mark.parametrize(

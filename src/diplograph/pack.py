@@ -479,11 +479,16 @@ class PackedGraph:
     def number_of_edges(self) -> int:
         return len(self._s["src"])
 
+    def relation_columns(self) -> tuple[Any, Any, Any]:
+        """Every relation's source and target (entity positions) and type (a position in
+        ``type_names``), as arrays."""
+        return self._s["src"], self._s["dst"], self._s["type"]
+
     def relation_ends(self, rels: Sequence[int]) -> list[tuple[str, str, str]]:
         """(source's display name, relation type, target's display name) of relations by
         index, from the arrays and the name table (no relation record is read)."""
-        s, types = self._s, self.type_names
-        src, dst, rtype = s["src"], s["dst"], s["type"]
+        types = self.type_names
+        src, dst, rtype = self.relation_columns()
         names = self.names.many([*(src[r] for r in rels), *(dst[r] for r in rels)])
         kinds = [types[rtype[r]] for r in rels]
         return list(zip(names[: len(rels)], kinds, names[len(rels) :], strict=True))

@@ -816,12 +816,11 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
                 attrs["description"],
                 attrs.get("name", node),
             )
-        first_hit: dict[Any, int] = {}  # relation -> its first quote that matches
-        for item in blob_hits(found.quote_blob, found.quote_starts, needle):
-            first_hit.setdefault(found.quote_owner(item), item)
-        # Quote rows all score QUOTE_SCORE, so they rank by label, then relation id: only
-        # the ones that can make the list are read (a common word matches thousands).
+        # Quote rows all score QUOTE_SCORE, so they rank after these entity rows, and
+        # among themselves by label, then relation id: only the ones that can make the
+        # list are looked for, and only those read (a common word matches thousands).
         ahead = sum(1 for row in best.values() if _ranking(row) < (-QUOTE_SCORE, "relation"))
+        first_hit = _quote_candidates(found, needle, limit - ahead)
         chosen, labels = _first_by_label(graph, found, list(first_hit), limit - ahead)
         edges = found.owner_edges(chosen)
         for (_, _, key, attrs), owner, label in zip(edges, chosen, labels, strict=True):
@@ -836,6 +835,45 @@ def _ranking(row: dict) -> tuple:
     return (-row["score"], row["kind"], row["name"], row["id"])
 
 
+def _quote_candidates(found: SearchIndex, needle: Any, count: int) -> dict[Any, int]:
+    """Relation -> its first matching quote, for every relation whose row can be among
+    the first ``count`` quote rows. Within each slice of the quotes they are laid out by
+    their relation's label key (``searchfile.label_key``: never larger for a smaller
+    label), and the slices' matches are merged in key order; so once ``count`` relations
+    match, the largest key seen bounds the keys of every row that can still make the
+    list: matches are looked for until a larger key (ties included)."""
+    import heapq
+
+    from .searchfile import blob_hits
+
+    first_hit: dict[Any, int] = {}
+    if count <= 0:
+        return first_hit
+    key_of = found.quote_key
+    streams = [
+        (
+            (key_of(item), item)
+            for item in blob_hits(found.quote_blob, found.quote_starts, needle, a, b)
+        )
+        for a, b in found.quote_slices
+    ]
+    cut = None
+    for key, item in heapq.merge(*streams):
+        if cut is not None and key > cut:
+            break
+        owner = found.quote_owner(item)
+        if owner not in first_hit:
+            first_hit[owner] = item
+            if len(first_hit) == count:
+                cut = key  # (matches come in key order: the largest so far)
+    return first_hit
+
+
+def relation_label(graph: Any, source_name: str, rtype: str, target_name: str) -> str:
+    """A relation row's title in search results: "source reads-as target"."""
+    return f"{source_name} {reading(graph, rtype)} {target_name}"
+
+
 def _first_by_label(
     graph: Any, found: SearchIndex, owners: list, count: int
 ) -> tuple[list, list[str]]:
@@ -845,13 +883,13 @@ def _first_by_label(
     alone (``found.owner_ends``: no record is read)."""
     if count <= 0:
         return [], []
-    readings: dict[str, str] = {}
+    between: dict[str, str] = {}  # relation type -> " reads-as "
     labels = []
     for u_name, rtype, v_name in found.owner_ends(owners):
-        said = readings.get(rtype)
+        said = between.get(rtype)
         if said is None:
-            said = readings[rtype] = reading(graph, rtype)
-        labels.append(f"{u_name} {said} {v_name}")
+            said = between[rtype] = relation_label(graph, "", rtype, "")
+        labels.append(f"{u_name}{said}{v_name}")
     if len(owners) <= count:
         return owners, labels
     last = sorted(labels)[count - 1]
@@ -934,15 +972,17 @@ class SearchIndex:
     def __init__(self, names, desc_node, desc_text, quote_text, quote_owners, quote_position):
         """``names`` is (NameCandidates, key position -> key, key position -> the ids of
         the entities it names); ``desc_text`` and
-        ``quote_text`` are (folded blob, start offsets) pairs; ``quote_owners`` is
-        (quote -> its relation's handle, handles -> their edges, handles -> (source's name,
-        relation type, target's name) of each); ``quote_position``: quote -> its place in
-        its relation's evidence."""
+        ``quote_text`` are (folded blob, start offsets) pairs, ``quote_text`` with the
+        (first, stop) quote ranges within which quotes are laid out by the
+        ``searchfile.label_key`` of their relation's row; ``quote_owners`` is (quote -> its
+        relation's handle, quote -> that key, handles -> their edges, handles -> (source's
+        name, relation type, target's name) of each); ``quote_position``: quote -> its
+        place in its relation's evidence."""
         self.names, self.key_at, self.nodes_at = names
         self.desc_node = desc_node
         self.desc_blob, self.desc_starts = desc_text
-        self.quote_blob, self.quote_starts = quote_text
-        self.quote_owner, self.owner_edges, self.owner_ends = quote_owners
+        self.quote_blob, self.quote_starts, self.quote_slices = quote_text
+        self.quote_owner, self.quote_key, self.owner_edges, self.owner_ends = quote_owners
         self.quote_position = quote_position
 
 
@@ -955,7 +995,7 @@ def search_index(graph: Any) -> SearchIndex:
     import weakref
 
     from .resolve import index_for
-    from .searchfile import search_blob
+    from .searchfile import label_key, search_blob
 
     if hasattr(graph, "search_index"):
         return graph.search_index()
@@ -966,14 +1006,18 @@ def search_index(graph: Any) -> SearchIndex:
         descriptions = [
             (n, a["description"]) for n, a in graph.nodes(data=True) if a.get("description")
         ]
+        name_of = namer(graph)
         edges: list[Edge] = list(graph.edges(keys=True, data=True))
+        row_keys = [
+            label_key(relation_label(graph, name_of(u), attrs["type"], name_of(v)))
+            for u, v, _, attrs in edges
+        ]
         owners: list[tuple[int, int]] = []  # each quote's (edge, place in its evidence)
         quotes: list[str] = []
-        for r, edge in enumerate(edges):
-            for position, ev in enumerate(edge[3]["evidence"]):
+        for r in sorted(range(len(edges)), key=row_keys.__getitem__):  # as in a search file
+            for position, ev in enumerate(edges[r][3]["evidence"]):
                 owners.append((r, position))
                 quotes.append(ev["quote"])
-        name_of = namer(graph)
 
         def ends(chosen: list[int]) -> list[tuple[str, str, str]]:
             return [
@@ -991,8 +1035,13 @@ def search_index(graph: Any) -> SearchIndex:
             (names, keys.__getitem__, lambda position: exact.get(keys[position], ())),
             [node for node, _ in descriptions],
             search_blob([text for _, text in descriptions]),
-            search_blob(quotes),
-            (lambda i: owners[i][0], lambda chosen: [edges[r] for r in chosen], ends),
+            (*search_blob(quotes), [(0, len(quotes))]),
+            (
+                lambda i: owners[i][0],
+                lambda i: row_keys[owners[i][0]],
+                lambda chosen: [edges[r] for r in chosen],
+                ends,
+            ),
             lambda i: owners[i][1],
         )
         _SEARCH_INDEXES[graph] = found

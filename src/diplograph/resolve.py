@@ -44,18 +44,28 @@ def fold(text: str) -> str:
 def fold_many(texts: list[str]) -> list[str]:
     """``[fold(t) for t in texts]``, with the ASCII ones folded in one pass."""
     ascii_texts = list(itertools.compress(texts, map(str.isascii, texts)))
-    joined = "\x00".join(ascii_texts)
-    if joined.count("\x00") != len(ascii_texts) - 1 or len(ascii_texts) < len(texts) // 2:
+    folded = fold_joined(ascii_texts) if len(ascii_texts) >= len(texts) // 2 else None
+    if folded is None:
         return list(map(fold, texts))  # a NUL inside a text, or mostly non-ASCII
-    folded = joined.encode("ascii").lower().translate(_ASCII_SPACES, b"'")
-    while b"  " in folded:  # bytes.replace is much faster than a regex here
-        folded = folded.replace(b"  ", b" ")
-    folded = folded.replace(b" \x00", b"\x00").replace(b"\x00 ", b"\x00")
-    parts = folded.strip(b" ").decode("ascii").split("\x00") if texts else []
+    parts = folded.decode("ascii").split("\x00") if texts else []
     if len(ascii_texts) == len(texts):
         return parts
     done = iter(parts)
     return [next(done) if text.isascii() else fold(text) for text in texts]
+
+
+def fold_joined(texts: list[str]) -> bytes | None:
+    """The ASCII ``texts`` folded and joined by NULs, as bytes, in one pass: what
+    ``"\\x00".join(map(fold, texts)).encode()`` gives; None when a text holds a NUL or
+    is not ASCII (or there are none)."""
+    joined = "\x00".join(texts)
+    if not texts or joined.count("\x00") != len(texts) - 1 or not joined.isascii():
+        return None
+    folded = joined.encode("ascii").lower().translate(_ASCII_SPACES, b"'")
+    while b"  " in folded:  # bytes.replace is much faster than a regex here
+        folded = folded.replace(b"  ", b" ")
+    folded = folded.replace(b" \x00", b"\x00").replace(b"\x00 ", b"\x00")
+    return folded.strip(b" ")
 
 
 class NameIndex:

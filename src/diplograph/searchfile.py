@@ -21,20 +21,22 @@ import signal
 import tempfile
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import msgspec
 
 from .pack import _aligned
-from .resolve import fold_many
+from .resolve import fold_joined, fold_many
 
-MAGIC = b"DIPLOGRAPH-SRCH\x03"
+MAGIC = b"DIPLOGRAPH-SRCH\x04"
 SEPARATOR = "\x00"  # between folded texts; fold() keeps it
 #: Records read and folded per slice.
 SLICE = 50_000
 #: From this many relations, quotes are folded by two processes (when the machine can).
 PARALLEL_MIN = 200_000
+#: From this many relations, their label keys are worked out with numpy.
+NUMPY_MIN = 50_000
 ARRAYS = {
     "cand_len": "q",
     "cand_byte": "q",
@@ -45,6 +47,8 @@ ARRAYS = {
     "quote_starts": "q",
     "owner_rel": "i",
     "owner_pos": "i",
+    "quote_key": "Q",
+    "quote_slices": "q",
 }
 TEXTS = ("cand_text", "desc_blob", "quote_blob")
 
@@ -91,59 +95,93 @@ class _Writer:
 def _folded(texts: list[str], at: int) -> tuple[bytes, array]:
     """``texts`` folded, each followed by the separator, as UTF-8, and where each starts,
     counting from byte ``at``."""
-    parts = fold_many(texts)
-    data = (SEPARATOR.join(parts) + SEPARATOR).encode("utf-8")
-    if len(data) == sum(map(len, parts)) + len(parts):  # ASCII: characters are bytes
-        sizes = list(map(len, parts))
+    joined = fold_joined(texts)  # ASCII texts: folded in one pass, as bytes
+    if joined is not None:
+        data = joined + SEPARATOR.encode()
+        sizes = list(map(len, joined.split(SEPARATOR.encode())))
     else:
+        parts = fold_many(texts)
+        data = (SEPARATOR.join(parts) + SEPARATOR).encode("utf-8")
         sizes = [len(part.encode("utf-8")) for part in parts]
     starts = array("q", itertools.accumulate(map((1).__add__, sizes), initial=at))
     starts.pop()  # where the text after the last would start
     return data, starts
 
 
+#: The arrays of ``_QuoteSlices.joined()``: starts, owner_rel, owner_pos, quote_key and
+#: quotes per slice.
+_JOINED_CODES = ("q", "i", "i", "Q", "q")
+
+
 class _QuoteSlices:
     """The quotes of relations, folded a slice at a time (slice k: relations k * SLICE
-    up to the next), in any order; ``joined`` puts them in order."""
+    up to the next), in any order; ``joined`` puts the slices in order. Within a slice
+    the quotes are laid out by their relation's label key (``keys``), so a search can
+    meet the matches of each slice in the order of the rows they make."""
 
-    def __init__(self, packed: Any):
-        self.packed, self.count = packed, packed.number_of_edges()
+    def __init__(self, packed: Any, keys: array):
+        self.packed, self.count, self.keys = packed, packed.number_of_edges(), keys
         self.slices = -(-self.count // SLICE)
         self.decoder = msgspec.json.Decoder(list[_Quotes])
-        self.done: dict[int, tuple[bytes, array, array, array]] = {}
+        self.done: dict[int, tuple] = {}
+        self.numpy = None  # sorts each slice by key, on many relations
+        if self.count >= NUMPY_MIN:
+            import numpy
+
+            self.numpy = numpy
+
+    def _by_key(self, first: int, stop: int) -> tuple[list[int], array, array]:
+        """The relations first..stop-1 in the order of their keys (stable), as positions
+        from ``first``, then as relation indices, with their keys."""
+        np = self.numpy
+        if np is None:
+            keys = self.keys[first:stop]
+            order = sorted(range(stop - first), key=keys.__getitem__)
+            return (
+                order,
+                array("i", map(first.__add__, order)),
+                array("Q", map(keys.__getitem__, order)),
+            )
+        keys = np.frombuffer(self.keys, dtype=np.uint64)[first:stop]
+        ordered = keys.argsort(kind="stable")
+        rels = (ordered + first).astype(np.intc)
+        return ordered.tolist(), array("i", rels.tobytes()), array("Q", keys[ordered].tobytes())
 
     def add(self, k: int) -> None:
-        """Fold slice ``k``: its blob piece, where each quote starts in it, and each
-        quote's relation and place in that relation's evidence."""
+        """Fold slice ``k``: its blob piece, where each quote starts in it, each quote's
+        relation, place in that relation's evidence and label key, and how many quotes
+        the slice holds."""
         first = k * SLICE
         stop = min(first + SLICE, self.count)
         records = self.decoder.decode(self.packed.records_json("rel", first, stop))
-        evidence = [r.evidence for r in records]
+        order, owner_rel, quote_key = self._by_key(first, stop)
+        evidence = [records[n].evidence for n in order]
         quotes = [q.quote for q in itertools.chain.from_iterable(evidence)]
-        owner_rel, owner_pos = array("i"), array("i")
+        owner_pos = array("i")
         if len(quotes) == stop - first:  # one quote each (every relation has one or more)
-            owner_rel.extend(range(first, stop))
             owner_pos.frombytes(bytes(owner_pos.itemsize * len(quotes)))  # all zeros
         else:
             sizes = list(map(len, evidence))
             chain = itertools.chain.from_iterable
-            owner_rel.extend(chain(map(itertools.repeat, range(first, stop), sizes)))
+            owner_rel = array("i", chain(map(itertools.repeat, owner_rel, sizes)))
+            quote_key = array("Q", chain(map(itertools.repeat, quote_key, sizes)))
             owner_pos.extend(chain(map(range, sizes)))
-        self.done[k] = (*_folded(quotes, 0), owner_rel, owner_pos)
+        counts = array("q", [len(quotes)])
+        self.done[k] = (*_folded(quotes, 0), owner_rel, owner_pos, quote_key, counts)
 
-    def joined(self) -> tuple[list[bytes], array, array, array]:
-        """(blob pieces, starts counted from the first piece, owner_rel, owner_pos) of
-        the slices folded here, in order."""
-        pieces, starts, owner_rel, owner_pos = [], array("q"), array("i"), array("i")
+    def joined(self) -> tuple[list[bytes], array, array, array, array, array]:
+        """(blob pieces, starts counted from the first piece, owner_rel, owner_pos,
+        quote_key, quotes per slice) of the slices folded here, in order."""
+        pieces, starts, *more = [], *map(array, _JOINED_CODES)
         size = 0
         for k in sorted(self.done):
-            data, at, rels, positions = self.done.pop(k)
+            data, at, *columns = self.done.pop(k)
             starts.extend(map(size.__add__, at) if size else at)
-            owner_rel.extend(rels)
-            owner_pos.extend(positions)
+            for values, column in zip(more, columns, strict=True):
+                values.extend(column)
             pieces.append(data)
             size += len(data)
-        return pieces, starts, owner_rel, owner_pos
+        return pieces, starts, *more
 
 
 def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
@@ -154,7 +192,7 @@ def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
     relations: the parent first makes the name candidates and the descriptions, then
     both fold slices of quotes, the parent from the front and the child from the back,
     until they meet; the child hands its part over through a temporary file."""
-    quotes = _QuoteSlices(packed)
+    quotes = _QuoteSlices(packed, _relation_keys(packed))
     shared = _shared(quotes, lambda: _entity_sections(packed, progress), progress)
     if shared is None:  # one process
         sections = _entity_sections(packed, progress)
@@ -162,9 +200,10 @@ def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
             if progress:
                 progress("indexing quotes for search", k * SLICE, quotes.count)
             quotes.add(k)
-        pieces, starts, owner_rel, owner_pos = quotes.joined()
+        joined = quotes.joined()
     else:
-        sections, (pieces, starts, owner_rel, owner_pos) = shared
+        sections, joined = shared
+    pieces, starts, owner_rel, owner_pos, quote_key, counts = joined
     writer = _Writer(out)
     writer.section("desc_blob", sections.pop("desc_blob"))
     writer.begin("quote_blob")
@@ -175,7 +214,43 @@ def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
     writer.section("quote_starts", starts)
     writer.section("owner_rel", owner_rel)
     writer.section("owner_pos", owner_pos)
+    writer.section("quote_key", quote_key)
+    writer.section("quote_slices", array("q", itertools.accumulate(counts, initial=0)))
     writer.finish(key)
+
+
+def _relation_keys(packed: Any) -> array:
+    """Each relation's ``label_key``, from the arrays and the name table. With numpy
+    (many relations): a source's name of eight bytes or more decides the key alone, so
+    only relations from shorter names are labelled one by one."""
+    from .query import relation_label
+
+    names = list(packed.names)
+    types = packed.type_names
+    src, dst, rtype = packed.relation_columns()
+    if len(src) < NUMPY_MIN:
+        return array(
+            "Q",
+            [
+                label_key(relation_label(packed, names[u], types[t], names[v]))
+                for u, v, t in zip(src, dst, rtype, strict=True)
+            ],
+        )
+    import numpy as np
+
+    encoded = [name.encode("utf-8") for name in names]
+    by_source = np.array([_key8(b) for b in encoded], dtype=np.uint64)
+    short = np.array([len(b) < 8 for b in encoded], dtype=bool)
+    sources = np.frombuffer(src, dtype=np.intc)
+    keys = by_source[sources]
+    for r in np.flatnonzero(short[sources]).tolist():
+        label = relation_label(packed, names[src[r]], types[rtype[r]], names[dst[r]])
+        keys[r] = label_key(label)
+    return array("Q", keys.tobytes())
+
+
+def _key8(data: bytes) -> int:
+    return int.from_bytes(data[:8].ljust(8, b"\x00"), "big")
 
 
 def _shared(
@@ -219,9 +294,9 @@ def _shared(
                 with contextlib.suppress(OSError):
                     os.kill(pid, signal.SIGKILL)
                     os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) == 0:  # its slices, as one slice of ours
+        if os.waitstatus_to_exitcode(status) == 0:  # its slices, as one entry of ours
             *raw, blob = build.received_arrays(handoff)
-            arrays = [array(code) for code in ("q", "i", "i")]  # starts, owner_rel, owner_pos
+            arrays = [array(code) for code in _JOINED_CODES]
             for values, data in zip(arrays, raw, strict=True):
                 values.frombytes(data)
             quotes.done[claims.meeting()] = (bytes(blob), *arrays)
@@ -278,8 +353,9 @@ class TextSection:
     def __len__(self) -> int:
         return self._length
 
-    def find(self, needle: bytes, position: int = 0) -> int:
-        found = self._buffer.find(needle, self._start + position, self._start + self._length)
+    def find(self, needle: bytes, position: int = 0, end: int | None = None) -> int:
+        stop = self._length if end is None else min(end, self._length)
+        found = self._buffer.find(needle, self._start + position, self._start + stop)
         return -1 if found == -1 else found - self._start
 
     def __getitem__(self, part: slice) -> bytes:
@@ -321,6 +397,10 @@ def read(packed: Any, buffer: Any, key: str) -> Any | None:
         if (
             len(parts["quote_starts"]) != len(parts["owner_rel"])
             or len(parts["owner_pos"]) != len(parts["owner_rel"])
+            or len(parts["quote_key"]) != len(parts["owner_rel"])
+            or list(parts["quote_slices"][:1]) != [0]
+            or parts["quote_slices"][-1] != len(parts["owner_rel"])
+            or any(map(int.__gt__, parts["quote_slices"], parts["quote_slices"][1:]))
             or len(parts["desc_starts"]) != len(parts["desc_node"])
             or not len(starts)
             or len(starts) != len(parts["cand_byte"])
@@ -349,8 +429,17 @@ def read(packed: Any, buffer: Any, key: str) -> Any | None:
         ),
         [packed.ids[i] for i in parts["desc_node"]],
         (parts["desc_blob"], parts["desc_starts"]),
-        (parts["quote_blob"], parts["quote_starts"]),
-        (owner_rel.__getitem__, packed.edges_of, packed.relation_ends),
+        (
+            parts["quote_blob"],
+            parts["quote_starts"],
+            list(itertools.pairwise(parts["quote_slices"])),
+        ),
+        (
+            owner_rel.__getitem__,
+            parts["quote_key"].__getitem__,
+            packed.edges_of,
+            packed.relation_ends,
+        ),
         owner_pos.__getitem__,
     )
 
@@ -364,15 +453,27 @@ def search_blob(texts: list[str]) -> tuple[str, list[int]]:
     return SEPARATOR.join(parts), starts
 
 
-def blob_hits(blob: Any, starts: Any, needle: Any) -> list[int]:
-    """Indices of the texts in ``blob`` that contain ``needle`` (str in str, or bytes in
-    UTF-8 bytes or a mapped section: the same matches)."""
-    hits: list[int] = []
-    position = blob.find(needle)
+def blob_hits(
+    blob: Any, starts: Any, needle: Any, first: int = 0, stop: int | None = None
+) -> Iterator[int]:
+    """Indices of the texts in ``blob`` (those from ``first`` up to ``stop``) that contain
+    ``needle``, in order, found as they are asked for (str in str, or bytes in UTF-8
+    bytes or a mapped section: the same matches)."""
+    stop = len(starts) if stop is None else stop
+    if first >= stop:
+        return
+    end = starts[stop] if stop < len(starts) else len(blob)
+    position = blob.find(needle, starts[first], end)
     while position != -1:
-        item = bisect_right(starts, position) - 1
-        if not hits or hits[-1] != item:
-            hits.append(item)
-        following = starts[item + 1] if item + 1 < len(starts) else len(blob)
-        position = blob.find(needle, following)
-    return hits
+        item = bisect_right(starts, position, first, stop) - 1
+        yield item
+        if item + 1 >= stop:
+            return
+        position = blob.find(needle, starts[item + 1], end)
+
+
+def label_key(label: str) -> int:
+    """The first eight bytes of a relation row's label (UTF-8, zero-padded) as one
+    unsigned integer: in the order of the labels themselves (a smaller label never has a
+    larger key), so quotes laid out by it can be searched in the order of the rows."""
+    return _key8(label.encode("utf-8"))
