@@ -397,16 +397,24 @@ def test_search_reads_only_the_quote_rows_that_can_make_the_list(tmp_path, monke
             yield item
 
     monkeypatch.setattr(searchfile, "blob_hits", counted)
-    for text in ["sources said", "said", "Kalo", "e1", "met", "also", "a"]:
+    cards: list[int] = []
+    node_attrs = packed.node_attrs
+    monkeypatch.setattr(packed, "node_attrs", lambda i: cards.append(i) or node_attrs(i))
+    texts = ["sources said", "said", "Kalo", "e1", "met", "also", "a", "Organization", "Lena"]
+    for text in texts:
         for limit in [1, 2, 5, 20, 150]:
             everything = query.search(nxg, text, limit=10**6)
             assert query.search(nxg, text, limit) == everything[:limit], (text, limit)
             read.clear()
             looked_at.clear()
+            cards.clear()
             assert query.search(packed, text, limit) == everything[:limit], (text, limit)
             if text == "sources said" and limit < 150:  # every relation matches
                 assert len(read) <= limit + 140, (limit, len(read))  # (140: the ties)
                 assert len(looked_at) < 400, (limit, len(looked_at))
+            if text == "Organization":  # names of many entities match: few cards are read
+                assert len(everything) > 5
+                assert len(set(cards)) <= limit, (limit, len(cards))
 
 
 @settings(max_examples=500)

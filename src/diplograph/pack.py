@@ -365,7 +365,7 @@ class _Positions:
     """Entity id -> position: binary search over the ids in sorted order (remembering
     what it found), until enough lookups (a path search) make a full dict worth building."""
 
-    DICT_AFTER = 20_000
+    DICT_AFTER = 2_000
 
     def __init__(self, ids: list[str], order: Any):
         self._ids, self._order = ids, order
@@ -502,6 +502,12 @@ class PackedGraph:
             attrs = self._node_cache.get(i)
             name = self._names[node] = attrs["name"] if attrs is not None else self.names[i]
         return name
+
+    def names_of(self, nodes: Sequence[str]) -> list[str]:
+        """``name_of`` of many entities, from one read of the name table."""
+        found = self.names.many([self.index[node] for node in nodes])
+        self._names.update(zip(nodes, found, strict=True))
+        return found
 
     def node_attrs(self, i: int) -> dict:
         attrs = self._node_cache.get(i)

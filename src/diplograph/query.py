@@ -782,51 +782,65 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
     if not query:
         raise UsageError("empty search text")
     found = search_index(graph)
-    best: dict[tuple[str, str], dict] = {}
+    # entity -> (score, the position of the name key it matched; None: its description),
+    # the first best
+    matched: dict[str, tuple[float, int | None]] = {}
 
-    def offer(kind: str, ident: str, score: float, field: str, match: str, name: str) -> None:
-        row = best.get((kind, ident))
-        if row is None or score > row["score"]:
-            best[(kind, ident)] = {
-                "score": round(score, 1),
-                "kind": kind,
-                "id": ident,
-                "name": name,
-                "field": field,
-                "match": match,
-            }
+    def consider(node: str, score: float, position: int | None) -> None:
+        known = matched.get(node)
+        if known is None or score > known[0]:
+            matched[node] = (round(score, 1), position)
 
     for position, score in found.names.matches(query, NAME_CUTOFF):
-        key = found.key_at(position)
         for node in sorted(found.nodes_at(position)):
-            attrs = graph.nodes[node]
-            field, original = _matched_name(node, attrs, key)
-            offer("entity", node, score, field, original, attrs.get("name", node))
-    if len(query) >= 3:
-        # a packed graph's texts are UTF-8 bytes (searched in place): same matches, in bytes
-        needle: Any = query if isinstance(found.desc_blob, str) else query.encode("utf-8")
+            consider(node, score, position)
+    needle: Any = query if isinstance(found.desc_blob, str) else query.encode("utf-8")
+    if len(query) >= 3:  # a packed graph's texts are UTF-8 bytes, searched in place
         for item in blob_hits(found.desc_blob, found.desc_starts, needle):
-            node = found.desc_node[item]
-            attrs = graph.nodes[node]
-            offer(
-                "entity",
-                node,
-                DESCRIPTION_SCORE,
-                "description",
-                attrs["description"],
-                attrs.get("name", node),
-            )
+            consider(found.desc_node[item], DESCRIPTION_SCORE, None)
+    # Only the entity rows that can make the list are read (a common word in names
+    # matches thousands of entities): they rank by score, then name, then id.
+    names_of = getattr(graph, "names_of", None)  # a PackedGraph reads them in one go
+    nodes = list(matched)
+    shown = dict(zip(nodes, names_of(nodes) if names_of else map(namer(graph), nodes), strict=True))
+    ranked = sorted(nodes, key=lambda node: (-matched[node][0], shown[node], node))
+    rows = [_entity_row(graph, found, node, *matched[node]) for node in ranked[:limit]]
+    if len(query) >= 3:
         # Quote rows all score QUOTE_SCORE, so they rank after these entity rows, and
         # among themselves by label, then relation id: only the ones that can make the
         # list are looked for, and only those read (a common word matches thousands).
-        ahead = sum(1 for row in best.values() if _ranking(row) < (-QUOTE_SCORE, "relation"))
+        ahead = sum(1 for score, _ in matched.values() if score >= QUOTE_SCORE)
         first_hit = _quote_candidates(found, needle, limit - ahead)
         chosen, labels = _first_by_label(graph, found, list(first_hit), limit - ahead)
         edges = found.owner_edges(chosen)
         for (_, _, key, attrs), owner, label in zip(edges, chosen, labels, strict=True):
             quote = attrs["evidence"][found.quote_position(first_hit[owner])]["quote"]
-            offer("relation", key, QUOTE_SCORE, "quote", quote, label)
-    return sorted(best.values(), key=_ranking)[:limit]
+            rows.append(_row("relation", key, QUOTE_SCORE, label, "quote", quote))
+    return sorted(rows, key=_ranking)[:limit]
+
+
+def _entity_row(
+    graph: Any, found: SearchIndex, node: str, score: float, position: int | None
+) -> dict:
+    """The search row of an entity that matched by the name key at ``position`` or
+    (None) by its description."""
+    attrs = graph.nodes[node]
+    if position is None:
+        field, match = "description", attrs["description"]
+    else:
+        field, match = _matched_name(node, attrs, found.key_at(position))
+    return _row("entity", node, score, attrs.get("name", node), field, match)
+
+
+def _row(kind: str, ident: str, score: float, name: str, field: str, match: str) -> dict:
+    return {
+        "score": round(score, 1),
+        "kind": kind,
+        "id": ident,
+        "name": name,
+        "field": field,
+        "match": match,
+    }
 
 
 def _ranking(row: dict) -> tuple:
