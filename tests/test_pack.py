@@ -3,6 +3,7 @@
 import json
 import random
 import sys
+from array import array
 from pathlib import Path
 
 import pytest
@@ -415,6 +416,22 @@ def test_search_reads_only_the_quote_rows_that_can_make_the_list(tmp_path, monke
             if text == "Organization":  # names of many entities match: few cards are read
                 assert len(everything) > 5
                 assert len(set(cards)) <= limit, (limit, len(cards))
+
+
+def test_positions_by_search_then_by_dict(monkeypatch):
+    """Entity positions: found by binary search until enough searches make a full dict
+    worth building (positions it is told, as a query reads its relations, do not count)."""
+    ids = [f"n{i}" for i in (5, 3, 9, 1, 7)]
+    order = array("i", sorted(range(len(ids)), key=ids.__getitem__))
+    monkeypatch.setattr(pack._Positions, "DICT_AFTER", 3)
+    positions = pack._Positions(ids, order)
+    for i, node in enumerate(ids):
+        positions.remember(node, i)  # told: no search
+    assert not positions._complete
+    for _ in range(2):
+        for node in [*ids, "n2", "", None]:
+            assert positions.get(node) == (ids.index(node) if node in ids else None)
+    assert positions._complete  # after three searches for unknown ids
 
 
 @settings(max_examples=500)

@@ -363,23 +363,26 @@ class _Nodes:
 
 class _Positions:
     """Entity id -> position: binary search over the ids in sorted order (remembering
-    what it found), until enough lookups (a path search) make a full dict worth building."""
+    what it found, and what ``remember`` is told), until enough searches (a path search,
+    a search naming thousands) make a full dict worth building."""
 
-    DICT_AFTER = 2_000
+    DICT_AFTER = 2_000  # binary searches
 
     def __init__(self, ids: list[str], order: Any):
         self._ids, self._order = ids, order
         self._found: dict[str, int] = {}
         self._complete = False
+        self._searches = 0
 
     def get(self, node: object, default: int | None = None) -> int | None:
         found = self._found.get(node, -1)  # type: ignore[call-overload]
         if found >= 0 or self._complete:
             return found if found >= 0 else default
-        if len(self._found) >= self.DICT_AFTER:
+        if self._searches >= self.DICT_AFTER:
             self._found = {n: i for i, n in enumerate(self._ids)}
             self._complete = True
             return self._found.get(node, default)  # type: ignore[call-overload]
+        self._searches += 1
         if not isinstance(node, str):
             return default
         order, ids = self._order, self._ids

@@ -106,6 +106,12 @@ def namer(graph: Any):
     return name_of
 
 
+def display_names(graph: Any, nodes: list[str]) -> list[str]:
+    """``entity_name`` of many entities (a PackedGraph reads them in one go)."""
+    names_of = getattr(graph, "names_of", None)
+    return names_of(nodes) if names_of else list(map(namer(graph), nodes))
+
+
 def reading(graph: Any, rtype: str, forward: bool = True) -> str:
     """How a relation type reads: 'released' forward, 'was released by' backward."""
     spec = graph.graph["relation_types"].get(rtype)
@@ -191,16 +197,19 @@ def incident(
 def who_met(graph: Any, node: str, filters: Filters = NO_FILTERS) -> list[dict]:
     """Everyone with a ``met`` relation with ``node`` (either direction), by date."""
     met_only = Filters(filters.since, filters.until, filters.certainty, frozenset({"met"}))
+    met = [
+        (v if direction == "out" else u, key, attrs)
+        for direction, (u, v, key, attrs) in incident(graph, node, "both", met_only)
+    ]
+    names = display_names(graph, [other for other, _, _ in met])
     found = []
     order: dict[str | None, tuple] = {}  # date -> sort key (a hub meets many on one day)
-    name_of = namer(graph)
-    for direction, (u, v, key, attrs) in incident(graph, node, "both", met_only):
-        other = v if direction == "out" else u
+    for (other, key, attrs), name in zip(met, names, strict=True):
         when = attrs.get("date")
         rank = order.get(when)
         if rank is None:
             rank = order[when] = date_rank(graph, key, attrs)
-        found.append((rank, name_of(other), key, other, attrs))
+        found.append((rank, name, key, other, attrs))
     found.sort(key=itemgetter(0, 1, 2))
     return [
         relation_fields(graph, key, attrs, {"id": other, "name": name})
@@ -800,9 +809,8 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
             consider(found.desc_node[item], DESCRIPTION_SCORE, None)
     # Only the entity rows that can make the list are read (a common word in names
     # matches thousands of entities): they rank by score, then name, then id.
-    names_of = getattr(graph, "names_of", None)  # a PackedGraph reads them in one go
     nodes = list(matched)
-    shown = dict(zip(nodes, names_of(nodes) if names_of else map(namer(graph), nodes), strict=True))
+    shown = dict(zip(nodes, display_names(graph, nodes), strict=True))
     ranked = sorted(nodes, key=lambda node: (-matched[node][0], shown[node], node))
     rows = [_entity_row(graph, found, node, *matched[node]) for node in ranked[:limit]]
     if len(query) >= 3:
