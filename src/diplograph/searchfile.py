@@ -2,10 +2,13 @@
 
 What ``query.search`` scans, for a PackedGraph: the name candidates (``NameCandidates``),
 and every description and evidence quote folded (``resolve.fold``) and joined by NULs,
-with where each text starts. The file is written in one pass, a slice of records at a
-time (memory stays small on a million relations; many relations' quotes are folded by two
-processes, see ``write``), and read through a memory map: the arrays are typed views,
-and the texts are searched where they lie.
+with where each text starts. Within each slice of relations, quotes are laid out by the
+``label_key`` of the row their relation makes in search results (``quote_key``, with the
+slices' bounds in ``quote_slices``), so a search meets matches in the order of its rows
+and stops once no further one can make its list. The file is written in one pass, a
+slice of records at a time (memory stays small on a million relations; many relations'
+quotes are folded by two processes, see ``write``), and read through a memory map: the
+arrays are typed views, and the texts are searched where they lie.
 
 Layout: MAGIC, then sections (each on 8 bytes), then a msgpack footer (key, layout), then
 the footer's length in 8 bytes. The footer names the pack it belongs to; anything that
