@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from diplograph import build, export, query
+from diplograph import build, export, query, resolve
 from diplograph import pack as pack_module
 from diplograph.errors import DataError
 from diplograph.load import data_files, documents_for_pack, load_graph, with_vocabulary
@@ -423,13 +423,15 @@ ASCII_TEXTS = st.lists(
 
 
 @settings(max_examples=400)
-@given(st.one_of(TEXTS, ASCII_TEXTS))
-def test_fold_joined_is_fold_of_each_joined(texts):
+@given(st.one_of(TEXTS, ASCII_TEXTS), st.sampled_from([0, resolve.NUMPY_MIN_BYTES]))
+def test_fold_joined_is_fold_of_each_joined(texts, numpy_from):
     joined = "\x00".join(texts)
-    if texts and joined.isascii() and joined.count("\x00") == len(texts) - 1:
-        assert fold_joined(texts) == "\x00".join(map(fold, texts)).encode()
-    else:
-        assert fold_joined(texts) is None
+    with pytest.MonkeyPatch.context() as patch:  # spaces collapsed by numpy, or replaced
+        patch.setattr(resolve, "NUMPY_MIN_BYTES", numpy_from)
+        if texts and joined.isascii() and joined.count("\x00") == len(texts) - 1:
+            assert fold_joined(texts) == "\x00".join(map(fold, texts)).encode()
+        else:
+            assert fold_joined(texts) is None
 
 
 @pytest.mark.parametrize(

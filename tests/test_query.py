@@ -2,7 +2,7 @@
 
 import networkx as nx
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import mini
@@ -284,3 +284,16 @@ def test_name_candidates_skip_only_what_cannot_match(keys, text):
     assert found == expected
     words = {w for k in keys for w in [k, *k.split(" ")]}
     assert set(texts) == words
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(NAME_TEXTS, st.just([])))
+@example(["de la de", "la", "de", "ł la"])
+def test_name_candidate_sections_by_numpy_are_the_plain_ones(keys):
+    """Many keys' candidates are worked out with numpy: the same sections, byte for byte
+    (words repeated in a key, keys that are also words of others, non-ASCII, none)."""
+    from diplograph import searchfile
+
+    keys = sorted({k for k in keys if k})
+    plain = searchfile._candidate_sections(keys)  # (few keys)
+    assert searchfile._candidate_sections_numpy(keys) == plain

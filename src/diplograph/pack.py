@@ -816,6 +816,19 @@ def cache_mode() -> str:
     return mode if mode in ("auto", "on", "off") else "auto"
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No garbage collection inside: for work that makes millions of objects and no
+    cycles, where collection passes are pure cost (a third of decoding time)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def open_packed(path: Path, progress: Callable[..., None] | None = None) -> PackedGraph:
     """The data at ``path`` as a PackedGraph, from the cache when it is current."""
     from .load import data_files, documents_for_pack, with_vocabulary
@@ -839,9 +852,7 @@ def open_packed(path: Path, progress: Callable[..., None] | None = None) -> Pack
                 target.unlink(missing_ok=True)
     from .build import build_sections, build_streaming  # only when there is no pack
 
-    collecting = gc.isenabled()
-    gc.disable()  # millions of new objects, no cycles: collection passes are pure cost
-    try:
+    with paused_gc():
         sections = build_streaming(files, progress)
         if sections is None:  # a doubt: the full checker names every problem, or passes
             loaded = documents_for_pack(files, progress, doubted=True)
@@ -849,9 +860,6 @@ def open_packed(path: Path, progress: Callable[..., None] | None = None) -> Pack
                 progress("indexing")
             sections = build_sections(loaded, [str(f) for f in files])
             del loaded
-    finally:
-        if collecting:
-            gc.enable()
     if persist:
         if progress:
             progress("writing the cache")

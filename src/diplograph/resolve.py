@@ -20,6 +20,8 @@ from .errors import AmbiguousName, UnknownEntity, UsageError
 _EXTRA_FOLDS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "ʼ": "", "’": "", "'": ""})
 _SEPARATORS = re.compile(r"[\s\-_/.,;:()\[\]\"“”‘«»]+")
 MAX_NAME_LENGTH = 200
+#: From this many bytes, ``fold_joined`` collapses spaces with numpy.
+NUMPY_MIN_BYTES = 1_000_000
 
 
 # Combining marks (accents) left after NFKD decomposition.
@@ -62,10 +64,30 @@ def fold_joined(texts: list[str]) -> bytes | None:
     if not texts or joined.count("\x00") != len(texts) - 1 or not joined.isascii():
         return None
     folded = joined.encode("ascii").lower().translate(_ASCII_SPACES, b"'")
+    if len(folded) >= NUMPY_MIN_BYTES:
+        return _spaces_collapsed(folded)
     while b"  " in folded:  # bytes.replace is much faster than a regex here
         folded = folded.replace(b"  ", b" ")
     folded = folded.replace(b" \x00", b"\x00").replace(b"\x00 ", b"\x00")
     return folded.strip(b" ")
+
+
+def _spaces_collapsed(folded: bytes) -> bytes:
+    """``folded`` with each run of spaces made one, and none left at the ends or beside
+    a NUL, by numpy: on long texts, faster than replacing (a comma and a space become two
+    spaces, a final full stop one before the NUL: replacements by the thousand)."""
+    import numpy as np
+
+    text = np.frombuffer(folded, dtype=np.uint8)
+    space = text == 32
+    space[1:] &= ~space[:-1]  # only the first space of each run
+    text = text[space | (text != 32)]
+    if not len(text):
+        return b""
+    space, nul = text == 32, text == 0
+    dropped = space.copy()
+    dropped[1:-1] &= nul[:-2] | nul[2:]  # inside: only beside a NUL; at the ends: always
+    return text[~dropped].tobytes()
 
 
 class NameIndex:

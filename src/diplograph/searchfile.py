@@ -24,12 +24,12 @@ import signal
 import tempfile
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any
 
 import msgspec
 
-from .pack import _aligned
+from .pack import _aligned, paused_gc
 from .resolve import fold_joined, fold_many
 
 MAGIC = b"DIPLOGRAPH-SRCH\x04"
@@ -95,18 +95,19 @@ class _Writer:
         self.out.write(len(footer).to_bytes(8, "little"))
 
 
-def _folded(texts: list[str], at: int) -> tuple[bytes, array]:
+def _folded(texts: list[str], at: int, order: Iterable[int] | None = None) -> tuple[bytes, array]:
     """``texts`` folded, each followed by the separator, as UTF-8, and where each starts,
-    counting from byte ``at``."""
+    counting from byte ``at``; with ``order``, the texts are laid out in that order (the
+    positions of ``texts``), folded first in their own."""
     joined = fold_joined(texts)  # ASCII texts: folded in one pass, as bytes
     if joined is not None:
-        data = joined + SEPARATOR.encode()
-        sizes = list(map(len, joined.split(SEPARATOR.encode())))
+        parts = joined.split(SEPARATOR.encode())
     else:
-        parts = fold_many(texts)
-        data = (SEPARATOR.join(parts) + SEPARATOR).encode("utf-8")
-        sizes = [len(part.encode("utf-8")) for part in parts]
-    starts = array("q", itertools.accumulate(map((1).__add__, sizes), initial=at))
+        parts = [part.encode("utf-8") for part in fold_many(texts)]
+    if order is not None:
+        parts = list(map(parts.__getitem__, order))
+    data = SEPARATOR.encode().join(parts) + SEPARATOR.encode() if parts else b""
+    starts = array("q", itertools.accumulate(map((1).__add__, map(len, parts)), initial=at))
     starts.pop()  # where the text after the last would start
     return data, starts
 
@@ -158,19 +159,25 @@ class _QuoteSlices:
         stop = min(first + SLICE, self.count)
         records = self.decoder.decode(self.packed.records_json("rel", first, stop))
         order, owner_rel, quote_key = self._by_key(first, stop)
-        evidence = [records[n].evidence for n in order]
+        evidence = [record.evidence for record in records]  # in the records' order
         quotes = [q.quote for q in itertools.chain.from_iterable(evidence)]
         owner_pos = array("i")
         if len(quotes) == stop - first:  # one quote each (every relation has one or more)
             owner_pos.frombytes(bytes(owner_pos.itemsize * len(quotes)))  # all zeros
+            layout: Iterable[int] = order
         else:
             sizes = list(map(len, evidence))
+            at = list(itertools.accumulate(sizes, initial=0))  # each record's first quote
+            sizes = list(map(sizes.__getitem__, order))
             chain = itertools.chain.from_iterable
+            layout = chain(
+                map(range, map(at.__getitem__, order), map(at.__getitem__, (n + 1 for n in order)))
+            )
             owner_rel = array("i", chain(map(itertools.repeat, owner_rel, sizes)))
             quote_key = array("Q", chain(map(itertools.repeat, quote_key, sizes)))
             owner_pos.extend(chain(map(range, sizes)))
         counts = array("q", [len(quotes)])
-        self.done[k] = (*_folded(quotes, 0), owner_rel, owner_pos, quote_key, counts)
+        self.done[k] = (*_folded(quotes, 0, layout), owner_rel, owner_pos, quote_key, counts)
 
     def joined(self) -> tuple[list[bytes], array, array, array, array, array]:
         """(blob pieces, starts counted from the first piece, owner_rel, owner_pos,
@@ -179,7 +186,13 @@ class _QuoteSlices:
         size = 0
         for k in sorted(self.done):
             data, at, *columns = self.done.pop(k)
-            starts.extend(map(size.__add__, at) if size else at)
+            if size and self.numpy is not None:
+                at = array(
+                    "q", (self.numpy.frombuffer(at, dtype=self.numpy.int64) + size).tobytes()
+                )
+            elif size:
+                at = array("q", map(size.__add__, at))
+            starts.extend(at)
             for values, column in zip(more, columns, strict=True):
                 values.extend(column)
             pieces.append(data)
@@ -195,17 +208,18 @@ def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
     relations: the parent first makes the name candidates and the descriptions, then
     both fold slices of quotes, the parent from the front and the child from the back,
     until they meet; the child hands its part over through a temporary file."""
-    quotes = _QuoteSlices(packed, _relation_keys(packed))
-    shared = _shared(quotes, lambda: _entity_sections(packed, progress), progress)
-    if shared is None:  # one process
-        sections = _entity_sections(packed, progress)
-        for k in range(quotes.slices):
-            if progress:
-                progress("indexing quotes for search", k * SLICE, quotes.count)
-            quotes.add(k)
-        joined = quotes.joined()
-    else:
-        sections, joined = shared
+    with paused_gc():  # a few objects per quote, no cycles
+        quotes = _QuoteSlices(packed, _relation_keys(packed))
+        shared = _shared(quotes, lambda: _entity_sections(packed, progress), progress)
+        if shared is None:  # one process
+            sections = _entity_sections(packed, progress)
+            for k in range(quotes.slices):
+                if progress:
+                    progress("indexing quotes for search", k * SLICE, quotes.count)
+                quotes.add(k)
+            joined = quotes.joined()
+        else:
+            sections, joined = shared
     pieces, starts, owner_rel, owner_pos, quote_key, counts = joined
     writer = _Writer(out)
     writer.section("desc_blob", sections.pop("desc_blob"))
@@ -242,8 +256,10 @@ def _relation_keys(packed: Any) -> array:
     import numpy as np
 
     encoded = [name.encode("utf-8") for name in names]
-    by_source = np.array([_key8(b) for b in encoded], dtype=np.uint64)
-    short = np.array([len(b) < 8 for b in encoded], dtype=bool)
+    # each name's first eight bytes (numpy pads with NULs and cuts), as big-endian keys
+    firsts = np.array(encoded, dtype="S8").tobytes()
+    by_source = np.frombuffer(firsts, dtype=">u8").astype(np.uint64)
+    short = np.fromiter(map(len, encoded), np.int64, len(encoded)) < 8
     sources = np.frombuffer(src, dtype=np.intc)
     keys = by_source[sources]
     for r in np.flatnonzero(short[sources]).tolist():
@@ -311,8 +327,6 @@ def _shared(
 
 def _entity_sections(packed: Any, progress: Any) -> dict[str, Any]:
     """The sections made from entities: folded descriptions and the name candidates."""
-    from .query import NameCandidates
-
     desc_node, desc_starts, pieces = array("i"), array("q"), []
     size = 0
     entity_decoder = msgspec.json.Decoder(list[_Description])
@@ -331,18 +345,73 @@ def _entity_sections(packed: Any, progress: Any) -> dict[str, Any]:
             size += len(data)
     if progress:
         progress("indexing names for search")
-    names = NameCandidates.build(list(packed.exact))
+    candidates = _candidate_sections(list(packed.exact))
+    return {
+        "desc_blob": b"".join(pieces),
+        **candidates,
+        "desc_node": desc_node,
+        "desc_starts": desc_starts,
+    }
+
+
+def _candidate_sections(keys: list[str]) -> dict[str, Any]:
+    """The name candidates' sections for sorted ``keys`` (see ``NameCandidates``)."""
+    from .query import NameCandidates
+
+    if len(keys) >= NUMPY_MIN:
+        return _candidate_sections_numpy(keys)
+    names = NameCandidates.build(keys)
     encoded = [f"{t}\n".encode() for t in names["texts"]]  # folded texts hold no newline
     byte_at = [0, *itertools.accumulate(map(len, encoded))]
     return {
-        "desc_blob": b"".join(pieces),
         "cand_text": b"".join(encoded),
         "cand_len": array("q", names["starts"]),
         "cand_byte": array("q", [byte_at[i] for i in names["starts"]]),
         "cand_key_off": array("i", names["offsets"]),
         "cand_key": array("i", names["indices"]),
-        "desc_node": desc_node,
-        "desc_starts": desc_starts,
+    }
+
+
+def _candidate_sections_numpy(keys: list[str]) -> dict[str, Any]:
+    """``_candidate_sections`` for many keys: each (text, key) pair, the keys' own and
+    their words', is numbered, sorted and made distinct as arrays, not grouped in a dict
+    (0.8 -> 0.5 s on 200k keys)."""
+    import numpy as np
+
+    owners = [n for n, key in enumerate(keys) if " " in key]  # keys of several words
+    several = [keys[n] for n in owners]
+    words = " ".join(several).split(" ") if several else []
+    per_key = np.fromiter(map(str.count, several, itertools.repeat(" ")), np.int64, len(several))
+    texts = sorted(dict.fromkeys(itertools.chain(keys, words)))
+    texts.sort(key=len)  # stable: by length, then text
+    number = dict(zip(texts, range(len(texts)), strict=True))
+    pairs = len(keys) + len(words)
+    text_of = np.fromiter(map(number.__getitem__, itertools.chain(keys, words)), np.int64, pairs)
+    key_of = np.concatenate(
+        [np.arange(len(keys)), np.repeat(np.array(owners, np.int64), per_key + 1)]
+    )
+    order = np.lexsort((key_of, text_of))
+    text_of, key_of = text_of[order], key_of[order]
+    kept = np.ones(pairs, bool)  # a word twice in one key stands for it once
+    kept[1:] = (text_of[1:] != text_of[:-1]) | (key_of[1:] != key_of[:-1])
+    text_of, key_of = text_of[kept], key_of[kept]
+    key_off = np.zeros(len(texts) + 1, np.int64)
+    np.cumsum(np.bincount(text_of, minlength=len(texts)), out=key_off[1:])
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    longest = int(lengths[-1]) if len(texts) else 0
+    starts = np.searchsorted(lengths, np.arange(longest + 2), side="left")
+    joined = "".join(f"{text}\n" for text in texts)  # folded texts hold no newline
+    data = joined.encode("utf-8")
+    if len(data) != len(joined):  # not ASCII: sizes in bytes
+        lengths = np.fromiter((len(t.encode("utf-8")) for t in texts), np.int64, len(texts))
+    byte_at = np.zeros(len(texts) + 1, np.int64)
+    np.cumsum(lengths + 1, out=byte_at[1:])
+    return {
+        "cand_text": data,
+        "cand_len": array("q", starts.astype(np.int64).tobytes()),
+        "cand_byte": array("q", byte_at[starts].tobytes()),
+        "cand_key_off": array("i", key_off.astype(np.intc).tobytes()),
+        "cand_key": array("i", key_of.astype(np.intc).tobytes()),
     }
 
 
