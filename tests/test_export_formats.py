@@ -313,6 +313,53 @@ def test_trap_control_characters_refused():
             export.FORMATS[fmt](g)
 
 
+def small_batches_graph() -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    g.add_node("a&b", name="A & B", type="group")  # an id quoted as an XML attribute
+    g.add_node("c", name="C", type="person")
+    quotes = ["plain", "x < y & z > w", 'say "no"', "line\nbreak", "emoji 😀"]
+    for i, quote in enumerate(quotes):
+        attrs = {
+            "type": "met",
+            "certainty": "stated",
+            "evidence": [{"source": "s", "quote": quote}],
+        }
+        if i % 2:
+            attrs.update(date="2025-06-21", note=f"note {i} <&>")
+        g.add_edge("a&b" if i % 3 else "c", "c", key=f"r{i}", **attrs)
+    g.add_edge("c", "c", key="r-none", type="met", certainty="stated", evidence=[], note="")
+    return g
+
+
+def test_graphml_relations_written_in_batches(monkeypatch):
+    """Relations are checked, escaped and filled in a batch at a time: the same file
+    for any batch size, read back whole by networkx."""
+    g = small_batches_graph()
+    whole = export.to_graphml(g)
+    monkeypatch.setattr(export, "GRAPHML_BATCH", 2)
+    assert export.to_graphml(g) == whole
+    assert read_graphml(whole) == expected(g)
+    g.add_edge("c", "a&b", key="r-odd", type="met", certainty="stated", evidence=[], note=7)
+    assert b">7</data>" in export.to_graphml(g)  # a value that is not text: as str() gives
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ({"note": "bad\x0bnote"}, "relation 'r5' note: contains a control character"),
+        ({"key": "r\x01"}, "relation 'r\x01' relation_id: contains a control character"),
+    ],
+)
+def test_graphml_control_character_in_a_later_batch_named(monkeypatch, where, message):
+    monkeypatch.setattr(export, "GRAPHML_BATCH", 2)
+    g = small_batches_graph()
+    attrs = {"type": "met", "certainty": "stated", "evidence": [{"source": "s", "quote": "q"}]}
+    key = where.pop("key", "r5")
+    g.add_edge("c", "c", key=key, **attrs, **where)
+    with pytest.raises(ExportError, match=re.escape(message)):
+        export.to_graphml(g)
+
+
 def test_trap_booleans_never_written(graph):
     data = export.to_graphml(graph)
     assert b'attr.type="boolean"' not in data and b">True<" not in data

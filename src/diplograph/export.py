@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -51,6 +52,7 @@ import networkx as nx
 
 from . import dates
 from .errors import ExportError
+from .gcpause import paused_gc
 from .model import CONTROL_CHARACTERS
 
 ENTITY_FIELDS = ("name", "type", "aliases", "description")
@@ -176,36 +178,98 @@ def write_graphml(graph: Any, out: BinaryIO) -> None:
         out.write("".join(chunks).encode("utf-8"))
         chunks.clear()
 
-    for node in graph.nodes:
-        _check_text(str(node), f"entity id {node!r}")
-        chunks.append(f"    <node id={quoteattr(str(node))}>\n")
-        for key, value in entity_fields(graph, node).items():
-            text = _xml(_text(value), f"entity '{node}' {key}")
-            chunks.append(f'      <data key="{ids[("node", key)]}">{text}</data>\n')
-        chunks.append("    </node>\n")
-        if len(chunks) > flush_at:
-            flush()
-    opening = {name: f'      <data key="{ids[("edge", name)]}">' for name in RELATION_FIELDS}
-    for u, v, key, attrs in graph.edges(keys=True, data=True):
-        fields = relation_fields(key, attrs)
-        texts = [_text(value) for value in fields.values()]
-        if CONTROL_CHARACTERS.search("".join(texts)):  # rare: say which field
-            for name, text in zip(fields, texts, strict=True):
-                _check_text(text, f"relation '{key}' {name}")
-        for end in (u, v, key):
-            _check_text(str(end), f"relation '{key}' source, target or id")
-        chunks.append(
-            f"    <edge source={_attribute(u)} target={_attribute(v)} id={_attribute(key)}>\n"
-            + "".join(
-                f"{opening[name]}{_escape(text)}</data>\n"
-                for name, text in zip(fields, texts, strict=True)
-            )
-            + "    </edge>\n"
-        )
-        if len(chunks) > flush_at:
-            flush()
+    with paused_gc():  # each record decoded into a few dicts, no cycles
+        for node in graph.nodes:
+            _check_text(str(node), f"entity id {node!r}")
+            chunks.append(f"    <node id={quoteattr(str(node))}>\n")
+            for key, value in entity_fields(graph, node).items():
+                text = _xml(_text(value), f"entity '{node}' {key}")
+                chunks.append(f'      <data key="{ids[("node", key)]}">{text}</data>\n')
+            chunks.append("    </node>\n")
+            if len(chunks) > flush_at:
+                flush()
+        flush()
+        for piece in _graphml_edges(graph, {name: ids[("edge", name)] for name in RELATION_FIELDS}):
+            out.write(piece.encode("utf-8"))
     chunks.append("  </graph>\n</graphml>\n")
     flush()
+
+
+#: Relations written to GraphML per batch (their checks and escaping done at once).
+GRAPHML_BATCH = 2_000
+_LATER_FIELDS = RELATION_FIELDS[2:]  # read from a relation's attributes as they are
+_EVIDENCE = RELATION_FIELDS.index("evidence")
+_PLAIN = {str, type(None)}
+
+
+def _graphml_edges(graph: Any, key_ids: dict[str, str]) -> Iterator[str]:
+    """The GraphML ``<edge>`` elements of every relation, a batch at a time. Each batch's
+    texts are checked for control characters and escaped in one pass each, and each
+    element is filled into a template made once per set of present fields (a few
+    dozen): a third of the time of building every element piece by piece."""
+    templates: dict[tuple[str, ...], str] = {}
+    edges = iter(graph.edges(keys=True, data=True))
+    while batch := list(itertools.islice(edges, GRAPHML_BATCH)):
+        rows, texts, ends = [], [], []
+        for u, v, key, attrs in batch:
+            values = [attrs.get("relation_id", key), attrs.get("relation", attrs["type"])]
+            values += map(attrs.get, _LATER_FIELDS)
+            evidence = values[_EVIDENCE]
+            if type(evidence) is list:  # none: left out, as an absent field
+                values[_EVIDENCE] = _encode_json(evidence).decode("utf-8") if evidence else None
+            if {*map(type, values)} <= _PLAIN:  # absent fields: None or ""
+                rows.append(tuple(itertools.compress(RELATION_FIELDS, values)))
+                texts += itertools.compress(values, values)
+            else:  # anything else, as every other format writes it
+                fields = relation_fields(key, attrs)
+                rows.append(tuple(fields))
+                texts += map(_text, fields.values())
+            ends += (str(u), str(v), str(key))
+        if CONTROL_CHARACTERS.search("".join(texts)) or CONTROL_CHARACTERS.search("".join(ends)):
+            # one by one, up to the relation and field to name
+            yield "".join(_graphml_edge(edge, key_ids) for edge in batch)
+            continue
+        # NUL (a control character) is in none of them now: it can join and part them
+        escaped = iter(_escape("\x00".join(texts)).split("\x00") if texts else ())
+        plain = not _ATTRIBUTE_SPECIAL.search("".join(ends))
+        at = iter(ends if plain else map(_attribute, ends))
+        pieces = []
+        for names in rows:
+            template = templates.get((plain, *names))
+            if template is None:
+                template = templates[(plain, *names)] = _edge_template(names, key_ids, plain)
+            pieces.append(
+                template.format(
+                    next(at), next(at), next(at), *itertools.islice(escaped, len(names))
+                )
+            )
+        yield "".join(pieces)
+
+
+def _edge_template(names: tuple[str, ...], key_ids: dict[str, str], plain: bool) -> str:
+    """A ``str.format`` template of an ``<edge>`` with the fields ``names``: its source,
+    target and id (quoted already unless ``plain``), then the fields' escaped texts."""
+    quoted = '"{}"' if plain else "{}"
+    return (
+        f"    <edge source={quoted} target={quoted} id={quoted}>\n"
+        + "".join(f'      <data key="{key_ids[name]}">{{}}</data>\n' for name in names)
+        + "    </edge>\n"
+    )
+
+
+def _graphml_edge(edge: tuple, key_ids: dict[str, str]) -> str:
+    """One relation's ``<edge>``, built piece by piece, each text checked on its own
+    (raises ExportError naming the relation and the field)."""
+    u, v, key, attrs = edge
+    fields = relation_fields(key, attrs)
+    texts = [
+        _check_text(_text(value), f"relation '{key}' {name}") for name, value in fields.items()
+    ]
+    for end in (u, v, key):
+        _check_text(str(end), f"relation '{key}' source, target or id")
+    return _edge_template(tuple(fields), key_ids, plain=False).format(
+        *map(_attribute, map(str, (u, v, key))), *map(_escape, texts)
+    )
 
 
 def _xml(text: str, where: str) -> str:

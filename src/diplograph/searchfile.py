@@ -29,7 +29,8 @@ from typing import IO, Any
 
 import msgspec
 
-from .pack import _aligned, paused_gc
+from .gcpause import paused_gc
+from .pack import _aligned
 from .resolve import fold_joined, fold_many
 
 MAGIC = b"DIPLOGRAPH-SRCH\x04"
