@@ -285,3 +285,33 @@ def test_validate_source_text_errors(cli, tmp_path, mini_path):
     malformed = cli("validate", "--source-text", "src", data=mini_path)
     assert malformed.exit_code == 2
     assert last_error(malformed) == "Error: --source-text takes SOURCE_ID=FILE, got 'src'"
+
+
+class Recorder(list):
+    """Stands for the terminal's progress bar."""
+
+    stopped = False
+
+    def __call__(self, *args):
+        self.append(args)
+
+    def stop(self):
+        self.stopped = True
+
+
+@pytest.mark.parametrize(("least", "shown"), [(0, True), (10**9, False)])
+def test_long_exports_show_progress(tmp_path, monkeypatch, least, shown):
+    """On a terminal, exporting many relations shows how far it got, then clears the bar
+    (a short export would only flash one)."""
+    from diplograph import cli as cli_module
+    from diplograph.load import bundled_data_dir
+    from diplograph.pack import open_packed
+
+    monkeypatch.setattr(cli_module, "PROGRESS_MIN_RELATIONS", least)
+    bar = Recorder()
+    monkeypatch.setattr(cli_module.state, "progress", bar)
+    packed = open_packed(bundled_data_dir())
+    made = cli_module._networkx(packed)
+    assert made.number_of_edges() == packed.number_of_edges()
+    assert bar.stopped
+    assert (bar[:1] == [("reading relations", 0, packed.number_of_edges())]) is shown

@@ -343,6 +343,15 @@ def test_graphml_relations_written_in_batches(monkeypatch):
     assert b">7</data>" in export.to_graphml(g)  # a value that is not text: as str() gives
 
 
+def test_graphml_export_reports_progress(monkeypatch):
+    monkeypatch.setattr(export, "GRAPHML_BATCH", 2)
+    monkeypatch.setattr(export, "PROGRESS_EVERY", 3)
+    g = small_batches_graph()  # 6 relations: batches end at 2, 4, 6
+    calls = []
+    export.write_graphml(g, io.BytesIO(), lambda *a: calls.append(a))
+    assert calls == [("writing relations", 4, 6), ("writing relations", 6, 6)]
+
+
 @pytest.mark.parametrize(
     ("where", "message"),
     [

@@ -162,6 +162,19 @@ def test_generated_data_identical(generated_pair):
         same(lambda g, t=name: query.search(g, t), generated_pair)
 
 
+def test_whole_graph_read_a_slice_at_a_time_with_progress(generated_pair, monkeypatch):
+    """A networkx graph made from the packed one (for exports and networkx algorithms)
+    is the same graph, read a slice of relations at a time, telling how far it got."""
+    nxg, packed = generated_pair
+    monkeypatch.setattr(pack, "SCAN_SLICE", 1_500)
+    calls = []
+    made = packed.to_networkx(lambda *a: calls.append(a))
+    assert calls == [("reading relations", n, 4000) for n in (0, 1500, 3000)]
+    assert sorted(made.edges(keys=True, data=True)) == sorted(nxg.edges(keys=True, data=True))
+    assert dict(made.nodes(data=True)) == dict(nxg.nodes(data=True))
+    assert list(packed.edges(first=1499, stop=1502)) == list(packed.edges())[1499:1502]
+
+
 def test_no_path_message_identical(generated_pair):
     hedged = make_filters(generated_pair[0], certainty=["hedged"])
     options = PathOptions(max_hops=1, filters=hedged)

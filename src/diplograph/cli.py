@@ -42,6 +42,8 @@ class State:
 
 
 state = State()
+#: From this many relations, a pass over all of them (an export) shows a progress bar.
+PROGRESS_MIN_RELATIONS = 100_000
 
 
 class Format(StrEnum):
@@ -132,8 +134,21 @@ def _graph():
 
 
 def _networkx(graph):
-    """A networkx graph for the commands that run networkx algorithms or writers."""
-    return graph.to_networkx() if hasattr(graph, "to_networkx") else graph
+    """A networkx graph for the commands that run networkx algorithms or writers (with a
+    progress bar on a terminal while a large one is read)."""
+    if not hasattr(graph, "to_networkx"):
+        return graph
+    try:
+        return graph.to_networkx(_progress_for(graph))
+    finally:
+        if state.progress is not None:
+            state.progress.stop()
+
+
+def _progress_for(graph) -> LoadProgress | None:
+    """The progress bar for a pass over every relation of ``graph``: on a terminal, and
+    only for many relations (a short pass would only flash one)."""
+    return state.progress if graph.number_of_edges() >= PROGRESS_MIN_RELATIONS else None
 
 
 def _complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -612,7 +627,11 @@ def export_command(
     filters = _filters(graph, since, until, certainty, relation)
     part = subgraph(graph, filters, resolve(graph, ego) if ego else None, radius)
     if export_format == "graphml":  # streams from any graph, the cache included
-        write_atomic(lambda out: write_graphml(part, out), output, force)
+        try:
+            write_atomic(lambda out: write_graphml(part, out, _progress_for(part)), output, force)
+        finally:
+            if state.progress is not None:
+                state.progress.stop()
         _wrote(output, part)
         return
     part = _networkx(part)

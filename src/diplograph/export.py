@@ -153,8 +153,9 @@ GRAPHML_HEADER = (
 )
 
 
-def write_graphml(graph: Any, out: BinaryIO) -> None:
-    """Stream GraphML to ``out``, one element at a time (memory stays flat on big graphs).
+def write_graphml(graph: Any, out: BinaryIO, progress: Callable[..., None] | None = None) -> None:
+    """Stream GraphML to ``out``, one element at a time (memory stays flat on big graphs);
+    ``progress(step, done, total)`` hears how many relations are written.
 
     Valid against the official schema; relation ids are edge ids (and ``relation_id``
     data); every attribute is a string, lists as JSON text; absent fields are left out.
@@ -189,24 +190,32 @@ def write_graphml(graph: Any, out: BinaryIO) -> None:
             if len(chunks) > flush_at:
                 flush()
         flush()
-        for piece in _graphml_edges(graph, {name: ids[("edge", name)] for name in RELATION_FIELDS}):
+        key_ids = {name: ids[("edge", name)] for name in RELATION_FIELDS}
+        total, done = graph.number_of_edges(), 0
+        for count, piece in _graphml_edges(graph, key_ids):
             out.write(piece.encode("utf-8"))
+            done += count
+            if progress is not None and (done % PROGRESS_EVERY < count or done == total):
+                progress("writing relations", done, total)
     chunks.append("  </graph>\n</graphml>\n")
     flush()
 
 
 #: Relations written to GraphML per batch (their checks and escaping done at once).
 GRAPHML_BATCH = 2_000
+#: How often (in relations) a long export reports its progress.
+PROGRESS_EVERY = 20_000
 _LATER_FIELDS = RELATION_FIELDS[2:]  # read from a relation's attributes as they are
 _EVIDENCE = RELATION_FIELDS.index("evidence")
 _PLAIN = {str, type(None)}
 
 
-def _graphml_edges(graph: Any, key_ids: dict[str, str]) -> Iterator[str]:
-    """The GraphML ``<edge>`` elements of every relation, a batch at a time. Each batch's
-    texts are checked for control characters and escaped in one pass each, and each
-    element is filled into a template made once per set of present fields (a few
-    dozen): a third of the time of building every element piece by piece."""
+def _graphml_edges(graph: Any, key_ids: dict[str, str]) -> Iterator[tuple[int, str]]:
+    """The GraphML ``<edge>`` elements of every relation, a batch at a time, with how many
+    relations each holds. Each batch's texts are checked for control characters and
+    escaped in one pass each, and each element is filled into a template made once per
+    set of present fields (a few dozen): a third of the time of building every element
+    piece by piece."""
     templates: dict[tuple[str, ...], str] = {}
     edges = iter(graph.edges(keys=True, data=True))
     while batch := list(itertools.islice(edges, GRAPHML_BATCH)):
@@ -227,7 +236,7 @@ def _graphml_edges(graph: Any, key_ids: dict[str, str]) -> Iterator[str]:
             ends += (str(u), str(v), str(key))
         if CONTROL_CHARACTERS.search("".join(texts)) or CONTROL_CHARACTERS.search("".join(ends)):
             # one by one, up to the relation and field to name
-            yield "".join(_graphml_edge(edge, key_ids) for edge in batch)
+            yield len(batch), "".join(_graphml_edge(edge, key_ids) for edge in batch)
             continue
         # NUL (a control character) is in none of them now: it can join and part them
         escaped = iter(_escape("\x00".join(texts)).split("\x00") if texts else ())
@@ -243,7 +252,7 @@ def _graphml_edges(graph: Any, key_ids: dict[str, str]) -> Iterator[str]:
                     next(at), next(at), next(at), *itertools.islice(escaped, len(names))
                 )
             )
-        yield "".join(pieces)
+        yield len(batch), "".join(pieces)
 
 
 def _edge_template(names: tuple[str, ...], key_ids: dict[str, str], plain: bool) -> str:

@@ -545,20 +545,23 @@ class PackedGraph:
     def in_edges(self, node: str, keys: bool = True, data: bool = True) -> list[tuple]:
         return self._incident(node, "in_off", "in_rel")
 
-    def edges(self, keys: bool = True, data: bool = True) -> Iterator[tuple]:
-        """Every relation, decoded a slice at a time (not kept: whole-graph passes such as
-        an export stay small in memory)."""
+    def edges(
+        self, keys: bool = True, data: bool = True, *, first: int = 0, stop: int | None = None
+    ) -> Iterator[tuple]:
+        """Every relation (or relations first..stop-1) as (source, target, id,
+        attributes), decoded a slice at a time (not kept: whole-graph passes such as an
+        export stay small in memory)."""
         ids, src, dst = self.ids, self._s["src"], self._s["dst"]
-        count = self.number_of_edges()
-        for first in range(0, count, SCAN_SLICE):
-            stop = min(first + SCAN_SLICE, count)
+        end = self.number_of_edges() if stop is None else stop
+        for a in range(first, end, SCAN_SLICE):
+            b = min(a + SCAN_SLICE, end)
             try:
-                records = self._decode(self.records_json("rel", first, stop))
+                records = self._decode(self.records_json("rel", a, b))
             except msgspec.DecodeError as exc:
                 raise PackDamaged(str(exc), self.path) from None
-            if not isinstance(records, list) or len(records) != stop - first:
+            if not isinstance(records, list) or len(records) != b - a:
                 raise PackDamaged("relation records do not match their index", self.path)
-            for r, record in enumerate(records, first):
+            for r, record in enumerate(records, a):
                 u, v = record.pop("source", None), record.pop("target", None)
                 if ids[src[r]] != u or ids[dst[r]] != v or "id" not in record:
                     raise PackDamaged("a relation record does not match its index", self.path)
@@ -775,15 +778,20 @@ class PackedGraph:
             return None
         return searchfile.read(self, mapped, self.key)
 
-    def to_networkx(self):
-        """The whole graph as a networkx MultiDiGraph (for stats, export, k paths)."""
+    def to_networkx(self, progress: Callable[..., None] | None = None):
+        """The whole graph as a networkx MultiDiGraph (for stats, export, k paths);
+        ``progress(step, done, total)`` hears how many relations are read."""
         import networkx as nx
 
         graph = nx.MultiDiGraph()
         graph.graph.update(self.graph)
+        total = self.number_of_edges()
         with paused_gc():  # a few dicts per relation, no cycles: half the time
             graph.add_nodes_from((n, self.node_attrs(i)) for i, n in enumerate(self.ids))
-            graph.add_edges_from((u, v, k, a) for u, v, k, a in self.edges())
+            for first in range(0, total, SCAN_SLICE):
+                if progress is not None:
+                    progress("reading relations", first, total)
+                graph.add_edges_from(self.edges(first=first, stop=min(first + SCAN_SLICE, total)))
         return graph
 
 
