@@ -6,6 +6,7 @@ import sys
 from array import array
 from pathlib import Path
 
+import networkx as nx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -135,6 +136,19 @@ def test_whole_graph_queries_identical(bundled_pair):
         "U.S. sanctions",
     ]:
         same(lambda g, t=text: query.search(g, t), bundled_pair)
+
+
+def test_stats_on_a_large_graph_from_the_arrays(generated_pair, monkeypatch):
+    """Betweenness estimated from pivots (as on large graphs) gives the same rows on
+    both graphs: the packed one counts and links its entities from its arrays."""
+    monkeypatch.setattr(query, "EXACT_BETWEENNESS_MAX", 100)
+    monkeypatch.setattr(query, "BETWEENNESS_BUDGET", 36_000)  # 600 entities: 10 pivots
+    nxg, packed = generated_pair
+    assert query.betweenness_pivots(nxg.number_of_nodes(), 3000) == 10
+    same(lambda g: query.stats(g), generated_pair)
+    simple, expected = packed.simple_graph(), nx.Graph(nxg)
+    assert list(simple) == list(expected)  # entities in the same order (the same pivots)
+    assert {frozenset(e) for e in simple.edges} == {frozenset(e) for e in expected.edges}
 
 
 def test_names_resolve_identically(bundled_pair):

@@ -202,6 +202,22 @@ def test_stats(graph):
     assert s["components"][0]["size"] > 30
 
 
+@pytest.mark.parametrize(
+    ("nodes", "links", "pivots"),
+    [
+        (2000, 10**6, None),
+        (2001, 9_000, 272),
+        (10_000, 77_000, 34),
+        (100_000, 900_000, 10),
+        (2001, 0, 500),
+    ],
+)
+def test_betweenness_pivots_keep_stats_quick(nodes, links, pivots):
+    """Exact up to 2,000 entities; beyond, as many pivots as about three million entities
+    and links visited allow, never fewer than 10 nor more than 500."""
+    assert query.betweenness_pivots(nodes, links) == pivots
+
+
 def test_stats_matches_networkx(graph):
     s = query.stats(graph, top=5)
     expected = nx.betweenness_centrality(nx.Graph(graph))

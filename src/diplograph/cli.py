@@ -527,7 +527,10 @@ def stats_command(
     top: Annotated[int, typer.Option(min=1, max=1000, help="How many actors to rank.")] = 10,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Entities and relations by type, most connected actors, brokers, components."""
+    """Entities and relations by type, most connected actors, brokers, components.
+
+    Brokers rank by betweenness centrality: exact up to 2,000 entities, estimated from a
+    sample of them on larger graphs (sized to keep stats to seconds)."""
     from .query import stats
     from .render import emit_sections
 

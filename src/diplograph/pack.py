@@ -17,6 +17,7 @@ out of bounds, a record that does not decode or match its index) is deleted and 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import hashlib
 import io
@@ -487,6 +488,36 @@ class PackedGraph:
         ``type_names``), as arrays."""
         return self._s["src"], self._s["dst"], self._s["type"]
 
+    def entity_types(self) -> list[str]:
+        """Every entity's type, in entity order (a slice of records at a time, only the
+        type decoded)."""
+        decoder = msgspec.json.Decoder(list[_EntityType])
+        count, found = len(self.ids), []
+        for first in range(0, count, SCAN_SLICE):
+            records = decoder.decode(
+                self.records_json("ent", first, min(first + SCAN_SLICE, count))
+            )
+            found += [record.type for record in records]
+        return found
+
+    def relation_type_counts(self) -> dict[str, int]:
+        """How many relations each type has (types without any left out), from the array."""
+        counted = collections.Counter(self._s["type"])
+        return {self.type_names[t]: n for t, n in counted.items()}
+
+    def simple_graph(self):
+        """The graph as networkx's undirected simple ``Graph`` of its entities (what
+        ``networkx.Graph`` makes of ``to_networkx()``, without reading any record)."""
+        import networkx as nx
+
+        ids = self.ids
+        graph = nx.Graph()
+        graph.add_nodes_from(ids)
+        src, dst, _ = self.relation_columns()
+        ends = zip(map(ids.__getitem__, src), map(ids.__getitem__, dst), strict=True)
+        graph.add_edges_from(ends)
+        return graph
+
     def relation_ends(self, rels: Sequence[int]) -> list[tuple[str, str, str]]:
         """(source's display name, relation type, target's display name) of relations by
         index, from the arrays and the name table (no relation record is read)."""
@@ -793,6 +824,12 @@ class PackedGraph:
                     progress("reading relations", first, total)
                 graph.add_edges_from(self.edges(first=first, stop=min(first + SCAN_SLICE, total)))
         return graph
+
+
+class _EntityType(msgspec.Struct, gc=False):
+    """An entity record, for its type only (other fields are skipped unread)."""
+
+    type: str
 
 
 # -- opening data --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ relation_id and evidence (a list of {source, quote}). Nothing here prints.
 
 from __future__ import annotations
 
+import collections
 import itertools
 import math
 from bisect import bisect_left
@@ -722,25 +723,47 @@ def show_rows(card: dict[str, Any]) -> list[dict]:
 # -- stats ---------------------------------------------------------------------------------
 
 
+#: Betweenness is exact on graphs of up to this many entities; on larger ones it is
+#: estimated from a sample of pivots, as many as keep the breadth-first searches to about
+#: BETWEENNESS_BUDGET entities and links visited in all (within PIVOTS).
+EXACT_BETWEENNESS_MAX = 2000
+BETWEENNESS_BUDGET = 3_000_000
+PIVOTS = (10, 500)
+
+
+def betweenness_pivots(nodes: int, links: int) -> int | None:
+    """How many pivots estimate betweenness on a simple graph of this size (None: all,
+    exactly)."""
+    if nodes <= EXACT_BETWEENNESS_MAX:
+        return None
+    fewest, most = PIVOTS
+    return max(fewest, min(most, BETWEENNESS_BUDGET // (nodes + links)))
+
+
 def stats(graph: Any, top: int = 10) -> dict[str, list[dict]]:
     """Counts by type, most connected actors, brokers (betweenness), components."""
     import networkx as nx
 
-    if hasattr(graph, "to_networkx"):
-        graph = graph.to_networkx()
-    by_type: dict[str, int] = {}
-    for _, attrs in graph.nodes(data=True):
-        by_type[attrs.get("type", "")] = by_type.get(attrs.get("type", ""), 0) + 1
-    rel_types: dict[str, int] = {}
-    for _, _, attrs in graph.edges(data=True):
-        rel_types[attrs["type"]] = rel_types.get(attrs["type"], 0) + 1
-    simple = nx.Graph(graph)
-    degree = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))[:top]
-    # Exact betweenness is O(V*E); sample pivots on large graphs so stats stays usable.
-    sample = None if simple.number_of_nodes() <= 2000 else 500
-    between = nx.betweenness_centrality(simple, k=sample, seed=0 if sample else None)
-    brokers = sorted(between.items(), key=lambda item: (-item[1], item[0]))[:top]
-    components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
+    from .gcpause import paused_gc
+
+    with paused_gc():  # networkx makes a dict or two per node and link: no cycles
+        if hasattr(graph, "simple_graph"):  # a packed graph: from its arrays
+            by_type = dict(collections.Counter(graph.entity_types()))
+            rel_types = graph.relation_type_counts()
+            simple = graph.simple_graph()
+        else:
+            by_type = {}
+            for _, attrs in graph.nodes(data=True):
+                by_type[attrs.get("type", "")] = by_type.get(attrs.get("type", ""), 0) + 1
+            rel_types = {}
+            for _, _, attrs in graph.edges(data=True):
+                rel_types[attrs["type"]] = rel_types.get(attrs["type"], 0) + 1
+            simple = nx.Graph(graph)
+        degree = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))[:top]
+        sample = betweenness_pivots(simple.number_of_nodes(), simple.number_of_edges())
+        between = nx.betweenness_centrality(simple, k=sample, seed=0 if sample else None)
+        brokers = sorted(between.items(), key=lambda item: (-item[1], item[0]))[:top]
+        components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
     return {
         "entities": [{"type": t, "count": n} for t, n in sorted(by_type.items())],
         "relations": [
