@@ -16,7 +16,7 @@ from diplograph import pack, query
 from diplograph.errors import DataError, NoPath
 from diplograph.load import load_graph
 from diplograph.pack import MAGIC, PackedGraph, open_packed
-from diplograph.query import PathOptions, make_filters
+from diplograph.query import Filters, PathOptions, make_filters
 from diplograph.resolve import resolve
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -79,6 +79,31 @@ def test_entity_queries_identical(bundled_pair, node):
     same(lambda g: query.neighbors(g, node, direction="in"), bundled_pair)
     same(lambda g: query.show(g, node), bundled_pair)
     same(lambda g: query.timeline(g, [node]), bundled_pair)
+
+
+@pytest.mark.parametrize("numpy_links", [False, True], ids=["python-links", "numpy-links"])
+@pytest.mark.parametrize(
+    "options",
+    [
+        PathOptions(k=4),
+        PathOptions(k=3, directed=True),
+        PathOptions(k=3, avoid=frozenset({"lukashenko", "trump"})),
+        PathOptions(k=3, filters=Filters(relation_types=frozenset({"met", "negotiates-with"}))),
+    ],
+    ids=["k", "directed", "avoid", "types"],
+)
+def test_k_paths_identical(bundled_pair, generated_pair, monkeypatch, numpy_links, options):
+    """The k shortest paths search a simple graph of the distinct links, sorted (so that
+    ties do not depend on storage): from the arrays on a packed graph, the same paths."""
+    monkeypatch.setattr(pack, "NUMPY_MIN_LINKS", 0 if numpy_links else 10**9)
+    for a, b in [("trump", "tsikhanouski"), ("smith", "zenkovich"), ("putin", "cole")]:
+        same(lambda g, a=a, b=b: query.paths(g, a, b, options), bundled_pair)
+    plain = PathOptions(k=options.k, directed=options.directed)
+    for a, b in [("e3", "e500"), ("e10", "e77"), ("e123", "e5")]:
+        same(lambda g, a=a, b=b: query.paths(g, a, b, plain), generated_pair)
+    nxg, packed = generated_pair
+    links = sorted({(u, v) for u, v, _k in nxg.edges(keys=True)})
+    assert packed.links(None, frozenset()) == links
 
 
 @pytest.mark.parametrize(

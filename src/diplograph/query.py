@@ -453,25 +453,27 @@ def _k_shortest(graph: Any, step: _Stepper, start: str, goal: str) -> list[list[
     """The k shortest simple node paths (networkx's Yen-style search on a simple graph)."""
     import networkx as nx
 
-    options = step.options
+    from .gcpause import paused_gc
+
+    options, avoid = step.options, step.options.avoid
     simple: nx.Graph = nx.DiGraph() if options.directed else nx.Graph()
-    simple.add_nodes_from(sorted(n for n in graph if n not in options.avoid))
+    # links sorted, so that the order among equally long paths does not depend on storage
     if step.packed:
-        pairs = graph.endpoints(step.accepts)
+        links = graph.links(step.accepts, avoid)
     else:
         pairs = (
             (u, v)
             for u, v, _k, a in graph.edges(keys=True, data=True)
             if options.filters.accepts(a)
         )
-    # sorted, so that the order among equally long paths does not depend on storage
-    simple.add_edges_from(
-        sorted({(u, v) for u, v in pairs if u not in options.avoid and v not in options.avoid})
-    )
-    try:
-        found = list(islice(nx.shortest_simple_paths(simple, start, goal), options.k))
-    except nx.NetworkXNoPath:
-        return []
+        links = sorted({(u, v) for u, v in pairs if u not in avoid and v not in avoid})
+    with paused_gc():  # a dict or two per entity and link, no cycles
+        simple.add_nodes_from(sorted(n for n in graph if n not in avoid))
+        simple.add_edges_from(links)
+        try:
+            found = list(islice(nx.shortest_simple_paths(simple, start, goal), options.k))
+        except nx.NetworkXNoPath:
+            return []
     if options.max_hops is not None:
         found = [p for p in found if len(p) - 1 <= options.max_hops]
     return found
