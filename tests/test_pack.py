@@ -214,6 +214,46 @@ def test_whole_graph_read_a_slice_at_a_time_with_progress(generated_pair, monkey
     assert list(packed.edges(first=1499, stop=1502)) == list(packed.edges())[1499:1502]
 
 
+def rows_reaching_every_relation(graph, node, direction, depth):
+    """``query.neighbors`` as first written: every incident relation of each node read,
+    then the ones back to nearer entities left out (a reference for the shortcut)."""
+    seen, frontier, rows = {node: 0}, [node], []
+    for distance in range(1, depth + 1):
+        following = []
+        for current in frontier:
+            edges = sorted(
+                query.incident(graph, current, direction),
+                key=lambda item: (query.sort_key(item[1][3]), item[1][2]),
+            )
+            for way, (u, v, key, _attrs) in edges:
+                other = v if way == "out" else u
+                if other in seen and seen[other] < distance:
+                    continue
+                if other not in seen:
+                    seen[other] = distance
+                    following.append(other)
+                rows.append((distance, other, current, way, key))
+        frontier = following
+    return rows
+
+
+def test_neighbors_never_read_relations_back_to_nearer_entities(generated):
+    nxg = load_graph(generated)
+    for node, direction, depth in [("e5", "both", 2), ("e300", "both", 3), ("e7", "out", 3)]:
+        expected = rows_reaching_every_relation(nxg, node, direction, depth)
+        packed = open_packed(generated)
+        for graph in (nxg, packed):
+            rows = query.neighbors(graph, node, direction, depth)
+            found = [
+                (r["distance"], r["id"], r["via_id"], r["direction"], r["relation_id"])
+                for r in rows
+            ]
+            assert found == expected
+        passed = {node} | {via for _, _, via, _, _ in expected}  # every node gone through
+        touching = {k for u, v, k in nxg.edges(keys=True) if u in passed or v in passed}
+        assert len(packed._edge_cache) < len(touching)  # the ones back were never read
+
+
 def test_no_path_message_identical(generated_pair):
     hedged = make_filters(generated_pair[0], certainty=["hedged"])
     options = PathOptions(max_hops=1, filters=hedged)

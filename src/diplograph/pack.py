@@ -621,18 +621,24 @@ class PackedGraph:
             return one(self.index[node])
         return ((n, one(i)) for i, n in enumerate(self.ids))
 
-    def incident(self, node: str, direction: str, filters) -> Iterator[tuple[str, tuple]]:
-        """Like ``query.incident``, but filtering on the arrays before decoding anything."""
-        s = self._s
+    def incident(
+        self, node: str, direction: str, filters, skip: Callable[[str], bool] | None = None
+    ) -> Iterator[tuple[str, tuple]]:
+        """Like ``query.incident``, but filtering on the arrays before decoding anything
+        (``skip``, on the other end's id, included)."""
+        s, ids = self._s, self.ids
         i = self.index[node]
         accepts = self.edge_filter(filters)
-        for way, offsets, rels, _ends in _WAYS:
+        for way, offsets, rels, ends in _WAYS:
             if direction not in (way, "both"):
                 continue
             off = s[offsets]
             chosen = s[rels][off[i] : off[i + 1]]
             if accepts is not None:
                 chosen = list(filter(accepts, chosen))
+            if skip is not None:
+                other = s[ends]
+                chosen = [r for r in chosen if not skip(ids[other[r]])]
             for edge in self.edges_of(chosen):
                 yield way, edge
 

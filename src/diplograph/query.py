@@ -11,7 +11,7 @@ import collections
 import itertools
 import math
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -176,19 +176,24 @@ def relation_row(graph: Any, u: str, v: str, key: str, attrs: dict) -> dict[str,
 
 
 def incident(
-    graph: Any, node: str, direction: str = "both", filters: Filters = NO_FILTERS
+    graph: Any,
+    node: str,
+    direction: str = "both",
+    filters: Filters = NO_FILTERS,
+    skip: Callable[[str], bool] | None = None,
 ) -> Iterator[tuple[str, Edge]]:
-    """Relations touching ``node``: ('out', edge) where it is the source, ('in', edge) else."""
+    """Relations touching ``node``: ('out', edge) where it is the source, ('in', edge) else;
+    without those whose other end ``skip`` refuses (a packed graph never reads them)."""
     if hasattr(graph, "incident"):  # a PackedGraph filters on its arrays first
-        yield from graph.incident(node, direction, filters)
+        yield from graph.incident(node, direction, filters, skip)
         return
     if direction in ("out", "both"):
         for _, v, key, attrs in graph.out_edges(node, keys=True, data=True):
-            if filters.accepts(attrs):
+            if filters.accepts(attrs) and not (skip and skip(v)):
                 yield "out", (node, v, key, attrs)
     if direction in ("in", "both"):
         for u, _, key, attrs in graph.in_edges(node, keys=True, data=True):
-            if filters.accepts(attrs):
+            if filters.accepts(attrs) and not (skip and skip(u)):
                 yield "in", (u, node, key, attrs)
 
 
@@ -591,15 +596,18 @@ def neighbors(
     rows = []
     for distance in range(1, depth + 1):
         following = []
+
+        def nearer(other: str, distance: int = distance) -> bool:
+            """Reached at a smaller distance: its relations from here are not rows."""
+            return seen.get(other, distance) < distance
+
         for current in frontier:
             edges = sorted(
-                incident(graph, current, direction, filters),
+                incident(graph, current, direction, filters, nearer),
                 key=lambda item: (sort_key(item[1][3]), item[1][2]),
             )
             for way, (u, v, key, attrs) in edges:
                 other = v if way == "out" else u
-                if other in seen and seen[other] < distance:
-                    continue
                 if other not in seen:
                     seen[other] = distance
                     following.append(other)
