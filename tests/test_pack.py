@@ -171,6 +171,13 @@ def test_stats_on_a_large_graph_from_the_arrays(generated_pair, monkeypatch):
     nxg, packed = generated_pair
     assert query.betweenness_pivots(nxg.number_of_nodes(), 3000) == 10
     same(lambda g: query.stats(g), generated_pair)
+    steps = []
+    query.stats(packed, progress=steps.append)
+    assert steps == [
+        "counting and linking entities",
+        "estimating betweenness from 10 of 600 entities",
+        "finding components",
+    ]
     simple, expected = packed.simple_graph(), nx.Graph(nxg)
     assert list(simple) == list(expected)  # entities in the same order (the same pivots)
     assert {frozenset(e) for e in simple.edges} == {frozenset(e) for e in expected.edges}

@@ -535,7 +535,13 @@ def stats_command(
     from .query import stats
     from .render import emit_sections
 
-    emit_sections(stats(_graph(), top), fmt.value, _Output())
+    graph = _graph()
+    try:
+        found = stats(graph, top, _progress_for(graph))
+    finally:
+        if state.progress is not None:
+            state.progress.stop()
+    emit_sections(found, fmt.value, _Output())
 
 
 @list_app.command("entities")

@@ -750,13 +750,19 @@ def betweenness_pivots(nodes: int, links: int) -> int | None:
     return max(fewest, min(most, BETWEENNESS_BUDGET // (nodes + links)))
 
 
-def stats(graph: Any, top: int = 10) -> dict[str, list[dict]]:
-    """Counts by type, most connected actors, brokers (betweenness), components."""
+def stats(graph: Any, top: int = 10, progress: Any = None) -> dict[str, list[dict]]:
+    """Counts by type, most connected actors, brokers (betweenness), components;
+    ``progress(step)`` hears each step as it starts."""
     import networkx as nx
 
     from .gcpause import paused_gc
 
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(name)
+
     with paused_gc():  # networkx makes a dict or two per node and link: no cycles
+        step("counting and linking entities")
         if hasattr(graph, "simple_graph"):  # a packed graph: from its arrays
             by_type = dict(collections.Counter(graph.entity_types()))
             rel_types = graph.relation_type_counts()
@@ -771,8 +777,13 @@ def stats(graph: Any, top: int = 10) -> dict[str, list[dict]]:
             simple = nx.Graph(graph)
         degree = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))[:top]
         sample = betweenness_pivots(simple.number_of_nodes(), simple.number_of_edges())
+        if sample:
+            step(f"estimating betweenness from {sample} of {simple.number_of_nodes():,} entities")
+        else:
+            step("working out betweenness")
         between = nx.betweenness_centrality(simple, k=sample, seed=0 if sample else None)
         brokers = sorted(between.items(), key=lambda item: (-item[1], item[0]))[:top]
+        step("finding components")
         components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
     return {
         "entities": [{"type": t, "count": n} for t, n in sorted(by_type.items())],
