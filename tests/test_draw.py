@@ -126,6 +126,14 @@ def test_draw_errors(cli, tmp_path):
         "draw", "--relation", "spouse-of", "--since", "2024", "--output", tmp_path / "g.html"
     )
     assert last_error(empty) == "Error: nothing to draw: no relation passes the filters"
+    big = cli("draw", "--max-relations", "50", "--output", tmp_path / "g.html")
+    assert big.exit_code == 2
+    assert last_error(big) == (
+        "Error: the drawing would hold 75 relations (at most 50): draw a part (NAME --radius 1,"
+        " --relation, --since) or raise --max-relations"
+    )
+    assert not (tmp_path / "g.html").exists()
+    assert cli("draw", "--max-relations", "75", "--output", tmp_path / "g.html").exit_code == 0
 
 
 def test_missing_graphviz_is_a_clear_error(cli, tmp_path, monkeypatch):

@@ -43,6 +43,8 @@ class State:
 
 
 state = State()
+#: The most relations ``draw`` lays out unless told otherwise.
+DRAW_MAX_RELATIONS = 5_000
 #: From this many relations, a pass over all of them (an export) shows a progress bar.
 PROGRESS_MIN_RELATIONS = 100_000
 
@@ -681,6 +683,14 @@ def draw_command(
     until: UntilOpt = None,
     certainty: CertaintyOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    max_relations: Annotated[
+        int,
+        typer.Option(
+            "--max-relations",
+            min=1,
+            help="Refuse to draw more relations than this (layouts slow down, pictures blur).",
+        ),
+    ] = DRAW_MAX_RELATIONS,
 ) -> None:
     """Draw the graph: a picture (.svg, .png) or an interactive page (.html) that works offline."""
     from .draw import FORMATS, render
@@ -696,9 +706,14 @@ def draw_command(
         raise UsageError(f"cannot draw '{output}': the file name must end in .svg, .png or .html")
     graph = _graph()
     node = resolve(graph, name) if name else None
-    part = _networkx(
-        subgraph(graph, _filters(graph, since, until, certainty, relation), node, radius)
-    )
+    part = subgraph(graph, _filters(graph, since, until, certainty, relation), node, radius)
+    if part.number_of_edges() > max_relations:
+        raise UsageError(
+            f"the drawing would hold {part.number_of_edges():,} relations (at most "
+            f"{max_relations:,}): draw a part (NAME --radius 1, --relation, --since) "
+            "or raise --max-relations"
+        )
+    part = _networkx(part)
     if part.number_of_nodes() == 0:
         raise UsageError("nothing to draw: no relation passes the filters")
     title = "diplograph" if node is None else f"{graph.nodes[node]['name']} and neighbours"
