@@ -7,9 +7,11 @@ Every command takes ``--format table|json|csv``. Errors from the library become 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from functools import wraps
 from pathlib import Path
@@ -141,17 +143,19 @@ def _networkx(graph):
     progress bar on a terminal while a large one is read)."""
     if not hasattr(graph, "to_networkx"):
         return graph
+    with _long_pass(graph) as progress:
+        return graph.to_networkx(progress)
+
+
+@contextlib.contextmanager
+def _long_pass(graph) -> Iterator[LoadProgress | None]:
+    """The progress bar for a pass over every relation of ``graph`` (on a terminal, and
+    only for many relations: a short pass would only flash one), cleared afterwards."""
     try:
-        return graph.to_networkx(_progress_for(graph))
+        yield state.progress if graph.number_of_edges() >= PROGRESS_MIN_RELATIONS else None
     finally:
         if state.progress is not None:
             state.progress.stop()
-
-
-def _progress_for(graph) -> LoadProgress | None:
-    """The progress bar for a pass over every relation of ``graph``: on a terminal, and
-    only for many relations (a short pass would only flash one)."""
-    return state.progress if graph.number_of_edges() >= PROGRESS_MIN_RELATIONS else None
 
 
 def _complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
@@ -538,11 +542,8 @@ def stats_command(
     from .render import emit_sections
 
     graph = _graph()
-    try:
-        found = stats(graph, top, _progress_for(graph))
-    finally:
-        if state.progress is not None:
-            state.progress.stop()
+    with _long_pass(graph) as progress:
+        found = stats(graph, top, progress)
     emit_sections(found, fmt.value, _Output())
 
 
@@ -639,11 +640,8 @@ def export_command(
     filters = _filters(graph, since, until, certainty, relation)
     part = subgraph(graph, filters, resolve(graph, ego) if ego else None, radius)
     if export_format == "graphml":  # streams from any graph, the cache included
-        try:
-            write_atomic(lambda out: write_graphml(part, out, _progress_for(part)), output, force)
-        finally:
-            if state.progress is not None:
-                state.progress.stop()
+        with _long_pass(part) as progress:
+            write_atomic(lambda out: write_graphml(part, out, progress), output, force)
         _wrote(output, part)
         return
     part = _networkx(part)

@@ -235,9 +235,7 @@ def _graphml_edges(graph: Any, key_ids: dict[str, str]) -> Iterator[tuple[int, s
                 texts += map(_text, fields.values())
             ends += (str(u), str(v), str(key))
         if CONTROL_CHARACTERS.search("".join(texts)) or CONTROL_CHARACTERS.search("".join(ends)):
-            # one by one, up to the relation and field to name
-            yield len(batch), "".join(_graphml_edge(edge, key_ids) for edge in batch)
-            continue
+            _name_control_character(batch)  # raises ExportError naming relation and field
         # NUL (a control character) is in none of them now: it can join and part them
         escaped = iter(_escape("\x00".join(texts)).split("\x00") if texts else ())
         plain = not _ATTRIBUTE_SPECIAL.search("".join(ends))
@@ -266,19 +264,14 @@ def _edge_template(names: tuple[str, ...], key_ids: dict[str, str], plain: bool)
     )
 
 
-def _graphml_edge(edge: tuple, key_ids: dict[str, str]) -> str:
-    """One relation's ``<edge>``, built piece by piece, each text checked on its own
-    (raises ExportError naming the relation and the field)."""
-    u, v, key, attrs = edge
-    fields = relation_fields(key, attrs)
-    texts = [
-        _check_text(_text(value), f"relation '{key}' {name}") for name, value in fields.items()
-    ]
-    for end in (u, v, key):
-        _check_text(str(end), f"relation '{key}' source, target or id")
-    return _edge_template(tuple(fields), key_ids, plain=False).format(
-        *map(_attribute, map(str, (u, v, key))), *map(_escape, texts)
-    )
+def _name_control_character(edges: list[tuple]) -> None:
+    """Raise ExportError for the first relation among ``edges`` holding a control
+    character, naming it and the field (each text checked on its own)."""
+    for u, v, key, attrs in edges:
+        for name, value in relation_fields(key, attrs).items():
+            _check_text(_text(value), f"relation '{key}' {name}")
+        for end in (u, v, key):
+            _check_text(str(end), f"relation '{key}' source, target or id")
 
 
 def _xml(text: str, where: str) -> str:
