@@ -849,7 +849,7 @@ class PackedGraph:
         return searchfile.read(self, mapped, self.key)
 
     def to_networkx(self, progress: Callable[..., None] | None = None):
-        """The whole graph as a networkx MultiDiGraph (for stats, export, k paths);
+        """The whole graph as a networkx MultiDiGraph (other exports, drawings);
         ``progress(step, done, total)`` hears how many relations are read."""
         import networkx as nx
 
