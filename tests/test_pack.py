@@ -387,21 +387,31 @@ def test_search_file_built_a_slice_at_a_time(generated, generated_pair, monkeypa
         assert query.search(packed, text) == query.search(nxg, text)
 
 
-def _search_file(packed) -> bytes:
+def _search_file(packed, path=None) -> bytes:
+    """The search file of ``packed``, written in memory, or to the file at ``path``."""
     import io
 
     from diplograph import searchfile
 
+    if path is not None:
+        with open(path, "wb") as out:
+            searchfile.write(packed, out, "key")
+        return path.read_bytes()
     out = io.BytesIO()
     searchfile.write(packed, out, "key")
     return out.getvalue()
 
 
+@pytest.mark.parametrize("into", ["memory", "file", "file, no kernel copy"])
 @pytest.mark.parametrize("child", ["works", "dies", "no-locks"])
-def test_search_file_same_from_two_processes(generated, generated_pair, monkeypatch, child):
+def test_search_file_same_from_two_processes(
+    generated, generated_pair, monkeypatch, tmp_path, child, into
+):
     """Quotes folded by a forked child too: the same file, byte for byte, whether the
     child does its part, dies on the way (the parent folds its slices) or cannot share
-    (no file locks: one process)."""
+    (no file locks: one process), and whether the child's pieces are copied in by the
+    kernel (into a file) or read and written (into memory, or where the kernel refuses
+    the copy half-way)."""
     import os
 
     from diplograph import build, searchfile
@@ -427,7 +437,7 @@ def test_search_file_same_from_two_processes(generated, generated_pair, monkeypa
         def add(self, k):
             if os.getpid() != parent:
                 os._exit(9)
-            real_add(self, k)
+            return real_add(self, k)
 
         monkeypatch.setattr(searchfile._QuoteSlices, "add", add)
     elif child == "no-locks":
@@ -436,7 +446,20 @@ def test_search_file_same_from_two_processes(generated, generated_pair, monkeypa
             raise OSError("no locks here")
 
         monkeypatch.setattr(build, "Claims", refused)
-    assert _search_file(packed) == one
+    copies = []
+    real_copy = os.copy_file_range
+
+    def copy_range(*args):
+        copies.append(args)
+        if into == "file, no kernel copy" and len(copies) > 1:
+            raise OSError(18, "Invalid cross-device link")
+        return real_copy(*args)
+
+    monkeypatch.setattr(os, "copy_file_range", copy_range)
+    assert _search_file(packed, None if into == "memory" else tmp_path / "search") == one
+    assert bool(copies) == (into != "memory" and child == "works")
+    if copies and into == "file, no kernel copy":
+        assert len(copies) == 2  # one piece copied, then refused: the rest written
     assert len(forks) == (0 if child == "no-locks" else 1)
     assert query.search(packed, "Kalo") == query.search(generated_pair[0], "Kalo")
 

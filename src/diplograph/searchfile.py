@@ -18,6 +18,7 @@ does not check out is ignored and rebuilt.
 from __future__ import annotations
 
 import contextlib
+import io
 import itertools
 import os
 import signal
@@ -76,6 +77,7 @@ class _Writer:
 
     def __init__(self, out: IO[bytes]):
         self.out, self.layout = out, {}
+        self.kernel_copies = True  # until a copy is refused
         out.write(MAGIC)
 
     def begin(self, name: str) -> None:
@@ -85,6 +87,32 @@ class _Writer:
 
     def write(self, name: str, data: Any) -> None:
         self.layout[name][1] += self.out.write(data)  # bytes written
+
+    def copy(self, name: str, source: IO[bytes], start: int, length: int) -> None:
+        """Add ``length`` bytes of the file ``source`` from ``start``: copied by the
+        kernel where both are files on a system that can (no trip through this process's
+        memory), else read and written."""
+        out = self.out
+        out.flush()
+        at = out.tell()
+        try:
+            if not self.kernel_copies:
+                raise OSError("refused before")
+            copy_range = os.copy_file_range  # Linux
+            source_fd, out_fd = source.fileno(), out.fileno()
+            done = 0
+            while done < length:
+                moved = copy_range(source_fd, out_fd, length - done, start + done, at + done)
+                if moved <= 0:
+                    raise OSError("copy_file_range made no progress")
+                done += moved
+            out.seek(at + length)
+        except (AttributeError, OSError, io.UnsupportedOperation):
+            self.kernel_copies = False
+            out.seek(at)  # (anything copied before a failure is written over)
+            source.seek(start)
+            out.write(source.read(length))
+        self.layout[name][1] += length
 
     def section(self, name: str, data: Any) -> None:
         self.begin(name)
@@ -99,35 +127,49 @@ class _Writer:
 def _folded(texts: list[str], at: int, order: Iterable[int] | None = None) -> tuple[bytes, array]:
     """``texts`` folded, each followed by the separator, as UTF-8, and where each starts,
     counting from byte ``at``; with ``order``, the texts are laid out in that order (the
-    positions of ``texts``), folded first in their own."""
-    joined = fold_joined(texts)  # ASCII texts: folded in one pass, as bytes
-    if joined is not None:
-        parts = joined.split(SEPARATOR.encode())
-    else:
-        parts = [part.encode("utf-8") for part in fold_many(texts)]
+    positions of ``texts``)."""
     if order is not None:
-        parts = list(map(parts.__getitem__, order))
-    data = SEPARATOR.encode().join(parts) + SEPARATOR.encode() if parts else b""
-    starts = array("q", itertools.accumulate(map((1).__add__, map(len, parts)), initial=at))
+        texts = list(map(texts.__getitem__, order))
+    if not texts:
+        return b"", array("q")
+    joined = fold_joined(texts)  # ASCII texts: folded in one pass, as bytes
+    if joined is None:  # (a text holds a NUL, or is not ASCII)
+        parts = [part.encode("utf-8") for part in fold_many(texts)]
+        data = SEPARATOR.encode().join(parts) + SEPARATOR.encode()
+        lengths: Iterable[int] = map(len, parts)
+    else:  # the separators are the only NULs: where each text ends
+        data = joined + SEPARATOR.encode()
+        if len(texts) >= NUMPY_MIN:
+            import numpy as np
+
+            ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0)
+            starts = np.empty(len(ends), dtype=np.int64)
+            starts[0] = at
+            starts[1:] = ends[:-1] + (at + 1)
+            return data, array("q", starts.tobytes())
+        lengths = map(len, joined.split(SEPARATOR.encode()))
+    starts = array("q", itertools.accumulate(map((1).__add__, lengths), initial=at))
     starts.pop()  # where the text after the last would start
     return data, starts
 
 
 #: The arrays of ``_QuoteSlices.joined()``: starts, owner_rel, owner_pos, quote_key and
-#: quotes per slice.
+#: quotes per slice; a process handing its slices over adds their blob pieces' sizes.
 _JOINED_CODES = ("q", "i", "i", "Q", "q")
 
 
 class _QuoteSlices:
     """The quotes of relations, folded a slice at a time (slice k: relations k * SLICE
-    up to the next), in any order; ``joined`` puts the slices in order. Within a slice
-    the quotes are laid out by their relation's label key (``keys``), so a search can
-    meet the matches of each slice in the order of the rows they make."""
+    up to the next), in any order; ``add`` gives each slice's blob piece, ``joined`` its
+    arrays, the slices in order. Within a slice the quotes are laid out by their
+    relation's label key (``keys``), so a search can meet the matches of each slice in
+    the order of the rows they make."""
 
     def __init__(self, packed: Any, keys: array):
         self.packed, self.count, self.keys = packed, packed.number_of_edges(), keys
         self.slices = -(-self.count // SLICE)
         self.decoder = msgspec.json.Decoder(list[_Quotes])
+        #: slice -> (its blob piece's size, starts within it, then the other arrays)
         self.done: dict[int, tuple] = {}
         self.numpy = None  # sorts each slice by key, on many relations
         if self.count >= NUMPY_MIN:
@@ -152,10 +194,10 @@ class _QuoteSlices:
         rels = (ordered + first).astype(np.intc)
         return ordered.tolist(), array("i", rels.tobytes()), array("Q", keys[ordered].tobytes())
 
-    def add(self, k: int) -> None:
-        """Fold slice ``k``: its blob piece, where each quote starts in it, each quote's
-        relation, place in that relation's evidence and label key, and how many quotes
-        the slice holds."""
+    def add(self, k: int) -> bytes:
+        """Fold slice ``k``: its blob piece (returned), where each quote starts in it,
+        each quote's relation, place in that relation's evidence and label key, and how
+        many quotes the slice holds (kept for ``joined``)."""
         first = k * SLICE
         stop = min(first + SLICE, self.count)
         records = self.decoder.decode(self.packed.records_json("rel", first, stop))
@@ -177,16 +219,19 @@ class _QuoteSlices:
             owner_rel = array("i", chain(map(itertools.repeat, owner_rel, sizes)))
             quote_key = array("Q", chain(map(itertools.repeat, quote_key, sizes)))
             owner_pos.extend(chain(map(range, sizes)))
+        data, starts = _folded(quotes, 0, layout)
         counts = array("q", [len(quotes)])
-        self.done[k] = (*_folded(quotes, 0, layout), owner_rel, owner_pos, quote_key, counts)
+        self.done[k] = (len(data), starts, owner_rel, owner_pos, quote_key, counts)
+        return data
 
-    def joined(self) -> tuple[list[bytes], array, array, array, array, array]:
-        """(blob pieces, starts counted from the first piece, owner_rel, owner_pos,
-        quote_key, quotes per slice) of the slices folded here, in order."""
-        pieces, starts, *more = [], *map(array, _JOINED_CODES)
+    def joined(self) -> tuple[array, array, array, array, array]:
+        """(starts counted from the first slice's piece, owner_rel, owner_pos, quote_key,
+        quotes per slice) of the slices folded here, in order: their pieces lie one after
+        the other in that order."""
+        starts, *more = map(array, _JOINED_CODES)
         size = 0
         for k in sorted(self.done):
-            data, at, *columns = self.done.pop(k)
+            length, at, *columns = self.done.pop(k)
             if size and self.numpy is not None:
                 at = array(
                     "q", (self.numpy.frombuffer(at, dtype=self.numpy.int64) + size).tobytes()
@@ -196,37 +241,35 @@ class _QuoteSlices:
             starts.extend(at)
             for values, column in zip(more, columns, strict=True):
                 values.extend(column)
-            pieces.append(data)
-            size += len(data)
-        return pieces, starts, *more
+            size += length
+        return starts, *more
 
 
 def write(packed: Any, out: IO[bytes], key: str, progress: Any = None) -> None:
     """Write ``packed``'s search index to ``out`` (a binary file open for writing);
     ``progress(step, done, total)`` hears how far it got.
 
-    Quotes of many relations are shared with a forked child, as ``build`` shares the
-    relations: the parent first makes the name candidates and the descriptions, then
-    both fold slices of quotes, the parent from the front and the child from the back,
-    until they meet; the child hands its part over through a temporary file."""
+    The quotes come first, each slice written as soon as it is folded. Those of many
+    relations are shared with a forked child, as ``build`` shares the relations: the
+    parent first makes the name candidates and the descriptions, then both fold slices
+    of quotes, the parent from the front and the child from the back, until they meet;
+    the child writes its pieces to a temporary file as it goes, and the parent copies
+    them in after its own."""
+    writer = _Writer(out)
+    writer.begin("quote_blob")
     with paused_gc():  # a few objects per quote, no cycles
         quotes = _QuoteSlices(packed, _relation_keys(packed))
-        shared = _shared(quotes, lambda: _entity_sections(packed, progress), progress)
+        shared = _shared(quotes, writer, lambda: _entity_sections(packed, progress), progress)
         if shared is None:  # one process
             sections = _entity_sections(packed, progress)
             for k in range(quotes.slices):
                 if progress:
                     progress("indexing quotes for search", k * SLICE, quotes.count)
-                quotes.add(k)
+                writer.write("quote_blob", quotes.add(k))
             joined = quotes.joined()
         else:
             sections, joined = shared
-    pieces, starts, owner_rel, owner_pos, quote_key, counts = joined
-    writer = _Writer(out)
-    writer.section("desc_blob", sections.pop("desc_blob"))
-    writer.begin("quote_blob")
-    for piece in pieces:
-        writer.write("quote_blob", piece)
+    starts, owner_rel, owner_pos, quote_key, counts = joined
     for name, data in sections.items():
         writer.section(name, data)
     writer.section("quote_starts", starts)
@@ -274,29 +317,32 @@ def _key8(data: bytes) -> int:
 
 
 def _shared(
-    quotes: _QuoteSlices, alongside: Callable[[], dict[str, Any]], progress: Any
+    quotes: _QuoteSlices, writer: _Writer, alongside: Callable[[], dict[str, Any]], progress: Any
 ) -> tuple[dict[str, Any], tuple] | None:
     """(``alongside()``, ``quotes.joined()`` of every slice), the slices folded by this
-    process and a forked child (its part joined in as one slice, the first it took); None
-    where the work stays in one process (small data, one core, no fork, no file locks)."""
+    process and a forked child (its part joined in as one slice, the first it took), and
+    their pieces written to ``writer``'s quote blob in order; None where the work stays
+    in one process (small data, one core, no fork, no file locks)."""
     from . import build
 
     if quotes.count < PARALLEL_MIN or not build.two_processes():
         return None
-    with tempfile.TemporaryFile() as handoff:
+    with tempfile.TemporaryFile() as handoff, tempfile.TemporaryFile() as pieces:
         try:
             claims = build.Claims(quotes.slices, handoff)
         except OSError:
             return None
+        writer.out.flush()  # (the child must never write what this process buffered)
         pid = os.fork()
         if pid == 0:  # the child: never returns, never touches the terminal
             code = 1
             try:
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
+                sizes = array("q")  # of its pieces, in the order they are written
                 for k in claims.back():
-                    quotes.add(k)
-                pieces, *arrays = quotes.joined()
-                build.send_arrays(handoff, arrays, pieces)
+                    sizes.append(pieces.write(quotes.add(k)))
+                pieces.flush()
+                build.send_arrays(handoff, [*quotes.joined(), sizes], [])
                 code = 0
             finally:
                 os._exit(code)
@@ -307,7 +353,7 @@ def _shared(
                 if progress:
                     done = min(claims.taken(quotes.slices) * SLICE, quotes.count)
                     progress("indexing quotes for search", done, quotes.count)
-                quotes.add(k)
+                writer.write("quote_blob", quotes.add(k))
             _, status = os.waitpid(pid, 0)
         finally:
             if status is None:  # interrupted or failed: stop the child
@@ -315,14 +361,18 @@ def _shared(
                     os.kill(pid, signal.SIGKILL)
                     os.waitpid(pid, 0)
         if os.waitstatus_to_exitcode(status) == 0:  # its slices, as one entry of ours
-            *raw, blob = build.received_arrays(handoff)
-            arrays = [array(code) for code in _JOINED_CODES]
-            for values, data in zip(arrays, raw, strict=True):
+            *raw, _ = build.received_arrays(handoff)
+            *arrays, sizes = [array(code) for code in (*_JOINED_CODES, "q")]
+            for values, data in zip((*arrays, sizes), raw, strict=True):
                 values.frombytes(data)
-            quotes.done[claims.meeting()] = (bytes(blob), *arrays)
+            # written last slice first (taken from the back): copied in slice order
+            ends = list(itertools.accumulate(sizes))
+            for size, end in zip(reversed(sizes), reversed(ends), strict=True):
+                writer.copy("quote_blob", pieces, end - size, size)
+            quotes.done[claims.meeting()] = (ends[-1] if ends else 0, *arrays)
         else:  # the child died (out of memory, killed): fold its slices here
             for k in range(claims.meeting(), quotes.slices):
-                quotes.add(k)
+                writer.write("quote_blob", quotes.add(k))
     return sections, quotes.joined()
 
 
