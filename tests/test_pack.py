@@ -16,7 +16,7 @@ from diplograph import pack, query
 from diplograph.errors import DataError, NoPath
 from diplograph.load import load_graph
 from diplograph.pack import MAGIC, PackedGraph, open_packed
-from diplograph.query import Filters, PathOptions, make_filters
+from diplograph.query import NO_FILTERS, Filters, PathOptions, make_filters
 from diplograph.resolve import resolve
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -630,3 +630,51 @@ def test_surrogate_escapes_paired_pass_lone_are_named(write_data):
     with pytest.raises(DataError) as info:
         open_packed(path)
     assert info.value.problems == [f"{path}: entities[0].name: contains a control character"]
+
+
+def _part(graph) -> tuple[list, list]:
+    """A part's entities in order, and its relations by id, with their attributes."""
+    edges = sorted(graph.edges(keys=True, data=True), key=lambda edge: edge[2])
+    return list(graph.nodes(data=True)), edges
+
+
+@pytest.mark.parametrize(
+    ("ego", "radius", "filters"),
+    [
+        (None, 1, {"relation_types": ["met"]}),
+        (None, 1, {"since": "2010", "until": "2012-06", "certainty": ["stated"]}),
+        ("e5", 1, {}),
+        ("e5", 2, {"relation_types": ["met", "visited"]}),
+        ("e300", 3, {"certainty": ["hedged", "reported"]}),
+        ("e42", 0, {}),
+        ("e7", 2, {"since": "2015"}),
+    ],
+)
+def test_subgraph_identical_and_cut_on_the_arrays(generated_pair, ego, radius, filters):
+    """A packed graph cuts the part on its arrays and reads only the part's relations;
+    the part is the one networkx gives (same entities in the same order, same relations)."""
+    nxg, _ = generated_pair
+    f = make_filters(nxg, **filters)
+    expected = query.subgraph(nxg, f, ego, radius)
+    packed = PackedGraph(generated_pair[1]._s)  # a fresh one: nothing read yet
+    part = query.subgraph(packed, f, ego, radius)
+    assert _part(part) == _part(expected)
+    assert expected.number_of_edges() > 0 or ego == "e42"
+    assert len(packed._edge_cache) == expected.number_of_edges()  # only the part was read
+
+
+def test_subgraph_too_large_is_refused_before_reading(generated_pair):
+    """A part over the limit is refused with its size, before any relation is read."""
+    from diplograph.errors import PartTooLarge
+
+    nxg, packed = generated_pair
+    whole = query.subgraph(nxg, NO_FILTERS, "e5", 1)
+    fresh = PackedGraph(packed._s)  # nothing read yet
+    with pytest.raises(PartTooLarge) as refused:
+        query.subgraph(fresh, NO_FILTERS, "e5", 1, at_most=10)
+    assert refused.value.count == whole.number_of_edges() > 10
+    assert not fresh._edge_cache  # nothing read
+    with pytest.raises(PartTooLarge):
+        query.subgraph(fresh, NO_FILTERS, None, 1, at_most=10)  # the whole graph
+    kept = query.subgraph(fresh, NO_FILTERS, "e5", 1, at_most=whole.number_of_edges())
+    assert kept.number_of_edges() == whole.number_of_edges()

@@ -692,7 +692,7 @@ def draw_command(
 ) -> None:
     """Draw the graph: a picture (.svg, .png) or an interactive page (.html) that works offline."""
     from .draw import FORMATS, render
-    from .errors import UsageError
+    from .errors import PartTooLarge, UsageError
     from .export import write_atomic
     from .query import subgraph
     from .resolve import resolve
@@ -704,13 +704,15 @@ def draw_command(
         raise UsageError(f"cannot draw '{output}': the file name must end in .svg, .png or .html")
     graph = _graph()
     node = resolve(graph, name) if name else None
-    part = subgraph(graph, _filters(graph, since, until, certainty, relation), node, radius)
-    if part.number_of_edges() > max_relations:
+    filters = _filters(graph, since, until, certainty, relation)
+    try:  # counted before any relation is read
+        part = subgraph(graph, filters, node, radius, at_most=max_relations)
+    except PartTooLarge as too_large:
         raise UsageError(
-            f"the drawing would hold {part.number_of_edges():,} relations (at most "
+            f"the drawing would hold {too_large.count:,} relations (at most "
             f"{max_relations:,}): draw a part (NAME --radius 1, --relation, --since) "
             "or raise --max-relations"
-        )
+        ) from None
     part = _networkx(part)
     if part.number_of_nodes() == 0:
         raise UsageError("nothing to draw: no relation passes the filters")

@@ -42,6 +42,14 @@ class UsageError(DiplographError):
     exit_code = 2
 
 
+class PartTooLarge(UsageError):
+    """A part of the graph with more relations than the caller allows (``count``, ``limit``)."""
+
+    def __init__(self, count: int, limit: int):
+        self.count, self.limit = count, limit
+        super().__init__(f"the part holds {count:,} relations (at most {limit:,})")
+
+
 class ExportError(DiplographError):
     """An export that cannot be written (bad destination, value a format cannot hold)."""
 

@@ -730,6 +730,45 @@ class PackedGraph:
                     if nxt not in avoid:
                         yield nxt, r
 
+    def part(self, filters, ego: str | None, radius: int) -> tuple[list[int], list[int]]:
+        """The part ``query.subgraph`` cuts, from the arrays alone (no record is read):
+        (entity positions, ascending; relation indices, ascending). With ``ego``, the
+        entities within ``radius`` hops of it through relations that pass ``filters``
+        (directions ignored) and the passing relations among them; without, every
+        passing relation and the entities they touch."""
+        s = self._s
+        accepts = self.edge_filter(filters)
+        src, dst = s["src"], s["dst"]
+        if ego is None:
+            rels = range(len(src)) if accepts is None else filter(accepts, range(len(src)))
+            chosen = list(rels)
+            touched = set(map(src.__getitem__, chosen))
+            touched.update(map(dst.__getitem__, chosen))
+            return sorted(touched), chosen
+        keep = {self.index[ego]}
+        frontier = list(keep)
+        for _ in range(radius):
+            following: list[int] = []
+            for i in frontier:
+                for _way, offsets, rels, ends in _WAYS:
+                    off, far = s[offsets], s[ends]
+                    near = s[rels][off[i] : off[i + 1]]
+                    for other in map(
+                        far.__getitem__, near if accepts is None else filter(accepts, near)
+                    ):
+                        if other not in keep:
+                            keep.add(other)
+                            following.append(other)
+            frontier = following
+        off, out = s["out_off"], s["out_rel"]
+        chosen = [
+            r
+            for i in keep
+            for r in out[off[i] : off[i + 1]]
+            if dst[r] in keep and (accepts is None or accepts(r))
+        ]
+        return sorted(keep), sorted(chosen)
+
     def between(self, a: str, b: str, direction: str, accepts) -> list[int]:
         """Relation indices joining ``a`` to ``b`` (out: a->b, in: b->a, both), filtered."""
         s = self._s

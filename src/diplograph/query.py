@@ -19,7 +19,7 @@ from operator import itemgetter
 from typing import Any
 
 from . import dates
-from .errors import NoPath, UsageError
+from .errors import NoPath, PartTooLarge, UsageError
 from .model import CERTAINTY
 
 CERTAINTY_RANK = {level: rank for rank, level in enumerate(CERTAINTY)}
@@ -531,21 +531,38 @@ def subgraph(
     filters: Filters = NO_FILTERS,
     ego: str | None = None,
     radius: int = 1,
+    at_most: int | None = None,
 ):
     """The part of the graph a user is looking at, as a new graph (for export).
 
     Relations must pass ``filters``. With ``ego``, only entities within ``radius`` hops of
     it (directions ignored, through passing relations) and the relations among them.
     Without filters or ego, the whole graph. With filters, entities no passing relation
-    touches are left out.
+    touches are left out. A part of more than ``at_most`` relations raises PartTooLarge
+    (on a packed graph, before any relation is read).
     """
     if radius < 0:
         raise UsageError("--radius must be 0 or more")
+
+    def check(count: int) -> None:
+        if at_most is not None and count > at_most:
+            raise PartTooLarge(count, at_most)
+
     if ego is None and filters == NO_FILTERS:
+        check(graph.number_of_edges())
         return graph
     import networkx as nx
 
-    if ego is not None:
+    if hasattr(graph, "part"):  # a packed graph: cut on its arrays, then read the part
+        positions, rels = graph.part(filters, ego, radius)
+        check(len(rels))
+        chosen = graph.edges_of(rels)
+        if ego is not None:
+            chosen.sort(key=itemgetter(2))
+        nodes = [graph.ids[i] for i in positions]
+        if ego is not None:
+            nodes.sort()
+    elif ego is not None:
         keep = {ego}
         frontier = [ego]
         for _ in range(radius):
@@ -569,6 +586,7 @@ def subgraph(
         chosen = [e for e in graph.edges(keys=True, data=True) if filters.accepts(e[3])]
         touched = {n for u, v, _, _ in chosen for n in (u, v)}
         nodes = [n for n in graph if n in touched]
+    check(len(chosen))
     part = nx.MultiDiGraph()
     part.graph.update(graph.graph)
     part.add_nodes_from((n, graph.nodes[n]) for n in nodes)
