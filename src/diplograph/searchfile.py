@@ -451,7 +451,7 @@ def _candidate_sections_numpy(keys: list[str]) -> dict[str, Any]:
     lengths = np.fromiter(map(len, texts), np.int64, len(texts))
     longest = int(lengths[-1]) if len(texts) else 0
     starts = np.searchsorted(lengths, np.arange(longest + 2), side="left")
-    joined = "".join(f"{text}\n" for text in texts)  # folded texts hold no newline
+    joined = "\n".join(texts) + "\n" if texts else ""  # folded texts hold no newline
     data = joined.encode("utf-8")
     if len(data) != len(joined):  # not ASCII: sizes in bytes
         lengths = np.fromiter((len(t.encode("utf-8")) for t in texts), np.int64, len(texts))
