@@ -678,3 +678,19 @@ def test_subgraph_too_large_is_refused_before_reading(generated_pair):
         query.subgraph(fresh, NO_FILTERS, None, 1, at_most=10)  # the whole graph
     kept = query.subgraph(fresh, NO_FILTERS, "e5", 1, at_most=whole.number_of_edges())
     assert kept.number_of_edges() == whole.number_of_edges()
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(st.characters(blacklist_categories=["Cs"]), max_size=12), max_size=30))
+def test_name_keys_cut_from_the_blob(names):
+    """Each name's key is its first eight bytes of UTF-8 (NUL-padded), cut from the name
+    table without decoding: the same as encoding each name (short, exactly eight bytes,
+    a character split at the eighth byte, empty)."""
+    from diplograph import searchfile
+    from diplograph.build import _string_table
+    from diplograph.pack import StringTable
+
+    table = _string_table("names", names)
+    keys, short = searchfile._name_keys(StringTable(table["names_blob"], table["names_off"]))
+    assert keys.tolist() == [searchfile._key8(name.encode("utf-8")) for name in names]
+    assert short.tolist() == [len(name.encode("utf-8")) < 8 for name in names]

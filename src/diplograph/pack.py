@@ -278,6 +278,16 @@ class StringTable:
     def __init__(self, blob: Any, offsets: Any):
         self._blob, self._off = blob, offsets
 
+    @property
+    def blob(self) -> Any:
+        """The UTF-8 bytes (or a file section that reads them), items one after another."""
+        return self._blob
+
+    @property
+    def offsets(self) -> Any:
+        """Where each item starts in ``blob``, then where the last ends (int64)."""
+        return self._off
+
     def __len__(self) -> int:
         return len(self._off) - 1
 

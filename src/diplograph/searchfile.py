@@ -286,10 +286,10 @@ def _relation_keys(packed: Any) -> array:
     only relations from shorter names are labelled one by one."""
     from .query import relation_label
 
-    names = list(packed.names)
     types = packed.type_names
     src, dst, rtype = packed.relation_columns()
     if len(src) < NUMPY_MIN:
+        names = list(packed.names)
         return array(
             "Q",
             [
@@ -299,17 +299,33 @@ def _relation_keys(packed: Any) -> array:
         )
     import numpy as np
 
-    encoded = [name.encode("utf-8") for name in names]
-    # each name's first eight bytes (numpy pads with NULs and cuts), as big-endian keys
-    firsts = np.array(encoded, dtype="S8").tobytes()
-    by_source = np.frombuffer(firsts, dtype=">u8").astype(np.uint64)
-    short = np.fromiter(map(len, encoded), np.int64, len(encoded)) < 8
+    by_source, short = _name_keys(packed.names)
     sources = np.frombuffer(src, dtype=np.intc)
     keys = by_source[sources]
-    for r in np.flatnonzero(short[sources]).tolist():
-        label = relation_label(packed, names[src[r]], types[rtype[r]], names[dst[r]])
-        keys[r] = label_key(label)
+    shorter = np.flatnonzero(short[sources]).tolist()
+    if shorter:
+        ends = [*map(src.__getitem__, shorter), *map(dst.__getitem__, shorter)]
+        names = dict(zip(ends, packed.names.many(ends), strict=True))
+        for r in shorter:
+            label = relation_label(packed, names[src[r]], types[rtype[r]], names[dst[r]])
+            keys[r] = label_key(label)
     return array("Q", keys.tobytes())
+
+
+def _name_keys(names: Any) -> tuple[Any, Any]:
+    """(Each name's first eight bytes of UTF-8, padded with NULs, as one big-endian
+    integer; whether it is shorter than eight bytes), as numpy arrays, cut from the
+    name table's blob by offsets: no name is decoded."""
+    import numpy as np
+
+    off = np.frombuffer(names.offsets, dtype=np.int64)
+    starts, lengths = off[:-1], off[1:] - off[:-1]
+    blob = names.blob[0 : int(off[-1])] if len(off) else b""
+    data = np.frombuffer(bytes(blob) + bytes(8), dtype=np.uint8)  # (reads past the end)
+    width = np.arange(8)
+    firsts = data[starts[:, None] + width]
+    firsts[width >= lengths[:, None]] = 0  # a shorter name's own bytes, then NULs
+    return firsts.view(">u8").ravel().astype(np.uint64), lengths < 8
 
 
 def _key8(data: bytes) -> int:
