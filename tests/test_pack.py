@@ -3,6 +3,7 @@
 import json
 import random
 import sys
+import time
 from array import array
 from pathlib import Path
 
@@ -431,12 +432,20 @@ def test_search_file_same_from_two_processes(
         return real_fork()
 
     monkeypatch.setattr(os, "fork", fork)
+    real_add = searchfile._QuoteSlices.add
     if child == "dies":
-        real_add = searchfile._QuoteSlices.add
 
         def add(self, k):
             if os.getpid() != parent:
                 os._exit(9)
+            return real_add(self, k)
+
+        monkeypatch.setattr(searchfile._QuoteSlices, "add", add)
+    elif child == "works":
+
+        def add(self, k):  # the parent slowed down: the child surely takes several slices
+            if os.getpid() == parent:
+                time.sleep(0.05)
             return real_add(self, k)
 
         monkeypatch.setattr(searchfile._QuoteSlices, "add", add)
