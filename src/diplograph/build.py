@@ -429,7 +429,9 @@ class _NotCompact(Exception):
 class _Relations:
     """What checking and indexing relations needs, shared by both processes."""
 
-    def __init__(self, ids: list[str], type_names: list[str], sources: list[str]):
+    def __init__(
+        self, ids: list[str], type_names: list[str], sources: list[str], numpy: Any = None
+    ):
         # the ids as fresh strings, one after the other in memory: every lookup reads its
         # key's string, and packed together they stay in the processor's cache longer
         packed = "\n".join(ids).split("\n")
@@ -442,7 +444,7 @@ class _Relations:
         self.fields = record.__struct_fields__
         #: numpy, where large data already imported it before a fork (then each process
         #: turns its date codes into days with it), else None
-        self.numpy: Any = None
+        self.numpy = numpy
 
 
 class _SpanPart:
@@ -1077,8 +1079,7 @@ def _build(
     del heads
     if (spans or region) and not (type_names and sources):
         return None  # every relation needs a type and a source to cite
-    ctx = _Relations(ids, type_names, list(sources))
-    ctx.numpy = region.numpy if region is not None else None
+    ctx = _Relations(ids, type_names, list(sources), None if region is None else region.numpy)
     done = _split_relations(region or _SpanPart(spans), ctx, entity_work, progress)
     if done is None:
         return None

@@ -740,12 +740,12 @@ class PackedGraph:
                     if nxt not in avoid:
                         yield nxt, r
 
-    def part(self, filters, ego: str | None, radius: int) -> tuple[list[int], list[int]]:
+    def part(self, filters, ego: str | None, radius: int) -> tuple[list[str], list[int]]:
         """The part ``query.subgraph`` cuts, from the arrays alone (no record is read):
-        (entity positions, ascending; relation indices, ascending). With ``ego``, the
-        entities within ``radius`` hops of it through relations that pass ``filters``
-        (directions ignored) and the passing relations among them; without, every
-        passing relation and the entities they touch."""
+        (entity ids, relation indices ascending). With ``ego``, the entities within
+        ``radius`` hops of it through relations that pass ``filters`` (directions
+        ignored; ids sorted) and the passing relations among them; without, every passing
+        relation and the entities they touch (in graph order)."""
         s = self._s
         accepts = self.edge_filter(filters)
         src, dst = s["src"], s["dst"]
@@ -754,28 +754,23 @@ class PackedGraph:
             chosen = list(rels)
             touched = set(map(src.__getitem__, chosen))
             touched.update(map(dst.__getitem__, chosen))
-            return sorted(touched), chosen
-        keep = {self.index[ego]}
-        frontier = list(keep)
+            return [self.ids[i] for i in sorted(touched)], chosen
+        keep = {ego}
+        frontier = [ego]
         for _ in range(radius):
-            following: list[int] = []
-            for i in frontier:
-                for _way, offsets, rels, ends in _WAYS:
-                    off, far = s[offsets], s[ends]
-                    near = s[rels][off[i] : off[i + 1]]
-                    for other in map(
-                        far.__getitem__, near if accepts is None else filter(accepts, near)
-                    ):
-                        if other not in keep:
-                            keep.add(other)
-                            following.append(other)
+            following = []
+            for node in frontier:
+                for other, _ in self.fast_steps(node, "both", accepts, keep):  # (not kept yet)
+                    keep.add(other)
+                    following.append(other)
             frontier = following
+        kept = {self.index[node] for node in keep}
         off, out = s["out_off"], s["out_rel"]
         chosen = [
             r
-            for i in keep
+            for i in kept
             for r in out[off[i] : off[i + 1]]
-            if dst[r] in keep and (accepts is None or accepts(r))
+            if dst[r] in kept and (accepts is None or accepts(r))
         ]
         return sorted(keep), sorted(chosen)
 

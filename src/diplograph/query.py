@@ -554,14 +554,11 @@ def subgraph(
     import networkx as nx
 
     if hasattr(graph, "part"):  # a packed graph: cut on its arrays, then read the part
-        positions, rels = graph.part(filters, ego, radius)
+        nodes, rels = graph.part(filters, ego, radius)
         check(len(rels))
         chosen = graph.edges_of(rels)
         if ego is not None:
-            chosen.sort(key=itemgetter(2))
-        nodes = [graph.ids[i] for i in positions]
-        if ego is not None:
-            nodes.sort()
+            chosen.sort(key=itemgetter(2))  # by relation id, as below
     elif ego is not None:
         keep = {ego}
         frontier = [ego]
