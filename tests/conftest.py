@@ -23,8 +23,9 @@ atexit.register(shutil.rmtree, os.environ["DIPLOGRAPH_CACHE_DIR"], ignore_errors
 import pytest  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-from diplograph.cli import app, state  # noqa: E402
-from diplograph.load import load_graph  # noqa: E402
+from diplograph import parallel  # noqa: E402
+from diplograph.cli.app import app  # noqa: E402
+from reference import load_graph  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -86,17 +87,6 @@ MINI = {
 def mini() -> dict:
     """A fresh copy of the small test dataset."""
     return copy.deepcopy(MINI)
-
-
-@pytest.fixture(autouse=True)
-def _reset_state():
-    state.data = None
-    state.debug = False
-    state.progress = None
-    yield
-    state.data = None
-    state.debug = False
-    state.progress = None
 
 
 @pytest.fixture(scope="session")
@@ -177,3 +167,56 @@ def chromium_command(tmp_path, *extra: str) -> list[str]:
         f"--user-data-dir={tmp_path / 'profile'}",
         *extra,
     ]
+
+
+class Gate:
+    """Orders the two processes of a parallel pass without timing: in the process that
+    waits (``waiting``: "parent" or "child"), ``wait()`` returns only once the other has
+    done its part: the child has ended, or the parent has taken every chunk and waits for
+    the child (a pipe whose write end only the parent keeps open, closed in
+    ``Child.wait``: reading it ends then)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, waiting: str):
+        self.waiting = waiting
+        self.parent = os.getpid()
+        self.forked = False
+        self.child = 0
+        self.read, self.write = os.pipe()
+        fork = os.fork
+
+        def forking() -> int:
+            pid = fork()
+            self.forked, self.child = True, pid
+            if (pid != 0) == (waiting == "parent"):  # this side waits: it keeps no write end
+                self._close_write()
+            return pid
+
+        monkeypatch.setattr(os, "fork", forking)
+        if waiting == "child":
+            real_wait = parallel.Child.wait
+
+            def wait(child: parallel.Child) -> int:
+                self._close_write()  # every chunk taken: let the child go on
+                return real_wait(child)
+
+            monkeypatch.setattr(parallel.Child, "wait", wait)
+
+    def _close_write(self) -> None:
+        """Close this process's write end, once (its number may be reused afterwards)."""
+        if self.write >= 0:
+            os.close(self.write)
+            self.write = -1
+
+    def here(self) -> bool:
+        """Whether this is the process that waits (once there are two)."""
+        return self.forked and (os.getpid() == self.parent) == (self.waiting == "parent")
+
+    def wait(self) -> None:
+        """Block until the other process is done (at once, after the first time): the
+        child has ended (and can be reaped: it is left for the code under test to reap),
+        or the parent has closed its end of the pipe."""
+        if self.waiting == "parent":
+            os.waitid(os.P_PID, self.child, os.WEXITED | os.WNOWAIT)
+            return
+        while os.read(self.read, 4096):
+            pass

@@ -12,13 +12,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
-from diplograph import build, export, query, resolve
-from diplograph import pack as pack_module
-from diplograph.errors import DataError
-from diplograph.load import data_files, documents_for_pack, load_graph, with_vocabulary
-from diplograph.pack import PackedGraph, open_packed
-from diplograph.resolve import fold, fold_joined, fold_many
+from conftest import ROOT, Gate
+from diplograph import parallel
+from diplograph.check.files import data_files, with_vocabulary
+from diplograph.formats import graphml
+from diplograph.model import text
+from diplograph.model.errors import DataError
+from diplograph.model.text import fold, fold_joined, fold_many
+from diplograph.queries.listing import show
+from diplograph.queries.paths import paths
+from diplograph.queries.search import search
+from diplograph.queries.who_met import who_met
+from diplograph.store import build
+from diplograph.store import packed as pack_module
+from diplograph.store.build import documents_for_pack
+from diplograph.store.cache import open_store as open_packed
+from diplograph.store.packed import PackedGraph
+from reference import reference_store
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import generate  # noqa: E402
@@ -26,7 +36,7 @@ import generate  # noqa: E402
 sys.path.pop(0)
 
 RELATIONS = 4000
-REAL_CPUS = build._cpus
+REAL_CPUS = parallel._cpus
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +70,7 @@ def small_thresholds(monkeypatch):
     monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 200_000)
     monkeypatch.setattr(build, "NUMPY_MIN_BYTES", 200_000)  # records' starts found by numpy
     monkeypatch.setattr(build, "MAP_MIN_BYTES", 0)  # files mapped, not read
-    monkeypatch.setattr(build, "_cpus", lambda: 2)  # split even on a one-core machine
+    monkeypatch.setattr(parallel, "_cpus", lambda: 2)  # split even on a one-core machine
 
 
 def comparable(sections: dict) -> dict:
@@ -85,7 +95,7 @@ def test_split_build_is_byte_identical_to_one_process(tmp_path, document, monkey
     monkeypatch.setattr(build, "NUMPY_MIN", 100)
     monkeypatch.setattr(build, "NUMPY_MIN_BYTES", 200_000)
     monkeypatch.setattr(build, "MAP_MIN_BYTES", 0)
-    monkeypatch.setattr(build, "_cpus", lambda: 2)
+    monkeypatch.setattr(parallel, "_cpus", lambda: 2)
     two = comparable(build.build_streaming(files))  # mapped, and split between two
     assert one.keys() == two.keys()
     for name in one:
@@ -104,14 +114,14 @@ def test_fast_builder_matches_whole_document_builder(tmp_path, document, small_t
     a, b = PackedGraph(streamed), PackedGraph(whole)
     assert a.number_of_edges() == b.number_of_edges() == RELATIONS
     # every record read back whole, as written
-    nxg = load_graph(files[-1])
+    nxg = reference_store(files[-1])
     assert list(a.edges()) == list(b.edges())
     assert {e[2]: e for e in a.edges()} == {e[2]: e for e in nxg.edges(keys=True, data=True)}
     for node in ["e0", "e5", "e99", "e321"]:
-        assert query.who_met(a, node) == query.who_met(b, node)
-        assert query.show(a, node) == query.show(b, node)
-    assert query.paths(a, "e3", "e300") == query.paths(b, "e3", "e300")
-    assert query.who_met(a, "e0") == query.who_met(nxg, "e0")
+        assert who_met(a, node) == who_met(b, node)
+        assert show(a, node) == show(b, node)
+    assert paths(a, "e3", "e300") == paths(b, "e3", "e300")
+    assert who_met(a, "e0") == who_met(nxg, "e0")
 
 
 #: The relation damaged: set by the test (the last, in the child's part when the build
@@ -225,24 +235,28 @@ def test_parent_does_the_part_of_a_child_that_died(
     assert comparable(build.build_streaming(files)) == expected
 
 
-def _slowed(monkeypatch, in_parent: bool, seconds: float) -> list:
-    """Every chunk taken by one of the two processes costs ``seconds`` more; returns the
-    list of chunks the parent took."""
-    import time
-
-    parent, taken = os.getpid(), []
+def _held(monkeypatch, gate: Gate) -> list:
+    """The process ``gate`` holds waits at its first chunk until the other has done its
+    part; returns the list of chunks the parent took (``taken.chunks``: how many there
+    are)."""
+    parent, taken = os.getpid(), _Taken()
     for part_class in (build._SpanPart, build._CompactPart):
         chunk = part_class.chunk
 
-        def slow(self, k, chunk=chunk):
+        def held(self, k, chunk=chunk):
             if os.getpid() == parent:
                 taken.append(k)
-            if (os.getpid() == parent) is in_parent:
-                time.sleep(seconds)
+                taken.chunks = self.chunks
+            if gate.here():
+                gate.wait()
             return chunk(self, k)
 
-        monkeypatch.setattr(part_class, "chunk", slow)
+        monkeypatch.setattr(part_class, "chunk", held)
     return taken
+
+
+class _Taken(list):
+    chunks = 0
 
 
 @LAYOUTS
@@ -256,9 +270,9 @@ def test_parent_stops_early_when_the_child_doubts(
     doc = json.loads(json.dumps(document))
     doc["relations"][-1]["target"] = "nobody"  # the child starts from the back
     files = files_for(tmp_path, doc, compact)
-    taken = _slowed(monkeypatch, in_parent=True, seconds=0.05)
+    taken = _held(monkeypatch, Gate(monkeypatch, waiting="parent"))
     assert build.build_streaming(files) is None
-    assert len(taken) < 20
+    assert len(taken) == 1  # the parent's first chunk: then it saw the child's doubt
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # reaped
 
@@ -267,30 +281,22 @@ def test_parent_stops_early_when_the_child_doubts(
 def test_parent_skips_the_entity_tables_when_the_child_doubts_first(
     tmp_path, document, small_thresholds, monkeypatch, compact
 ):
-    import time
-
     doc = json.loads(json.dumps(document))
     doc["relations"][-1]["target"] = "nobody"  # the child's first chunk
     files = files_for(tmp_path, doc, compact)
-    parent, column, fork, tables = os.getpid(), build.column, os.fork, []
+    gate = Gate(monkeypatch, waiting="parent")
+    column, tables = build.column, []
 
-    def forking():
-        pid = fork()
-        if pid:
-            tables.append("forked")
-        return pid
-
-    def slow_column(*args):
-        if os.getpid() == parent and tables == ["forked"]:
+    def held_column(*args):
+        if gate.here() and not tables:
             tables.append("checking")
-            time.sleep(0.5)  # the parent's checks on entities take long
+            gate.wait()  # the parent's checks on entities last until the child has ended
         return column(*args)
 
-    monkeypatch.setattr(os, "fork", forking)
-    monkeypatch.setattr(build, "column", slow_column)
+    monkeypatch.setattr(build, "column", held_column)
     monkeypatch.setattr(build, "entity_tables", lambda entities: tables.append("built"))
     assert build.build_streaming(files) is None
-    assert tables == ["forked", "checking"]  # the tables were never built
+    assert tables == ["checking"]  # the tables were never built
 
 
 @LAYOUTS
@@ -303,16 +309,17 @@ def test_the_faster_process_takes_more_chunks(
     monkeypatch.setattr(build, "SLICE", 100)  # 40 chunks
     monkeypatch.setattr(build, "SLICE_BYTES", 20_000)  # about 45 chunks
     files = files_for(tmp_path, document, compact)
-    monkeypatch.setattr(build, "_cpus", lambda: 1)
+    monkeypatch.setattr(parallel, "_cpus", lambda: 1)
     expected = comparable(build.build_streaming(files))
-    monkeypatch.setattr(build, "_cpus", lambda: 2)
-    taken = _slowed(monkeypatch, in_parent=slow_parent, seconds=0.02)
+    monkeypatch.setattr(parallel, "_cpus", lambda: 2)
+    gate = Gate(monkeypatch, waiting="parent" if slow_parent else "child")
+    taken = _held(monkeypatch, gate)
     assert comparable(build.build_streaming(files)) == expected
-    count = 40 if not compact else -(-files[-1].stat().st_size // 20_000)
-    if slow_parent:
-        assert len(taken) < count / 3
-    else:
-        assert len(taken) > count * 2 / 3
+    assert taken.chunks >= 40
+    if slow_parent:  # held at its first chunk until the child took all the others
+        assert taken == [0]
+    else:  # the child, held at its first chunk until the parent took all the others
+        assert len(taken) == taken.chunks - 1
     assert taken == list(range(len(taken)))  # the parent's, from the front
 
 
@@ -423,11 +430,11 @@ ASCII_TEXTS = st.lists(
 
 
 @settings(max_examples=400)
-@given(st.one_of(TEXTS, ASCII_TEXTS), st.sampled_from([0, resolve.NUMPY_MIN_BYTES]))
+@given(st.one_of(TEXTS, ASCII_TEXTS), st.sampled_from([0, text.NUMPY_MIN_BYTES]))
 def test_fold_joined_is_fold_of_each_joined(texts, numpy_from):
     joined = "\x00".join(texts)
     with pytest.MonkeyPatch.context() as patch:  # spaces collapsed by numpy, or replaced
-        patch.setattr(resolve, "NUMPY_MIN_BYTES", numpy_from)
+        patch.setattr(text, "NUMPY_MIN_BYTES", numpy_from)
         if texts and joined.isascii() and joined.count("\x00") == len(texts) - 1:
             assert fold_joined(texts) == "\x00".join(map(fold, texts)).encode()
         else:
@@ -446,7 +453,7 @@ def test_fold_joined_is_fold_of_each_joined(texts, numpy_from):
 def test_relation_records_read_in_place_or_copied(
     tmp_path, document, small_thresholds, monkeypatch, layout, kept_in_place, bom
 ):
-    from diplograph.pack import open_packed
+    from diplograph.store.cache import open_store as open_packed
 
     path = tmp_path / "data.json"
     text = json.dumps(document, ensure_ascii=False, **layout)
@@ -457,18 +464,16 @@ def test_relation_records_read_in_place_or_copied(
     if kept_in_place:  # mapped (small_thresholds), unless a byte order mark must be cut
         assert isinstance(sections["rel_blob"].buffer, mmap.mmap) is not bom
     assert ("rel_file" in sections["meta"]) is kept_in_place
-    nxg = load_graph(path)
+    nxg = reference_store(path)
     monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
     written = open_packed(path)  # built and written to the cache
     read = open_packed(path)  # read back from the cache
     assert read.path is not None
     for graph in (written, read):
         for node in ["e0", "e5", "e321"]:
-            assert query.who_met(graph, node) == query.who_met(nxg, node)
-            assert query.show(graph, node) == query.show(nxg, node)
-        assert query.search(graph, "sources said in item 12") == query.search(
-            nxg, "sources said in item 12"
-        )
+            assert who_met(graph, node) == who_met(nxg, node)
+            assert show(graph, node) == show(nxg, node)
+        assert search(graph, "sources said in item 12") == search(nxg, "sources said in item 12")
     pack_size = read.path.stat().st_size
     assert (pack_size < path.stat().st_size / 2) is kept_in_place  # no copy of the records
     # a pass over every record (export) reads them a slice at a time: the same graph
@@ -481,7 +486,7 @@ def _graphml_content(graph) -> tuple:
 
     import networkx as nx
 
-    found = nx.read_graphml(io.BytesIO(export.to_graphml(graph)), force_multigraph=True)
+    found = nx.read_graphml(io.BytesIO(graphml.to_graphml(graph)), force_multigraph=True)
     nodes = sorted((n, sorted(a.items())) for n, a in found.nodes(data=True))
     edges = sorted((u, v, k, sorted(a.items())) for u, v, k, a in found.edges(keys=True, data=True))
     return nodes, edges
@@ -494,7 +499,7 @@ def test_progress_reported_while_building(
 ):
     """Progress through the relations, in one process or as the parent sees both (how
     many reports the parent makes then depends on how many chunks it takes)."""
-    monkeypatch.setattr(build, "_cpus", lambda: cpus)
+    monkeypatch.setattr(parallel, "_cpus", lambda: cpus)
     calls = []
     files = files_for(tmp_path, document, compact)
     assert build.build_streaming(files, lambda *a: calls.append(a)) is not None
@@ -517,7 +522,7 @@ def test_progress_bar_on_a_terminal():
 
     from rich.console import Console
 
-    from diplograph.cli import LoadProgress
+    from diplograph.cli.env import LoadProgress
 
     out = io.StringIO()
     bar = LoadProgress(Console(file=out, force_terminal=True, width=100))
@@ -536,7 +541,7 @@ def test_progress_bar_on_a_terminal():
 def test_one_job_builds_in_one_process(tmp_path, document, small_thresholds, monkeypatch):
     files = files_for(tmp_path, document)
     split = comparable(build.build_streaming(files))
-    monkeypatch.setattr(build, "_cpus", REAL_CPUS)
+    monkeypatch.setattr(parallel, "_cpus", REAL_CPUS)
     monkeypatch.setenv("DIPLOGRAPH_JOBS", "1")
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked with DIPLOGRAPH_JOBS=1"))
     assert comparable(build.build_streaming(files)) == split

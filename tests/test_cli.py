@@ -214,7 +214,7 @@ def test_tables_show_the_data_as_written(cli, write_data, monkeypatch, args):
 
 
 def test_debug_shows_traceback(cli):
-    from diplograph.errors import UnknownEntity
+    from diplograph.model.errors import UnknownEntity
 
     with pytest.raises(UnknownEntity):
         cli("--debug", "who-met", "Nobody At All")
@@ -237,14 +237,14 @@ def test_validate_source_text_on_large_data(cli, tmp_path, monkeypatch, layout):
     import sys
 
     from conftest import ROOT
-    from diplograph.load import data_files, read_documents
-    from diplograph.model import check_quotes
+    from diplograph.check.files import data_files, read_documents
+    from diplograph.model.records import check_quotes
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import generate
 
     monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
-    monkeypatch.setattr("diplograph.load.EVIDENCE_SLICE", 333)
+    monkeypatch.setattr("diplograph.check.files.EVIDENCE_SLICE", 333)
     doc = generate.generate(60, 2_500, seed=11)
     quotes = [rel["evidence"][0]["quote"] for rel in doc["relations"]]
     text = tmp_path / "source.txt"
@@ -303,15 +303,18 @@ class Recorder(list):
 def test_long_exports_show_progress(tmp_path, monkeypatch, least, shown):
     """On a terminal, exporting many relations shows how far it got, then clears the bar
     (a short export would only flash one)."""
-    from diplograph import cli as cli_module
-    from diplograph.load import bundled_data_dir
-    from diplograph.pack import open_packed
+    from diplograph.check.files import bundled_data_dir
+    from diplograph.cli import env as env_module
+    from diplograph.formats.common import as_networkx
+    from diplograph.store.cache import open_store as open_packed
 
-    monkeypatch.setattr(cli_module, "PROGRESS_MIN_RELATIONS", least)
+    monkeypatch.setattr(env_module, "PROGRESS_MIN_RELATIONS", least)
     bar = Recorder()
-    monkeypatch.setattr(cli_module.state, "progress", bar)
+    env = env_module.Env()
+    env.progress = bar
     packed = open_packed(bundled_data_dir())
-    made = cli_module._networkx(packed)
+    with env.long_pass(packed) as progress:
+        made = as_networkx(packed, progress)
     assert made.number_of_edges() == packed.number_of_edges()
     assert bar.stopped
     assert (bar[:1] == [("reading relations", 0, packed.number_of_edges())]) is shown

@@ -119,7 +119,7 @@ def test_errors(cli, args, code, message):
 
 
 def test_completion_of_names():
-    from diplograph.cli import _complete_name
+    from diplograph.cli.options import complete_name as _complete_name
 
     class Ctx:
         params = {"data": None}

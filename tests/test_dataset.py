@@ -3,8 +3,8 @@
 import pytest
 
 from conftest import ARTICLE
-from diplograph import dates
-from diplograph.query import reading
+from diplograph.model import dates
+from diplograph.queries.common import reading
 
 
 def test_every_quote_is_verbatim_in_the_article(cli):

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from diplograph import dates
+from diplograph.model import dates
 
 
 @pytest.mark.parametrize(

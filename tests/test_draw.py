@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from conftest import CHROMIUM, chromium_command, last_error
-from diplograph import draw
+from diplograph.formats import drawing as draw
 
 needs_graphviz = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium not installed")

@@ -8,14 +8,15 @@ import networkx as nx
 import pytest
 
 from conftest import last_error, schema_validator
-from diplograph import export
-from diplograph.errors import ExportError
+from diplograph.formats import common as export
+from diplograph.formats.graphml import to_graphml
+from diplograph.model.errors import ExportError
 
 
 @pytest.fixture(scope="module")
 def graphml_file(tmp_path_factory, graph):
     path = tmp_path_factory.mktemp("export") / "belarus.graphml"
-    path.write_bytes(export.to_graphml(graph))
+    path.write_bytes(to_graphml(graph))
     return path
 
 

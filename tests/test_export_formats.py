@@ -23,8 +23,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CHROMIUM, chromium_command, schema_validator
-from diplograph import export
-from diplograph.errors import ExportError
+from diplograph import formats
+from diplograph.formats import graphml
+from diplograph.formats.common import RELATION_FIELDS, entity_fields, relation_fields
+from diplograph.formats.cypher import cypher_string
+from diplograph.formats.dot import to_dot
+from diplograph.formats.gexf import to_gexf
+from diplograph.formats.graphml import to_graphml, write_graphml
+from diplograph.formats.json import to_json
+from diplograph.formats.mermaid import to_mermaid
+from diplograph.formats.neo4j import neo4j_type, to_neo4j
+from diplograph.model.errors import ExportError
 
 LISTS = {"aliases", "evidence"}
 
@@ -34,9 +43,9 @@ def decode(fields: dict) -> dict:
 
 
 def expected(graph: nx.MultiDiGraph) -> tuple[dict, dict]:
-    entities = {n: export.entity_fields(graph, n) for n in graph.nodes}
+    entities = {n: entity_fields(graph, n) for n in graph.nodes}
     relations = {
-        k: {"source": u, "target": v, **export.relation_fields(k, a)}
+        k: {"source": u, "target": v, **relation_fields(k, a)}
         for u, v, k, a in graph.edges(keys=True, data=True)
     }
     return entities, relations
@@ -131,13 +140,13 @@ def read_neo4j(files: dict[str, bytes]):
         entities[row["id:ID"]] = fields
     relations = {}
     for row in rels:
-        fields = {k: v for k, v in row.items() if k in export.RELATION_FIELDS and v != ""}
+        fields = {k: v for k, v in row.items() if k in RELATION_FIELDS and v != ""}
         relations[row["relation_id"]] = {
             "source": row[":START_ID"],
             "target": row[":END_ID"],
             **decode(fields),
         }
-        assert row[":TYPE"] == export.neo4j_type(row["relation"])
+        assert row[":TYPE"] == neo4j_type(row["relation"])
     return entities, relations
 
 
@@ -198,17 +207,17 @@ READERS = {
 
 def export_and_read(fmt: str, graph):
     if fmt == "neo4j":
-        return read_neo4j(export.to_neo4j(graph))
-    return READERS[fmt](export.FORMATS[fmt](graph))
+        return read_neo4j(to_neo4j(graph))
+    return READERS[fmt](_to_bytes(fmt, graph))
 
 
-@pytest.mark.parametrize("fmt", export.ALL_FORMATS)
+@pytest.mark.parametrize("fmt", formats.names())
 def test_bundled_graph_round_trips(graph, fmt):
     assert export_and_read(fmt, graph) == expected(graph)
 
 
 def test_every_format_is_tested():
-    assert set(export.ALL_FORMATS) == {*READERS, "neo4j"}
+    assert set(formats.names()) == {*READERS, "neo4j"}
 
 
 # -- independent tools ---------------------------------------------------------------------
@@ -216,12 +225,12 @@ def test_every_format_is_tested():
 
 def test_gexf_valid_against_schema(graph, tmp_path):
     path = tmp_path / "g.gexf"
-    path.write_bytes(export.to_gexf(graph))
+    path.write_bytes(to_gexf(graph))
     assert schema_validator().validate("gexf12", str(path)) == []
 
 
 def test_gexf_carries_time_for_gephi(graph):
-    g = nx.read_gexf(io.BytesIO(export.to_gexf(graph)))
+    g = nx.read_gexf(io.BytesIO(to_gexf(graph)))
     edges = {a["id"]: a for _, _, a in g.edges(data=True)}
     edge = edges["kellogg-met-lukashenko"]
     assert (edge["start"], edge["end"]) == ("2025-06-21", "2025-06-21")
@@ -233,7 +242,7 @@ def test_gexf_carries_time_for_gephi(graph):
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")
 def test_graphviz_parses_dot(graph, tmp_path):
     path = tmp_path / "g.dot"
-    path.write_bytes(export.to_dot(graph))
+    path.write_bytes(to_dot(graph))
     result = subprocess.run(["dot", "-Tsvg", str(path)], capture_output=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(b'class="node"') == graph.number_of_nodes()
@@ -241,19 +250,19 @@ def test_graphviz_parses_dot(graph, tmp_path):
 
 
 def test_mermaid_shape(graph):
-    text = export.to_mermaid(graph).decode()
+    text = to_mermaid(graph).decode()
     lines = text.splitlines()
     assert lines[0] == "flowchart LR"
     drawn = [line for line in lines if "-->|" in line]
     assert len(drawn) == graph.number_of_edges()
     for line in drawn:
         assert re.fullmatch(r'  n\d+ -->\|"[^"|]*"\| n\d+', line), line
-    fenced = export.to_mermaid(graph, fenced=True).decode().splitlines()
+    fenced = to_mermaid(graph, fenced=True).decode().splitlines()
     assert fenced[0] == "```mermaid" and fenced[-1] == "```"
 
 
 def test_neo4j_headers(graph):
-    files = export.to_neo4j(graph)
+    files = to_neo4j(graph)
     assert files["nodes.csv"].startswith(b"id:ID,name,type,aliases:string[],description,:LABEL\n")
     header = files["relationships.csv"].split(b"\n", 1)[0].decode()
     assert header.startswith(":START_ID,:END_ID,:TYPE,")
@@ -262,22 +271,22 @@ def test_neo4j_headers(graph):
 
 
 def test_cypher_escapes():
-    assert export.cypher_string("it's \\ \n\x01") == "'it\\'s \\\\ \\n\\u0001'"
-    assert _cypher_unescape(export.cypher_string("it's \\ \n\x01")) == "it's \\ \n\x01"
+    assert cypher_string("it's \\ \n\x01") == "'it\\'s \\\\ \\n\\u0001'"
+    assert _cypher_unescape(cypher_string("it's \\ \n\x01")) == "it's \\ \n\x01"
 
 
 def test_neo4j_refuses_semicolon_alias():
     g = nx.MultiDiGraph()
     g.add_node("a", name="A", type="person", aliases=["x;y"])
     with pytest.raises(ExportError, match="contains ';'"):
-        export.to_neo4j(g)
+        to_neo4j(g)
 
 
 # -- the traps in CONTEXT.md ---------------------------------------------------------------
 
 
 def test_trap_graphml_lists_and_none_and_one_type_per_key(graph):
-    data = export.to_graphml(graph).decode()
+    data = to_graphml(graph).decode()
     keys = re.findall(r'<key id="[^"]+" for="(\w+)" attr.name="([^"]+)" attr.type="(\w+)"', data)
     assert len(keys) == len({(f, n) for f, n, _ in keys})  # one key per attribute name
     assert {t for _, _, t in keys} == {"string"}
@@ -285,23 +294,23 @@ def test_trap_graphml_lists_and_none_and_one_type_per_key(graph):
 
 
 def test_trap_graphml_edge_ids_unique(graph):
-    ids = re.findall(r'<edge [^>]*id="([^"]+)"', export.to_graphml(graph).decode())
+    ids = re.findall(r'<edge [^>]*id="([^"]+)"', to_graphml(graph).decode())
     assert len(ids) == len(set(ids)) == graph.number_of_edges()
 
 
 def test_trap_gexf_relation_type_survives(graph):
-    g = nx.read_gexf(io.BytesIO(export.to_gexf(graph)))
+    g = nx.read_gexf(io.BytesIO(to_gexf(graph)))
     assert {a["relation"] for _, _, a in g.edges(data=True)} == {
         a["type"] for _, _, a in graph.edges(data=True)
     }
 
 
 def test_trap_gexf_has_no_graph_name(graph):
-    assert b"<graph name=" not in export.to_gexf(graph)
+    assert b"<graph name=" not in to_gexf(graph)
 
 
 def test_trap_node_link_uses_edges_key(graph):
-    data = json.loads(export.to_json(graph))
+    data = json.loads(to_json(graph))
     assert "edges" in data and "links" not in data
 
 
@@ -310,7 +319,7 @@ def test_trap_control_characters_refused():
     g.add_node("a", name="bad\x0bname", type="person")
     for fmt in ("graphml", "gexf", "dot"):
         with pytest.raises(ExportError, match="entity 'a' name: contains a control character"):
-            export.FORMATS[fmt](g)
+            _to_bytes(fmt, g)
 
 
 def small_batches_graph() -> nx.MultiDiGraph:
@@ -335,20 +344,20 @@ def test_graphml_relations_written_in_batches(monkeypatch):
     """Relations are checked, escaped and filled in a batch at a time: the same file
     for any batch size, read back whole by networkx."""
     g = small_batches_graph()
-    whole = export.to_graphml(g)
-    monkeypatch.setattr(export, "GRAPHML_BATCH", 2)
-    assert export.to_graphml(g) == whole
+    whole = to_graphml(g)
+    monkeypatch.setattr(graphml, "GRAPHML_BATCH", 2)
+    assert to_graphml(g) == whole
     assert read_graphml(whole) == expected(g)
     g.add_edge("c", "a&b", key="r-odd", type="met", certainty="stated", evidence=[], note=7)
-    assert b">7</data>" in export.to_graphml(g)  # a value that is not text: as str() gives
+    assert b">7</data>" in to_graphml(g)  # a value that is not text: as str() gives
 
 
 def test_graphml_export_reports_progress(monkeypatch):
-    monkeypatch.setattr(export, "GRAPHML_BATCH", 2)
-    monkeypatch.setattr(export, "PROGRESS_EVERY", 3)
+    monkeypatch.setattr(graphml, "GRAPHML_BATCH", 2)
+    monkeypatch.setattr(graphml, "PROGRESS_EVERY", 3)
     g = small_batches_graph()  # 6 relations: batches end at 2, 4, 6
     calls = []
-    export.write_graphml(g, io.BytesIO(), lambda *a: calls.append(a))
+    write_graphml(g, io.BytesIO(), lambda *a: calls.append(a))
     assert calls == [("writing relations", 4, 6), ("writing relations", 6, 6)]
 
 
@@ -360,17 +369,17 @@ def test_graphml_export_reports_progress(monkeypatch):
     ],
 )
 def test_graphml_control_character_in_a_later_batch_named(monkeypatch, where, message):
-    monkeypatch.setattr(export, "GRAPHML_BATCH", 2)
+    monkeypatch.setattr(graphml, "GRAPHML_BATCH", 2)
     g = small_batches_graph()
     attrs = {"type": "met", "certainty": "stated", "evidence": [{"source": "s", "quote": "q"}]}
     key = where.pop("key", "r5")
     g.add_edge("c", "c", key=key, **attrs, **where)
     with pytest.raises(ExportError, match=re.escape(message)):
-        export.to_graphml(g)
+        to_graphml(g)
 
 
 def test_trap_booleans_never_written(graph):
-    data = export.to_graphml(graph)
+    data = to_graphml(graph)
     assert b'attr.type="boolean"' not in data and b">True<" not in data
 
 
@@ -417,7 +426,7 @@ def random_graphs(draw):
     return g
 
 
-@pytest.mark.parametrize("fmt", export.ALL_FORMATS)
+@pytest.mark.parametrize("fmt", formats.names())
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(g=random_graphs())
 def test_random_graphs_round_trip_or_are_refused(fmt, g):
@@ -470,7 +479,7 @@ needs_mermaid = pytest.mark.skipif(
 
 @needs_mermaid
 def test_mermaid_renders_in_mermaid_js(graph, tmp_path):
-    dom = render_mermaid(export.to_mermaid(graph).decode("utf-8"), tmp_path)
+    dom = render_mermaid(to_mermaid(graph).decode("utf-8"), tmp_path)
     status = re.search(r'<div id="status"[^>]*>', dom)[0]
     assert 'data-ready="1"' in status, status
     assert f'data-nodes="{graph.number_of_nodes()}"' in status
@@ -485,7 +494,7 @@ def test_mermaid_labels_survive_special_characters(tmp_path):
     g.add_edge(
         "a", "b", key="r1", type="met", certainty="stated", evidence=[{"source": "s", "quote": "q"}]
     )
-    dom = render_mermaid(export.to_mermaid(g).decode("utf-8"), tmp_path)
+    dom = render_mermaid(to_mermaid(g).decode("utf-8"), tmp_path)
     assert 'data-ready="1"' in re.search(r'<div id="status"[^>]*>', dom)[0]
     text = re.sub(r"<[^>]+>", "", dom)
     import html
@@ -495,3 +504,8 @@ def test_mermaid_labels_survive_special_characters(tmp_path):
         or 'Say "hi" & <b>bye</b> | ok' in html.unescape(text)
     )
     assert "Ł😀" in text
+
+
+def _to_bytes(fmt: str, graph) -> bytes:
+    """What the format ``fmt`` makes of ``graph``, as bytes (its ``to_<format>``)."""
+    return getattr(formats.get(fmt), f"to_{fmt}")(graph)

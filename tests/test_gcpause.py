@@ -2,7 +2,7 @@ import gc
 
 import pytest
 
-from diplograph.gcpause import paused_gc
+from diplograph.model.gcpause import paused_gc
 
 
 @pytest.mark.parametrize("before", [True, False])

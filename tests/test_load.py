@@ -4,8 +4,9 @@ import os
 import pytest
 
 from conftest import mini
-from diplograph.errors import DataError
-from diplograph.load import load_graph, read_json
+from diplograph.check.files import read_json
+from diplograph.model.errors import DataError
+from reference import load_graph
 
 
 def error_lines(path):

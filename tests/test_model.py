@@ -3,9 +3,9 @@ import json
 import pytest
 
 from conftest import ROOT, mini
-from diplograph import model
-from diplograph.errors import DataError
-from diplograph.load import bundled_data_dir, read_documents
+from diplograph.check.files import bundled_data_dir, read_documents
+from diplograph.model import records as model
+from diplograph.model.errors import DataError
 
 
 def problems_for(write_data, doc) -> list[str]:
@@ -21,7 +21,7 @@ def test_bundled_data_is_valid():
 
 def test_schema_file_is_generated_from_model():
     published = json.loads((ROOT / "data" / "schema.json").read_text(encoding="utf-8"))
-    assert published == model.json_schema(), "run: python -m diplograph.model > data/schema.json"
+    assert published == model.json_schema(), "run: python -m diplograph.model.records > data/schema.json"
 
 
 def test_published_schema_accepts_bundled_data_and_rejects_bad():
@@ -149,7 +149,7 @@ def test_relation_types_extend_without_code(write_data):
     ]
     doc["relations"][0]["type"] = "phoned"
     path = write_data(doc)
-    from diplograph.load import load_graph
+    from reference import load_graph
 
     graph = load_graph(path)
     assert graph.edges["alice", "bob", "r1"]["type"] == "phoned"

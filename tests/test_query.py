@@ -6,10 +6,25 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import mini
-from diplograph import query
-from diplograph.errors import NoPath, UsageError
-from diplograph.load import build_graph, load_graph, read_documents
-from diplograph.query import PathOptions, chronological_ok, make_filters
+from diplograph.check.files import bundled_data_dir, read_documents
+from diplograph.model.errors import NoPath, UsageError
+from diplograph.queries.common import sort_key
+from diplograph.queries.filters import make_filters
+from diplograph.queries.listing import list_entities, list_relations, show
+from diplograph.queries.neighbors import neighbors
+from diplograph.queries.paths import PathOptions, chronological_ok, paths
+from diplograph.queries.search import search
+from diplograph.queries.stats import betweenness_pivots, stats
+from diplograph.queries.timeline import timeline
+from diplograph.queries.who_met import who_met
+from diplograph.store.cache import open_store
+from reference import build_graph, load_graph
+
+
+@pytest.fixture(scope="module")
+def graph():
+    """The bundled dataset, as the store every command reads."""
+    return open_store(bundled_data_dir())
 
 
 def hops(found):
@@ -31,11 +46,11 @@ def graph_of(write_data, relations, entities=("a", "b", "c", "d", "e")):
         }
         for i, (s, t, o, d) in enumerate(relations)
     ]
-    return load_graph(write_data(doc))
+    return open_store(write_data(doc))
 
 
 def test_who_met_sorted_by_date(graph):
-    rows = query.who_met(graph, "lukashenko")
+    rows = who_met(graph, "lukashenko")
     assert [r["id"] for r in rows] == [
         "opposition-leaders-2020",
         "tsikhanouski",
@@ -46,7 +61,7 @@ def test_who_met_sorted_by_date(graph):
 
 
 def test_path_prefers_surest_best_dated(graph):
-    found = query.paths(graph, "trump", "tsikhanouski")
+    found = paths(graph, "trump", "tsikhanouski")
     assert hops(found) == [
         [
             ("kellogg", "envoy-of", "trump"),
@@ -57,34 +72,32 @@ def test_path_prefers_surest_best_dated(graph):
 
 
 def test_all_shortest_and_k(graph):
-    every = query.paths(graph, "trump", "tsikhanouski", PathOptions(all_shortest=True))
+    every = paths(graph, "trump", "tsikhanouski", PathOptions(all_shortest=True))
     assert len(every) > 1 and len({len(p) for p in every}) == 1
-    k = query.paths(graph, "kellogg", "tsikhanouski", PathOptions(k=3))
+    k = paths(graph, "kellogg", "tsikhanouski", PathOptions(k=3))
     assert len(k) == 3 and [len(p) for p in k] == sorted(len(p) for p in k)
 
 
 def test_via_avoid_directed(graph):
     via = make_filters(graph, relation_types=["met", "released"])
-    found = query.paths(graph, "kellogg", "zenkovich", PathOptions(filters=via))
+    found = paths(graph, "kellogg", "zenkovich", PathOptions(filters=via))
     assert hops(found) == [
         [("kellogg", "met", "lukashenko"), ("lukashenko", "released", "zenkovich")]
     ]
-    avoided = query.paths(
-        graph, "kellogg", "zenkovich", PathOptions(avoid=frozenset({"lukashenko"}))
-    )
+    avoided = paths(graph, "kellogg", "zenkovich", PathOptions(avoid=frozenset({"lukashenko"})))
     assert all("lukashenko" not in (u, v) for u, v, _, _ in avoided[0])
     with pytest.raises(NoPath):
-        query.paths(graph, "zenkovich", "kellogg", PathOptions(directed=True, filters=via))
+        paths(graph, "zenkovich", "kellogg", PathOptions(directed=True, filters=via))
 
 
 def test_max_hops(graph):
     with pytest.raises(NoPath, match="under the given constraints"):
-        query.paths(graph, "trump", "tsikhanouski", PathOptions(max_hops=2))
+        paths(graph, "trump", "tsikhanouski", PathOptions(max_hops=2))
 
 
 def test_avoid_an_end(graph):
     with pytest.raises(UsageError, match="it is an end of the path"):
-        query.paths(graph, "trump", "kellogg", PathOptions(avoid=frozenset({"kellogg"})))
+        paths(graph, "trump", "kellogg", PathOptions(avoid=frozenset({"kellogg"})))
 
 
 def test_chronological_ok_is_exact():
@@ -107,8 +120,8 @@ def test_chronological_path_takes_a_longer_route_in_time_order(write_data):
             ("c", "met", "d", "2025-05"),
         ],
     )
-    assert hops(query.paths(g, "a", "d")) == [[("a", "met", "b"), ("b", "met", "d")]]
-    chrono = query.paths(g, "a", "d", PathOptions(chronological=True))
+    assert hops(paths(g, "a", "d")) == [[("a", "met", "b"), ("b", "met", "d")]]
+    chrono = paths(g, "a", "d", PathOptions(chronological=True))
     assert hops(chrono) == [[("a", "met", "b"), ("b", "met", "c"), ("c", "met", "d")]]
     assert chronological_ok([e[3] for e in chrono[0]])
 
@@ -124,57 +137,57 @@ def test_chronological_keeps_the_earliest_arrival(write_data):
             ("c", "met", "d", "2025-03"),
         ],
     )
-    chrono = query.paths(g, "a", "d", PathOptions(chronological=True))
+    chrono = paths(g, "a", "d", PathOptions(chronological=True))
     assert hops(chrono) == [[("a", "met", "b"), ("b", "met", "c"), ("c", "met", "d")]]
 
 
 def test_chronological_on_bundled_data(graph):
-    found = query.paths(graph, "smith", "zenkovich", PathOptions(chronological=True))
+    found = paths(graph, "smith", "zenkovich", PathOptions(chronological=True))
     assert hops(found) == [
         [("smith", "met", "lukashenko"), ("lukashenko", "released", "zenkovich")]
     ]
 
 
 def test_neighbors(graph):
-    rows = query.neighbors(graph, "zenkovich")
+    rows = neighbors(graph, "zenkovich")
     assert {(r["id"], r["relation"], r["direction"]) for r in rows} == {
         ("lukashenko", "was released by", "in"),
         ("cole", "was escorted by", "in"),
         ("united-states", "is a citizen of", "out"),
     }
-    out = query.neighbors(graph, "zenkovich", direction="out")
+    out = neighbors(graph, "zenkovich", direction="out")
     assert [r["id"] for r in out] == ["united-states"]
-    two = query.neighbors(graph, "zenkovich", depth=2)
+    two = neighbors(graph, "zenkovich", depth=2)
     assert {r["distance"] for r in two} == {1, 2}
     assert any(r["id"] == "kellogg" and r["via_id"] == "cole" for r in two)
     with pytest.raises(UsageError):
-        query.neighbors(graph, "zenkovich", direction="sideways")
+        neighbors(graph, "zenkovich", direction="sideways")
 
 
 def test_neighbors_relation_filter(graph):
     f = make_filters(graph, relation_types=["released"])
-    rows = query.neighbors(graph, "lukashenko", filters=f)
+    rows = neighbors(graph, "lukashenko", filters=f)
     assert {r["id"] for r in rows} == {"zenkovich", "tsikhanouski", "june-21-prisoners"}
 
 
 def test_timeline_orders_partial_dates(graph):
-    rows = query.timeline(graph, ["lukashenko"])
-    keys = [query.sort_key({"date": r["date"]}) for r in rows]
+    rows = timeline(graph, ["lukashenko"])
+    keys = [sort_key({"date": r["date"]}) for r in rows]
     assert keys == sorted(keys)
-    pair = query.timeline(graph, ["lukashenko", "smith"])
+    pair = timeline(graph, ["lukashenko", "smith"])
     assert {r["relation_id"] for r in pair} == {
         "smith-met-lukashenko",
         "smith-negotiates-with-lukashenko",
     }
-    everything = query.timeline(graph, [])
-    assert len(everything) == sum(1 for _, _, a in graph.edges(data=True) if "date" in a)
+    everything = timeline(graph, [])
+    assert len(everything) == sum(1 for _, _, _, a in graph.edges() if "date" in a)
     with pytest.raises(UsageError):
-        query.timeline(graph, ["lukashenko", "lukashenko"])
+        timeline(graph, ["lukashenko", "lukashenko"])
 
 
 def test_timeline_filters(graph):
     f = make_filters(graph, since="2025-04", until="2025-04")
-    rows = query.timeline(graph, [], f)
+    rows = timeline(graph, [], f)
     assert {r["relation_id"] for r in rows} >= {
         "lukashenko-released-zenkovich",
         "cole-escorted-zenkovich",
@@ -184,7 +197,7 @@ def test_timeline_filters(graph):
 
 def test_certainty_filter(graph):
     f = make_filters(graph, certainty=["hypothetical"])
-    rows = query.list_relations(graph, f)
+    rows = list_relations(graph, f)
     assert rows and all(r["certainty"] == "hypothetical" for r in rows)
 
 
@@ -194,7 +207,7 @@ def test_make_filters_errors(graph):
 
 
 def test_stats(graph):
-    s = query.stats(graph, top=3)
+    s = stats(graph, top=3)
     assert sum(r["count"] for r in s["entities"]) == graph.number_of_nodes()
     assert sum(r["count"] for r in s["relations"]) == graph.number_of_edges()
     assert s["most_connected"][0]["id"] == "lukashenko"
@@ -215,12 +228,12 @@ def test_stats(graph):
 def test_betweenness_pivots_keep_stats_quick(nodes, links, pivots):
     """Exact up to 2,000 entities; beyond, as many pivots as about three million entities
     and links visited allow, never fewer than 10 nor more than 500."""
-    assert query.betweenness_pivots(nodes, links) == pivots
+    assert betweenness_pivots(nodes, links) == pivots
 
 
 def test_stats_matches_networkx(graph):
-    s = query.stats(graph, top=5)
-    expected = nx.betweenness_centrality(nx.Graph(graph))
+    s = stats(graph, top=5)
+    expected = nx.betweenness_centrality(nx.Graph(load_graph()))
     for row in s["brokers"]:
         assert row["betweenness"] == round(expected[row["id"]], 4)
 
@@ -236,31 +249,31 @@ def test_stats_matches_networkx(graph):
     ],
 )
 def test_search(graph, text, first):
-    rows = query.search(graph, text)
+    rows = search(graph, text)
     assert rows[0]["id"] == first
 
 
 def test_search_finds_quotes(graph):
-    rows = query.search(graph, "bargaining chips")
+    rows = search(graph, "bargaining chips")
     assert any(r["kind"] == "relation" and r["field"] == "quote" for r in rows)
 
 
 def test_list_entities(graph):
-    people = query.list_entities(graph, "person")
+    people = list_entities(graph, "person")
     assert all(r["type"] == "person" for r in people) and len(people) == 11
     with pytest.raises(UsageError, match="unknown entity type 'planet'"):
-        query.list_entities(graph, "planet")
+        list_entities(graph, "planet")
 
 
 def test_show(graph):
-    card = query.show(graph, "new-york-times")
+    card = show(graph, "new-york-times")
     assert card["name"] == "The New York Times"
     assert "reported-on" in card["relations"]
     assert {r["relation_id"] for r in card["reported"]} >= {"smith-negotiates-with-lukashenko"}
 
 
 def test_same_graph_from_folder_and_documents():
-    documents = read_documents(load_graph.__globals__["bundled_data_dir"]())
+    documents = read_documents(bundled_data_dir())
     assert build_graph(documents).number_of_edges() == load_graph().number_of_edges()
 
 
@@ -279,7 +292,8 @@ def test_name_candidates_skip_only_what_cannot_match(keys, text):
     """Comparing only candidates of a reachable length finds what comparing all finds."""
     from rapidfuzz import fuzz, process
 
-    from diplograph.query import NAME_CUTOFF, NameCandidates
+    from diplograph.queries.search import NAME_CUTOFF
+    from diplograph.store.searchindex import NameCandidates
 
     keys = sorted({k for k in keys if k})
     if not keys:
@@ -308,7 +322,7 @@ def test_name_candidates_skip_only_what_cannot_match(keys, text):
 def test_name_candidate_sections_by_numpy_are_the_plain_ones(keys):
     """Many keys' candidates are worked out with numpy: the same sections, byte for byte
     (words repeated in a key, keys that are also words of others, non-ASCII, none)."""
-    from diplograph import searchfile
+    from diplograph.store import searchfile
 
     keys = sorted({k for k in keys if k})
     plain = searchfile._candidate_sections(keys)  # (few keys)

@@ -1,8 +1,16 @@
 import pytest
 
-from diplograph.errors import AmbiguousName, UnknownEntity, UsageError
-from diplograph.load import load_graph
-from diplograph.resolve import fold, index_for, resolve
+from diplograph.check.files import bundled_data_dir
+from diplograph.model.errors import AmbiguousName, UnknownEntity, UsageError
+from diplograph.model.text import fold
+from diplograph.queries.resolve import index_for, resolve
+from diplograph.store.cache import open_store
+
+
+@pytest.fixture(scope="module")
+def graph():
+    """The bundled dataset, as the store every command reads."""
+    return open_store(bundled_data_dir())
 
 
 @pytest.mark.parametrize(
@@ -42,7 +50,7 @@ def test_fold():
 
 
 def test_ambiguous_surname(mini_path):
-    graph = load_graph(mini_path)
+    graph = open_store(mini_path)
     with pytest.raises(AmbiguousName) as info:
         resolve(graph, "smith")
     assert str(info.value) == (
@@ -74,7 +82,7 @@ def test_empty_and_long(graph):
 
 
 def test_accents_on_data_side(mini_path):
-    graph = load_graph(mini_path)
+    graph = open_store(mini_path)
     assert resolve(graph, "alice arviz") == "alice"
     assert resolve(graph, "ally") == "alice"
 

@@ -150,7 +150,7 @@ def test_output_in_unwritable_folder(cli):
 
 
 def test_interrupt_during_write_leaves_target_untouched(tmp_path, monkeypatch):
-    from diplograph import export
+    from diplograph.formats import common as export
 
     target = tmp_path / "g.json"
     target.write_text("old")
@@ -304,14 +304,13 @@ words = st.one_of(st.sampled_from(COMMAND_WORDS + OPTION_WORDS), st.text(max_siz
 def test_fuzzed_arguments_never_traceback(argv, tmp_path_factory):
     from typer.testing import CliRunner
 
-    from diplograph.cli import app, state
+    from diplograph.cli.app import app
 
     argv = ["--output" if a == "--output" else a for a in argv]
     if "export" in argv or "--output" in argv or "-o" in argv:
         argv = [a for a in argv if a not in ("--output", "-o")]  # never write files here
     if "--data" in argv:
         argv = [a for a in argv if a != "--data"]
-    state.data, state.debug = None, False
     result = CliRunner().invoke(app, argv, catch_exceptions=True)
     assert result.exit_code in (0, 1, 2), (argv, result.exception)
     assert result.exception is None or isinstance(result.exception, SystemExit), (

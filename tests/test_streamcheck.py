@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from diplograph import streamcheck
-from diplograph.errors import DataError
-from diplograph.load import check_files, data_files, with_vocabulary
-from diplograph.pack import open_packed
+from diplograph import parallel
+from diplograph.check import stream as streamcheck
+from diplograph.check.files import check_files, data_files, with_vocabulary
+from diplograph.model.errors import DataError
+from diplograph.store.cache import open_store as open_packed
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import generate  # noqa: E402
@@ -33,11 +34,10 @@ def full_checker(files: list[Path]) -> list[str]:
 def small_slices(monkeypatch):
     """Several slices; from 20 relations (most generated documents here, not the corpus
     files), the last slices checked by a forked child."""
-    from diplograph import build
 
     monkeypatch.setattr(streamcheck, "SLICE", 7)
     monkeypatch.setattr(streamcheck, "PARALLEL_MIN", 20)
-    monkeypatch.setattr(build, "_cpus", lambda: 2)  # even on a one-core machine
+    monkeypatch.setattr(parallel, "_cpus", lambda: 2)  # even on a one-core machine
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in CORPUS.glob("*.json")))
@@ -144,15 +144,15 @@ def test_a_large_bad_file_is_reported_without_reading_it_whole(tmp_path, monkeyp
     def whole(*_):
         raise AssertionError("read whole")
 
-    monkeypatch.setattr("diplograph.load.check_files", whole)
-    monkeypatch.setattr("diplograph.fastcheck.decode_fast", whole)
+    monkeypatch.setattr("diplograph.check.stream.check_files", whole)
+    monkeypatch.setattr("diplograph.store.build.decode_fast", whole)
     with pytest.raises(DataError, match=r"relations\[299\]\.target: unknown entity 'nobody'"):
         open_packed(path)
 
 
 def test_valid_data_the_builder_doubts_is_still_read(tmp_path, monkeypatch):
     """No problem found: the data is loaded the slower way, not refused."""
-    from diplograph import build
+    from diplograph.store import build
 
     monkeypatch.setattr(build, "build_streaming", lambda *a, **k: None)
     packed = open_packed(ROOT / "data")
@@ -167,7 +167,7 @@ def test_valid_data_the_builder_doubts_is_still_read(tmp_path, monkeypatch):
 def test_did_you_mean_same_with_the_rapidfuzz_filter(word, choices):
     import difflib
 
-    from diplograph.model import _closest
+    from diplograph.model.records import _closest
 
     plain = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     expected = f" (did you mean '{plain[0]}'?)" if plain else ""
@@ -193,7 +193,7 @@ def test_progress_reported_while_looking(tmp_path, monkeypatch):
 def test_did_you_mean_for_the_first_unknown_references_only(tmp_path, monkeypatch):
     """Data with a million bad references must not take hours: the first distinct ones get
     a suggestion (a repeated one keeps its own), the same way on both checkers."""
-    from diplograph import model
+    from diplograph.model import records as model
 
     monkeypatch.setattr(model, "SUGGESTIONS", 2)
     doc = generate.generate(20, 40, seed=3)

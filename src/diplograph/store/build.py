@@ -1,20 +1,20 @@
 """Building a pack's sections from data files: check every record, then index it.
 
-Two builders produce the same sections (``pack`` writes and reads them):
+Two builders produce the same sections (``format`` writes and reads them):
 
 - ``build_streaming``: the fast path. Relations are decoded and checked a slice at a
-  time with Structs generated from ``model.RECORDS`` (relation types and evidence
+  time with Structs generated from ``model.records.RECORDS`` (relation types and evidence
   sources are ``Literal``s, checked in C). In a compactly written file the slices are
   cut straight from the file's bytes where records meet (``_CompactPart``), and the
   rest of the file is decoded without them; other layouts are first decoded with their
   relations left as raw JSON (``_SpanPart``). Large files are mapped into memory, not
   read (``_contents``). Large data is shared between two
-  processes (``os.fork``): the parent checks the entities and builds their tables, then
+  processes (``parallel.forked``): the parent checks the entities and builds their tables, then
   both take chunks of the relations, the parent from the front and the child from the
   back, until they meet (``Claims``); the child hands its arrays back through a
   temporary file. Compactly written files keep their relation records
   (``FileRecords``): the pack stores where each starts. Any doubt returns None.
-- ``build_sections``: from documents the full checker passed (``load.documents_for_pack``);
+- ``build_sections``: from documents the full checker passed (``documents_for_pack``);
   the path taken after a doubt, so error messages always come from one checker.
 """
 
@@ -26,7 +26,6 @@ import itertools
 import mmap
 import os
 import re
-import signal
 import struct
 import tempfile
 from array import array
@@ -38,22 +37,29 @@ from typing import Any
 
 import msgspec
 
-from . import dates
-from .fastcheck import (
+from ..check.fast import (
+    Document,
     Entity,
     Relation,
     RelationType,
     Source,
     all_match,
     column,
+    cross_check_fast,
+    decode_fast,
     decoded,
     json_array,
     relation_struct,
     screened,
 )
-from .model import ENTITY_ID, RELATION_ID
-from .pack import CERTAINTY_CODES, RELATION_ARRAYS
-from .resolve import fold_many
+from ..check.files import check_files
+from ..check.stream import find_problems
+from ..model import dates
+from ..model.errors import DataError
+from ..model.records import ENTITY_ID, RELATION_ID
+from ..model.text import fold_many
+from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
+from .format import CERTAINTY_CODES, RELATION_ARRAYS, FileRecords, Parts
 
 _REPORTED = CERTAINTY_CODES["reported"]
 #: Relations decoded and checked per slice: small enough that a slice's records stay in
@@ -77,25 +83,6 @@ NUMPY_MIN_BYTES = 16_000_000
 NUMPY_MIN = 50_000
 
 Progress = Callable[..., None]  # progress(step, done=None, total=None, unit=""); unit "bytes"
-
-
-class Parts(list):
-    """A blob kept as the list of its pieces (written to the pack one after the other)."""
-
-    def join(self) -> bytes:
-        return b"".join(self)
-
-
-class FileRecords:
-    """Relation records left where they are, in the data file: ``buffer`` (the file's
-    bytes from ``shift``) holds record i at ``offsets[i]:offsets[i + 1] - 1``, one comma
-    between records. The pack then stores only these offsets, not a copy of the records."""
-
-    def __init__(self, path: Path, buffer: bytes, shift: int, offsets: array):
-        self.path, self.buffer, self.shift, self.offsets = path, buffer, shift, offsets
-
-    def join(self) -> bytes:
-        return self.buffer
 
 
 def _file_records(path: Path, buffer: bytes, shift: int, spans: list) -> FileRecords | None:
@@ -342,7 +329,7 @@ def assemble(
 
 
 def build_sections(loaded: list[tuple[Any, Any]], files: list[str]) -> dict[str, Any]:
-    """Sections from whole decoded documents (``load.documents_for_pack``'s output)."""
+    """Sections from whole decoded documents (``documents_for_pack``'s output)."""
     encode = msgspec.json.Encoder().encode
     documents = [doc for doc, _ in loaded]
 
@@ -559,58 +546,6 @@ def _batches(
         progress("checking relations", part.size, part.size, part.unit)
 
 
-class Claims:
-    """Chunks 0 .. count - 1 shared by two processes: the parent takes them from the
-    front, the child from the back, until they meet; whoever is faster takes more (the
-    parent also has the entities to do, and either may be slowed by the machine). Two
-    counters in memory shared across the fork, read and moved under a lock on a file
-    (an fcntl lock belongs to its process: it cannot outlive a killed child)."""
-
-    def __init__(self, count: int, lock: Any):
-        """Raises OSError where the file cannot be locked (then: one process)."""
-        import fcntl
-        import mmap
-
-        self.lock = lock
-        fcntl.lockf(lock, fcntl.LOCK_EX)  # the lock works on this file system
-        fcntl.lockf(lock, fcntl.LOCK_UN)
-        self.shared = mmap.mmap(-1, 16)  # anonymous and shared: both processes see it
-        struct.pack_into("qq", self.shared, 0, 0, count)
-
-    def _take(self, front: bool) -> int | None:
-        import fcntl
-
-        fcntl.lockf(self.lock, fcntl.LOCK_EX)
-        try:
-            first, end = struct.unpack_from("qq", self.shared)
-            if first >= end:
-                return None
-            if front:
-                struct.pack_into("q", self.shared, 0, first + 1)
-                return first
-            struct.pack_into("q", self.shared, 8, end - 1)
-            return end - 1
-        finally:
-            fcntl.lockf(self.lock, fcntl.LOCK_UN)
-
-    def front(self) -> Iterator[int]:
-        while (k := self._take(True)) is not None:
-            yield k
-
-    def back(self) -> Iterator[int]:
-        while (k := self._take(False)) is not None:
-            yield k
-
-    def taken(self, count: int) -> int:
-        """How many chunks both have taken (read without the lock: for progress)."""
-        first, end = struct.unpack_from("qq", self.shared)
-        return first + count - end
-
-    def meeting(self) -> int:
-        """Where the parent's chunks end and the child's begin (once all are taken)."""
-        return struct.unpack_from("q", self.shared)[0]
-
-
 def _compact_region(text: bytes) -> tuple[int, int] | None:
     """(start of the first relation, the closing bracket after the last) when the file's
     relations are written compactly and last in the file; else None. Only a guess: the
@@ -798,42 +733,27 @@ def _split_relations(
                 return None
             done = _index_relations(_batches(whole, range(whole.chunks), progress), ctx)
             return None if done is None or not _sound(*done) else (done[0], extra)
-        pid = os.fork()
-        if pid == 0:  # the child: never returns, never touches the terminal
-            code = 3
+
+        def child_work() -> int:
             try:
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                try:
-                    done = _index_relations(_batches(whole, claims.back()), ctx, backwards=True)
-                except _NotCompact:
-                    done, code = None, _CHILD_NOT_COMPACT
-                if done is None:
-                    # the full checker will say what is wrong (or the usual path decide)
-                    code = _CHILD_NOT_COMPACT if code == _CHILD_NOT_COMPACT else _CHILD_DOUBTS
-                else:
-                    arrays, hashes = done
-                    if whole.starts is not None:
-                        whole.starts.reverse()  # taken from the back
-                    send_arrays(handoff, [*map(arrays.get, _ARRAYS), hashes], whole.starts or [])
-                    code = _CHILD_DONE
-            finally:
-                os._exit(code)
-        status: int | None = None  # the child's, once it has ended
+                done = _index_relations(_batches(whole, claims.back()), ctx, backwards=True)
+            except _NotCompact:
+                return _CHILD_NOT_COMPACT
+            if done is None:  # the full checker will say what is wrong (or pass it)
+                return _CHILD_DOUBTS
+            arrays, hashes = done
+            if whole.starts is not None:
+                whole.starts.reverse()  # taken from the back
+            send_arrays(handoff, [*map(arrays.get, _ARRAYS), hashes], whole.starts or [])
+            return _CHILD_DONE
 
-        def child_gave_up() -> bool:
-            """Whether the child has ended with a doubt or a surprise in the layout (then
-            the parent stops early)."""
-            nonlocal status
-            if status is None:
-                ended, found = os.waitpid(pid, os.WNOHANG)
-                if ended:
-                    status = found
-            return status is not None and os.waitstatus_to_exitcode(status) in (
-                _CHILD_DOUBTS,
-                _CHILD_NOT_COMPACT,
-            )
+        with forked(child_work) as child:
 
-        try:
+            def child_gave_up() -> bool:
+                """Whether the child has ended with a doubt or a surprise in the layout
+                (then the parent stops early)."""
+                return child.poll() in (_CHILD_DOUBTS, _CHILD_NOT_COMPACT)
+
             extra = alongside(child_gave_up)
             mine = None
             if extra is not None:
@@ -841,14 +761,9 @@ def _split_relations(
                 reached = lambda k: whole.reached(taken())  # noqa: E731 (both processes)
                 batches = _batches(whole, claims.front(), progress, reached)
                 mine = _index_relations(batches, ctx, abandon=child_gave_up)
-            if mine is not None and status is None:  # else the full checker takes over
-                _, status = os.waitpid(pid, 0)
-        finally:
-            if status is None:  # a doubt, an interruption or a failure: stop the child
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-        code = os.waitstatus_to_exitcode(status) if status is not None else None
+            if mine is not None:  # else the full checker takes over: the child is stopped
+                child.wait()
+        code = child.code
         if code == _CHILD_NOT_COMPACT:
             raise _NotCompact
         if mine is None or code is None or code == _CHILD_DOUBTS:
@@ -870,28 +785,6 @@ def _split_relations(
             hashes.extend(their_hashes)
     arrays = _joined(arrays, theirs)
     return (arrays, extra) if _sound(arrays, hashes) else None
-
-
-def send_arrays(handoff: Any, arrays: list[array], pieces: list[bytes]) -> None:
-    """Write ``arrays``, then ``pieces`` as one more, for ``received_arrays``: their sizes
-    (msgpack, after its own size), then their bytes, as they are in memory."""
-    views = [memoryview(values).cast("B") for values in arrays]
-    header = msgspec.msgpack.encode([*(v.nbytes for v in views), sum(map(len, pieces))])
-    handoff.write(struct.pack("q", len(header)))
-    handoff.write(header)
-    for piece in (*views, *pieces):
-        handoff.write(piece)
-    handoff.flush()
-
-
-def received_arrays(handoff: Any) -> list[memoryview]:
-    """What ``send_arrays`` wrote: each array's bytes, then the pieces joined."""
-    handoff.seek(0)
-    data = memoryview(handoff.read())
-    (size,) = struct.unpack_from("q", data)
-    sizes = msgspec.msgpack.decode(data[8 : 8 + size])
-    ends = list(itertools.accumulate(sizes, initial=8 + size))
-    return [data[start:end] for start, end in itertools.pairwise(ends)]
 
 
 def _sound(arrays: dict[str, array], hashes: array) -> bool:
@@ -933,22 +826,6 @@ def _joined(first: dict[str, array], second: dict[str, array]) -> dict[str, arra
     for name, values in second.items():
         first[name].extend(values)
     return first
-
-
-def two_processes() -> bool:
-    """Whether large work may be split with a forked child (also used by streamcheck)."""
-    return hasattr(os, "fork") and _cpus() >= 2
-
-
-def _cpus() -> int:
-    """The cores this process may use; $DIPLOGRAPH_JOBS=1 keeps the build in one process."""
-    jobs = os.environ.get("DIPLOGRAPH_JOBS", "").strip()
-    if jobs.isdigit() and int(jobs) > 0:
-        return int(jobs)
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def build_streaming(files: list[Path], progress: Progress | None = None) -> dict[str, Any] | None:
@@ -1101,3 +978,39 @@ def _build(
         arrays=arrays,
         tables=entity_parts["tables"],
     )
+
+
+def documents_for_pack(files: list[Path], progress=None, doubted: bool = False) -> list:
+    """Checked documents for ``pack``: (Document Struct, raw record spans or None) pairs.
+
+    The fast path decodes and validates in C and keeps each record's JSON bytes; anything
+    it cannot vouch for goes through ``check_files``, which raises DataError naming every
+    problem (or, when the fast path was only cautious, returns the documents, converted).
+    ``doubted``: the cache builder already had a doubt, so most likely there is a
+    problem to name: ``streamcheck`` looks for it first, a slice of records at a time.
+    """
+    import msgspec
+
+    if doubted:
+        problems = find_problems(files, progress)
+        if problems:
+            raise DataError(problems)
+    loaded = []
+    for file in files:
+        if progress:
+            progress(f"reading {file.name}")
+        try:
+            found = decode_fast(file.read_bytes())
+        except OSError:
+            break
+        if found is None:
+            break
+        loaded.append(found)
+    else:
+        if progress:
+            progress("checking references")
+        if cross_check_fast([doc for doc, _ in loaded]):
+            return loaded
+    del loaded  # free the decoded records before the full checker reads the files again
+    checked = check_files(files)
+    return [(msgspec.convert(doc, Document), None) for _, doc in checked]

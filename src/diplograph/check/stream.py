@@ -1,6 +1,6 @@
 """The full checker's messages for data of any size, a slice of records at a time.
 
-``load.check_files`` reads whole documents into Python objects: at a million relations
+``files.check_files`` reads whole documents into Python objects: at a million relations
 that takes about a minute and 3 GB just to name one bad record. ``find_problems`` finds
 the same problems, with the same messages in the same order, while holding one slice of
 entities or relations at a time: each slice is first decoded and checked by the fast
@@ -15,8 +15,6 @@ import codecs
 import contextlib
 import itertools
 import json
-import os
-import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -24,9 +22,12 @@ from typing import Any
 
 import msgspec
 
-from . import dates, model
-from .errors import DataError
-from .fastcheck import Entity, Relation, all_match, json_array, screened
+from ..model import dates
+from ..model import records as model
+from ..model.errors import DataError
+from ..parallel import Child, forked, two_processes
+from .fast import Entity, Relation, all_match, json_array, screened
+from .files import check_files, file_order, read_json
 
 #: Records per slice: small enough that a slice's records stay in the processor's cache.
 SLICE = 2_000
@@ -73,13 +74,11 @@ class _File:
 
 
 def find_problems(files: list[Path], progress: Callable[..., None] | None = None) -> list[str]:
-    """Every problem ``load.check_files`` would raise for ``files`` (an empty list when
+    """Every problem ``files.check_files`` would raise for ``files`` (an empty list when
     the data is valid), found a slice of records at a time."""
     try:
         return _find_problems(files, progress)
     except _Unreadable:  # something only the whole-document reader reads: let it say
-        from .load import check_files
-
         try:
             check_files(files)
         except DataError as exc:
@@ -88,8 +87,6 @@ def find_problems(files: list[Path], progress: Callable[..., None] | None = None
 
 
 def _find_problems(files: list[Path], progress: Callable[..., None] | None) -> list[str]:
-    from .load import _file_order
-
     read = [_read(file) for file in files]
     duplicates = model.Duplicates()
     for found in read:  # every id first: relations may refer to any file's entities
@@ -115,7 +112,7 @@ def _find_problems(files: list[Path], progress: Callable[..., None] | None) -> l
         *(p for f in read for kind in model.RECORDS for p in f.duplicates[kind]),
         *(p for f in read for p in f.references),
     ]
-    return _file_order(problems, files)
+    return file_order(problems, files)
 
 
 def _add(problems: list[str], found: str | None) -> None:
@@ -125,7 +122,6 @@ def _add(problems: list[str], found: str | None) -> None:
 
 def _read(file: Path) -> _File:
     """The file's own problems and its records, entities and relations left as JSON."""
-    from .load import read_json
 
     found = _File(str(file))
     try:
@@ -259,61 +255,44 @@ def _ahead(
     through the first ones: {slice start: ``_verdict``}, filled in when the parent
     reaches the first of them (empty: no child, or it failed; the parent then does
     those slices itself)."""
-    from .build import two_processes
-
     if len(spans) < PARALLEL_MIN or not two_processes():
         yield {}
         return
     theirs = starts[int(len(starts) * PARENT_SHARE) :]
     with tempfile.TemporaryFile() as handoff:
-        pid = os.fork()
-        if pid == 0:  # the child: never returns, never touches the terminal
-            code = 3
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                found = {
-                    start: _verdict(kind, json_array(spans[start : start + SLICE]), references)
-                    for start in theirs
-                }
-                handoff.write(msgspec.msgpack.encode(found))
-                handoff.flush()
-                code = 0
-            finally:
-                os._exit(code)
-        verdicts = _Verdicts(theirs[0], pid, handoff)
-        try:
-            yield verdicts
-        finally:
-            verdicts.close()
+
+        def child_work() -> int:
+            found = {
+                start: _verdict(kind, json_array(spans[start : start + SLICE]), references)
+                for start in theirs
+            }
+            handoff.write(msgspec.msgpack.encode(found))
+            handoff.flush()
+            return 0
+
+        with forked(child_work) as child:
+            yield _Verdicts(theirs[0], child, handoff)
 
 
 class _Verdicts(dict):
     """The child's verdicts, read from it when the parent first asks for one of them."""
 
-    def __init__(self, first: int, pid: int, handoff: Any):
+    def __init__(self, first: int, child: Child, handoff: Any):
         super().__init__()
-        self.first, self.pid, self.handoff = first, pid, handoff
+        self.first, self.child, self.handoff = first, child, handoff
+        self._collected = False
 
     def __contains__(self, start: object) -> bool:
-        if self.pid and isinstance(start, int) and start >= self.first:
+        if not self._collected and isinstance(start, int) and start >= self.first:
             self._collect()
         return super().__contains__(start)
 
     def _collect(self) -> None:
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = 0
-        if os.waitstatus_to_exitcode(status) == 0:
+        self._collected = True
+        if self.child.wait() == 0:
             self.handoff.seek(0)
             found = msgspec.msgpack.decode(self.handoff.read())
             self.update((int(start), verdict) for start, verdict in found.items())
-
-    def close(self) -> None:
-        """Stop the child if the parent ends early (an error, an interruption)."""
-        if self.pid:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            self.pid = 0
 
 
 def _one_by_one(

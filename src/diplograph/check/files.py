@@ -1,9 +1,9 @@
-"""Read data files, validate them, and build the networkx graph queries run on.
+"""Finding and reading data files, and the full checker.
 
-The graph is a ``MultiDiGraph``: one node per entity (attributes: name, type, aliases,
-description), one edge per relation keyed by the relation id (attributes: type, date,
-date_text, place, certainty, reported_by, evidence, note). ``graph.graph`` holds
-``sources`` and ``relation_types`` (dicts by id) and ``files`` (what was read).
+``data_files`` finds what to read (a file, or a folder's ``*.json``), ``read_json`` parses
+one file with errors placed by line and column, and ``check_files`` runs every rule of
+``model.records`` over all files, raising DataError with every problem found, each named
+with its file and place. The fast paths (``fast``, ``stream``) agree with it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import model
-from .errors import DataError
+from ..model import records as model
+from ..model.errors import DataError
 
 ENV_VAR = "DIPLOGRAPH_DATA"
 VOCABULARY_FILE = "vocabulary.json"
@@ -25,9 +25,9 @@ _NOT_DATA = {"schema.json"}
 
 def bundled_data_dir() -> Path:
     """The dataset shipped with diplograph (inside the wheel, or data/ in a source checkout)."""
-    here = Path(__file__).resolve().parent
-    installed = here / "data"
-    return installed if installed.is_dir() else here.parents[1] / "data"
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "data"
+    return installed if installed.is_dir() else package.parents[1] / "data"
 
 
 def data_files(path: Path) -> list[Path]:
@@ -162,54 +162,14 @@ def check_files(files: list[Path]) -> list[tuple[str, dict]]:
             documents.append((str(file), model.without_bad_records(doc, found)))
     problems.extend(model.check_dataset(documents))
     if problems:
-        raise DataError(_file_order(problems, files))
+        raise DataError(file_order(problems, files))
     return documents
 
 
-def _file_order(problems: list[str], files: list[Path]) -> list[str]:
+def file_order(problems: list[str], files: list[Path]) -> list[str]:
     """Problems grouped by file, in reading order (stable within a file)."""
     rank = {str(f): i for i, f in enumerate(files)}
     return sorted(problems, key=lambda p: rank.get(p.split(":", 1)[0], len(rank)))
-
-
-def documents_for_pack(files: list[Path], progress=None, doubted: bool = False) -> list:
-    """Checked documents for ``pack``: (Document Struct, raw record spans or None) pairs.
-
-    The fast path decodes and validates in C and keeps each record's JSON bytes; anything
-    it cannot vouch for goes through ``check_files``, which raises DataError naming every
-    problem (or, when the fast path was only cautious, returns the documents, converted).
-    ``doubted``: the cache builder already had a doubt, so most likely there is a
-    problem to name: ``streamcheck`` looks for it first, a slice of records at a time.
-    """
-    import msgspec
-
-    from .fastcheck import Document, cross_check_fast, decode_fast
-
-    if doubted:
-        from .streamcheck import find_problems
-
-        problems = find_problems(files, progress)
-        if problems:
-            raise DataError(problems)
-    loaded = []
-    for file in files:
-        if progress:
-            progress(f"reading {file.name}")
-        try:
-            found = decode_fast(file.read_bytes())
-        except OSError:
-            break
-        if found is None:
-            break
-        loaded.append(found)
-    else:
-        if progress:
-            progress("checking references")
-        if cross_check_fast([doc for doc, _ in loaded]):
-            return loaded
-    del loaded  # free the decoded records before the full checker reads the files again
-    checked = check_files(files)
-    return [(msgspec.convert(doc, Document), None) for _, doc in checked]
 
 
 #: Relations read per slice by ``relation_evidence``.
@@ -222,7 +182,7 @@ def relation_evidence(files: list[Path]) -> Iterator:
     time, only their evidence decoded."""
     import msgspec
 
-    from .fastcheck import json_array
+    from .fast import json_array
 
     # other fields are skipped: the data is checked already
     quote = msgspec.defstruct("Quote", [("source", str), ("quote", str)])
@@ -235,34 +195,3 @@ def relation_evidence(files: list[Path]) -> Iterator:
             piece = json_array(spans[start : start + EVIDENCE_SLICE])
             for i, rel in enumerate(cited.decode(piece), start):
                 yield str(file), i, [(ev.source, ev.quote) for ev in rel.evidence]
-
-
-def build_graph(documents: list[tuple[str, dict]]):
-    """Turn checked documents into a networkx MultiDiGraph (relation ids as edge keys)."""
-    import networkx as nx
-
-    graph = nx.MultiDiGraph()
-    graph.graph["sources"] = {}
-    graph.graph["relation_types"] = {}
-    graph.graph["files"] = [name for name, _ in documents]
-    for _, doc in documents:
-        for source in doc.get("sources", []):
-            graph.graph["sources"][source["id"]] = dict(source)
-        for rtype in doc.get("relation_types", []):
-            graph.graph["relation_types"][rtype["id"]] = dict(rtype)
-        for entity in doc.get("entities", []):
-            attrs = {k: v for k, v in entity.items() if k != "id"}
-            attrs.setdefault("aliases", [])
-            attrs.setdefault("description", "")
-            graph.add_node(entity["id"], **attrs)
-    for _, doc in documents:
-        for rel in doc.get("relations", []):
-            attrs = {k: v for k, v in rel.items() if k not in ("id", "source", "target")}
-            attrs["evidence"] = [dict(e) for e in rel["evidence"]]
-            graph.add_edge(rel["source"], rel["target"], key=rel["id"], **attrs)
-    return graph
-
-
-def load_graph(path: str | os.PathLike[str] | None = None):
-    """Read, validate and build: the one call commands make."""
-    return build_graph(read_documents(resolve_data_path(path)))

@@ -15,8 +15,8 @@ from typing import Any
 
 import msgspec
 
-from . import dates
-from .model import ENTITY_ID, EVIDENCE_FIELDS, RECORDS, RELATION_ID, SCHEMA_VERSION
+from ..model import dates
+from ..model.records import ENTITY_ID, EVIDENCE_FIELDS, RECORDS, RELATION_ID, SCHEMA_VERSION
 
 # msgspec Structs generated from model.RECORDS (the one description of the format), so the
 # fast path and the readable-message path cannot disagree on what is valid.

@@ -1,14 +1,15 @@
 """A packed graph's search index, as a file that search reads in place.
 
-What ``query.search`` scans, for a PackedGraph: the name candidates (``NameCandidates``),
-and every description and evidence quote folded (``resolve.fold``) and joined by NULs,
-with where each text starts. Within each slice of relations, quotes are laid out by the
-``label_key`` of the row their relation makes in search results (``quote_key``, with the
-slices' bounds in ``quote_slices``), so a search meets matches in the order of its rows
-and stops once no further one can make its list. The file is written in one pass, a
-slice of records at a time (memory stays small on a million relations; many relations'
-quotes are folded by two processes, see ``write``), and read through a memory map: the
-arrays are typed views, and the texts are searched where they lie.
+What ``queries.search`` scans (a ``searchindex.SearchIndex``), for a PackedGraph: the
+name candidates (``NameCandidates``), and every description and evidence quote folded
+(``model.text.fold``) and joined by NULs, with where each text starts. Within each slice
+of relations, quotes are laid out by the ``label_key`` of the row their relation makes
+in search results (``quote_key``, with the slices' bounds in ``quote_slices``), so a
+search meets matches in the order of its rows and stops once no further one can make its
+list. The file is written in one pass, a slice of records at a time (memory stays small
+on a million relations; many relations' quotes are folded by two processes, see
+``write``), and read through a memory map: the arrays are typed views, and the texts are
+searched where they lie.
 
 Layout: MAGIC, then sections (each on 8 bytes), then a msgpack footer (key, layout), then
 the footer's length in 8 bytes. The footer names the pack it belongs to; anything that
@@ -17,22 +18,22 @@ does not check out is ignored and rebuilt.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import itertools
 import os
-import signal
 import tempfile
 from array import array
-from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import IO, Any
 
 import msgspec
 
-from .gcpause import paused_gc
-from .pack import _aligned
-from .resolve import fold_joined, fold_many
+from ..model.gcpause import paused_gc
+from ..model.text import fold_joined, fold_many
+from ..model.vocabulary import relation_label
+from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
+from .format import aligned
+from .searchindex import NameCandidates, SearchIndex, label_key
 
 MAGIC = b"DIPLOGRAPH-SRCH\x04"
 SEPARATOR = "\x00"  # between folded texts; fold() keeps it
@@ -82,7 +83,7 @@ class _Writer:
 
     def begin(self, name: str) -> None:
         position = self.out.tell()
-        self.out.write(bytes(_aligned(position) - position))
+        self.out.write(bytes(aligned(position) - position))
         self.layout[name] = [self.out.tell(), 0]
 
     def write(self, name: str, data: Any) -> None:
@@ -284,16 +285,15 @@ def _relation_keys(packed: Any) -> array:
     """Each relation's ``label_key``, from the arrays and the name table. With numpy
     (many relations): a source's name of eight bytes or more decides the key alone, so
     only relations from shorter names are labelled one by one."""
-    from .query import relation_label
-
     types = packed.type_names
+    relation_types = packed.graph["relation_types"]
     src, dst, rtype = packed.relation_columns()
     if len(src) < NUMPY_MIN:
         names = list(packed.names)
         return array(
             "Q",
             [
-                label_key(relation_label(packed, names[u], types[t], names[v]))
+                label_key(relation_label(relation_types, names[u], types[t], names[v]))
                 for u, v, t in zip(src, dst, rtype, strict=True)
             ],
         )
@@ -307,7 +307,7 @@ def _relation_keys(packed: Any) -> array:
         ends = [*map(src.__getitem__, shorter), *map(dst.__getitem__, shorter)]
         names = dict(zip(ends, packed.names.many(ends), strict=True))
         for r in shorter:
-            label = relation_label(packed, names[src[r]], types[rtype[r]], names[dst[r]])
+            label = relation_label(relation_types, names[src[r]], types[rtype[r]], names[dst[r]])
             keys[r] = label_key(label)
     return array("Q", keys.tobytes())
 
@@ -328,10 +328,6 @@ def _name_keys(names: Any) -> tuple[Any, Any]:
     return firsts.view(">u8").ravel().astype(np.uint64), lengths < 8
 
 
-def _key8(data: bytes) -> int:
-    return int.from_bytes(data[:8].ljust(8, b"\x00"), "big")
-
-
 def _shared(
     quotes: _QuoteSlices, writer: _Writer, alongside: Callable[[], dict[str, Any]], progress: Any
 ) -> tuple[dict[str, Any], tuple] | None:
@@ -339,45 +335,33 @@ def _shared(
     process and a forked child (its part joined in as one slice, the first it took), and
     their pieces written to ``writer``'s quote blob in order; None where the work stays
     in one process (small data, one core, no fork, no file locks)."""
-    from . import build
-
-    if quotes.count < PARALLEL_MIN or not build.two_processes():
+    if quotes.count < PARALLEL_MIN or not two_processes():
         return None
     with tempfile.TemporaryFile() as handoff, tempfile.TemporaryFile() as pieces:
         try:
-            claims = build.Claims(quotes.slices, handoff)
+            claims = Claims(quotes.slices, handoff)
         except OSError:
             return None
         writer.out.flush()  # (the child must never write what this process buffered)
-        pid = os.fork()
-        if pid == 0:  # the child: never returns, never touches the terminal
-            code = 1
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                sizes = array("q")  # of its pieces, in the order they are written
-                for k in claims.back():
-                    sizes.append(pieces.write(quotes.add(k)))
-                pieces.flush()
-                build.send_arrays(handoff, [*quotes.joined(), sizes], [])
-                code = 0
-            finally:
-                os._exit(code)
-        status = None
-        try:
+
+        def child_work() -> int:
+            sizes = array("q")  # of its pieces, in the order they are written
+            for k in claims.back():
+                sizes.append(pieces.write(quotes.add(k)))
+            pieces.flush()
+            send_arrays(handoff, [*quotes.joined(), sizes], [])
+            return 0
+
+        with forked(child_work) as child:
             sections = alongside()
             for k in claims.front():
                 if progress:
                     done = min(claims.taken(quotes.slices) * SLICE, quotes.count)
                     progress("indexing quotes for search", done, quotes.count)
                 writer.write("quote_blob", quotes.add(k))
-            _, status = os.waitpid(pid, 0)
-        finally:
-            if status is None:  # interrupted or failed: stop the child
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) == 0:  # its slices, as one entry of ours
-            *raw, _ = build.received_arrays(handoff)
+            child.wait()
+        if child.code == 0:  # its slices, as one entry of ours
+            *raw, _ = received_arrays(handoff)
             *arrays, sizes = [array(code) for code in (*_JOINED_CODES, "q")]
             for values, data in zip((*arrays, sizes), raw, strict=True):
                 values.frombytes(data)
@@ -423,8 +407,6 @@ def _entity_sections(packed: Any, progress: Any) -> dict[str, Any]:
 
 def _candidate_sections(keys: list[str]) -> dict[str, Any]:
     """The name candidates' sections for sorted ``keys`` (see ``NameCandidates``)."""
-    from .query import NameCandidates
-
     if len(keys) >= NUMPY_MIN:
         return _candidate_sections_numpy(keys)
     names = NameCandidates.build(keys)
@@ -505,8 +487,6 @@ class TextSection:
 def read(packed: Any, buffer: Any, key: str) -> Any | None:
     """The SearchIndex in ``buffer`` (bytes or a memory map), or None when the buffer is
     not a complete index of this pack."""
-    from .query import NameCandidates, SearchIndex
-
     try:
         size = len(buffer)
         if buffer[: len(MAGIC)] != MAGIC or size < len(MAGIC) + 8:
@@ -581,38 +561,3 @@ def read(packed: Any, buffer: Any, key: str) -> Any | None:
         ),
         owner_pos.__getitem__,
     )
-
-
-def search_blob(texts: list[str]) -> tuple[str, list[int]]:
-    """Folded texts joined by the separator, and where each starts (substring search on
-    a networkx graph; a packed graph keeps the same as UTF-8 in its search file)."""
-    parts = fold_many(texts)
-    starts = list(itertools.accumulate((len(part) + 1 for part in parts), initial=0))
-    starts.pop()
-    return SEPARATOR.join(parts), starts
-
-
-def blob_hits(
-    blob: Any, starts: Any, needle: Any, first: int = 0, stop: int | None = None
-) -> Iterator[int]:
-    """Indices of the texts in ``blob`` (those from ``first`` up to ``stop``) that contain
-    ``needle``, in order, found as they are asked for (str in str, or bytes in UTF-8
-    bytes or a mapped section: the same matches)."""
-    stop = len(starts) if stop is None else stop
-    if first >= stop:
-        return
-    end = starts[stop] if stop < len(starts) else len(blob)
-    position = blob.find(needle, starts[first], end)
-    while position != -1:
-        item = bisect_right(starts, position, first, stop) - 1
-        yield item
-        if item + 1 >= stop:
-            return
-        position = blob.find(needle, starts[item + 1], end)
-
-
-def label_key(label: str) -> int:
-    """The first eight bytes of a relation row's label (UTF-8, zero-padded) as one
-    unsigned integer: in the order of the labels themselves (a smaller label never has a
-    larger key), so quotes laid out by it can be searched in the order of the rows."""
-    return _key8(label.encode("utf-8"))

@@ -1,32 +1,20 @@
 """A compact, indexed form of the data that queries read without building the whole graph.
 
-``PackedGraph`` answers the same questions as the networkx graph (``query`` works on
-either) but keeps relations as arrays and JSON blobs, decoding only what a query
-touches: ``who-met`` on a million relations decodes a few dozen records. Packs of large
-data are written to the user's cache folder so that later queries skip parsing and
-validation entirely; small data is packed in memory on each run (a few milliseconds).
-
-Arrays are read as typed views of a memory map (only the pages a query touches), records
-with ``pread`` (from the data file itself when the pack keeps only their offsets, see
-``build.FileRecords``). The pack file holds only JSON, msgpack and raw integer arrays
-(each section on 8 bytes): nothing is executed or unpickled. It is keyed by the data
-files' paths, sizes, modification times and inodes (and diplograph's version); any
-change rebuilds it. A pack that fails its checks (wrong magic, header or key, sections
-out of bounds, a record that does not decode or match its index) is deleted and rebuilt.
+``PackedGraph`` is the ``Store`` (``protocol.Store``) every query reads: it keeps
+relations as arrays and JSON blobs, decoding only what a query touches (``who-met`` on a
+million relations decodes a few dozen records). Arrays are read as typed views of a
+memory map (only the pages a query touches), records with ``pread`` (from the data file
+itself when the pack keeps only their offsets, see ``format.FileRecords``). Opening,
+keying and repairing packs is ``cache``'s work; their file layout is ``format``'s.
 """
 
 from __future__ import annotations
 
 import collections
-import contextlib
-import hashlib
 import io
-import json
 import mmap
 import os
-import sys
 import tempfile
-from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
@@ -35,234 +23,13 @@ from typing import Any
 
 import msgspec
 
-from . import __version__
-from .errors import CacheDamaged as PackDamaged  # a pack that fails its checks
-from .gcpause import paused_gc
-from .model import CERTAINTY, ENTITY_TYPES
+from ..model.gcpause import paused_gc
+from .format import CERTAINTY_CODES, Blob, PackDamaged
 
-PACK_FORMAT = 3
-CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
-MAGIC = b"DIPLOGRAPH-PACK\x01"
-#: Data at least this large (bytes, all files) is packed to disk and reused.
-PERSIST_THRESHOLD = 1_000_000
 #: From this many relations, ``links`` works with numpy.
 NUMPY_MIN_LINKS = 50_000
 #: Records decoded per read when a command goes through all of them (export, search file).
 SCAN_SLICE = 20_000
-
-
-_MSGPACK_SECTIONS = ("meta",)
-_BLOB_SECTIONS = ("ent_blob", "rel_blob", "key_blob", "sur_blob")
-_BYTES_SECTIONS = ("ids_blob", "names_blob")
-#: One value per relation: the two ends, type, certainty, earliest and latest day (array
-#: type codes).
-RELATION_ARRAYS = {"src": "i", "dst": "i", "type": "H", "certainty": "B", "lo": "i", "hi": "i"}
-_ARRAY_SECTIONS = {
-    "ent_off": "q",
-    "rel_off": "q",
-    "key_off": "q",
-    "sur_off": "q",
-    "names_off": "q",
-    "id_order": "i",
-    "key_pos_off": "i",
-    "key_pos": "i",
-    "sur_pos_off": "i",
-    "sur_pos": "i",
-    "rep_off": "i",
-    "rep_rel": "i",
-    **RELATION_ARRAYS,
-    "out_off": "i",
-    "out_rel": "i",
-    "in_off": "i",
-    "in_rel": "i",
-}
-
-
-def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
-    """Write a pack atomically (temporary file, then rename)."""
-    from .build import FileRecords
-
-    blobs: dict[str, Any] = {}
-    for name, value in sections.items():
-        if name in _MSGPACK_SECTIONS:
-            blobs[name] = msgspec.msgpack.encode(value)
-        elif isinstance(value, array):
-            blobs[name] = memoryview(value).cast("B")  # its bytes, not a copy
-        elif isinstance(value, FileRecords):
-            blobs[name] = b""  # read from the data file (see meta["rel_file"])
-        elif isinstance(value, list):  # build.Parts
-            blobs[name] = value  # written piece by piece, never joined in memory
-        else:
-            blobs[name] = bytes(value)
-    layout: dict[str, list[int]] = {}
-    offset = 0
-    for name, blob in blobs.items():
-        offset = _aligned(offset)  # every section starts on 8 bytes: arrays are mapped
-        size = sum(map(len, blob)) if isinstance(blob, list) else len(blob)
-        layout[name] = [offset, size]
-        offset += size
-    header = msgspec.msgpack.encode(
-        {
-            "format": PACK_FORMAT,
-            "key": key,
-            "layout": layout,
-            "byteorder": sys.byteorder,
-            "size": offset,
-        }
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".pack.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(MAGIC)
-            out.write(len(header).to_bytes(4, "little"))
-            out.write(header)
-            body = _aligned(out.tell())
-            for name, blob in blobs.items():
-                out.write(bytes(body + layout[name][0] - out.tell()))  # padding
-                if isinstance(blob, list):
-                    out.writelines(blob)
-                else:
-                    out.write(blob)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _aligned(offset: int) -> int:
-    return (offset + 7) & ~7
-
-
-class _Blob:
-    """A byte section of a pack file, read on demand with pread (slicing gives bytes).
-
-    pread rather than mmap: page-cache pages are not charged to the process (a mapped
-    record costs its page and the kernel's read-around), so a query that touches records
-    all over a large file stays small in memory.
-    """
-
-    def __init__(self, fd: int, start: int, length: int):
-        self._fd, self._start, self._length = fd, start, length
-
-    def __len__(self) -> int:
-        return self._length
-
-    def pieces(self, starts: list[int], stops: list[int]) -> list[bytes]:
-        """``[self[a:b] for a, b in zip(starts, stops)]``, with less work per piece."""
-        fd, base, read = self._fd, self._start, os.pread
-        if starts and (min(starts) < 0 or max(stops) > self._length):
-            raise PackDamaged("a record lies outside its section")
-        found = [read(fd, b - a, base + a) for a, b in zip(starts, stops, strict=True)]
-        if sum(map(len, found)) != sum(stops) - sum(starts):
-            raise PackDamaged("pack file shorter than its header says")
-        return found
-
-    def __getitem__(self, part: slice) -> bytes:
-        first, stop, _ = part.indices(self._length)
-        if stop <= first:
-            return b""
-        data = os.pread(self._fd, stop - first, self._start + first)
-        if len(data) != stop - first:
-            raise PackDamaged("pack file shorter than its header says")
-        return data
-
-
-class _FileSections(dict):
-    """Pack sections read from a file when first used: arrays as typed views of a memory
-    map (only the pages a query touches are read), blobs by the slice."""
-
-    def __init__(self, fd: int, body: int, layout: dict[str, list[int]]):
-        super().__init__()
-        self._fd, self._body, self._layout = fd, body, layout
-        self._map: memoryview | None = None
-        self._more_fds: list[int] = []
-
-    def mapped(self) -> memoryview:
-        """The whole pack file, memory-mapped read-only."""
-        if self._map is None:
-            self._map = memoryview(mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ))
-        return self._map
-
-    def __missing__(self, name: str) -> Any:
-        offset, length = self._layout[name]
-        start = self._body + offset
-        meta = self["meta"] if name == "rel_blob" else {}
-        if "rel_file" in meta:  # the records are in the data file, not in the pack
-            value: Any = self._data_file(meta["rel_file"], meta["rel_shift"])
-        elif name in _BLOB_SECTIONS:
-            value = _Blob(self._fd, start, length)
-        elif name in _ARRAY_SECTIONS:
-            code = _ARRAY_SECTIONS[name]
-            if length % array(code).itemsize or start % 8:
-                raise PackDamaged(f"section {name} has a bad length or place")
-            value = self.mapped()[start : start + length].cast(code) if length else array(code)
-        else:
-            raw = os.pread(self._fd, length, start)
-            if len(raw) != length:
-                raise PackDamaged(f"section {name} is cut short")
-            if name in _BYTES_SECTIONS:
-                value = raw
-            else:
-                try:
-                    value = msgspec.msgpack.decode(raw)
-                except msgspec.DecodeError as exc:
-                    raise PackDamaged(str(exc)) from None
-        self[name] = value
-        return value
-
-    def _data_file(self, path: str, shift: int) -> _Blob:
-        """The data file the relation records are read from (from ``shift``)."""
-        try:
-            fd = os.open(path, os.O_RDONLY)
-        except OSError as exc:
-            raise PackDamaged(f"cannot read {path}: {exc.strerror}") from None
-        self._more_fds.append(fd)
-        return _Blob(fd, shift, max(0, os.fstat(fd).st_size - shift))
-
-    def __del__(self) -> None:
-        for fd in (self._fd, *self._more_fds):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-
-
-def read_pack(path: Path, key: str) -> dict[str, Any]:
-    """Open a pack file; raise PackDamaged if its header or layout is off.
-
-    Sections are read when a query first needs them (see ``_FileSections``).
-    """
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError as exc:
-        raise PackDamaged(str(exc)) from None
-    try:
-        total = os.fstat(fd).st_size
-        prefix = os.pread(fd, len(MAGIC) + 4, 0)
-        if prefix[: len(MAGIC)] != MAGIC or len(prefix) != len(MAGIC) + 4:
-            raise PackDamaged("bad magic")
-        size = int.from_bytes(prefix[len(MAGIC) :], "little")
-        header = msgspec.msgpack.decode(os.pread(fd, size, len(MAGIC) + 4))
-        body = _aligned(len(MAGIC) + 4 + size)
-        if (
-            not isinstance(header, dict)
-            or header.get("format") != PACK_FORMAT
-            or header.get("key") != key
-            or header.get("byteorder") != sys.byteorder
-            or body + header.get("size", -1) != total
-        ):
-            raise PackDamaged("stale or foreign pack")
-        layout = header["layout"]
-        if set(layout) != {*_MSGPACK_SECTIONS, *_BLOB_SECTIONS, *_BYTES_SECTIONS, *_ARRAY_SECTIONS}:
-            raise PackDamaged("sections missing")
-        for name, (offset, length) in layout.items():
-            if offset < 0 or length < 0 or body + offset + length > total:
-                raise PackDamaged(f"section {name} out of bounds")
-        return _FileSections(fd, body, layout)
-    except (msgspec.DecodeError, KeyError, TypeError, ValueError, PackDamaged) as exc:
-        os.close(fd)
-        if isinstance(exc, PackDamaged):
-            raise
-        raise PackDamaged(str(exc)) from None
 
 
 # -- the graph view ------------------------------------------------------------------------
@@ -350,6 +117,25 @@ class NameTable(Mapping):
         return len(self._keys)
 
 
+class _IdSets(Mapping):
+    """A name table stored by entity position, read as sets of ids on demand."""
+
+    def __init__(self, table: NameTable, ids: list[str]):
+        self._table, self._ids = table, ids
+
+    def __getitem__(self, key: str) -> set[str]:
+        return {self._ids[i] for i in self._table[key]}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table
+
+
 class _Nodes:
     """``graph.nodes``: id -> attribute dict, decoded on first use."""
 
@@ -426,9 +212,9 @@ _WAYS = (("out", "out_off", "out_rel", "dst"), ("in", "in_off", "in_rel", "src")
 class PackedGraph:
     """A read-only MultiDiGraph look-alike over pack sections (see module docstring).
 
-    Supports what ``query`` uses: ``graph``, ``nodes``, ``in``, iteration, ``out_edges`` /
-    ``in_edges`` / ``edges`` (keys=True, data=True), ``degree``, ``number_of_*``; plus
-    array-backed ``fast_steps`` for path search and ``search_*`` helpers.
+    Implements ``protocol.Store``, through a networkx-like surface (``graph``, ``nodes``,
+    ``in``, iteration, ``out_edges`` / ``in_edges`` / ``edges``, ``degree``,
+    ``number_of_*``) and fast paths on its arrays (``fast_steps``, ``part``, ``links``).
     """
 
     def __init__(self, sections: dict[str, Any]):
@@ -539,6 +325,11 @@ class PackedGraph:
         kinds = [types[rtype[r]] for r in rels]
         return list(zip(names[: len(rels)], kinds, names[len(rels) :], strict=True))
 
+    def name_tables(self) -> tuple[Mapping[str, set[str]], Mapping[str, set[str]]]:
+        """(exact, surname) name tables as sets of ids (see ``protocol.Store``), read from
+        the pack's sorted keys on demand."""
+        return _IdSets(self.exact, self.ids), _IdSets(self.surname, self.ids)
+
     def name_of(self, node: str) -> str:
         """An entity's display name, without decoding its record (remembered: a query's
         rows name the same entities again and again)."""
@@ -634,7 +425,7 @@ class PackedGraph:
     def incident(
         self, node: str, direction: str, filters, skip: Callable[[str], bool] | None = None
     ) -> Iterator[tuple[str, tuple]]:
-        """Like ``query.incident``, but filtering on the arrays before decoding anything
+        """``Store.incident``: filtering on the arrays before decoding anything
         (``skip``, on the other end's id, included)."""
         s, ids = self._s, self.ids
         i = self.index[node]
@@ -662,7 +453,7 @@ class PackedGraph:
             gap = self.rel_gap
             starts = [off[r] for r in missing]
             stops = [off[r + 1] - gap for r in missing]
-            if isinstance(blob, _Blob):
+            if isinstance(blob, Blob):
                 raw = blob.pieces(starts, stops)
             else:
                 raw = list(map(blob.__getitem__, map(slice, starts, stops)))
@@ -727,7 +518,7 @@ class PackedGraph:
         return accepts
 
     def fast_steps(self, node: str, direction: str, accepts, avoid) -> Iterator[tuple[str, int]]:
-        """(next node, relation index) one hop from ``node``; see query._Stepper."""
+        """(next node, relation index) one hop from ``node``; see ``Store.fast_steps``."""
         s, ids = self._s, self.ids
         i = self.index[node]
         for way, offsets, rels, ends in _WAYS:
@@ -741,7 +532,7 @@ class PackedGraph:
                         yield nxt, r
 
     def part(self, filters, ego: str | None, radius: int) -> tuple[list[str], list[int]]:
-        """The part ``query.subgraph`` cuts, from the arrays alone (no record is read):
+        """The part ``queries.subgraph`` cuts, from the arrays alone (no record is read):
         (entity ids, relation indices ascending). With ``ego``, the entities within
         ``radius`` hops of it through relations that pass ``filters`` (directions
         ignored; ids sorted) and the passing relations among them; without, every passing
@@ -848,7 +639,7 @@ class PackedGraph:
             raise PackDamaged(str(exc), self.path) from None
 
     def search_index(self):
-        """The SearchIndex for ``query.search``: the sidecar file when current, else built
+        """The SearchIndex for ``queries.search``: the sidecar file when current, else built
         (and saved beside the pack when there is one)."""
         if self._search is None:
             self._search = self._open_search()
@@ -913,80 +704,3 @@ class _EntityType(msgspec.Struct, gc=False):
     """An entity record, for its type only (other fields are skipped unread)."""
 
     type: str
-
-
-# -- opening data --------------------------------------------------------------------------
-
-
-def cache_dir() -> Path:
-    """Where packs live: $DIPLOGRAPH_CACHE_DIR, else $XDG_CACHE_HOME/diplograph, else
-    ~/.cache/diplograph."""
-    explicit = os.environ.get("DIPLOGRAPH_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "diplograph"
-
-
-def data_key(files: list[Path]) -> tuple[str, str]:
-    """(pack file name, key): the name follows the data's location, the key its state."""
-    where = hashlib.sha256(json.dumps([str(f.resolve()) for f in files]).encode()).hexdigest()
-    state = []
-    for f in files:
-        st = f.stat()
-        state.append([str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ino])
-    key = json.dumps([PACK_FORMAT, __version__, ENTITY_TYPES, state])
-    return f"{where[:32]}.pack", hashlib.sha256(key.encode()).hexdigest()
-
-
-def cache_mode() -> str:
-    """$DIPLOGRAPH_CACHE: 'auto' (default: persist large data), 'on' or 'off'."""
-    mode = os.environ.get("DIPLOGRAPH_CACHE", "auto").lower()
-    return mode if mode in ("auto", "on", "off") else "auto"
-
-
-def open_packed(path: Path, progress: Callable[..., None] | None = None) -> PackedGraph:
-    """The data at ``path`` as a PackedGraph, from the cache when it is current."""
-    from .load import data_files, documents_for_pack, with_vocabulary
-
-    files = with_vocabulary(data_files(path))
-    mode = cache_mode()
-    large = sum(f.stat().st_size for f in files) >= PERSIST_THRESHOLD
-    persist = mode == "on" or (mode == "auto" and large)
-    if not large:
-        progress = None  # packed in a blink: no progress bar
-    if persist:
-        name, key = data_key(files)
-        target = cache_dir() / name
-        if target.exists():
-            try:
-                packed = PackedGraph(read_pack(target, key))
-                packed.path, packed.key = target, key
-                packed.sidecar = target.with_suffix(".search")
-                return packed
-            except PackDamaged:
-                target.unlink(missing_ok=True)
-    from .build import build_sections, build_streaming  # only when there is no pack
-
-    with paused_gc():
-        sections = build_streaming(files, progress)
-        if sections is None:  # a doubt: the full checker names every problem, or passes
-            loaded = documents_for_pack(files, progress, doubted=True)
-            if progress:
-                progress("indexing")
-            sections = build_sections(loaded, [str(f) for f in files])
-            del loaded
-    if persist:
-        if progress:
-            progress("writing the cache")
-        try:
-            write_pack(target, key, sections)
-            target.with_suffix(".search").unlink(missing_ok=True)
-            del sections
-            packed = PackedGraph(read_pack(target, key))
-            packed.path, packed.key, packed.sidecar = target, key, target.with_suffix(".search")
-            return packed
-        except (OSError, PackDamaged):
-            pass  # an unwritable cache folder only costs speed
-    sections["rel_blob"] = sections["rel_blob"].join()
-    return PackedGraph(sections)

@@ -16,8 +16,8 @@ import subprocess
 from importlib import resources
 from typing import Any
 
-from . import dates
-from .errors import ExportError
+from ..model import dates
+from ..model.errors import ExportError
 
 #: Entity type -> (fill colour, Graphviz shape). Colour-blind-safe (Okabe-Ito) hues.
 TYPE_STYLE = {

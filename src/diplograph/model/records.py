@@ -2,7 +2,7 @@
 
 One table (``RECORDS``) describes each record's fields; from it come both the validator
 (``check_document``, ``check_dataset``) and the published JSON Schema (``json_schema``),
-so the two cannot drift. No I/O here: ``load`` reads files and calls these.
+so the two cannot drift. No I/O here: ``check.files`` reads files and calls these.
 """
 
 from __future__ import annotations
@@ -468,7 +468,7 @@ def check_quotes(documents: list[tuple[str, dict]], texts: dict[str, str]) -> tu
     return quotes.problems, quotes.checked
 
 
-if __name__ == "__main__":  # python -m diplograph.model > data/schema.json
+if __name__ == "__main__":  # python -m diplograph.model.records > data/schema.json
     import json
     import sys
 

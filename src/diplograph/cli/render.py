@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import msgspec
 
-from . import dates
+from ..model import dates
 
 if TYPE_CHECKING:  # rich is imported when a table or tree is drawn (CSV and JSON: never)
     from rich.console import Console
@@ -176,6 +176,19 @@ def emit(
         console.print(table(rows, columns, title))
     else:
         console.print(f"[dim]{escape(empty)}[/dim]")
+
+
+def emit_record(
+    record: dict, rows: list[dict], fmt: str, console: Console, picture: Callable[[], Any]
+) -> None:
+    """One record with parts (``show``'s card): JSON is the record itself, CSV its
+    ``rows`` (one per relation), a table the Rich renderable ``picture()`` makes."""
+    if fmt == "json":
+        console.file.write(to_json(record) + "\n")
+    elif fmt == "csv":
+        write_csv(rows, console.file)
+    else:
+        console.print(picture())
 
 
 def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -> None:

@@ -1,0 +1,133 @@
+"""The commands that write files: export (every format in ``formats``) and draw."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .. import formats
+from ..model.errors import PartTooLarge, UsageError
+from .env import Env, handle_errors
+from .options import CertaintyOpt, RelationOpt, SinceOpt, UntilOpt, complete_name, filters
+
+#: The most relations ``draw`` lays out unless told otherwise.
+DRAW_MAX_RELATIONS = 5_000
+
+
+def _format_help() -> str:
+    """The --format help, from the registry of formats (names only: a format module is
+    imported only when it is used)."""
+    return ", ".join(formats.names()) + "."
+
+
+@handle_errors
+def export_command(
+    ctx: typer.Context,
+    export_format: Annotated[
+        str,
+        typer.Option("--format", "-f", help=_format_help()),
+    ],
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="File (or folder, for neo4j); '-' for stdout.")
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing file or folder.")
+    ] = False,
+    ego: Annotated[
+        str | None,
+        typer.Option(help="Only this actor's neighbourhood.", autocompletion=complete_name),
+    ] = None,
+    radius: Annotated[int, typer.Option(min=0, max=20, help="Hops around --ego.")] = 1,
+    relation: RelationOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    certainty: CertaintyOpt = None,
+) -> None:
+    """Write the graph (or the part you filter) for other tools, atomically."""
+    from ..queries.resolve import resolve
+    from ..queries.subgraph import subgraph
+
+    if export_format not in formats.names():
+        choices = ", ".join(formats.names())
+        raise UsageError(f"unknown export format '{export_format}' (choose from {choices})")
+    writer = formats.get(export_format)
+    env = Env.of(ctx)
+
+    def question(graph):
+        chosen = filters(graph, since, until, certainty, relation)
+        part = subgraph(graph, chosen, resolve(graph, ego) if ego else None, radius)
+        with env.long_pass(part) as progress:
+            writer.write(part, output, force, progress)
+        return part.number_of_nodes(), part.number_of_edges()
+
+    entities, relations = env.answer(question)
+    if output != "-":
+        env.note(f"wrote {output} ({entities} entities, {relations} relations)")
+
+
+@handle_errors
+def draw_command(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="Draw this actor's neighbourhood (default: everything).",
+            metavar="[NAME]",
+            autocompletion=complete_name,
+        ),
+    ] = None,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="FILE.svg, FILE.png or FILE.html.")
+    ] = "",
+    radius: Annotated[int, typer.Option(min=0, max=20, help="Hops around NAME.")] = 1,
+    relation: RelationOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    certainty: CertaintyOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    max_relations: Annotated[
+        int,
+        typer.Option(
+            "--max-relations",
+            min=1,
+            help="Refuse to draw more relations than this (layouts slow down, pictures blur).",
+        ),
+    ] = DRAW_MAX_RELATIONS,
+) -> None:
+    """Draw the graph: a picture (.svg, .png) or an interactive page (.html) that works offline."""
+    from ..formats.common import as_networkx, write_atomic
+    from ..formats.drawing import FORMATS, render
+    from ..queries.resolve import resolve
+    from ..queries.subgraph import subgraph
+
+    if not output:
+        raise UsageError("give --output FILE.svg, FILE.png or FILE.html")
+    fmt = Path(output).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise UsageError(f"cannot draw '{output}': the file name must end in .svg, .png or .html")
+    env = Env.of(ctx)
+
+    def question(graph):
+        node = resolve(graph, name) if name else None
+        chosen = filters(graph, since, until, certainty, relation)
+        try:  # counted before any relation is read
+            part = subgraph(graph, chosen, node, radius, at_most=max_relations)
+        except PartTooLarge as too_large:
+            raise UsageError(
+                f"the drawing would hold {too_large.count:,} relations (at most "
+                f"{max_relations:,}): draw a part (NAME --radius 1, --relation, --since) "
+                "or raise --max-relations"
+            ) from None
+        with env.long_pass(part) as progress:
+            part = as_networkx(part, progress)
+        if part.number_of_nodes() == 0:
+            raise UsageError("nothing to draw: no relation passes the filters")
+        title = "diplograph" if node is None else f"{graph.name_of(node)} and neighbours"
+        write_atomic(render(part, fmt, title), output, force)
+        return part.number_of_nodes(), part.number_of_edges()
+
+    entities, relations = env.answer(question)
+    if output != "-":
+        env.note(f"drew {output} ({entities} entities, {relations} relations)")

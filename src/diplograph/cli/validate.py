@@ -1,0 +1,60 @@
+"""The validate command: every problem in the data, and quotes against their sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..model.errors import DataError, UsageError
+from .env import Env, handle_errors
+
+
+@handle_errors(all_problems=True)
+def validate_command(
+    ctx: typer.Context,
+    source_text: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="SOURCE_ID=FILE: check that every quote citing SOURCE_ID occurs "
+            "verbatim in FILE (repeatable).",
+            metavar="SOURCE_ID=FILE",
+        ),
+    ] = None,
+) -> None:
+    """Check the data: every problem, each with its file and place; quotes against sources."""
+    from ..check.files import data_files, relation_evidence, with_vocabulary
+    from ..model.records import Quotes
+
+    texts: dict[str, str] = {}
+    for item in source_text or []:
+        source_id, sep, file = item.partition("=")
+        if not sep or not source_id or not file:
+            raise UsageError(f"--source-text takes SOURCE_ID=FILE, got '{item}'")
+        try:
+            texts[source_id] = Path(file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise DataError([f"{file}: cannot read source text ({exc})"]) from None
+    env = Env.of(ctx)
+    files = with_vocabulary(data_files(env.data_path()))
+    # the same checks as every command's first read (which lists every problem when
+    # there is one); large data that passed is cached, so checking it again is instant
+    entities, relations, sources = env.answer(
+        lambda graph: (graph.number_of_nodes(), graph.number_of_edges(), graph.graph["sources"])
+    )
+    checked = 0
+    if texts:  # then each quote against its source's text, a slice of relations at a time
+        quotes = Quotes(texts, sources)
+        for filename, i, evidence in relation_evidence(files):
+            quotes.relation(filename, i, evidence)
+        if quotes.problems:
+            raise DataError(quotes.problems)
+        checked = quotes.checked
+    count = len(files)
+    message = (
+        f"ok: {count} file{'s' if count != 1 else ''}, {entities} entities, {relations} relations"
+    )
+    if texts:
+        message += f"; {checked} quotes found verbatim in {', '.join(sorted(texts))}"
+    typer.echo(message)

@@ -1,0 +1,97 @@
+"""What every query shares: names, how relation types read, rows, dates as sort keys.
+
+A row is a plain dict. Rows that name an entity carry its id and name; rows about a
+relation carry its date (EDTF, as written), date_text, certainty, reported_by,
+relation_id and evidence (a list of {source, quote}). Nothing in ``queries`` prints;
+every query reads the data through the ``Store`` protocol (``store.protocol``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+
+from ..model import dates
+from ..model.filters import NO_FILTERS, Filters
+from ..model.vocabulary import reading_of
+from ..store.protocol import Edge, Store
+
+
+def entity_name(graph: Store, node: str | None) -> str:
+    """Display name of an entity id ('' for None)."""
+    return graph.name_of(node) if node is not None else ""
+
+
+def display_names(graph: Store, nodes: list[str]) -> list[str]:
+    """``entity_name`` of many entities, read in one go."""
+    return graph.names_of(nodes)
+
+
+def reading(graph: Store, rtype: str, forward: bool = True) -> str:
+    """How a relation type reads: 'released' forward, 'was released by' backward."""
+    return reading_of(graph.graph["relation_types"], rtype, forward)
+
+
+def sort_key(attrs: dict) -> tuple:
+    """Chronological order: dated relations by (earliest, latest); undated last."""
+    when = attrs.get("date")
+    if not when:
+        return (1, date.max, date.max)
+    parsed = dates.parse(when)
+    return (0, parsed.lower, parsed.upper)
+
+
+_UNDATED = (1, date.max.toordinal(), date.max.toordinal())
+
+
+def date_rank(graph: Store, key: str, attrs: dict) -> tuple:
+    """A sort key in the order of ``sort_key``, as (dated?, earliest, latest) day ordinals:
+    from the store's date arrays when it has them at hand (no parsing)."""
+    found = graph.relation_ordinals(key)
+    if found is not None:
+        return (0, *found) if found else _UNDATED
+    when = attrs.get("date")
+    return (0, *dates.ordinal_bounds(when)) if when else _UNDATED
+
+
+def relation_fields(graph: Store, key: str, attrs: dict, row: dict | None = None) -> dict:
+    """The provenance columns every relation row carries (added to ``row`` if given)."""
+    get = attrs.get
+    place, reported_by = get("place"), get("reported_by")
+    name = graph.name_of
+    row = {} if row is None else row
+    row["date"] = get("date", "")
+    row["date_text"] = get("date_text", "")
+    row["place_id"] = place or ""
+    row["place"] = name(place) if place else ""
+    row["certainty"] = attrs["certainty"]
+    row["reported_by"] = name(reported_by) if reported_by else ""
+    row["relation_id"] = key
+    row["evidence"] = attrs["evidence"]
+    row["note"] = get("note", "")
+    return row
+
+
+def relation_row(graph: Store, u: str, v: str, key: str, attrs: dict) -> dict[str, object]:
+    """A relation read in its true direction: from (actor), relation, to."""
+    return {
+        "from_id": u,
+        "from_name": entity_name(graph, u),
+        "relation": reading(graph, attrs["type"]),
+        "type": attrs["type"],
+        "to_id": v,
+        "to_name": entity_name(graph, v),
+        **relation_fields(graph, key, attrs),
+    }
+
+
+def incident(
+    graph: Store,
+    node: str,
+    direction: str = "both",
+    filters: Filters = NO_FILTERS,
+    skip: Callable[[str], bool] | None = None,
+) -> Iterator[tuple[str, Edge]]:
+    """Relations touching ``node``: ('out', edge) where it is the source, ('in', edge) else;
+    without those whose other end ``skip`` refuses (the store never reads them)."""
+    return graph.incident(node, direction, filters, skip)

@@ -1,0 +1,91 @@
+"""Everything of a kind, and one entity's card with its relations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.errors import UsageError
+from ..model.filters import NO_FILTERS, Filters
+from ..model.records import ENTITY_TYPES
+from ..store.protocol import Store
+from .common import entity_name, incident, reading, relation_fields, relation_row, sort_key
+
+
+def list_entities(graph: Store, entity_type: str | None = None) -> list[dict]:
+    """Entities (optionally of one type), by name, with their degree."""
+    if entity_type is not None and entity_type not in ENTITY_TYPES:
+        raise UsageError(
+            f"unknown entity type '{entity_type}' (choose from {', '.join(ENTITY_TYPES)})"
+        )
+    rows = [
+        {
+            "id": node,
+            "name": attrs.get("name", node),
+            "type": attrs.get("type", ""),
+            "aliases": attrs.get("aliases", []),
+            "description": attrs.get("description", ""),
+            "relations": graph.degree(node),
+        }
+        for node, attrs in graph.nodes(data=True)
+        if entity_type is None or attrs.get("type") == entity_type
+    ]
+    return sorted(rows, key=lambda r: (r["name"].casefold(), r["id"]))
+
+
+def list_relations(graph: Store, filters: Filters = NO_FILTERS) -> list[dict]:
+    """Relations passing the filters, in time order (undated last)."""
+    edges = [e for e in graph.edges() if filters.accepts(e[3])]
+    edges.sort(key=lambda e: (sort_key(e[3]), e[2]))
+    return [relation_row(graph, *e) for e in edges]
+
+
+# -- show ----------------------------------------------------------------------------------
+
+
+def entity_card(graph: Store, node: str) -> dict[str, Any]:
+    """The entity's own fields."""
+    attrs = graph.nodes[node]
+    return {
+        "id": node,
+        "name": attrs.get("name", node),
+        "type": attrs.get("type", ""),
+        "aliases": attrs.get("aliases", []),
+        "description": attrs.get("description", ""),
+    }
+
+
+def show(graph: Store, node: str, filters: Filters = NO_FILTERS) -> dict[str, Any]:
+    """Entity card, its relations grouped by type, and the claims it reported."""
+    groups: dict[str, list[dict]] = {}
+    for way, (u, v, key, attrs) in sorted(
+        incident(graph, node, "both", filters), key=lambda item: (sort_key(item[1][3]), item[1][2])
+    ):
+        other = v if way == "out" else u
+        groups.setdefault(attrs["type"], []).append(
+            {
+                "id": other,
+                "name": entity_name(graph, other),
+                "direction": way,
+                "relation": reading(graph, attrs["type"], way == "out"),
+                **relation_fields(graph, key, attrs),
+            }
+        )
+    candidates = graph.reported_by(node)
+    reported = sorted(
+        (
+            relation_row(graph, u, v, key, attrs)
+            for u, v, key, attrs in candidates
+            if attrs.get("reported_by") == node and filters.accepts(attrs)
+        ),
+        key=lambda row: (sort_key(row), row["relation_id"]),
+    )
+    return {**entity_card(graph, node), "relations": groups, "reported": reported}
+
+
+def show_rows(card: dict[str, Any]) -> list[dict]:
+    """``show`` flattened to one row per relation (for csv)."""
+    return [
+        {"entity_id": card["id"], "entity_name": card["name"], "relation_type": rtype, **row}
+        for rtype, rows in card["relations"].items()
+        for row in rows
+    ]

@@ -1,0 +1,103 @@
+"""Turn what a user types into an entity id.
+
+A name matches an entity by id, name or alias, ignoring case, accents and punctuation
+("lukashenka", "U.S.", "Cichanoŭski"), or by a surname alone when only one person has it
+("Kellogg"). Exact matches win over surname matches. Several matches raise AmbiguousName
+with the candidates; none raises UnknownEntity with the closest names.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Mapping
+
+from ..model.errors import AmbiguousName, UnknownEntity, UsageError
+from ..model.text import fold
+from ..store.protocol import Store
+
+MAX_NAME_LENGTH = 200
+
+
+class NameIndex:
+    """Lookup tables from folded names to entity ids, built once per graph."""
+
+    def __init__(
+        self, graph: Store, exact: Mapping[str, set[str]], surname: Mapping[str, set[str]]
+    ):
+        """``exact`` and ``surname``: the store's ``name_tables``."""
+        self.graph, self.exact, self.surname = graph, exact, surname
+
+    def _label(self, node: str) -> str:
+        return f"{self.graph.nodes[node].get('name', node)} ({node})"
+
+    def suggestions(self, text: str, limit: int = 3) -> list[str]:
+        """The entity names closest to ``text``, best first."""
+        from rapidfuzz import fuzz, process
+
+        # keys only: the tables of a packed graph decode their positions on lookup
+        keys = list(dict.fromkeys([*self.exact, *self.surname]))
+        found: list[str] = []
+        for key, _score, _ in process.extract(
+            fold(text), keys, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=70
+        ):
+            nodes = self.exact[key] if key in self.exact else self.surname[key]
+            for node in sorted(nodes):
+                name = self.graph.nodes[node].get("name", node)
+                if name not in found:
+                    found.append(name)
+        return found[:limit]
+
+    def resolve(self, text: str) -> str:
+        """The one entity id ``text`` names, or AmbiguousName / UnknownEntity."""
+        if len(text) > MAX_NAME_LENGTH:
+            raise UsageError(
+                f"name is too long ({len(text)} characters, at most {MAX_NAME_LENGTH})"
+            )
+        key = fold(text)
+        if not key:
+            raise UsageError(f"empty name {text!r}: type a name, alias or id")
+        for table in (self.exact, self.surname):
+            matches = table.get(key)
+            if matches and len(matches) == 1:
+                return next(iter(matches))
+            if matches:
+                ordered = sorted(matches, key=lambda n: self.graph.nodes[n].get("name", n))
+                labels = [self._label(n) for n in ordered]
+                raise AmbiguousName(
+                    f"'{text}' matches {len(labels)} entities: {', '.join(labels)}; "
+                    "type a full name or an id",
+                    ordered,
+                )
+        close = self.suggestions(text)
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        raise UnknownEntity(f"no entity named '{text}'{hint}")
+
+    def completions(self, incomplete: str) -> list[str]:
+        """Names and aliases starting with what the user typed (for shell completion)."""
+        prefix = fold(incomplete)
+        out: set[str] = set()
+        for key, nodes in self.exact.items():
+            if not key.startswith(prefix):
+                continue
+            for node in nodes:
+                attrs = self.graph.nodes[node]
+                for name in (attrs.get("name", ""), *attrs.get("aliases", [])):
+                    if fold(name).startswith(prefix):
+                        out.add(name)
+        return sorted(out)
+
+
+_INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def index_for(graph: Store) -> NameIndex:
+    """The store's name index, made on first use and kept while the store lives."""
+    index = _INDEXES.get(graph)
+    if index is None:
+        index = _INDEXES[graph] = NameIndex(graph, *graph.name_tables())
+    return index
+
+
+def resolve(graph: Store, text: str) -> str:
+    """Entity id for a user-typed name (see module docstring)."""
+    return index_for(graph).resolve(text)

@@ -1,0 +1,76 @@
+"""The shape of the graph: counts, most connected actors, brokers, components."""
+
+from __future__ import annotations
+
+import collections
+from typing import Any
+
+from ..model.gcpause import paused_gc
+from ..store.protocol import Store
+from .common import entity_name
+
+#: Betweenness is exact on graphs of up to this many entities; on larger ones it is
+#: estimated from a sample of pivots, as many as keep the breadth-first searches to about
+#: BETWEENNESS_BUDGET entities and links visited in all (within PIVOTS).
+EXACT_BETWEENNESS_MAX = 2000
+BETWEENNESS_BUDGET = 3_000_000
+PIVOTS = (10, 500)
+
+
+def betweenness_pivots(nodes: int, links: int) -> int | None:
+    """How many pivots estimate betweenness on a simple graph of this size (None: all,
+    exactly)."""
+    if nodes <= EXACT_BETWEENNESS_MAX:
+        return None
+    fewest, most = PIVOTS
+    return max(fewest, min(most, BETWEENNESS_BUDGET // (nodes + links)))
+
+
+def stats(graph: Store, top: int = 10, progress: Any = None) -> dict[str, list[dict]]:
+    """Counts by type, most connected actors, brokers (betweenness), components;
+    ``progress(step)`` hears each step as it starts."""
+    import networkx as nx
+
+    def step(name: str) -> None:
+        if progress is not None:
+            progress(name)
+
+    with paused_gc():  # networkx makes a dict or two per node and link: no cycles
+        step("counting and linking entities")
+        by_type = dict(collections.Counter(graph.entity_types()))
+        rel_types = graph.relation_type_counts()
+        simple = graph.simple_graph()
+        degree = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))[:top]
+        sample = betweenness_pivots(simple.number_of_nodes(), simple.number_of_edges())
+        if sample:
+            step(f"estimating betweenness from {sample} of {simple.number_of_nodes():,} entities")
+        else:
+            step("working out betweenness")
+        between = nx.betweenness_centrality(simple, k=sample, seed=0 if sample else None)
+        brokers = sorted(between.items(), key=lambda item: (-item[1], item[0]))[:top]
+        step("finding components")
+        components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
+    return {
+        "entities": [{"type": t, "count": n} for t, n in sorted(by_type.items())],
+        "relations": [
+            {"type": t, "count": n}
+            for t, n in sorted(rel_types.items(), key=lambda i: (-i[1], i[0]))
+        ],
+        "most_connected": [
+            {"id": n, "name": entity_name(graph, n), "degree": d} for n, d in degree
+        ],
+        "brokers": [
+            {"id": n, "name": entity_name(graph, n), "betweenness": round(b, 4)}
+            for n, b in brokers
+            if b > 0
+        ],
+        "components": [
+            {
+                "component": i,
+                "size": len(c),
+                "members": ", ".join(sorted(entity_name(graph, n) for n in c)[:8])
+                + (" ..." if len(c) > 8 else ""),
+            }
+            for i, c in enumerate(components, 1)
+        ],
+    }

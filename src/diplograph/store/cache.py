@@ -1,0 +1,132 @@
+"""Opening a dataset: from the cache when it is current, else built (and kept) anew.
+
+Large data is packed once into the user's cache folder and reused while the data files
+stay as they are; small data is packed in memory on each run (a few milliseconds). A
+pack found damaged, at opening or while a query reads it, is deleted and the question
+answered again from the data files (``answer``): a damaged cache costs time, never a
+wrong answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from .. import __version__
+from ..check.files import data_files, with_vocabulary
+from ..model.gcpause import paused_gc
+from ..model.records import ENTITY_TYPES
+from .format import PACK_FORMAT, PackDamaged, read_pack, write_pack
+from .packed import PackedGraph
+from .protocol import Progress, Store
+
+T = TypeVar("T")
+
+#: Data at least this large (bytes, all files) is packed to disk and reused.
+PERSIST_THRESHOLD = 1_000_000
+
+
+def cache_dir() -> Path:
+    """Where packs live: $DIPLOGRAPH_CACHE_DIR, else $XDG_CACHE_HOME/diplograph, else
+    ~/.cache/diplograph."""
+    explicit = os.environ.get("DIPLOGRAPH_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "diplograph"
+
+
+def data_key(files: list[Path]) -> tuple[str, str]:
+    """(pack file name, key): the name follows the data's location, the key its state."""
+    where = hashlib.sha256(json.dumps([str(f.resolve()) for f in files]).encode()).hexdigest()
+    state = []
+    for f in files:
+        st = f.stat()
+        state.append([str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ino])
+    key = json.dumps([PACK_FORMAT, __version__, ENTITY_TYPES, state])
+    return f"{where[:32]}.pack", hashlib.sha256(key.encode()).hexdigest()
+
+
+def cache_mode() -> str:
+    """$DIPLOGRAPH_CACHE: 'auto' (default: persist large data), 'on' or 'off'."""
+    mode = os.environ.get("DIPLOGRAPH_CACHE", "auto").lower()
+    return mode if mode in ("auto", "on", "off") else "auto"
+
+
+def answer(path: Path, question: Callable[[Store], T], progress: Progress | None = None) -> T:
+    """``question(store)`` for the data at ``path``: the one call a command makes.
+
+    A cache found damaged while the question is answered (a record that does not decode
+    or match its index, a section cut short) is deleted, and the question answered once
+    more from a store built anew from the data files.
+    """
+    try:
+        return question(open_store(path, progress))
+    except PackDamaged as damaged:
+        if damaged.path is None:  # not a cache file: nothing to repair
+            raise
+        discard(Path(damaged.path))
+    return question(open_store(path, progress))
+
+
+def discard(pack: Path) -> None:
+    """Delete a pack and its search file (found damaged; rebuilt on the next read)."""
+    pack.unlink(missing_ok=True)
+    pack.with_suffix(".search").unlink(missing_ok=True)
+
+
+def open_store(path: Path, progress: Progress | None = None) -> PackedGraph:
+    """The data at ``path`` as a PackedGraph, from the cache when it is current;
+    ``progress`` hears the steps of building it (and, later, of its search file)."""
+    packed = _open(path, progress)
+    packed.progress = progress
+    return packed
+
+
+def _open(path: Path, progress: Progress | None) -> PackedGraph:
+    files = with_vocabulary(data_files(path))
+    mode = cache_mode()
+    large = sum(f.stat().st_size for f in files) >= PERSIST_THRESHOLD
+    persist = mode == "on" or (mode == "auto" and large)
+    if not large:
+        progress = None  # packed in a blink: no progress bar
+    if persist:
+        name, key = data_key(files)
+        target = cache_dir() / name
+        if target.exists():
+            try:
+                packed = PackedGraph(read_pack(target, key))
+                packed.path, packed.key = target, key
+                packed.sidecar = target.with_suffix(".search")
+                return packed
+            except PackDamaged:
+                target.unlink(missing_ok=True)
+    # only when there is no pack
+    from .build import build_sections, build_streaming, documents_for_pack
+
+    with paused_gc():
+        sections = build_streaming(files, progress)
+        if sections is None:  # a doubt: the full checker names every problem, or passes
+            loaded = documents_for_pack(files, progress, doubted=True)
+            if progress:
+                progress("indexing")
+            sections = build_sections(loaded, [str(f) for f in files])
+            del loaded
+    if persist:
+        if progress:
+            progress("writing the cache")
+        try:
+            write_pack(target, key, sections)
+            target.with_suffix(".search").unlink(missing_ok=True)
+            del sections
+            packed = PackedGraph(read_pack(target, key))
+            packed.path, packed.key, packed.sidecar = target, key, target.with_suffix(".search")
+            return packed
+        except (OSError, PackDamaged):
+            pass  # an unwritable cache folder only costs speed
+    sections["rel_blob"] = sections["rel_blob"].join()
+    return PackedGraph(sections)
