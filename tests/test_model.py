@@ -21,7 +21,9 @@ def test_bundled_data_is_valid():
 
 def test_schema_file_is_generated_from_model():
     published = json.loads((ROOT / "data" / "schema.json").read_text(encoding="utf-8"))
-    assert published == model.json_schema(), "run: python -m diplograph.model.records > data/schema.json"
+    assert published == model.json_schema(), (
+        "run: python -m diplograph.model.records > data/schema.json"
+    )
 
 
 def test_published_schema_accepts_bundled_data_and_rejects_bad():
