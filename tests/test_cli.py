@@ -65,7 +65,7 @@ def test_who_met_either_direction(cli):
 def test_who_met_nobody(cli):
     result = cli("who-met", "Putin")
     assert result.exit_code == 0
-    assert "no recorded meetings with Vladimir Putin" in result.stdout
+    assert "no recorded meetings with Putin" in result.stdout
     assert json.loads(cli("who-met", "Putin", "-f", "json").stdout) == []
 
 
@@ -86,15 +86,15 @@ def test_path_reads_true_direction(cli):
     assert set(rows[0]) >= PATH_KEYS
     hops = [(r["from_id"], r["relation"], r["to_id"]) for r in rows]
     assert hops == [
-        ("kellogg", "is envoy of", "trump"),
-        ("kellogg", "met", "lukashenko"),
+        ("trump", "leads", "united-states"),
+        ("lukashenko", "negotiates with", "united-states"),
         ("lukashenko", "released", "tsikhanouski"),
     ]
 
 
 def test_path_table_and_csv(cli):
     table = cli("path", "Trump", "Tsikhanouski")
-    assert "Keith Kellogg met Alexander Lukashenko" in table.stdout
+    assert "Alexander Lukashenko negotiates with United States" in table.stdout
     assert "Alexander Lukashenko released Siarhei Tsikhanouski" in table.stdout
     rows = list(
         csv.DictReader(io.StringIO(cli("path", "Trump", "Tsikhanouski", "-f", "csv").stdout))
@@ -103,9 +103,9 @@ def test_path_table_and_csv(cli):
 
 
 def test_no_path(cli, mini_path, write_data):
-    result = cli("path", "Trump", "Carnegie")
+    result = cli("path", "Trump", "Pretrial detention center")  # a place only: no relation
     assert result.exit_code == 1
-    assert last_error(result) == "Error: no path between Donald Trump and Carnegie"
+    assert last_error(result) == "Error: no path between Donald Trump and Pretrial detention center"
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ def relation(graph, source, rtype, target):
         ("belarus", "released", "first-american-released", "2025-01-21/2025-01-31", "stated", None),
         ("belarus", "released", "february-2025-prisoners", "2025-02-04/2025-02-14", "stated", None),
         ("smith", "met", "lukashenko", "2025-02-04/2025-02-14", "stated", "minsk"),
-        ("smith", "negotiates-with", "lukashenko", "2025-02-04/2025-02-14", "reported", "minsk"),
+        ("smith", "discussed", "grand-deal", "2025-02-04/2025-02-14", "reported", "minsk"),
         ("lukashenko", "released", "zenkovich", "2025-04", "stated", None),
         ("cole", "escorted", "zenkovich", "2025-04", "stated", "belarus"),
         ("belarus", "negotiates-with", "trump-negotiators", "2025-04/..", "hedged", None),
@@ -43,8 +43,8 @@ def relation(graph, source, rtype, target):
         ("united-states", "reopens-embassy-in", "belarus", None, "hypothetical", None),
         ("european-union", "sanctions", "belarus", None, "stated", None),
         ("european-union", "eases-sanctions", "belarus", None, "hypothetical", None),
-        ("russia", "exchanges-prisoners-with", "ukraine", "2025", "stated", "belarus"),
-        ("russia", "negotiates-with", "ukraine", "2025", "stated", "istanbul"),
+        ("russia", "exchanges-prisoners-with", "ukraine", "2025-06", "stated", "belarus"),
+        ("russia", "negotiates-with", "ukraine", "2025-06", "stated", None),
         ("tsikhanouskaya", "leads", "belarusian-opposition", "2020/..", "stated", None),
     ],
 )
@@ -65,7 +65,6 @@ def test_article_facts(graph, source, rtype, target, when, certainty, place):
         ("tsikhanouski", "opposes", "lukashenko"),
         ("tsikhanouski", "threatens", "lukashenko"),
         ("tsikhanouski", "threatens", "lukashenko-children"),
-        ("belarus", "aligns-with", "russia"),
         ("belarus", "depends-on", "united-states"),
         ("rfe-rl-journalist", "employee-of", "rfe-rl"),
         ("zenkovich", "citizen-of", "united-states"),
@@ -81,9 +80,7 @@ def test_roles_ties_and_stances(graph, source, rtype, target):
 def test_reported_claims_name_their_reporter(graph):
     reported = [a for _, _, a in graph.edges(data=True) if a["certainty"] == "reported"]
     assert reported and all(a.get("reported_by") for a in reported)
-    assert relation(graph, "smith", "negotiates-with", "lukashenko")["reported_by"] == (
-        "new-york-times"
-    )
+    assert relation(graph, "smith", "discussed", "grand-deal")["reported_by"] == "new-york-times"
 
 
 def test_every_relation_has_evidence_and_valid_date(graph):
@@ -97,8 +94,7 @@ def test_every_entity_is_described_and_used(graph):
     referenced = {a.get(f) for _, _, a in graph.edges(data=True) for f in ("place", "reported_by")}
     for node, attrs in graph.nodes(data=True):
         assert attrs["description"], node
-        if node != "carnegie":  # the publisher: named, but no relation in the text
-            assert graph.degree(node) > 0 or node in referenced, node
+        assert graph.degree(node) > 0 or node in referenced, node
 
 
 def test_named_actors_present(graph):
@@ -116,9 +112,6 @@ def test_named_actors_present(graph):
         "rfe-rl",
         "european-union",
         "minsk",
-        "istanbul",
-        "white-house",
-        "carnegie",
         "russia",
         "ukraine",
     ):

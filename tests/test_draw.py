@@ -129,11 +129,11 @@ def test_draw_errors(cli, tmp_path):
     big = cli("draw", "--max-relations", "50", "--output", tmp_path / "g.html")
     assert big.exit_code == 2
     assert last_error(big) == (
-        "Error: the drawing would hold 75 relations (at most 50): draw a part (NAME --radius 1,"
+        "Error: the drawing would hold 83 relations (at most 50): draw a part (NAME --radius 1,"
         " --relation, --since) or raise --max-relations"
     )
     assert not (tmp_path / "g.html").exists()
-    assert cli("draw", "--max-relations", "75", "--output", tmp_path / "g.html").exit_code == 0
+    assert cli("draw", "--max-relations", "83", "--output", tmp_path / "g.html").exit_code == 0
 
 
 def test_missing_graphviz_is_a_clear_error(cli, tmp_path, monkeypatch):

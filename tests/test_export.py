@@ -101,7 +101,7 @@ def test_every_file_format_via_cli(cli, tmp_path, fmt):
     result = cli("export", "--format", fmt, "--output", out)
     assert result.exit_code == 0, result.stderr
     assert out.stat().st_size > 1000
-    assert result.stderr.strip() == f"wrote {out} (38 entities, 75 relations)"
+    assert result.stderr.strip() == f"wrote {out} (38 entities, 83 relations)"
 
 
 def test_neo4j_folder_via_cli(cli, tmp_path):

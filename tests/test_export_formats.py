@@ -234,9 +234,9 @@ def test_gexf_carries_time_for_gephi(graph):
     edges = {a["id"]: a for _, _, a in g.edges(data=True)}
     edge = edges["kellogg-met-lukashenko"]
     assert (edge["start"], edge["end"]) == ("2025-06-21", "2025-06-21")
-    open_end = edges["trump-leads-white-house"]
+    open_end = edges["trump-leads-united-states"]
     assert open_end["start"] == "2025-01-01" and "end" not in open_end
-    assert "start" not in edges["trump-leads-united-states"]
+    assert "start" not in edges["cole-deputy-of-kellogg"]
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz not installed")

@@ -64,8 +64,8 @@ def test_path_prefers_surest_best_dated(graph):
     found = paths(graph, "trump", "tsikhanouski")
     assert hops(found) == [
         [
-            ("kellogg", "envoy-of", "trump"),
-            ("kellogg", "met", "lukashenko"),
+            ("trump", "leads", "united-states"),
+            ("lukashenko", "negotiates-with", "united-states"),
             ("lukashenko", "released", "tsikhanouski"),
         ]
     ]
@@ -175,10 +175,7 @@ def test_timeline_orders_partial_dates(graph):
     keys = [sort_key({"date": r["date"]}) for r in rows]
     assert keys == sorted(keys)
     pair = timeline(graph, ["lukashenko", "smith"])
-    assert {r["relation_id"] for r in pair} == {
-        "smith-met-lukashenko",
-        "smith-negotiates-with-lukashenko",
-    }
+    assert {r["relation_id"] for r in pair} == {"smith-met-lukashenko"}
     everything = timeline(graph, [])
     assert len(everything) == sum(1 for _, _, _, a in graph.edges() if "date" in a)
     with pytest.raises(UsageError):
@@ -210,7 +207,7 @@ def test_stats(graph):
     s = stats(graph, top=3)
     assert sum(r["count"] for r in s["entities"]) == graph.number_of_nodes()
     assert sum(r["count"] for r in s["relations"]) == graph.number_of_edges()
-    assert s["most_connected"][0]["id"] == "lukashenko"
+    assert s["most_connected"][0]["id"] == "belarus"
     assert s["brokers"][0]["id"] == "lukashenko"
     assert s["components"][0]["size"] > 30
 
@@ -260,7 +257,7 @@ def test_search_finds_quotes(graph):
 
 def test_list_entities(graph):
     people = list_entities(graph, "person")
-    assert all(r["type"] == "person" for r in people) and len(people) == 11
+    assert all(r["type"] == "person" for r in people) and len(people) == 12
     with pytest.raises(UsageError, match="unknown entity type 'planet'"):
         list_entities(graph, "planet")
 
@@ -269,7 +266,7 @@ def test_show(graph):
     card = show(graph, "new-york-times")
     assert card["name"] == "The New York Times"
     assert "reported-on" in card["relations"]
-    assert {r["relation_id"] for r in card["reported"]} >= {"smith-negotiates-with-lukashenko"}
+    assert {r["relation_id"] for r in card["reported"]} >= {"smith-discussed-grand-deal"}
 
 
 def test_same_graph_from_folder_and_documents():
