@@ -54,6 +54,13 @@ class ExportError(DiplographError):
     """An export that cannot be written (bad destination, value a format cannot hold)."""
 
 
+class DataChanged(DiplographError):
+    """The data files changed (or were replaced) while they were read."""
+
+    def __init__(self, message: str = "data changed while it was read; run again"):
+        super().__init__(message)
+
+
 class CacheDamaged(Exception):
     """A cache file that fails its checks; never shown: the cache is rebuilt instead."""
 

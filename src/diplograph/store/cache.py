@@ -9,6 +9,7 @@ wrong answer.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -18,9 +19,10 @@ from typing import TypeVar
 
 from .. import __version__
 from ..check.files import data_files, with_vocabulary
+from ..model.errors import DataChanged
 from ..model.gcpause import paused_gc
 from ..model.records import ENTITY_TYPES
-from .format import PACK_FORMAT, PackDamaged, read_pack, write_pack
+from .format import PACK_FORMAT, PackDamaged, read_pack, remove_stale, write_pack
 from .packed import PackedGraph
 from .protocol import Progress, Store
 
@@ -41,14 +43,27 @@ def cache_dir() -> Path:
 
 
 def data_key(files: list[Path]) -> tuple[str, str]:
-    """(pack file name, key): the name follows the data's location, the key its state."""
+    """(pack file name, key): the name follows the data's location, the key its state.
+
+    The state is each file's size, modification and change times, inode and device: any
+    write to a file moves its change time (st_ctime), which, unlike the modification
+    time, no one but the kernel can set back; a file replaced by another has another
+    inode. So an edit that keeps the size and restores the modification time still
+    changes the key."""
     where = hashlib.sha256(json.dumps([str(f.resolve()) for f in files]).encode()).hexdigest()
+    key = json.dumps([PACK_FORMAT, __version__, ENTITY_TYPES, file_states(files)])
+    return f"{where[:32]}.pack", hashlib.sha256(key.encode()).hexdigest()
+
+
+def file_states(files: list[Path]) -> list[list]:
+    """What ``data_key`` knows of each file's state (see there)."""
     state = []
     for f in files:
         st = f.stat()
-        state.append([str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ino])
-    key = json.dumps([PACK_FORMAT, __version__, ENTITY_TYPES, state])
-    return f"{where[:32]}.pack", hashlib.sha256(key.encode()).hexdigest()
+        state.append(
+            [str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+        )
+    return state
 
 
 def cache_mode() -> str:
@@ -64,19 +79,27 @@ def answer(path: Path, question: Callable[[Store], T], progress: Progress | None
     or match its index, a section cut short) is deleted, and the question answered once
     more from a store built anew from the data files.
     """
+    store = open_store(path, progress)
+    try:
+        return question(store)
+    except PackDamaged as damaged:
+        where = damaged.path or store.path
+        if where is None:  # built in memory from the data: it changed while read
+            raise DataChanged() from None
+        discard(Path(where))
+    del store
     try:
         return question(open_store(path, progress))
-    except PackDamaged as damaged:
-        if damaged.path is None:  # not a cache file: nothing to repair
-            raise
-        discard(Path(damaged.path))
-    return question(open_store(path, progress))
+    except PackDamaged:  # damaged twice in a row: the data is being changed
+        raise DataChanged() from None
 
 
 def discard(pack: Path) -> None:
-    """Delete a pack and its search file (found damaged; rebuilt on the next read)."""
-    pack.unlink(missing_ok=True)
-    pack.with_suffix(".search").unlink(missing_ok=True)
+    """Delete a pack and its search file (found damaged; rebuilt on the next read).
+    Never raises: a pack that cannot be deleted is only not used."""
+    for path in (pack, pack.with_suffix(".search")):
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
 
 
 def open_store(path: Path, progress: Progress | None = None) -> PackedGraph:
@@ -96,15 +119,17 @@ def _open(path: Path, progress: Progress | None) -> PackedGraph:
         progress = None  # packed in a blink: no progress bar
     if persist:
         name, key = data_key(files)
-        target = cache_dir() / name
-        if target.exists():
-            try:
-                packed = PackedGraph(read_pack(target, key))
-                packed.path, packed.key = target, key
-                packed.sidecar = target.with_suffix(".search")
-                return packed
-            except PackDamaged:
-                target.unlink(missing_ok=True)
+        folder = cache_dir()
+        target = folder / name
+        remove_stale(folder)
+        try:
+            packed = PackedGraph(read_pack(target, key))
+            packed.path, packed.key = target, key
+            packed.sidecar = target.with_suffix(".search")
+            return packed
+        except PackDamaged:  # missing, stale or damaged: built anew below
+            discard(target)
+        states = file_states(files)
     # only when there is no pack
     from .build import build_sections, build_streaming, documents_for_pack
 
@@ -116,17 +141,21 @@ def _open(path: Path, progress: Progress | None) -> PackedGraph:
                 progress("indexing")
             sections = build_sections(loaded, [str(f) for f in files])
             del loaded
-    if persist:
+    if persist and file_states(files) == states:  # (else the data changed while read)
         if progress:
             progress("writing the cache")
         try:
             write_pack(target, key, sections)
             target.with_suffix(".search").unlink(missing_ok=True)
-            del sections
-            packed = PackedGraph(read_pack(target, key))
-            packed.path, packed.key, packed.sidecar = target, key, target.with_suffix(".search")
-            return packed
         except (OSError, PackDamaged):
             pass  # an unwritable cache folder only costs speed
+        else:
+            del sections
+            try:
+                packed = PackedGraph(read_pack(target, key))
+            except PackDamaged:  # replaced at once by a run that read other data
+                raise DataChanged() from None
+            packed.path, packed.key, packed.sidecar = target, key, target.with_suffix(".search")
+            return packed
     sections["rel_blob"] = sections["rel_blob"].join()
     return PackedGraph(sections)

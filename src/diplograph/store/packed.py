@@ -24,7 +24,7 @@ from typing import Any
 import msgspec
 
 from ..model.gcpause import paused_gc
-from .format import CERTAINTY_CODES, Blob, PackDamaged
+from .format import CERTAINTY_CODES, Blob, PackDamaged, temp_prefix
 
 #: From this many relations, ``links`` works with numpy.
 NUMPY_MIN_LINKS = 50_000
@@ -654,7 +654,9 @@ class PackedGraph:
                 return found
             temp = None
             try:
-                handle, temp = tempfile.mkstemp(prefix=".search.", dir=self.sidecar.parent)
+                handle, temp = tempfile.mkstemp(
+                    prefix=temp_prefix(".search."), dir=self.sidecar.parent
+                )
                 with os.fdopen(handle, "wb") as out:
                     searchfile.write(self, out, self.key, self.progress)
                 os.replace(temp, self.sidecar)

@@ -11,9 +11,13 @@ on a million relations; many relations' quotes are folded by two processes, see
 ``write``), and read through a memory map: the arrays are typed views, and the texts are
 searched where they lie.
 
-Layout: MAGIC, then sections (each on 8 bytes), then a msgpack footer (key, layout), then
-the footer's length in 8 bytes. The footer names the pack it belongs to; anything that
-does not check out is ignored and rebuilt.
+Layout: MAGIC, then sections (each on 8 bytes), then a msgpack footer (key, layout,
+checksum kind, each section's checksum), then the footer's checksum and length, 8 bytes
+each. The footer names the pack it belongs to; anything that does not check out is
+ignored and rebuilt. Arrays are checked against their checksums when the file is opened;
+texts, which a search scans only as far as it needs, a block (``TEXT_BLOCK``) at a time,
+the blocks each scan covered (their checksums in a section of their own); a text found
+damaged raises ``PackDamaged``, and the pack and its search file are built anew.
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ from ..model.gcpause import paused_gc
 from ..model.text import fold_joined, fold_many
 from ..model.vocabulary import relation_label
 from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
-from .format import aligned
+from .format import CHECKSUM, PackDamaged, aligned, checksum
 from .searchindex import NameCandidates, SearchIndex, label_key
 
-MAGIC = b"DIPLOGRAPH-SRCH\x04"
+MAGIC = b"DIPLOGRAPH-SRCH\x05"
+#: Texts are checked in blocks of this many bytes, as searches scan them.
+TEXT_BLOCK = 65536
 SEPARATOR = "\x00"  # between folded texts; fold() keeps it
 #: Records read and folded per slice.
 SLICE = 50_000
@@ -73,11 +79,42 @@ class _Description(msgspec.Struct, gc=False):
     description: str | None = None
 
 
+class _BlockSums:
+    """The checksum of each TEXT_BLOCK bytes of a text written piece by piece."""
+
+    def __init__(self) -> None:
+        self.sums = array("Q")
+        self.carry = b""
+
+    def add(self, data: Any) -> None:
+        view = memoryview(data).cast("B")
+        if self.carry:
+            take = TEXT_BLOCK - len(self.carry)
+            self.carry += bytes(view[:take])
+            view = view[take:]
+            if len(self.carry) < TEXT_BLOCK:
+                return
+            self.sums.append(checksum(self.carry))
+            self.carry = b""
+        whole = len(view) - len(view) % TEXT_BLOCK
+        self.sums.extend(checksum(view[at : at + TEXT_BLOCK]) for at in range(0, whole, TEXT_BLOCK))
+        self.carry = bytes(view[whole:])
+
+    def done(self) -> array:
+        if self.carry:
+            self.sums.append(checksum(self.carry))
+            self.carry = b""
+        return self.sums
+
+
 class _Writer:
-    """Sections written one after the other, each starting on 8 bytes."""
+    """Sections written one after the other, each starting on 8 bytes, each one's
+    checksum worked out as it is written (texts: a checksum per block)."""
 
     def __init__(self, out: IO[bytes]):
         self.out, self.layout = out, {}
+        self.sums: dict[str, int] = {}
+        self.blocks = {name: _BlockSums() for name in TEXTS}
         self.kernel_copies = True  # until a copy is refused
         out.write(MAGIC)
 
@@ -88,11 +125,15 @@ class _Writer:
 
     def write(self, name: str, data: Any) -> None:
         self.layout[name][1] += self.out.write(data)  # bytes written
+        if name in self.blocks:
+            self.blocks[name].add(data)
+        else:  # an array: written at once
+            self.sums[name] = checksum(data)
 
     def copy(self, name: str, source: IO[bytes], start: int, length: int) -> None:
         """Add ``length`` bytes of the file ``source`` from ``start``: copied by the
         kernel where both are files on a system that can (no trip through this process's
-        memory), else read and written."""
+        memory), else read and written; either way read for their checksums."""
         out = self.out
         out.flush()
         at = out.tell()
@@ -113,6 +154,9 @@ class _Writer:
             out.seek(at)  # (anything copied before a failure is written over)
             source.seek(start)
             out.write(source.read(length))
+        for first in range(start, start + length, 1 << 22):
+            source.seek(first)
+            self.blocks[name].add(source.read(min(1 << 22, start + length - first)))
         self.layout[name][1] += length
 
     def section(self, name: str, data: Any) -> None:
@@ -120,8 +164,14 @@ class _Writer:
         self.write(name, data)
 
     def finish(self, key: str) -> None:
-        footer = msgspec.msgpack.encode({"key": key, "layout": self.layout})
+        """The texts' block checksums, then the footer with every section's checksum."""
+        for name in TEXTS:
+            self.section(f"{name}_sums", self.blocks[name].done())
+        footer = msgspec.msgpack.encode(
+            {"key": key, "layout": self.layout, "checksum": CHECKSUM, "sums": self.sums}
+        )
         self.out.write(footer)
+        self.out.write(checksum(footer).to_bytes(8, "little"))
         self.out.write(len(footer).to_bytes(8, "little"))
 
 
@@ -466,52 +516,82 @@ def _candidate_sections_numpy(keys: list[str]) -> dict[str, Any]:
 
 class TextSection:
     """A section of a buffer (bytes or a memory map) that ``blob_hits`` searches in
-    place, like bytes."""
+    place, like bytes; each block a search scans is checked against its checksum
+    (``sums``), once."""
 
-    def __init__(self, buffer: Any, start: int, length: int):
+    def __init__(self, buffer: Any, start: int, length: int, sums: Any, path: object):
         self._buffer, self._start, self._length = buffer, start, length
+        self._sums, self._path = sums, path
+        self._checked = bytearray(len(sums))
+        if len(sums) != -(-length // TEXT_BLOCK):
+            raise ValueError("block checksums do not match the section's size")
 
     def __len__(self) -> int:
         return self._length
 
+    def _check(self, first: int, stop: int) -> None:
+        """Check the blocks that bytes first..stop-1 lie in (those not checked yet)."""
+        checked, base = self._checked, self._start
+        for k in range(first // TEXT_BLOCK, -(-stop // TEXT_BLOCK)):
+            if not checked[k]:
+                at = base + k * TEXT_BLOCK
+                end = min(at + TEXT_BLOCK, base + self._length)
+                if checksum(self._buffer[at:end]) != self._sums[k]:
+                    raise PackDamaged("a search file text fails its checksum", self._path)
+                checked[k] = 1
+
     def find(self, needle: bytes, position: int = 0, end: int | None = None) -> int:
         stop = self._length if end is None else min(end, self._length)
         found = self._buffer.find(needle, self._start + position, self._start + stop)
-        return -1 if found == -1 else found - self._start
+        found = -1 if found == -1 else found - self._start
+        self._check(position, stop if found == -1 else min(stop, found + len(needle)))
+        return found
 
     def __getitem__(self, part: slice) -> bytes:
         first, stop, _ = part.indices(self._length)
+        self._check(first, stop)
         return bytes(self._buffer[self._start + first : self._start + max(first, stop)])
 
 
 def read(packed: Any, buffer: Any, key: str) -> Any | None:
     """The SearchIndex in ``buffer`` (bytes or a memory map), or None when the buffer is
-    not a complete index of this pack."""
+    not a complete index of this pack, or an array in it fails its checksum."""
     try:
         size = len(buffer)
-        if buffer[: len(MAGIC)] != MAGIC or size < len(MAGIC) + 8:
+        if buffer[: len(MAGIC)] != MAGIC or size < len(MAGIC) + 16:
             return None
         footer_size = int.from_bytes(buffer[size - 8 : size], "little")
-        if footer_size > size - len(MAGIC) - 8:
+        if footer_size > size - len(MAGIC) - 16:
             return None
-        footer = msgspec.msgpack.decode(buffer[size - 8 - footer_size : size - 8])
-        if not isinstance(footer, dict) or footer.get("key") != key:
+        end = size - 16 - footer_size
+        footer = buffer[end : size - 16]
+        if checksum(footer) != int.from_bytes(buffer[size - 16 : size - 8], "little"):
             return None
-        layout = footer["layout"]
-        if set(layout) != {*ARRAYS, *TEXTS}:
+        footer = msgspec.msgpack.decode(footer)
+        if (
+            not isinstance(footer, dict)
+            or footer.get("key") != key
+            or footer.get("checksum") != CHECKSUM
+        ):
+            return None
+        layout, sums = footer["layout"], footer["sums"]
+        if set(layout) != {*ARRAYS, *TEXTS, *(f"{name}_sums" for name in TEXTS)}:
             return None
         view = memoryview(buffer)
         parts: dict[str, Any] = {}
         for name, (start, length) in layout.items():
-            if start < len(MAGIC) or length < 0 or start + length > size - 8 - footer_size:
+            if start < len(MAGIC) or length < 0 or start + length > end:
                 return None
-            if name in ARRAYS:
-                code = ARRAYS[name]
+            if name not in TEXTS:
+                code = ARRAYS.get(name, "Q")
                 if start % 8 or length % array(code).itemsize:
                     return None
+                if checksum(view[start : start + length]) != sums[name]:
+                    return None
                 parts[name] = view[start : start + length].cast(code)
-            else:
-                parts[name] = TextSection(buffer, start, length)
+        for name in TEXTS:
+            start, length = layout[name]
+            parts[name] = TextSection(buffer, start, length, parts[f"{name}_sums"], packed.path)
         starts = parts["cand_len"]
         if (
             len(parts["quote_starts"]) != len(parts["owner_rel"])

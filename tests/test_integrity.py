@@ -1,0 +1,197 @@
+"""Never a wrong answer from the cache: damaged packs and search files, stale data."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from conftest import mini
+from diplograph.store import cache, format
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import generate  # noqa: E402
+
+
+def pack_of(data: Path) -> Path:
+    """The pack file of ``data`` in the test cache folder."""
+    files = cache.with_vocabulary(cache.data_files(data))
+    return cache.cache_dir() / cache.data_key(files)[0]
+
+
+def sections_of(pack: Path) -> tuple[int, dict[str, list[int]]]:
+    """(where the body starts, the layout) of a pack file."""
+    raw = pack.read_bytes()
+    size = int.from_bytes(raw[len(format.MAGIC) : len(format.MAGIC) + 4], "little")
+    start = len(format.MAGIC) + 12
+    header = msgspec.msgpack.decode(raw[start : start + size])
+    return format.aligned(start + size), header["layout"]
+
+
+def poke(path: Path, at: int, value: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[at] = value
+    path.write_bytes(bytes(data))
+
+
+@pytest.fixture
+def cached(monkeypatch):
+    """Every run packs its data into the (test) cache folder."""
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
+
+
+def answers(cli, monkeypatch, data: Path, *commands: tuple[str, ...]) -> list:
+    """Each command's (exit code, stdout, stderr), with the cache in use."""
+    found = []
+    for command in commands:
+        result = cli(*command, data=data)
+        found.append((result.exit_code, result.stdout, result.stderr))
+    return found
+
+
+def uncached(cli, monkeypatch, data: Path, *commands: tuple[str, ...]) -> list:
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
+    try:
+        return answers(cli, monkeypatch, data, *commands)
+    finally:
+        monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
+
+
+@pytest.mark.parametrize(
+    ("section", "relation", "value", "command"),
+    [
+        ("certainty", 2, 0, ("who-met", "Carol Smith", "--certainty", "stated")),
+        ("lo", 2, None, ("who-met", "Carol Smith", "--since", "2025-03")),
+        ("type", 3, None, ("who-met", "Alice", "--format", "json")),
+    ],
+)
+def test_a_tampered_array_is_rebuilt(
+    cli, cached, monkeypatch, mini_path, section, relation, value, command
+):
+    expected = uncached(cli, monkeypatch, mini_path, command)
+    assert answers(cli, monkeypatch, mini_path, command) == expected
+    pack = pack_of(mini_path)
+    body, layout = sections_of(pack)
+    offset, length = layout[section]
+    width = length // 4  # (four relations)
+    at = body + offset + relation * width + width - 1 if section == "lo" else None
+    at = body + offset + relation * width if at is None else at
+    old = pack.read_bytes()[at]
+    poke(pack, at, value if value is not None else old ^ 0x01)
+    assert answers(cli, monkeypatch, mini_path, command) == expected
+    assert pack.read_bytes()[at] == old  # rebuilt
+
+
+def test_a_tampered_header_or_record_is_rebuilt(cli, cached, monkeypatch, mini_path):
+    command = ("show", "Alice", "--format", "json")
+    expected = uncached(cli, monkeypatch, mini_path, command)
+    assert answers(cli, monkeypatch, mini_path, command) == expected
+    pack = pack_of(mini_path)
+    body, layout = sections_of(pack)
+    pristine = pack.read_bytes()
+    offset, length = layout["ent_blob"]
+    record = pristine[body + offset : body + offset + length].index(b"Alice")
+    for at in (len(format.MAGIC) + 20, body + offset + record + 1):
+        poke(pack, at, pristine[at] ^ 0x20)
+        assert answers(cli, monkeypatch, mini_path, command) == expected
+        assert pack.read_bytes() == pristine
+
+
+def test_same_size_edit_with_mtime_restored(cli, cached, monkeypatch, write_data):
+    doc = mini()
+    path = write_data(doc)
+    command = ("show", "Bob Smith", "--format", "json")
+    assert answers(cli, monkeypatch, path, command)[0][0] == 0
+    before = path.stat()
+    doc["entities"][1]["name"] = "Bob Smyth"
+    doc["relations"][0]["evidence"][0]["quote"] = "Alice saw Bob"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    for command in (
+        ("show", "Bob Smyth", "--format", "json"),
+        ("show", "Bob Smith", "--format", "json"),
+        ("who-met", "Alice", "--format", "json"),
+    ):
+        assert answers(cli, monkeypatch, path, command) == uncached(cli, monkeypatch, path, command)
+
+
+def test_same_size_edit_of_records_read_from_the_data_file(cli, cached, monkeypatch, tmp_path):
+    """Large compact data keeps its relation records in the data file: an edit in place
+    (same size, mtime restored) must not mix the old index with the new records."""
+    doc = generate.generate(50, 60_000, 3)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+    search = ("search", "item 9.", "--format", "json", "--limit", "3")
+    assert answers(cli, monkeypatch, path, search)[0][0] == 0
+    assert b"rel_file" in pack_of(path).read_bytes()  # records read from the data file
+    before = path.stat()
+    raw = path.read_bytes()
+    edited = raw.replace(b"sources said in item 0.", b"sources said in item 9.", 1)
+    assert edited != raw and len(edited) == len(raw)
+    with open(path, "r+b") as out:  # in place: the same inode
+        out.write(edited)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert answers(cli, monkeypatch, path, search) == uncached(cli, monkeypatch, path, search)
+
+
+def _flip_runs(cli, monkeypatch, data: Path, commands, target: Path, seeds: range) -> None:
+    expected = uncached(cli, monkeypatch, data, *commands)
+    assert answers(cli, monkeypatch, data, *commands) == expected  # builds pack, search file
+    pristine = target.read_bytes()
+    for seed in seeds:
+        rng = random.Random(seed)
+        damaged = bytearray(pristine)
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            damaged[rng.randrange(len(damaged))] ^= rng.randrange(1, 256)
+        target.write_bytes(bytes(damaged))
+        got = answers(cli, monkeypatch, data, *commands)
+        assert got == expected, f"seed {seed}"
+        target.write_bytes(pristine)  # (a rebuild wrote the same bytes)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A generated dataset, compactly written (relation records read from the data file)
+    and pretty-printed (records kept in the pack)."""
+    doc = generate.generate(300, 3000, 7)
+    folder = tmp_path_factory.mktemp("flip")
+    compact, pretty = folder / "compact.json", folder / "pretty.json"
+    compact.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+    pretty.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    return doc, compact, pretty
+
+
+def _commands(doc: dict) -> list[tuple[str, ...]]:
+    busy = doc["entities"][int(doc["relations"][0]["source"][1:])]["name"]
+    other = doc["entities"][7]["name"]
+    return [
+        ("who-met", busy, "--format", "json"),
+        ("who-met", other, "--certainty", "stated", "--since", "2020", "--format", "json"),
+        ("show", other, "--format", "json"),
+        ("neighbors", other, "--format", "json"),
+        ("search", "Koenko", "--format", "json", "--limit", "20"),
+    ]
+
+
+@pytest.mark.parametrize("layout", ["compact", "pretty"])
+def test_random_byte_flips_in_a_pack(cli, cached, monkeypatch, generated, layout):
+    doc, compact, pretty = generated
+    data = compact if layout == "compact" else pretty
+    _flip_runs(cli, monkeypatch, data, _commands(doc), pack_of(data), range(70))
+
+
+def test_random_byte_flips_in_a_search_file(cli, cached, monkeypatch, generated):
+    doc, compact, _ = generated
+    commands = [
+        ("search", "Koenko", "--format", "json", "--limit", "20"),
+        ("search", "item 12", "--format", "json"),
+    ]
+    _flip_runs(
+        cli, monkeypatch, compact, commands, pack_of(compact).with_suffix(".search"), range(60)
+    )
