@@ -731,12 +731,15 @@ def validate_command(
         list[str] | None,
         typer.Option(
             help="SOURCE_ID=FILE: check that every quote citing SOURCE_ID occurs "
-            "verbatim in FILE (repeatable).",
+            "verbatim in FILE (repeatable; instead of the source's own text file).",
             metavar="SOURCE_ID=FILE",
         ),
     ] = None,
 ) -> None:
-    """Check the data: every problem, each with its file and place; quotes against sources."""
+    """Check the data: every problem, each with its file and place; quotes against sources.
+
+    Quotes are checked against each source's own text file (its "text" field) when it is
+    there; the sources that could not be checked are named, with why."""
     from .errors import UsageError
     from .load import data_files, relation_evidence, resolve_data_path, with_vocabulary
     from .model import Quotes
@@ -756,11 +759,14 @@ def validate_command(
     graph = _graph()
     entities, relations = graph.number_of_nodes(), graph.number_of_edges()
     checked = 0
+    stored, unchecked = _stored_texts(files, texts)  # each source's own text file
+    texts.update(stored)
     if texts:  # then each quote against its source's text, a slice of relations at a time
         quotes = Quotes(texts, graph.graph["sources"])
         for filename, i, evidence in relation_evidence(files):
             quotes.relation(filename, i, evidence)
         if quotes.problems:
+            _note(*unchecked)
             raise DataError(quotes.problems)
         checked = quotes.checked
     count = len(files)
@@ -770,6 +776,7 @@ def validate_command(
     if texts:
         message += f"; {checked} quotes found verbatim in {', '.join(sorted(texts))}"
     typer.echo(message)
+    _note(*unchecked)
 
 
 class Interrupted(BaseException):
@@ -824,3 +831,393 @@ def _exit(code: object) -> None:
     except BrokenPipeError:
         pass  # the reader went away (SIGPIPE is the default, so this is rare)
     os._exit(status)
+
+
+# -- curation ------------------------------------------------------------------------------
+# init, add, edit, remove and extract: the library is diplograph.curate; these commands
+# pick the file to change, call it, and print what changed.
+
+add_app = typer.Typer(help="Add a source, an entity or a relation to a data file.")
+edit_app = typer.Typer(help="Change an entity or a relation of a data file.")
+remove_app = typer.Typer(help="Remove an entity or a relation from a data file.")
+for _name, _sub in (("add", add_app), ("edit", edit_app), ("remove", remove_app)):
+    _sub.info.no_args_is_help = True
+    app.add_typer(_sub, name=_name)
+
+
+class EntityType(StrEnum):
+    person = "person"
+    country = "country"
+    organization = "organization"
+    place = "place"
+    group = "group"
+    event = "event"
+
+
+class Certainty(StrEnum):
+    stated = "stated"
+    reported = "reported"
+    hedged = "hedged"
+    hypothetical = "hypothetical"
+
+
+def _note(*messages: str) -> None:
+    """One "note: ..." line per message on stderr (things to know, not errors)."""
+    sys.stderr.write("".join(f"note: {message}\n" for message in messages))
+    sys.stderr.flush()
+
+
+#: Sources named one by one when their quotes could not be checked (then "... and N more").
+MAX_UNCHECKED = 10
+
+
+def _stored_texts(files: list[Path], given: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The sources' own text files (those not given with --source-text), and one line
+    per source, or group of sources, whose quotes cannot be checked, saying why."""
+    from .curate.document import source_texts
+
+    found = source_texts(files, given)
+    notes = [f"quotes of '{sid}' not checked: {why}" for sid, why in found.missing]
+    if len(notes) > MAX_UNCHECKED:
+        notes[MAX_UNCHECKED:] = [f"... and {len(notes) - MAX_UNCHECKED} more sources"]
+    if found.unrecorded:
+        shown = ", ".join(found.unrecorded[:MAX_UNCHECKED])
+        if len(found.unrecorded) > MAX_UNCHECKED:
+            shown += f" and {len(found.unrecorded) - MAX_UNCHECKED} more"
+        many = len(found.unrecorded) > 1
+        notes.append(
+            f"quotes of {shown} not checked: no text file recorded for "
+            f"{'these sources' if many else 'this source'} (--source-text ID=FILE checks "
+            "one; 'add source --text' records one)"
+        )
+    return found.texts, notes
+
+
+def _file_to_change():
+    """The data file a curation command changes: --data (or $DIPLOGRAPH_DATA), which
+    must name one file. Never the bundled dataset unless it is named."""
+    from .curate.document import DataFile
+    from .errors import UsageError
+
+    if not state.data:
+        raise UsageError(
+            "give the data file to change with --data FILE (before the command; "
+            "'diplograph init FILE' makes one)"
+        )
+    path = Path(state.data)
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; give the one data file to change (--data FILE)")
+    if not path.exists():
+        raise DataError([f"{path}: no such file ('diplograph init {path}' makes one)"])
+    return DataFile.read(path)
+
+
+def _changed(change, datafile, fmt: Format) -> None:
+    """Print what a change did: a line (table), or its summary as JSON or CSV."""
+    from .render import to_json, write_csv
+
+    row = {**change.summary(), "file": str(datafile.path)}
+    if fmt is Format.json:
+        sys.stdout.write(to_json(row) + "\n")
+    elif fmt is Format.csv:
+        write_csv([row], sys.stdout)
+    else:
+        what = {"sources": "source", "entities": "entity", "relations": "relation"}[change.kind]
+        rid = change.record.get("id") if change.record else ""
+        line = f"{change.action} {what} {rid}"
+        if change.kind == "relations" and change.record:
+            r = change.record
+            when = f" {r['date']}" if r.get("date") else ""
+            line += f": {r['source']} {r['type']} {r['target']}{when} · {r['certainty']}"
+        if change.removed:
+            line += f" (and {len(change.removed)} relations: {', '.join(change.removed)})"
+        typer.echo(f"{line} ({'in' if change.action != 'removed' else 'from'} {datafile.path})")
+    if fmt is Format.table:
+        _note(*change.notes)
+
+
+@app.command("init")
+@handle_errors
+def init_command(
+    file: Annotated[Path, typer.Argument(help="The data file to create.", metavar="FILE")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Create an empty data file (and schema.json beside it, for editors)."""
+    from .curate.document import init
+
+    written = init(file, force)
+    typer.echo(f"wrote {', '.join(str(p) for p in written)}")
+    _note(f"next: diplograph --data {file} add source --id ID --title ... --text ARTICLE.txt")
+
+
+@add_app.command("source")
+@handle_errors
+def add_source_command(
+    title: Annotated[str, typer.Option(help="Title of the document.")],
+    publisher: Annotated[str, typer.Option(help="Who published it.")],
+    published: Annotated[str, typer.Option(help="Publication date, EDTF (2025-06-24).")],
+    source_id: Annotated[
+        str | None, typer.Option("--id", help="Default: <publisher>-<published>.")
+    ] = None,
+    url: Annotated[str | None, typer.Option(help="Where it can be read.")] = None,
+    text: Annotated[
+        Path | None,
+        typer.Option(
+            help="Its text (UTF-8): copied to sources/<id>.txt beside the data file, so "
+            "quotes are checked against it.",
+            metavar="FILE",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a stored text that differs.")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Add a source, with its text stored beside the data file."""
+    from .curate.document import read_text, store_text, text_relative
+    from .curate.edit import add_source
+
+    datafile = _file_to_change()
+    content = read_text(text) if text is not None else None
+    record = {"id": source_id, "title": title, "publisher": publisher, "published": published}
+    record["url"] = url
+    change = add_source(datafile.doc, record)
+    sid = change.record["id"]
+    if content is None:
+        datafile.save(change.doc)
+        _changed(change, datafile, fmt)
+        return
+    change.record["text"] = text_relative(sid)
+    from .curate.document import check
+
+    check(change.doc, datafile.path)  # before the text is stored
+    target = datafile.path.parent / text_relative(sid)
+    existed = target.exists()
+    store_text(datafile.path, sid, content, force)
+    try:
+        datafile.save(change.doc)
+    except BaseException:
+        if not existed:
+            target.unlink(missing_ok=True)
+        raise
+    _changed(change, datafile, fmt)
+
+
+@add_app.command("entity")
+@handle_errors
+def add_entity_command(
+    name: Annotated[str, typer.Option(help="The name to display.")],
+    entity_type: Annotated[EntityType, typer.Option("--type", "-t", help="Kind of actor.")],
+    entity_id: Annotated[
+        str | None, typer.Option("--id", help="Default: by the data/README rules (surname...).")
+    ] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option("--alias", "-a", help="Another spelling (repeatable).")
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option(help="One line, drawn from the source.")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add it even if the name names an entity already.")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Add an entity."""
+    from .curate.edit import add_entity
+
+    datafile = _file_to_change()
+    record = {
+        "id": entity_id,
+        "name": name,
+        "type": entity_type.value,
+        "aliases": list(dict.fromkeys(alias or [])),
+        "description": description,
+    }
+    change = add_entity(datafile.doc, record, force)
+    datafile.save(change.doc)
+    _changed(change, datafile, fmt)
+
+
+QuoteOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--quote", "-q", help="The source's exact words (repeatable: a fact over two places)."
+    ),
+]
+EvidenceSourceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--evidence-source", metavar="ID", help="The source quoted. Default: the file's last."
+    ),
+]
+DateWordsOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="EDTF, or words relative to the publication date: 'June 21', 'in April', "
+        "'late January', 'fall 2024'."
+    ),
+]
+DateTextOpt = Annotated[
+    str | None, typer.Option(help="The date as the source words it. Default: --date's words.")
+]
+PlaceOpt = Annotated[
+    str | None, typer.Option(help="Where (an entity).", autocompletion=_complete_name)
+]
+ReportedByOpt = Annotated[
+    str | None,
+    typer.Option(help="Who reported it (an entity).", autocompletion=_complete_name),
+]
+NoteOpt = Annotated[str | None, typer.Option(help="Curator's note.")]
+
+
+@add_app.command("relation")
+@handle_errors
+def add_relation_command(
+    source: Annotated[
+        str, typer.Argument(help="The actor.", metavar="SOURCE", autocompletion=_complete_name)
+    ],
+    target: Annotated[
+        str,
+        typer.Argument(help="Acted upon.", metavar="TARGET", autocompletion=_complete_name),
+    ],
+    relation_type: Annotated[
+        str, typer.Option("--type", "-t", help="A relation type id (met, released...).")
+    ],
+    quote: QuoteOpt = None,
+    evidence_source: EvidenceSourceOpt = None,
+    date: DateWordsOpt = None,
+    date_text: DateTextOpt = None,
+    place: PlaceOpt = None,
+    certainty: Annotated[Certainty, typer.Option(help="How sure the source is.")] = (
+        Certainty.stated
+    ),
+    reported_by: ReportedByOpt = None,
+    note: NoteOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Add a relation (or a quote to the same fact already there), checked before writing."""
+    from .curate.edit import RelationInput, add_relation, relation_types
+
+    datafile = _file_to_change()
+    given = RelationInput(
+        type=relation_type,
+        source=source,
+        target=target,
+        quotes=quote or [],
+        evidence_source=evidence_source,
+        date=date,
+        date_text=date_text,
+        place=place,
+        certainty=certainty.value,
+        reported_by=reported_by,
+        note=note,
+    )
+    change = add_relation(datafile, relation_types(datafile), given)
+    datafile.save(change.doc)
+    _changed(change, datafile, fmt)
+
+
+@edit_app.command("relation")
+@handle_errors
+def edit_relation_command(
+    relation_id: Annotated[str, typer.Argument(help="The relation's id.", metavar="ID")],
+    date: DateWordsOpt = None,
+    date_text: DateTextOpt = None,
+    place: PlaceOpt = None,
+    certainty: Annotated[Certainty | None, typer.Option(help="How sure the source is.")] = None,
+    reported_by: ReportedByOpt = None,
+    note: NoteOpt = None,
+    quote: QuoteOpt = None,
+    evidence_source: EvidenceSourceOpt = None,
+    clear: Annotated[
+        list[str] | None,
+        typer.Option(help="Remove a field: date, date_text, place, reported_by, note."),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Change a relation's fields, or add a quote to its evidence (its id stays)."""
+    from .curate.edit import edit_relation
+
+    datafile = _file_to_change()
+    changes = {
+        "date": date,
+        "date_text": date_text,
+        "place": place,
+        "certainty": certainty.value if certainty else None,
+        "reported_by": reported_by,
+        "note": note,
+    }
+    change = edit_relation(
+        datafile, relation_id, changes, _split(clear), quote or [], evidence_source
+    )
+    datafile.save(change.doc)
+    _changed(change, datafile, fmt)
+
+
+@edit_app.command("entity")
+@handle_errors
+def edit_entity_command(
+    entity_id: Annotated[str, typer.Argument(help="The entity's id.", metavar="ID")],
+    name: Annotated[str | None, typer.Option(help="A new display name.")] = None,
+    entity_type: Annotated[
+        EntityType | None, typer.Option("--type", "-t", help="Kind of actor.")
+    ] = None,
+    description: Annotated[str | None, typer.Option(help="One line.")] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option("--alias", "-a", help="Add an alias (repeatable).")
+    ] = None,
+    remove_alias: Annotated[
+        list[str] | None, typer.Option(help="Remove an alias (repeatable).")
+    ] = None,
+    clear: Annotated[
+        list[str] | None, typer.Option(help="Remove a field: aliases, description.")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Change an entity's name, type, description or aliases (its id stays)."""
+    from .curate.edit import edit_entity
+
+    datafile = _file_to_change()
+    changes = {
+        "name": name,
+        "type": entity_type.value if entity_type else None,
+        "description": description,
+    }
+    change = edit_entity(
+        datafile.doc, entity_id, changes, alias or [], remove_alias or [], _split(clear)
+    )
+    datafile.save(change.doc)
+    _changed(change, datafile, fmt)
+
+
+@remove_app.command("relation")
+@handle_errors
+def remove_relation_command(
+    relation_id: Annotated[str, typer.Argument(help="The relation's id.", metavar="ID")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Remove a relation (do not reuse its id: exports may cite it)."""
+    from .curate.edit import remove_relation
+
+    datafile = _file_to_change()
+    change = remove_relation(datafile.doc, relation_id)
+    datafile.save(change.doc)
+    _changed(change, datafile, fmt)
+
+
+@remove_app.command("entity")
+@handle_errors
+def remove_entity_command(
+    entity_id: Annotated[str, typer.Argument(help="The entity's id.", metavar="ID")],
+    with_relations: Annotated[
+        bool, typer.Option("--with-relations", help="Also remove the relations that use it.")
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Remove an entity; refused while relations use it, unless --with-relations."""
+    from .curate.edit import remove_entity
+
+    datafile = _file_to_change()
+    change = remove_entity(datafile.doc, entity_id, with_relations)
+    datafile.save(change.doc)
+    _changed(change, datafile, fmt)
