@@ -1221,3 +1221,91 @@ def remove_entity_command(
     change = remove_entity(datafile.doc, entity_id, with_relations)
     datafile.save(change.doc)
     _changed(change, datafile, fmt)
+
+
+@app.command("extract")
+@handle_errors
+def extract_command(
+    article: Annotated[
+        Path, typer.Argument(help="The article's text (UTF-8).", metavar="ARTICLE.txt")
+    ],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source", metavar="ID", help="The source it is (its publication date dates it)."
+        ),
+    ],
+    compare: Annotated[
+        bool,
+        typer.Option(
+            "--score",
+            help="Compare with the relations in the data: recall and precision, on stderr.",
+        ),
+    ] = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Candidate relations from an article, each with its sentence and the command that
+    adds it: sentences naming two known entities around a word of the vocabulary."""
+    from .curate.document import read_text
+    from .curate.edit import _closest
+    from .curate.extract import command_line, extract, score
+    from .load import read_documents, resolve_data_path
+    from .render import to_json, write_csv
+
+    documents = read_documents(resolve_data_path(state.data))
+    records = {kind: [r for _, d in documents for r in d.get(kind, [])] for kind in model_kinds()}
+    sources = {s["id"]: s for s in records["sources"]}
+    if source not in sources:
+        raise DataError(
+            [
+                f"unknown source '{source}'{_closest(source, sources)}: add it first "
+                "with 'diplograph add source'"
+            ]
+        )
+    text = read_text(article)
+    candidates = extract(
+        text,
+        records["entities"],
+        records["relation_types"],
+        sources[source]["published"],
+        records["relations"],
+    )
+    rows = [{**c.row(), "command": command_line(c, source, state.data)} for c in candidates]
+    if fmt is Format.json:
+        sys.stdout.write(to_json(rows) + "\n")
+    elif fmt is Format.csv:
+        write_csv(rows, sys.stdout)
+    else:
+        out = _Output()
+        labels = {t["id"]: t.get("label", t["id"]) for t in records["relation_types"]}
+        if not rows:
+            out.print("[dim]no candidates[/dim]")
+        for n, row in enumerate(rows, 1):
+            when = f" · {row['date']}" + (f" ({row['date_text']})" if row["date_text"] else "")
+            where = f" · at {row['place']}" if row["place"] else ""
+            known = f" · already {row['known']}" if row["known"] else " · new"
+            label = labels.get(row["type"], row["type"])
+            head = f"{n}. {row['source_name']} {label} {row['target_name']} ({row['type']})"
+            sure = f" · {row['certainty']}"
+            out.print(
+                f"{head}{when if row['date'] else ''}{where}{sure}{known}\n"
+                f"   “{row['quote']}”\n   {row['command']}",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+    if compare:
+        types = {t["id"]: t for t in records["relation_types"]}
+        found = score(candidates, records["relations"], types)
+        _note(
+            f"{found['proposals']} facts proposed, {found['found']} of them among the "
+            f"{found['relations']} in the data: recall {found['recall']:.2f}, "
+            f"precision {found['precision']:.2f}"
+        )
+
+
+def model_kinds() -> tuple[str, ...]:
+    """The kinds of records of a data file (sources, relation_types, entities, relations)."""
+    from .model import RECORDS
+
+    return tuple(RECORDS)
