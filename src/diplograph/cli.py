@@ -1157,7 +1157,12 @@ def edit_relation_command(
 @edit_app.command("entity")
 @handle_errors
 def edit_entity_command(
-    entity_id: Annotated[str, typer.Argument(help="The entity's id.", metavar="ID")],
+    entity_id: Annotated[
+        str,
+        typer.Argument(
+            help="The entity's id (or name).", metavar="ID", autocompletion=_complete_name
+        ),
+    ],
     name: Annotated[str | None, typer.Option(help="A new display name.")] = None,
     entity_type: Annotated[
         EntityType | None, typer.Option("--type", "-t", help="Kind of actor.")
@@ -1208,7 +1213,12 @@ def remove_relation_command(
 @remove_app.command("entity")
 @handle_errors
 def remove_entity_command(
-    entity_id: Annotated[str, typer.Argument(help="The entity's id.", metavar="ID")],
+    entity_id: Annotated[
+        str,
+        typer.Argument(
+            help="The entity's id (or name).", metavar="ID", autocompletion=_complete_name
+        ),
+    ],
     with_relations: Annotated[
         bool, typer.Option("--with-relations", help="Also remove the relations that use it.")
     ] = False,

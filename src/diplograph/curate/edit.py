@@ -106,6 +106,16 @@ def _find(doc: dict, kind: str, record_id: str) -> int:
     raise CurationError(f"no {what} with id '{record_id}'" + _closest(record_id, ids_))
 
 
+def _entity_index(doc: dict, name: str) -> int:
+    """The index of the entity ``name`` names: an id, else a name or alias as queries
+    read them (UnknownEntity with suggestions, or AmbiguousName)."""
+    entities = doc.get("entities", [])
+    for i, record in enumerate(entities):
+        if isinstance(record, dict) and record.get("id") == name:
+            return i
+    return _find(doc, "entities", resolver(doc)(name))
+
+
 def _in_order(record: dict, kind: str) -> dict:
     """``record`` with its fields in the order of ``model.RECORDS`` (others after)."""
     names = [f.name for f in model.RECORDS[kind]]
@@ -186,7 +196,8 @@ def edit_entity(
     clear: list[str],
 ) -> Change:
     """Change an entity's name, type, description or aliases (its id never changes)."""
-    i = _find(doc, "entities", entity_id)
+    i = _entity_index(doc, entity_id)
+    entity_id = doc["entities"][i]["id"]
     new = copy.deepcopy(doc)
     record = new["entities"][i]
     for name in clear:
@@ -218,7 +229,8 @@ def _uses(rel: dict, entity_id: str) -> bool:
 def remove_entity(doc: dict, entity_id: str, with_relations: bool = False) -> Change:
     """Remove an entity; refused while relations refer to it, unless ``with_relations``
     (then those relations go too)."""
-    i = _find(doc, "entities", entity_id)
+    i = _entity_index(doc, entity_id)
+    entity_id = doc["entities"][i]["id"]
     users = [
         r.get("id") for r in doc.get("relations", []) if isinstance(r, dict) and _uses(r, entity_id)
     ]

@@ -231,6 +231,7 @@ _FUNCTION_WORDS = {
 }  # fmt: skip
 #: Words that end a clause: the actor and the target of a cue are sought inside its own.
 _BARRIERS = {"but", "while", "although", "though", "whereas", "however"}
+_POSSESSIVES = {"his", "her", "its", "their"}
 #: Categories of relation types whose cues are nouns naming the source's role or tie:
 #: "Trump's special envoy Keith Kellogg" is Kellogg envoy-of Trump (the order reversed).
 _ROLE_CATEGORIES = {"role", "tie"}
@@ -292,9 +293,9 @@ def _pair(
         rtype_record.get("category") in _ROLE_CATEGORIES
         and before
         and targets
-        and start - before[-1][1] <= 2
+        and (start - before[-1][1] <= 2 or tokens[start - 1].folded in _POSSESSIVES)
         and targets[0][0] - end <= 1
-    ):  # "<target>'s <role> <source>"
+    ):  # "<target>'s <role> <source>", "<target> ... his <role> <source>"
         source, target = targets[0][2], before[-1][2]
     elif before and targets:
         source, target = before[-1][2], targets[0][2]
