@@ -629,3 +629,40 @@ def test_validate_notes_sources_with_no_text(mini_path, cli):
         "note: quotes of src not checked: no text file recorded for this source "
         "(--source-text ID=FILE checks one; 'add source --text' records one)"
     )
+
+
+def test_windows_line_endings_are_kept(tmp_path, cli):
+    path = tmp_path / "crlf.json"
+    doc = {"schema_version": 1, "entities": []}
+    path.write_bytes(json.dumps(doc, indent=2).replace("\n", "\r\n").encode() + b"\r\n")
+    assert cli("add", "entity", "--name", "Oslo", "--type", "place", data=path).exit_code == 0
+    raw = path.read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n") > 5
+
+
+@pytest.mark.parametrize(("value", "why"), [(5, "got a number"), (None, "got null")])
+def test_schema_key_must_be_a_string(write_data, cli, value, why):
+    path = write_data({"$schema": value, "schema_version": 1})
+    result = cli("validate", data=path)
+    assert (result.exit_code, last_error(result)) == (
+        1,
+        f"Error: {path}: $schema: expected a string, {why}",
+    )
+    assert cli("validate", data=write_data({"$schema": "", "schema_version": 1})).exit_code == 0
+
+
+def test_a_large_file_is_checked_by_the_fast_path(tmp_path, cli, monkeypatch):
+    """A valid change is vouched for in C; the full checker (which names problems) is
+    only asked when the fast path cannot vouch."""
+    from diplograph import load
+
+    calls = []
+    real = load.check_files
+    monkeypatch.setattr(load, "check_files", lambda files: calls.append(files) or real(files))
+    path = tmp_path / "d.json"
+    cli("init", str(path))
+    assert cli("add", "entity", "--name", "Oslo", "--type", "place", data=path).exit_code == 0
+    assert calls == []
+    bad = cli("add", "entity", "--name", "Bergen", "--type", "place", "--description", "\x01",
+              data=path)  # fmt: skip
+    assert bad.exit_code == 1 and calls
