@@ -134,13 +134,13 @@ def bundled():
 
 
 def test_figures_on_the_bundled_article(bundled):
-    """README: 52 facts proposed, 21 in the data (75): recall 0.28, precision 0.40. The
+    """README: 47 facts proposed, 22 in the data (75): recall 0.29, precision 0.47. The
     bounds leave room for the dataset's own corrections, not for a broken extractor."""
     candidates, records = bundled
     types = {t["id"]: t for t in records["relation_types"]}
     figures = score(candidates, records["relations"], types)
-    assert figures["recall"] >= 0.24, figures
-    assert figures["precision"] >= 0.35, figures
+    assert figures["recall"] >= 0.25, figures
+    assert figures["precision"] >= 0.4, figures
     assert 35 <= figures["proposals"] <= 70, figures
 
 

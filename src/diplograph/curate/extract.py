@@ -6,10 +6,16 @@ only in capitals, so the pronoun "us" is not the United States) around a word th
 signals a relation type (the type's ``cues`` in the vocabulary, a final ``*`` matching
 any ending: ``negotiat*``). Its direction: the entity before the cue is the actor, the
 first one after it is acted upon; in the passive ("was released by", "was escorted from
-Belarus by") the one after "by" is the actor. A place after "in" or "at" is the
-candidate's place, not its target (except for types whose target is a place). The date
-is the first date phrase of the sentence (``words.find``), read against the source's
-publication date. Each candidate keeps its sentence, verbatim, as the quote.
+Belarus by") the one after "by" is the actor; a role noun reads backwards ("Trump's
+special envoy Keith Kellogg": Kellogg envoy-of Trump). Both are sought inside the cue's
+clause ("but", "while"... end one; after "that" comes a new actor). A place after "in"
+or "at" is the candidate's place, not its target (except for types whose target is a
+place), and a place after "to" or "from" is never the actor. An abbreviated name before
+a lowercase word ("U.S. citizenship") is a modifier, not a target. Events (not roles or
+ties) take the first date phrase of the sentence (``words.find``), read against the
+source's publication date; hedges ("likely") and modals ("could") suggest the
+certainty; a negation before the cue drops it. Each candidate keeps its sentence,
+verbatim, as the quote.
 
 What it misses, by design: facts spread over two sentences, pronouns ("he met"), and
 actors named by a description the data has no alias for ("the Belarusian leader").
@@ -29,6 +35,8 @@ from . import words
 _BE = {"was", "were", "is", "are", "be", "been", "being"}
 #: Words before a place that make it the place of what happens, not the target.
 _AT = {"in", "at"}
+#: Words before a place that make it where someone goes or comes from.
+_TOWARD = {"to", "from", "into"}
 #: Types whose target is a place (a place after "in" is then the target).
 PLACE_TARGETS = {"visited", "hosts", "reopens-embassy-in"}
 #: A word in a sentence: letters, digits and the apostrophes inside names.
@@ -232,6 +240,8 @@ _FUNCTION_WORDS = {
 #: Words that end a clause: the actor and the target of a cue are sought inside its own.
 _BARRIERS = {"but", "while", "although", "though", "whereas", "however"}
 _POSSESSIVES = {"his", "her", "its", "their"}
+#: Words after which a clause has its own actor ("reported that they discussed").
+_ACTOR_BARRIERS = {"that"}
 #: Categories of relation types whose cues are nouns naming the source's role or tie:
 #: "Trump's special envoy Keith Kellogg" is Kellogg envoy-of Trump (the order reversed).
 _ROLE_CATEGORIES = {"role", "tie"}
@@ -266,7 +276,8 @@ def _pair(
         )
 
     barriers = [i for i, t in enumerate(tokens) if t.folded in _BARRIERS]
-    low = max((i for i in barriers if i < start), default=-1)
+    opening = [i for i, t in enumerate(tokens) if t.folded in _ACTOR_BARRIERS]
+    low = max((i for i in [*barriers, *opening] if i < start), default=-1)
     high = min((i for i in barriers if i >= end), default=len(tokens))
     mentions = [m for m in mentions if m[0] > low and m[1] <= high]
 
@@ -279,7 +290,12 @@ def _pair(
             place = place or m[2]
         else:
             after.append(m)
-    before = [m for m in mentions if m[1] <= start and not where(m)]
+
+    def destination(m: tuple[int, int, str]) -> bool:  # "came to Minsk": not an actor
+        is_place = matcher.entities[m[2]].get("type") == "place"
+        return is_place and m[0] > 0 and tokens[m[0] - 1].folded in _TOWARD
+
+    before = [m for m in mentions if m[1] <= start and not where(m) and not destination(m)]
     targets = [m for m in after if not modifier(m)]
     rtype_record = matcher.types[rtype]
     passive = start > 0 and tokens[start - 1].folded in _BE
