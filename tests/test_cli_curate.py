@@ -666,3 +666,31 @@ def test_a_large_file_is_checked_by_the_fast_path(tmp_path, cli, monkeypatch):
     bad = cli("add", "entity", "--name", "Bergen", "--type", "place", "--description", "\x01",
               data=path)  # fmt: skip
     assert bad.exit_code == 1 and calls
+
+
+def test_a_file_changed_meanwhile_is_not_overwritten(curated, monkeypatch, cli):
+    """Another program's change between this command's read and its write is kept."""
+    from diplograph.curate import edit
+
+    real = edit.add_entity
+
+    def meanwhile(doc, record, force=False):
+        curated.write_text(curated.read_text(encoding="utf-8") + " ", encoding="utf-8")
+        return real(doc, record, force)
+
+    monkeypatch.setattr(edit, "add_entity", meanwhile)
+    result = cli("add", "entity", "--name", "Oslo", "--type", "place", data=curated)
+    assert (result.exit_code, last_error(result)) == (
+        1,
+        f"Error: {curated}: changed by another program while this command ran; nothing "
+        "written (run the command again)",
+    )
+    assert curated.read_text(encoding="utf-8").endswith("}\n ")
+
+
+def test_a_symbolic_link_stays_a_link(curated, cli):
+    link = curated.parent / "link.json"
+    link.symlink_to(curated.name)
+    assert cli("add", "entity", "--name", "Oslo", "--type", "place", data=link).exit_code == 0
+    assert link.is_symlink()
+    assert doc_of(curated)["entities"][-1]["id"] == "oslo"

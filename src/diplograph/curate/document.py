@@ -75,17 +75,21 @@ class DataFile:
     path: Path
     doc: dict
     layout: Layout
+    #: what the file was when read (size, modification time, inode): a write refuses to
+    #: replace a file someone else changed since, rather than lose their change
+    stamp: tuple[int, int, int] | None = None
 
     @classmethod
     def read(cls, path: Path) -> DataFile:
         """Read ``path``; DataError names the file and line when it is not a JSON object."""
         from ..load import read_json
 
+        stamp = _stamp(path)
         doc = read_json(path)
         if not isinstance(doc, dict):
             raise DataError([f"{path}: expected a JSON object at the top level"])
         text = path.read_bytes().decode("utf-8-sig")
-        return cls(path, doc, Layout.of(text))
+        return cls(path, doc, Layout.of(text), stamp)
 
     def records(self, kind: str) -> list[dict]:
         """The file's records of ``kind`` (a list, possibly empty)."""
@@ -102,10 +106,25 @@ class DataFile:
         return self.path.parent / text if isinstance(text, str) and text.strip() else None
 
     def save(self, doc: dict) -> DataFile:
-        """Check ``doc`` as this file's new content, then write it atomically."""
+        """Check ``doc`` as this file's new content, then write it atomically (through a
+        symbolic link to the file it names)."""
         check(doc, self.path)
-        write_atomic(self.path, self.layout.dumps(doc))
-        return DataFile(self.path, doc, self.layout)
+        data = self.layout.dumps(doc)
+        if self.stamp is not None and _stamp(self.path) != self.stamp:
+            raise CurationError(
+                f"{self.path}: changed by another program while this command ran; "
+                "nothing written (run the command again)"
+            )
+        write_atomic(Path(os.path.realpath(self.path)), data)
+        return DataFile(self.path, doc, self.layout, _stamp(self.path))
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def ordered(doc: dict) -> dict:
