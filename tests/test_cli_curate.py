@@ -694,3 +694,37 @@ def test_a_symbolic_link_stays_a_link(curated, cli):
     assert cli("add", "entity", "--name", "Oslo", "--type", "place", data=link).exit_code == 0
     assert link.is_symlink()
     assert doc_of(curated)["entities"][-1]["id"] == "oslo"
+
+
+def test_add_type_then_use_it(curated, cli):
+    result = cli(
+        "add", "type", "--id", "mediates", "--label", "mediates", "--inverse",
+        "is mediated by", "--category", "event", "--cue", "mediat*", data=curated,
+    )  # fmt: skip
+    assert result.stdout == f"added relation type mediates (in {curated})\n"
+    assert doc_of(curated)["relation_types"] == [
+        {
+            "id": "mediates",
+            "label": "mediates",
+            "inverse": "is mediated by",
+            "symmetric": False,
+            "category": "event",
+            "cues": ["mediat*"],
+        }
+    ]
+    assert list(doc_of(curated)) == [
+        "$schema", "schema_version", "sources", "relation_types", "entities", "relations",
+    ]  # fmt: skip
+    used = cli("add", "relation", "-t", "mediates", "Berg", "Dahl", "-q", "Anna Berg",
+               data=curated)  # fmt: skip
+    assert used.exit_code == 0, used.stderr
+    again = cli(
+        "add", "type", "--id", "met", "--label", "m", "--inverse", "m", "--category",
+        "event", data=curated,
+    )  # fmt: skip
+    assert (again.exit_code, last_error(again)) == (
+        1,
+        "Error: relation type 'met' already exists (see 'diplograph list types')",
+    )
+    types = json.loads(cli("list", "types", "-f", "json", data=curated).stdout)
+    assert types[0]["id"] == "met" and types[-1]["id"] == "mediates"

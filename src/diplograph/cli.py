@@ -922,7 +922,12 @@ def _changed(change, datafile, fmt: Format) -> None:
     elif fmt is Format.csv:
         write_csv([row], sys.stdout)
     else:
-        what = {"sources": "source", "entities": "entity", "relations": "relation"}[change.kind]
+        what = {
+            "sources": "source",
+            "entities": "entity",
+            "relations": "relation",
+            "relation_types": "relation type",
+        }[change.kind]
         rid = change.record.get("id") if change.record else ""
         line = f"{change.action} {what} {rid}"
         if change.kind == "relations" and change.record:
@@ -1036,6 +1041,84 @@ def add_entity_command(
     change = add_entity(datafile.doc, record, force)
     datafile.save(change.doc)
     _changed(change, datafile, fmt)
+
+
+class Category(StrEnum):
+    event = "event"
+    role = "role"
+    tie = "tie"
+    stance = "stance"
+
+
+@add_app.command("type")
+@handle_errors
+def add_type_command(
+    type_id: Annotated[str, typer.Option("--id", help="The word users type: 'mediates'.")],
+    label: Annotated[str, typer.Option(help="How it reads from source to target: 'mediates'.")],
+    inverse: Annotated[
+        str, typer.Option(help="How it reads from target to source: 'is mediated by'.")
+    ],
+    category: Annotated[Category, typer.Option(help="What kind of fact it is.")],
+    symmetric: Annotated[
+        bool, typer.Option("--symmetric", help="Direction carries no meaning (like met).")
+    ] = False,
+    cameo: Annotated[str | None, typer.Option(help="CAMEO event code, if one fits.")] = None,
+    description: Annotated[str | None, typer.Option(help="One line on when to use it.")] = None,
+    cue: Annotated[
+        list[str] | None,
+        typer.Option("--cue", help="A word that signals it, for extract (repeatable; 'mediat*')."),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Add a relation type to the data file (when none in 'list types' fits)."""
+    from .curate.edit import add_type
+
+    datafile = _file_to_change()
+    record = {
+        "id": type_id,
+        "label": label,
+        "inverse": inverse,
+        "symmetric": symmetric,
+        "category": category.value,
+        "cameo": cameo,
+        "description": description,
+        "cues": list(dict.fromkeys(cue or [])),
+    }
+    change = add_type(datafile, record)
+    datafile.save(change.doc)
+    _changed(change, datafile, fmt)
+
+
+@list_app.command("types")
+@handle_errors
+def list_types_command(fmt: FormatOpt = Format.table) -> None:
+    """The relation types: how each reads, what kind of fact, the words that signal it."""
+    from .load import read_documents, resolve_data_path
+    from .render import emit, escape, plain
+
+    documents = read_documents(resolve_data_path(state.data))
+    rows = [
+        {
+            "id": t["id"],
+            "label": t["label"],
+            "inverse": t["inverse"],
+            "symmetric": t["symmetric"],
+            "category": t["category"],
+            "description": t.get("description", ""),
+            "cues": t.get("cues", []),
+        }
+        for _, doc in documents
+        for t in doc.get("relation_types", [])
+    ]
+    rows = list({row["id"]: row for row in rows}.values())
+    columns = [
+        ("id", plain("id")),
+        ("reads", lambda r: f"{plain('label')(r)} / {plain('inverse')(r)}"),
+        ("category", plain("category")),
+        ("description", plain("description")),
+        ("cues", lambda r: escape(", ".join(r["cues"]))),
+    ]
+    emit(rows, fmt.value, _Output(), columns, title="Relation types", empty="no types")
 
 
 QuoteOpt = Annotated[

@@ -154,6 +154,23 @@ def add_source(doc: dict, record: dict) -> Change:
     return Change(new, record, "added", "sources")
 
 
+# -- relation types ------------------------------------------------------------------------
+
+
+def add_type(datafile: DataFile, record: dict) -> Change:
+    """Add a relation type to the file's own ``relation_types`` (refused when the id is
+    taken, by the vocabulary or the file)."""
+    ids.check_id(record["id"], "relation type")
+    if record["id"] in relation_types(datafile):
+        raise CurationError(
+            f"relation type '{record['id']}' already exists (see 'diplograph list types')"
+        )
+    new = _with(datafile.doc, "relation_types")
+    record = _in_order({k: v for k, v in record.items() if v not in (None, [])}, "relation_types")
+    new["relation_types"].append(record)
+    return Change(new, record, "added", "relation_types")
+
+
 # -- entities ------------------------------------------------------------------------------
 
 
