@@ -579,18 +579,27 @@ def test_a_second_quote_diffs_inside_its_relation(belarus, cli):
 # -- validate with stored texts --------------------------------------------------------------
 
 
-def test_validate_from_a_plain_clone_names_the_unchecked_source(cli):
-    result = cli("validate")
+def test_validate_from_a_plain_clone_names_the_unchecked_source(cli, tmp_path):
+    """The bundled data as a clone has it: the article's text is not shipped."""
+    shutil.copy(ROOT / "data" / "belarus.json", tmp_path / "belarus.json")
+    result = cli("validate", data=tmp_path)
     assert result.exit_code == 0
     assert result.stdout.startswith("ok: 2 files, ")
     assert "; " not in result.stdout  # no quote checked
     note = result.stderr.strip().splitlines()[-1]
-    assert note.startswith("note: quotes of 'carnegie-2025-06-24' not checked: ")
-    assert note.endswith(
-        "sources/carnegie-2025-06-24.txt is missing (obtain the text of “Is Belarus Coming "
-        "In From the Cold Following a U.S. Visit?”, Carnegie Endowment for International "
-        "Peace, 2025-06-24)"
+    assert note.startswith(
+        f"note: quotes of 'carnegie-2025-06-24' not checked: "
+        f"{tmp_path / 'sources' / 'carnegie-2025-06-24.txt'} is missing (obtain "
     )
+    source = json.loads((ROOT / "data" / "belarus.json").read_text(encoding="utf-8"))
+    source = source["sources"][0]
+    if "url" in source:
+        assert note.endswith(f"(obtain it from {source['url']})")
+    else:
+        assert note.endswith(
+            "(obtain the text of “Is Belarus Coming In From the Cold Following a U.S. "
+            "Visit?”, Carnegie Endowment for International Peace, 2025-06-24)"
+        )
 
 
 def test_validate_finds_the_text_where_the_source_says(belarus, cli):

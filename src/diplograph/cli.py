@@ -1340,18 +1340,19 @@ def extract_command(
     """Candidate relations from an article, each with its sentence and the command that
     adds it: sentences naming two known entities around a word of the vocabulary."""
     from .curate.document import read_text
-    from .curate.edit import _closest
+    from .curate.edit import did_you_mean
     from .curate.extract import command_line, extract, score
     from .load import read_documents, resolve_data_path
+    from .model import RECORDS
     from .render import to_json, write_csv
 
     documents = read_documents(resolve_data_path(state.data))
-    records = {kind: [r for _, d in documents for r in d.get(kind, [])] for kind in model_kinds()}
+    records = {kind: [r for _, d in documents for r in d.get(kind, [])] for kind in RECORDS}
     sources = {s["id"]: s for s in records["sources"]}
     if source not in sources:
         raise DataError(
             [
-                f"unknown source '{source}'{_closest(source, sources)}: add it first "
+                f"unknown source '{source}'{did_you_mean(source, sources)}: add it first "
                 "with 'diplograph add source'"
             ]
         )
@@ -1395,10 +1396,3 @@ def extract_command(
             f"{found['relations']} in the data: recall {found['recall']:.2f}, "
             f"precision {found['precision']:.2f}"
         )
-
-
-def model_kinds() -> tuple[str, ...]:
-    """The kinds of records of a data file (sources, relation_types, entities, relations)."""
-    from .model import RECORDS
-
-    return tuple(RECORDS)

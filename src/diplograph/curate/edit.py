@@ -90,7 +90,8 @@ def relation_types(datafile: DataFile) -> dict[str, dict]:
     return found
 
 
-def _closest(word: str, choices: Iterable[str]) -> str:
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """ " (did you mean 'x'?)" with the closest of ``choices``, or ""."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -103,7 +104,7 @@ def _find(doc: dict, kind: str, record_id: str) -> int:
             return i
     ids_ = [r.get("id") for r in records if isinstance(r, dict) and isinstance(r.get("id"), str)]
     what = kind[:-1] if kind != "entities" else "entity"
-    raise CurationError(f"no {what} with id '{record_id}'" + _closest(record_id, ids_))
+    raise CurationError(f"no {what} with id '{record_id}'" + did_you_mean(record_id, ids_))
 
 
 def _entity_index(doc: dict, name: str) -> int:
@@ -288,7 +289,7 @@ class RelationInput:
 
 def _relation_type(types: dict[str, dict], type_id: str) -> dict:
     if type_id not in types:
-        raise UsageError(f"unknown relation type '{type_id}'" + _closest(type_id, types))
+        raise UsageError(f"unknown relation type '{type_id}'" + did_you_mean(type_id, types))
     return types[type_id]
 
 
@@ -302,7 +303,7 @@ def _evidence_source(datafile: DataFile, source_id: str | None) -> dict:
     found = datafile.source(source_id)
     if found is None:
         known = [s.get("id", "") for s in sources]
-        raise CurationError(f"unknown source '{source_id}'" + _closest(source_id, known))
+        raise CurationError(f"unknown source '{source_id}'" + did_you_mean(source_id, known))
     return found
 
 
