@@ -416,8 +416,9 @@ def test_remove(curated, cli):
     result = cli("remove", "entity", "dahl", "--with-relations", "-f", "json", data=curated)
     assert result.exit_code == 0, result.stderr
     row = json.loads(result.stdout)
-    assert (row["action"], row["id"], row["removed_relations"]) == (
+    assert (row["action"], row["kind"], row["id"], row["removed_relations"]) == (
         "removed",
+        "entity",
         "dahl",
         ["berg-met-dahl"],
     )

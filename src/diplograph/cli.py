@@ -914,6 +914,7 @@ def _file_to_change():
 
 def _changed(change, datafile, fmt: Format) -> None:
     """Print what a change did: a line (table), or its summary as JSON or CSV."""
+    from .curate.edit import RECORD_NAMES
     from .render import to_json, write_csv
 
     row = {**change.summary(), "file": str(datafile.path)}
@@ -922,12 +923,7 @@ def _changed(change, datafile, fmt: Format) -> None:
     elif fmt is Format.csv:
         write_csv([row], sys.stdout)
     else:
-        what = {
-            "sources": "source",
-            "entities": "entity",
-            "relations": "relation",
-            "relation_types": "relation type",
-        }[change.kind]
+        what = RECORD_NAMES[change.kind].replace("_", " ")
         rid = change.record.get("id") if change.record else ""
         line = f"{change.action} {what} {rid}"
         if change.kind == "relations" and change.record:

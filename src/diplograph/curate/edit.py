@@ -26,6 +26,15 @@ RELATION_EDITABLE = ("date", "date_text", "place", "certainty", "reported_by", "
 ENTITY_CLEARABLE = ("aliases", "description")
 
 
+#: A record of each kind, as output names it.
+RECORD_NAMES = {
+    "sources": "source",
+    "relation_types": "relation_type",
+    "entities": "entity",
+    "relations": "relation",
+}
+
+
 @dataclass
 class Change:
     """What an operation did: the new document, the record it touched, and how."""
@@ -39,7 +48,7 @@ class Change:
 
     def summary(self) -> dict[str, Any]:
         """The change as one JSON-able row (what ``--format json`` prints)."""
-        row: dict[str, Any] = {"action": self.action, "kind": self.kind[:-1]}
+        row: dict[str, Any] = {"action": self.action, "kind": RECORD_NAMES[self.kind]}
         if self.record is not None:
             row["id"] = self.record.get("id")
             row["record"] = self.record
