@@ -738,3 +738,16 @@ def test_add_type_then_use_it(curated, cli):
     )
     types = json.loads(cli("list", "types", "-f", "json", data=curated).stdout)
     assert types[0]["id"] == "met" and types[-1]["id"] == "mediates"
+
+
+def test_an_entity_edit_touches_only_its_field(tmp_path, cli):
+    path = tmp_path / "d.json"
+    doc = {
+        "schema_version": 1,
+        "entities": [{"id": "x", "name": "X", "type": "group", "aliases": []}],
+    }
+    path.write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
+    assert cli("edit", "entity", "x", "--type", "event", data=path).exit_code == 0
+    added, removed = diff(before, path.read_text(encoding="utf-8"))
+    assert (added, removed) == (['      "type": "event",'], ['      "type": "group",'])

@@ -235,16 +235,17 @@ def edit_entity(
             )
         record.pop(name, None)
     record.update({k: v for k, v in changes.items() if v is not None})
-    aliases = list(record.get("aliases", []))
-    for alias in remove_aliases:
-        if alias not in aliases:
-            raise CurationError(f"entity '{entity_id}' has no alias '{alias}'")
-        aliases.remove(alias)
-    aliases.extend(a for a in add_aliases if a not in aliases)
-    if aliases:
-        record["aliases"] = aliases
-    else:
-        record.pop("aliases", None)
+    if add_aliases or remove_aliases:  # else the aliases stay as written, [] included
+        aliases = list(record.get("aliases", []))
+        for alias in remove_aliases:
+            if alias not in aliases:
+                raise CurationError(f"entity '{entity_id}' has no alias '{alias}'")
+            aliases.remove(alias)
+        aliases.extend(a for a in add_aliases if a not in aliases)
+        if aliases:
+            record["aliases"] = aliases
+        else:
+            record.pop("aliases", None)
     new["entities"][i] = record = _in_order(record, "entities")
     return Change(new, record, "edited", "entities")
 
