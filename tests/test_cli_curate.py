@@ -751,3 +751,13 @@ def test_an_entity_edit_touches_only_its_field(tmp_path, cli):
     assert cli("edit", "entity", "x", "--type", "event", data=path).exit_code == 0
     added, removed = diff(before, path.read_text(encoding="utf-8"))
     assert (added, removed) == (['      "type": "event",'], ['      "type": "group",'])
+
+
+def test_a_new_field_goes_where_the_format_puts_it(belarus, cli):
+    before = belarus.read_text(encoding="utf-8")
+    result = cli("edit", "relation", "kellogg-envoy-of-trump", "--date", "2025", data=belarus)
+    assert result.exit_code == 0, result.stderr
+    added, removed = diff(before, belarus.read_text(encoding="utf-8"))
+    assert (added, removed) == (['      "date": "2025",'], [])
+    relation = json.loads(belarus.read_text(encoding="utf-8"))["relations"][0]
+    assert list(relation)[:5] == ["id", "type", "source", "target", "date"]

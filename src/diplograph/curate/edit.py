@@ -135,6 +135,24 @@ def _in_order(record: dict, kind: str) -> dict:
     }
 
 
+def _set(record: dict, kind: str, name: str, value: Any) -> dict:
+    """``record`` with ``name`` set: in place when it is there (the other fields keep
+    their order, so an edit diffs as its own line), else where ``model.RECORDS`` puts it
+    among the fields present."""
+    if name in record:
+        record[name] = value
+        return record
+    order = [f.name for f in model.RECORDS[kind]]
+    rank = order.index(name) if name in order else len(order)
+    items = list(record.items())
+    at = next(
+        (j for j, (k, _) in enumerate(items) if k in order and order.index(k) > rank),
+        len(items),
+    )
+    items.insert(at, (name, value))
+    return dict(items)
+
+
 def _with(doc: dict, kind: str) -> dict:
     """A deep copy of ``doc`` that has a list of ``kind`` (in canonical key order)."""
     new = copy.deepcopy(doc)
@@ -234,7 +252,9 @@ def edit_entity(
                 f"(choose from {', '.join(ENTITY_CLEARABLE)})"
             )
         record.pop(name, None)
-    record.update({k: v for k, v in changes.items() if v is not None})
+    for name, value in changes.items():
+        if value is not None:
+            record = _set(record, "entities", name, value)
     if add_aliases or remove_aliases:  # else the aliases stay as written, [] included
         aliases = list(record.get("aliases", []))
         for alias in remove_aliases:
@@ -243,10 +263,10 @@ def edit_entity(
             aliases.remove(alias)
         aliases.extend(a for a in add_aliases if a not in aliases)
         if aliases:
-            record["aliases"] = aliases
+            record = _set(record, "entities", "aliases", aliases)
         else:
             record.pop("aliases", None)
-    new["entities"][i] = record = _in_order(record, "entities")
+    new["entities"][i] = record
     return Change(new, record, "edited", "entities")
 
 
@@ -505,8 +525,8 @@ def edit_relation(
                 raise UsageError(f"--date: {exc}") from None
             value = read.edtf
             if read.text and changes.get("date_text") is None:
-                record["date_text"] = read.text
-        record[name] = value
+                record = _set(record, "relations", "date_text", read.text)
+        record = _set(record, "relations", name, value)
     if record.get("certainty") == "reported" and "reported_by" not in record:
         raise UsageError("--certainty reported needs --reported-by (who reported it)")
     for quote in dict.fromkeys(quotes):
@@ -516,7 +536,7 @@ def edit_relation(
         evidence = {"source": cited["id"], "quote": quote}
         if evidence not in record["evidence"]:
             record["evidence"].append(evidence)
-    new["relations"][i] = record = _in_order(record, "relations")
+    new["relations"][i] = record
     return Change(new, record, "edited", "relations", notes=notes)
 
 
