@@ -532,8 +532,17 @@ def diff(before: str, after: str) -> tuple[list[str], list[str]]:
 def test_adding_a_relation_diffs_as_its_lines(belarus, cli):
     before = belarus.read_text(encoding="utf-8")
     result = cli(
-        "add", "relation", "-t", "reported-on", "The New York Times", "Smith",
-        "-q", "The New York Times reported that they discussed", "-f", "json", data=belarus,
+        "add",
+        "relation",
+        "-t",
+        "reported-on",
+        "The New York Times",
+        "Smith",
+        "-q",
+        "The New York Times reported that they discussed",
+        "-f",
+        "json",
+        data=belarus,
     )  # fmt: skip (a fact the data lacks, for the layout alone)
     assert result.exit_code == 0, result.stderr
     record = json.loads(result.stdout)["record"]

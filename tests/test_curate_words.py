@@ -2,8 +2,8 @@
 
 import pytest
 
-from diplograph.model import dates
 from diplograph.curate import CurationError, ids, words
+from diplograph.model import dates
 
 PUBLISHED = "2025-06-24"
 
