@@ -323,8 +323,6 @@ def source_texts(files: list[Path], given: dict[str, str] | None = None) -> Sour
                 continue
             path = file.parent / text
             if not path.exists():
-                from .edit import obtain_hint
-
                 found.missing.append((sid, f"{_shown(path)} is missing{obtain_hint(source)}"))
                 continue
             try:
@@ -340,3 +338,11 @@ def _shown(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(path)
+
+
+def obtain_hint(source: dict) -> str:
+    """ " (obtain it from URL)", or what identifies the source when it has no url."""
+    if source.get("url"):
+        return f" (obtain it from {source['url']})"
+    about = ", ".join(str(source[k]) for k in ("publisher", "published") if source.get(k))
+    return f" (obtain the text of “{source.get('title', source['id'])}”, {about})"

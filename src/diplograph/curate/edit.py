@@ -19,7 +19,7 @@ from ..model import dates
 from ..model import records as model
 from ..model.errors import UsageError
 from . import CurationError, ids, words
-from .document import DataFile, ordered, read_text
+from .document import DataFile, obtain_hint, ordered, read_text
 
 #: Fields of a relation ``edit relation`` may set or clear.
 RELATION_EDITABLE = ("date", "date_text", "place", "certainty", "reported_by", "note")
@@ -358,19 +358,11 @@ def check_quote(datafile: DataFile, source: dict, quote: str) -> str | None:
     raise CurationError(f"quote \"{short}\" {why} source '{source['id']}'{hint}")
 
 
-def obtain_hint(source: dict) -> str:
-    """ " (obtain it from URL)", or what identifies the source when it has no url."""
-    if source.get("url"):
-        return f" (obtain it from {source['url']})"
-    about = ", ".join(str(source[k]) for k in ("publisher", "published") if source.get(k))
-    return f" (obtain the text of “{source.get('title', source['id'])}”, {about})"
-
-
 def closest_span(quote: str, text: str) -> tuple[str, bool]:
     """The span of ``text`` closest to ``quote``, and whether it differs only in quote
     marks, dashes or spacing ("", False when nothing is close)."""
     loose, where = _loose_with_positions(text)
-    wanted = model._loose(quote)
+    wanted = model.loose(quote)
     at = loose.find(wanted) if wanted else -1
     if at >= 0:
         start, end = where[at], where[at + len(wanted) - 1] + 1
@@ -390,10 +382,10 @@ def closest_span(quote: str, text: str) -> tuple[str, bool]:
 
 
 def _loose_with_positions(text: str) -> tuple[str, list[int]]:
-    """``model._loose(text)`` and, for each of its characters, its index in ``text``."""
+    """``model.loose(text)`` and, for each of its characters, its index in ``text``."""
     out: list[str] = []
     where: list[int] = []
-    straight = model._STRAIGHT
+    straight = model.STRAIGHT_QUOTES
     pending_space = False
     for i, char in enumerate(text):
         if char.isspace():

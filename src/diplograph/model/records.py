@@ -435,12 +435,12 @@ def json_schema() -> dict[str, Any]:
     }
 
 
-_STRAIGHT = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
+STRAIGHT_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
 
 
-def _loose(text: str) -> str:
+def loose(text: str) -> str:
     """Text with typographic quotes straightened and whitespace collapsed."""
-    return " ".join(text.translate(_STRAIGHT).split())
+    return " ".join(text.translate(STRAIGHT_QUOTES).split())
 
 
 class Quotes:
@@ -451,7 +451,7 @@ class Quotes:
 
     def __init__(self, texts: dict[str, str], known_sources: Iterable[str]):
         self.texts = texts
-        self.loose = {sid: _loose(text) for sid, text in texts.items()}
+        self.loose = {sid: loose(text) for sid, text in texts.items()}
         self.checked = 0
         known = set(known_sources)
         self.problems = [
@@ -468,7 +468,7 @@ class Quotes:
             self.checked += 1
             if quote in text:
                 continue
-            near = _loose(quote) in self.loose[source]
+            near = loose(quote) in self.loose[source]
             why = "differs only in quote marks, dashes or spacing" if near else "not found"
             short = quote if len(quote) <= 60 else quote[:57] + "..."
             self.problems.append(
