@@ -195,3 +195,38 @@ def test_random_byte_flips_in_a_search_file(cli, cached, monkeypatch, generated)
     _flip_runs(
         cli, monkeypatch, compact, commands, pack_of(compact).with_suffix(".search"), range(60)
     )
+
+
+# -- repeated keys -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "place", "key"),
+    [
+        ('{"schema_version":1,"relations":[],\n "relations":[]}', "2:2", "relations"),
+        ('{"schema_version":1,\n"sources":[],"entities":[],"sources":[]}', "2:28", "sources"),
+    ],
+)
+def test_repeated_keys_are_errors(cli, write_data, text, place, key):
+    path = write_data(text)
+    for command in (("validate",), ("stats",)):
+        result = cli(*command, data=path)
+        assert result.exit_code == 1
+        expected = f'Error: {path}:{place}: invalid JSON: key "{key}" repeated in one object'
+        assert result.stderr.strip().splitlines() == [expected]
+
+
+def test_nested_too_deeply_has_a_place(cli, write_data):
+    path = write_data('{"schema_version": 1, "x":\n' + "[" * 1100 + "]" * 1100 + "}")
+    result = cli("validate", data=path)
+    assert result.stderr.strip() == f"Error: {path}:2:1000: invalid JSON: nested too deeply"
+
+
+def test_the_full_checker_names_a_repeated_key_in_a_record(write_data):
+    from diplograph.check.files import read_json
+    from diplograph.model.errors import DataError
+
+    path = write_data('{"entities": [\n  {"id": "a", "name": "A",\n   "name": "B"}]}')
+    with pytest.raises(DataError) as caught:
+        read_json(path)
+    assert caught.value.problems == [f'{path}:3:4: invalid JSON: key "name" repeated in one object']

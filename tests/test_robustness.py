@@ -22,7 +22,7 @@ BAD_FILES = {
     "top-level-array.json": [": expected a JSON object at the top level, got an array"],
     "binary.json": [":1:1: not UTF-8 text (byte 0x89 at offset 0)"],
     "invalid-utf8.json": [":2:39: not UTF-8 text (byte 0xe9 at offset 60)"],
-    "deep-nesting.json": [": invalid JSON: nested too deeply"],
+    "deep-nesting.json": [":1:1001: invalid JSON: nested too deeply"],
     "wrong-types.json": [
         ": entities[0].name: expected a string, got a number",
         ": entities[0].aliases: expected an array of strings, got a string",

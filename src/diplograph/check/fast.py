@@ -132,9 +132,26 @@ def screened(raw: bytes) -> bytes | None:
     return raw
 
 
+#: A data file's top-level keys, as they are written (a repeated one would hide the first
+#: value from msgspec, which keeps the last).
+_TOP_KEYS = tuple(
+    f'"{name}"'.encode()
+    for name in ("schema_version", "$schema", "sources", "relation_types", "entities", "relations")
+)
+
+
+def repeats_top_level_key(raw: bytes) -> bool:
+    """Whether a top-level key may be written twice in ``raw`` (a document, or all of
+    it but its relation records): then the full checker decides, and names the key.
+    These words cannot occur written this way inside a string other than as a value
+    equal to one of them, which only costs a pass through the full checker."""
+    return any(raw.count(key) > 1 for key in _TOP_KEYS)
+
+
 def decoded(raw: bytes | None, kind: type) -> Any | None:
-    """``raw`` decoded and validated as ``kind``, or None when it is not certainly valid."""
-    if raw is None:
+    """``raw`` decoded and validated as ``kind``, or None when it is not certainly valid
+    (or may repeat a top-level key)."""
+    if raw is None or repeats_top_level_key(raw):
         return None
     try:
         found = msgspec.json.decode(raw, type=kind)

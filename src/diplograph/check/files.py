@@ -72,7 +72,14 @@ def read_json(path: Path) -> Any:
         raise DataError([f"{path}:{line}:{col}: not UTF-8 text ({byte})"]) from None
     _check_syntax(path, text, raw.removeprefix(b"\xef\xbb\xbf"))
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_no_repeats)
+    except _Repeated as repeated:
+        at = repeated_key_at(text)
+        where = ":{}:{}".format(*_line_col(text, at)) if at is not None else ""
+        key = json.dumps(repeated.key, ensure_ascii=True)
+        raise DataError(
+            [f"{path}{where}: invalid JSON: key {key} repeated in one object"]
+        ) from None
     except json.JSONDecodeError as exc:
         truncated = not text[exc.pos :].strip() or exc.msg.startswith("Unterminated string")
         if truncated:
@@ -82,6 +89,56 @@ def read_json(path: Path) -> Any:
         raise DataError([f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {reason}"]) from None
     except RecursionError:
         raise DataError([f"{path}: invalid JSON: nested too deeply"]) from None
+
+
+class _Repeated(ValueError):
+    """A key met twice in one JSON object (json would keep only the last value)."""
+
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _no_repeats(pairs: list[tuple[str, Any]]) -> dict:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _Repeated(key)
+            seen.add(key)
+    return found
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
+
+
+def repeated_key_at(text: str) -> int | None:
+    """Where the first key repeated in one object of the JSON ``text`` starts (only
+    called on text known to hold one: a walk over every string and bracket)."""
+    stack: list[set[str] | None] = []  # per open bracket: the object's keys (None: array)
+    expect_key = False
+    for token in _TOKEN.finditer(text):
+        kind = token.group()
+        if kind == "{":
+            stack.append(set())
+            expect_key = True
+        elif kind == "[":
+            stack.append(None)
+        elif kind in "]}":
+            if stack:
+                stack.pop()
+            expect_key = False
+        elif kind == ",":
+            expect_key = bool(stack) and stack[-1] is not None
+        elif kind == ":":
+            expect_key = False
+        elif expect_key and stack and stack[-1] is not None:
+            key = json.loads(kind)
+            if key in stack[-1]:
+                return token.start()
+            stack[-1].add(key)
+            expect_key = False
+    return None
 
 
 _TRUNCATED = "unexpected end of file (is it truncated?)"
@@ -102,7 +159,8 @@ def _check_syntax(path: Path, text: str, body: bytes) -> None:
     try:
         msgspec.json.decode(body, type=msgspec.Raw)
     except RecursionError:
-        raise DataError([f"{path}: invalid JSON: nested too deeply"]) from None
+        line, col = _line_col(text, _too_deep(text))
+        raise DataError([f"{path}:{line}:{col}: invalid JSON: nested too deeply"]) from None
     except msgspec.DecodeError as exc:
         message = str(exc)
         found = _MALFORMED.fullmatch(message)
@@ -119,6 +177,24 @@ def _check_syntax(path: Path, text: str, body: bytes) -> None:
         if message == "Input data was truncated":
             line, col = _line_col(text, len(text))
             raise DataError([f"{path}:{line}:{col}: invalid JSON: {_TRUNCATED}"]) from None
+
+
+#: How deep msgspec lets arrays and objects nest.
+MAX_DEPTH = 1_000
+
+
+def _too_deep(text: str) -> int:
+    """Where the first bracket nested deeper than ``MAX_DEPTH`` opens (outside strings)."""
+    depth = 0
+    for token in _TOKEN.finditer(text):
+        kind = token.group()
+        if kind in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return token.start()
+        elif kind in "]}":
+            depth -= 1
+    return 0
 
 
 def resolve_data_path(path: str | os.PathLike[str] | None = None) -> Path:

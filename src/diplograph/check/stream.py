@@ -26,7 +26,7 @@ from ..model import dates
 from ..model import records as model
 from ..model.errors import DataError
 from ..parallel import Child, forked, two_processes
-from .fast import Entity, Relation, all_match, json_array, screened
+from .fast import Entity, Relation, all_match, json_array, repeats_top_level_key, screened
 from .files import check_files, file_order, read_json
 
 #: Records per slice: small enough that a slice's records stay in the processor's cache.
@@ -128,7 +128,7 @@ def _read(file: Path) -> _File:
         raw = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
         # msgspec checks the syntax of what it skips, but not that its text is UTF-8;
         # control characters are looked for slice by slice (see _vouched)
-        fields = _RAW_FIELDS.decode(raw) if _utf8(raw) else None
+        fields = _RAW_FIELDS.decode(raw) if _utf8(raw) and not repeats_top_level_key(raw) else None
     except (OSError, *_DECODE_ERRORS):
         fields = None
     if fields is None:  # not an object of fields msgspec can read: the whole file, in full
