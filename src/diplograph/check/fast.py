@@ -106,10 +106,11 @@ Document = msgspec.defstruct(
 # when any shows up, the file goes through the full checker, which says where. Surrogate
 # escapes need no screening: msgspec decodes a pair (an emoji written by json.dumps'
 # default ensure_ascii) and refuses a lone one, which sends the file to the checker too.
-_SUSPICIOUS = re.compile(rb"\\(?:u00[01]|u007[fF]|u[fF][fF][fF][eEfF]|[rbf])")
+_SUSPICIOUS = re.compile(rb"\\(?:u00[0189]|u007[fF]|u[fF][fF][fF][eEfF]|[rbf])")
 
 
 _NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")  # U+FFFE, U+FFFF in UTF-8
+_C1 = re.compile(b"\xc2[\x80-\x9f]")  # U+0080-U+009F (C1 controls) in UTF-8
 
 
 class _Spans(msgspec.Struct, gc=False):
@@ -128,6 +129,8 @@ def screened(raw: bytes) -> bytes | None:
         return None
     # single bytes first: memchr is fast, a three-byte search is not
     if b"\x7f" in raw or (b"\xef" in raw and _NONCHARACTER.search(raw)):
+        return None
+    if b"\xc2" in raw and _C1.search(raw):
         return None
     return raw
 

@@ -9,7 +9,10 @@ registered here; each parses its options, asks its question of the store through
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import gc
+import io
 import os
 import sys
 from typing import Annotated, Any
@@ -87,9 +90,72 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise Interrupted
 
 
+class _Closed(io.TextIOBase):
+    """Standard output or error when the process was started with it closed (``>&-``):
+    writing to it fails as writing to a closed descriptor does."""
+
+    encoding, errors = "utf-8", "strict"
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, f"standard {self.name} is closed")
+
+
+def _standard_streams() -> None:
+    """Make closed standard descriptors safe: each is opened on /dev/null (so no file
+    diplograph opens later takes its number, and a stray write lands nowhere), and a
+    closed stdout fails when written to (``_Closed``); with stderr closed, messages go
+    to stdout, the stream that is left."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                opened = os.open(os.devnull, os.O_RDWR)
+                if opened != fd:  # (a lower one was free too: it is opened in turn)
+                    os.dup2(opened, fd)
+    if sys.stdout is None:
+        sys.stdout = _Closed("output")
+    if sys.stderr is None:
+        sys.stderr = sys.stdout if not isinstance(sys.stdout, _Closed) else _Closed("error")
+
+
+#: Errors that mean the output could not be written (a full disk, a closed stream).
+_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EPIPE}
+
+
+def _failure(exc: BaseException) -> int:
+    """Say on stderr (if it can) why the output could not be written: exit code 1."""
+    if isinstance(exc, UnicodeEncodeError):
+        encoding = getattr(sys.stdout, "encoding", None) or exc.encoding
+        message = (
+            f"cannot write the output in the {encoding} encoding (it holds "
+            f"{exc.object[exc.start : exc.end]!a}); set PYTHONIOENCODING=utf-8"
+        )
+    elif isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRNOS:
+        message = f"cannot write the output: {exc.strerror or exc}"
+    else:
+        message = f"{type(exc).__name__}: {exc}"
+    with contextlib.suppress(Exception):
+        sys.stderr.write(f"Error: {message}\n")
+        sys.stderr.flush()
+    return 1
+
+
 def main() -> None:
-    """Console-script entry point: quiet on a closed pipe, prompt on Ctrl-C."""
+    """Console-script entry point: quiet on a closed pipe, prompt on Ctrl-C, one line
+    (never a traceback) when the output cannot be written."""
     import signal
+
+    _standard_streams()
 
     if hasattr(signal, "SIGPIPE"):
         # `diplograph ... | head -1`: end quietly, like other Unix tools (exit 141).
@@ -112,6 +178,8 @@ def main() -> None:
         _exit(130)
     except SystemExit as done:
         _exit(done.code)
+    except (OSError, UnicodeEncodeError) as exc:  # the output could not be written
+        _exit(_failure(exc))
 
 
 def _exit(code: object) -> None:
@@ -123,11 +191,15 @@ def _exit(code: object) -> None:
     elif isinstance(code, int):
         status = code
     else:  # a message, as sys.exit("...") would print it
-        sys.stderr.write(f"{code}\n")
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"{code}\n")
         status = 1
     try:
         sys.stdout.flush()
-        sys.stderr.flush()
     except BrokenPipeError:
         pass  # the reader went away (SIGPIPE is the default, so this is rare)
+    except (OSError, ValueError, UnicodeEncodeError) as exc:  # (what was left to write)
+        status = _failure(exc) if status == 0 else status
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
     os._exit(status)

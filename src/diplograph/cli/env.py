@@ -186,8 +186,12 @@ class Env:
     def errors(self, *messages: str) -> None:
         """One "Error: ..." line per message on stderr, as written (plain text: a message
         may hold anything the data holds, and data with 100,000 problems prints them at
-        once)."""
-        self.stderr.write("".join(f"Error: {message}\n" for message in messages))
+        once); control characters, newlines among them, are shown as escapes, so each
+        message stays one line and nothing reaches the terminal raw."""
+        from .render import visible
+
+        lines = "".join(f"Error: {visible(message, newlines=False)}\n" for message in messages)
+        self.stderr.write(lines)
         self.stderr.flush()
 
 

@@ -11,6 +11,7 @@ import csv
 import io
 import itertools
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
@@ -27,14 +28,42 @@ if TYPE_CHECKING:  # rich is imported when a table or tree is drawn (CSV and JSO
 _rich_escape: Callable[[str], str] | None = None
 
 
+#: The most characters of one text a table or tree shows (JSON and CSV keep them all):
+#: Rich lays out a cell in time that grows faster than its length.
+MAX_CELL = 2_000
+
+
 def escape(text: str) -> str:
-    """``rich.markup.escape``, imported on first use (it brings in most of rich)."""
+    """``rich.markup.escape`` (imported on first use: it brings in most of rich) of
+    ``text`` cut to MAX_CELL characters, saying how many more there are, with any
+    control character shown as an escape, never sent to the terminal."""
     global _rich_escape
     if _rich_escape is None:
         from rich.markup import escape as found
 
         _rich_escape = found
-    return _rich_escape(text)
+    if len(text) > MAX_CELL:
+        more = len(text) - MAX_CELL
+        text = f"{text[:MAX_CELL]}… [{more:,} more characters: --format json shows all]"
+    return _rich_escape(visible(text))
+
+
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str, newlines: bool = True) -> str:
+    """``text`` with control characters (C0, DEL, C1) written as escapes (``\\x9b``);
+    newlines are kept unless ``newlines`` is False."""
+    pattern = _CONTROL if newlines else _ANY_CONTROL
+    return pattern.sub(_escaped, text) if pattern.search(text) else text
+
+
+_ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _escaped(found: re.Match) -> str:
+    char = found.group()
+    return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\x{ord(char):02x}")
 
 
 FORMATS = ("table", "json", "csv")

@@ -137,13 +137,52 @@ def _prepare_target(output: str, force: bool) -> tuple[Path, Path]:
     return target, folder
 
 
-def _file_mode(target: Path) -> int:
-    """The mode a new file would get (keeping an existing file's mode when replacing it)."""
+def _file_mode(target: Path, folder: bool = False) -> int:
+    """The mode a new file (or ``folder``) would get (keeping an existing one's mode when
+    replacing it)."""
     if target.exists():
         return target.stat().st_mode & 0o7777
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return (0o777 if folder else 0o666) & ~umask
+
+
+def _temp_prefix(target: Path) -> str:
+    """The prefix of a temporary file or folder written for ``target``, naming this
+    process, after the stale ones of killed processes are removed (``_remove_stale``)."""
+    _remove_stale(target.parent, f".{target.name}.")
+    return f".{target.name}.{os.getpid()}."
+
+
+def _remove_stale(folder: Path, prefix: str) -> None:
+    """Remove the temporary files and folders beside a target that processes killed
+    while writing left (their name holds their process id, and it no longer runs)."""
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(prefix)]
+    except OSError:
+        return
+    for name in names:
+        pid = name[len(prefix) :].split(".", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        path = folder / name
+        try:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's
+    return True
 
 
 def write_atomic(
@@ -168,7 +207,7 @@ def write_atomic(
         raise ExportError(f"{output}: is a folder; give a file name")
     target, folder = _prepare_target(output, force)
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        handle, temp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=folder)
     except OSError as exc:
         raise ExportError(f"{output}: cannot write in '{folder}' ({exc.strerror})") from None
     try:
@@ -200,7 +239,8 @@ def write_folder_atomic(files: dict[str, bytes], output: str, force: bool = Fals
     if target.exists() and not target.is_dir():
         raise ExportError(f"{output}: is a file; this format writes a folder")
     try:
-        temp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=folder))
+        temp = Path(tempfile.mkdtemp(prefix=_temp_prefix(target), dir=folder))
+        os.chmod(temp, _file_mode(target, folder=True))  # (mkdtemp makes it 0700)
     except OSError as exc:
         raise ExportError(f"{output}: cannot write in '{folder}' ({exc.strerror})") from None
     old = None

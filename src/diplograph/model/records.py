@@ -30,7 +30,7 @@ ENTITY_ID = r"^[a-z0-9][a-z0-9-]*$"
 RELATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 # Characters XML 1.0 cannot carry, and carriage returns (XML readers turn them into
 # newlines); refusing them here keeps every export lossless. Tab and newline are fine.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
