@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -183,3 +184,131 @@ def test_errors_stay_on_one_line(cli, mini_path):
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert "\\n" in result.stderr and "\\x9b" in result.stderr
+
+
+# -- odd files -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_devices_are_refused(cli, device):
+    if not Path(device).exists():
+        pytest.skip(f"no {device}")
+    result = cli("stats", data=device)
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"Error: {device}: not a regular file (a device, pipe or socket is not data)\n"
+    )
+
+
+def test_a_fifo_is_refused(cli, tmp_path):
+    fifo = tmp_path / "data.json"
+    os.mkfifo(fifo)
+    for data in (fifo, tmp_path):
+        result = cli("stats", data=data)
+        assert result.exit_code == 1
+        assert (
+            result.stderr
+            == f"Error: {fifo}: not a regular file (a device, pipe or socket is not data)\n"
+        )
+
+
+def test_a_symlink_loop_in_a_folder(cli, tmp_path):
+    (tmp_path / "a.json").symlink_to("b.json")
+    (tmp_path / "b.json").symlink_to("a.json")
+    result = cli("stats", data=tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {tmp_path / 'a.json'}: symbolic link loop\n"
+
+
+def test_bus_error_says_the_data_changed(tmp_path):
+    """A mapped file cut short by another program (SIGBUS): one line, exit 1."""
+    script = tmp_path / "bus.py"
+    target = tmp_path / "data.bin"
+    script.write_text(
+        "import mmap, os, sys\n"
+        "from diplograph.cli.app import _on_bus_error\n"
+        "_on_bus_error()\n"
+        f"path = {str(target)!r}\n"
+        "open(path, 'wb').write(b'x' * (1 << 20))\n"
+        "with open(path, 'rb') as f:\n"
+        "    m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)\n"
+        "os.truncate(path, 0)\n"
+        "print(len(m[:]))\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "Error: data changed while it was read; run again\n"
+
+
+# -- odd cache folders ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def own_cache(monkeypatch, tmp_path):
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    monkeypatch.setenv("DIPLOGRAPH_CACHE_DIR", str(folder))
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
+    return folder
+
+
+def _expected(cli, monkeypatch, data):
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
+    expected = cli("who-met", "Alice", "--format", "json", data=data).stdout
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
+    return expected
+
+
+def test_a_cache_file_that_is_a_folder(cli, monkeypatch, own_cache, mini_path):
+    from diplograph.store import cache
+
+    expected = _expected(cli, monkeypatch, mini_path)
+    name = cache.data_key(cache.with_vocabulary(cache.data_files(mini_path)))[0]
+    (own_cache / name).mkdir()
+    for _ in range(2):
+        result = cli("who-met", "Alice", "--format", "json", data=mini_path)
+        assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
+
+
+@pytest.mark.parametrize("mode", [0o500, 0o600, 0o000])
+def test_a_cache_folder_that_cannot_be_written_or_searched(
+    cli, monkeypatch, own_cache, mini_path, mode
+):
+    if os.geteuid() == 0:
+        pytest.skip("root reads and writes any folder")
+    expected = _expected(cli, monkeypatch, mini_path)
+    os.chmod(own_cache, mode)
+    try:
+        for _ in range(2):
+            result = cli("who-met", "Alice", "--format", "json", data=mini_path)
+            assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
+            result = cli("search", "Alice", "--format", "json", data=mini_path)
+            assert result.exit_code == 0
+    finally:
+        os.chmod(own_cache, 0o700)
+
+
+def test_data_replaced_during_a_first_query(cli, monkeypatch, own_cache, write_data):
+    from diplograph.store import build
+
+    doc = mini()
+    path = write_data(doc)
+    expected = _expected(cli, monkeypatch, path)
+    original = build.build_streaming
+
+    def replacing(files, progress=None):
+        sections = original(files, progress)
+        changed = mini()
+        changed["entities"][0]["name"] = "Alice Changed"
+        new = path.with_name("new.json")
+        new.write_text(json.dumps(changed), encoding="utf-8")
+        os.replace(new, path)
+        return sections
+
+    monkeypatch.setattr(build, "build_streaming", replacing)
+    result = cli("who-met", "Alice", "--format", "json", data=path)
+    assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
+    monkeypatch.setattr(build, "build_streaming", original)
+    result = cli("who-met", "Alice Changed", "--format", "json", data=path)
+    assert result.exit_code == 0  # the next run reads the new data

@@ -8,9 +8,11 @@ with its file and place. The fast paths (``fast``, ``stream``) agree with it.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,21 +33,52 @@ def bundled_data_dir() -> Path:
 
 
 def data_files(path: Path) -> list[Path]:
-    """The JSON data files at ``path`` (a file, or a folder's ``*.json`` in name order)."""
-    if path.is_symlink() and not path.exists():
-        raise DataError([f"{path}: broken symbolic link"])
-    if not path.exists():
-        raise DataError([f"{path}: no such file or folder"])
-    if path.is_dir():
-        files = sorted(
-            p
-            for p in path.glob("*.json")
-            if p.name not in _NOT_DATA and not p.name.endswith(".schema.json")
-        )
+    """The JSON data files at ``path`` (a file, or a folder's ``*.json`` in name order).
+
+    Only regular files are read: a device (``/dev/zero``), a pipe or a socket has no
+    end to read to, so naming one is an error, as is a symbolic link that leads nowhere
+    or in a loop."""
+    try:
+        found = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DataError([f"{path}: symbolic link loop"]) from None
+        if path.is_symlink():
+            raise DataError([f"{path}: broken symbolic link"]) from None
+        if isinstance(exc, FileNotFoundError):
+            raise DataError([f"{path}: no such file or folder"]) from None
+        raise DataError([f"{path}: cannot read ({exc.strerror})"]) from None
+    if stat.S_ISDIR(found.st_mode):
+        try:
+            files = sorted(
+                p
+                for p in path.glob("*.json")
+                if p.name not in _NOT_DATA and not p.name.endswith(".schema.json")
+            )
+        except OSError as exc:
+            raise DataError([f"{path}: cannot read the folder ({exc.strerror})"]) from None
         if not files:
             raise DataError([f"{path}: no data files (*.json) in this folder"])
+        for file in files:
+            regular_file(file)
         return files
-    return [path]
+    return [regular_file(path, found)]
+
+
+def regular_file(path: Path, found: os.stat_result | None = None) -> Path:
+    """``path``, when it is a regular file (following links); else DataError."""
+    if found is None:
+        try:
+            found = path.stat()
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise DataError([f"{path}: symbolic link loop"]) from None
+            if path.is_symlink():
+                raise DataError([f"{path}: broken symbolic link"]) from None
+            raise DataError([f"{path}: cannot read ({exc.strerror})"]) from None
+    if not stat.S_ISREG(found.st_mode):
+        raise DataError([f"{path}: not a regular file (a device, pipe or socket is not data)"])
+    return path
 
 
 def _line_col(text: str, pos: int) -> tuple[int, int]:

@@ -150,12 +150,45 @@ def _failure(exc: BaseException) -> int:
     return 1
 
 
+#: Kept alive for as long as the process runs: the SIGBUS handler (``_on_bus_error``).
+_BUS_HANDLER: Any = None
+
+
+def _on_bus_error() -> None:
+    """Say why and exit 1 on SIGBUS: a file mapped into memory (a large data file, the
+    cache) was cut short by another program while it was read. A Python signal handler
+    cannot do it (it runs only after the faulting access, which faults again), so the
+    handler is a C callback that writes the line and ends the process at once."""
+    global _BUS_HANDLER
+    import ctypes
+    import signal
+
+    if not hasattr(signal, "SIGBUS"):
+        return
+    message = b"Error: data changed while it was read; run again\n"
+
+    def handler(signum: int) -> None:
+        os.write(2, message)
+        os._exit(1)
+
+    try:
+        kind = ctypes.CFUNCTYPE(None, ctypes.c_int)
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.signal.restype = ctypes.c_void_p
+        libc.signal.argtypes = [ctypes.c_int, kind]
+        _BUS_HANDLER = kind(handler)
+        libc.signal(signal.SIGBUS, _BUS_HANDLER)
+    except (OSError, AttributeError):
+        return
+
+
 def main() -> None:
     """Console-script entry point: quiet on a closed pipe, prompt on Ctrl-C, one line
-    (never a traceback) when the output cannot be written."""
+    (never a traceback) when the output cannot be written or a mapped file shrinks."""
     import signal
 
     _standard_streams()
+    _on_bus_error()
 
     if hasattr(signal, "SIGPIPE"):
         # `diplograph ... | head -1`: end quietly, like other Unix tools (exit 141).
