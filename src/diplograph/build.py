@@ -45,8 +45,11 @@ from .fastcheck import (
     RelationType,
     Source,
     all_match,
+    attributes_ok,
     column,
     decoded,
+    entity_extras_ok,
+    evidence_ok,
     json_array,
     relation_struct,
     screened,
@@ -406,7 +409,7 @@ class _Head(msgspec.Struct, gc=False, forbid_unknown_fields=True):
 _ARRAYS = {**RELATION_ARRAYS, "reporter": "i"}
 #: The relation fields indexing reads, in the order they come in the record Structs.
 _COLUMNS = ("id", "source", "target", "type", "certainty", "date", "reported_by", "place")
-_TEXTS = ("evidence", "note", "date_text")
+_TEXTS = ("evidence", "note", "date_text", "attributes")
 _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError)
 #: Where a compactly written relations array starts (its first record begins with its id).
 _OPENING = b'"relations":[{"id":'
@@ -715,9 +718,20 @@ def _index_relations(
             raise _NotCompact  # a record that does not start with its id
         if not rels:
             continue
-        names, source, target, kinds, levels, when, reporters, places, quoted, notes, worded = (
-            picked(tuple(zip(*map(astuple, rels), strict=True)))
-        )
+        (
+            names,
+            source,
+            target,
+            kinds,
+            levels,
+            when,
+            reporters,
+            places,
+            quoted,
+            notes,
+            worded,
+            numbers,
+        ) = picked(tuple(zip(*map(astuple, rels), strict=True)))
         count = len(rels)
         hashes.add(map(hash, names), count)
         index[None] = -1  # no reporter
@@ -739,7 +753,7 @@ def _index_relations(
             return None
         evidence = list(itertools.chain.from_iterable(quoted))
         texts = (
-            map(attrgetter("quote"), evidence),
+            filter(None, map(attrgetter("quote"), evidence)),
             filter(None, notes),
             filter(None, worded),
         )
@@ -747,8 +761,10 @@ def _index_relations(
             any(map(str.isspace, group)) for group in texts
         ):
             return None
+        if not evidence_ok(levels, quoted) or not attributes_ok(numbers):
+            return None
         del rels, evidence, names, source, target, kinds, levels, when, reporters, places
-        del quoted, notes, worded
+        del quoted, notes, worded, numbers
     if backwards:  # each column holds one piece per batch: put them back in order
         for column in (*columns.values(), when_codes, hashes):
             column.reverse()
@@ -1053,6 +1069,7 @@ def _build(
             len(set(ids)) != len(ids)
             or not all_match(ENTITY_ID, [*ids, *sources, *types])
             or any(any(map(str.isspace, group)) for group in small_texts)
+            or not entity_extras_ok(entities)
         ):
             return None
         try:

@@ -73,7 +73,7 @@ def to_dot_picture(graph: Any, title: str) -> str:
     for u, v, key, attrs in graph.edges(keys=True, data=True):
         used_certainty.add(attrs["certainty"])
         color, style = CERTAINTY_STYLE.get(attrs["certainty"], ("#222222", "solid"))
-        quote = " / ".join(ev["quote"] for ev in attrs["evidence"])
+        quote = " / ".join(ev.get("quote") or ev.get("url", "") for ev in attrs["evidence"])
         lines.append(
             f"  {_q(u)} -> {_q(v)} [label={_q(_edge_label(attrs, relation_types))}, "
             f"color={_q(color)}, fontcolor={_q(color)}, style={style}, "

@@ -225,7 +225,7 @@ def relation_evidence(files: list[Path]) -> Iterator:
     from .fastcheck import json_array
 
     # other fields are skipped: the data is checked already
-    quote = msgspec.defstruct("Quote", [("source", str), ("quote", str)])
+    quote = msgspec.defstruct("Quote", [("source", str), ("quote", str | None, None)])
     cited = msgspec.json.Decoder(list[msgspec.defstruct("Cited", [("evidence", list[quote])])])
     relations = msgspec.defstruct("Relations", [("relations", list[msgspec.Raw], [])])
     for file in files:

@@ -40,7 +40,7 @@ from .errors import CacheDamaged as PackDamaged  # a pack that fails its checks
 from .gcpause import paused_gc
 from .model import CERTAINTY, ENTITY_TYPES
 
-PACK_FORMAT = 3
+PACK_FORMAT = 4
 CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
 MAGIC = b"DIPLOGRAPH-PACK\x01"
 #: Data at least this large (bytes, all files) is packed to disk and reused.

@@ -881,9 +881,17 @@ def search(graph: Any, text: str, limit: int = 20) -> list[dict]:
         chosen, labels = _first_by_label(graph, found, list(first_hit), limit - ahead)
         edges = found.owner_edges(chosen)
         for (_, _, key, attrs), owner, label in zip(edges, chosen, labels, strict=True):
-            quote = attrs["evidence"][found.quote_position(first_hit[owner])]["quote"]
+            quote = evidence_words(attrs["evidence"][found.quote_position(first_hit[owner])])
             rows.append(_row("relation", key, QUOTE_SCORE, label, "quote", quote))
     return sorted(rows, key=_ranking)[:limit]
+
+
+def evidence_words(ev: dict) -> str:
+    """What search looks in for one piece of evidence: its quote, and where it is (the
+    URL and locator of a machine-coded fact)."""
+    if "url" not in ev and "locator" not in ev:
+        return ev.get("quote", "")
+    return " ".join(filter(None, (ev.get("quote"), ev.get("url"), ev.get("locator"))))
 
 
 def _entity_row(
@@ -1098,7 +1106,7 @@ def search_index(graph: Any) -> SearchIndex:
         for r in sorted(range(len(edges)), key=row_keys.__getitem__):  # as in a search file
             for position, ev in enumerate(edges[r][3]["evidence"]):
                 owners.append((r, position))
-                quotes.append(ev["quote"])
+                quotes.append(evidence_words(ev))
 
         def ends(chosen: list[int]) -> list[tuple[str, str, str]]:
             return [
