@@ -55,7 +55,7 @@ from .errors import ExportError
 from .gcpause import paused_gc
 from .model import CONTROL_CHARACTERS
 
-ENTITY_FIELDS = ("name", "type", "aliases", "description")
+ENTITY_FIELDS = ("name", "type", "aliases", "description", "identifiers", "lat", "lon")
 RELATION_FIELDS = (
     "relation_id",
     "relation",
@@ -66,6 +66,7 @@ RELATION_FIELDS = (
     "reported_by",
     "evidence",
     "note",
+    "attributes",
 )
 
 

@@ -20,7 +20,7 @@ from .errors import DataError
 
 ENV_VAR = "DIPLOGRAPH_DATA"
 VOCABULARY_FILE = "vocabulary.json"
-_NOT_DATA = {"schema.json"}
+_NOT_DATA = {"schema.json", "cameo.json"}  # cameo.json: the importers' CAMEO mapping
 
 
 def bundled_data_dir() -> Path:
