@@ -825,3 +825,170 @@ def _exit(code: object) -> None:
     except BrokenPipeError:
         pass  # the reader went away (SIGPIPE is the default, so this is rare)
     os._exit(status)
+
+
+# -- import --------------------------------------------------------------------------------
+# ``diplograph import gdelt|icews|csv|graph``: real event data and graph files in, as one
+# data file. Self-contained: the library work is in ``diplograph.importers``.
+
+import_app = typer.Typer(
+    help="Make a data file from GDELT or ICEWS events, an edge list or a graph file.",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+
+class OneActor(StrEnum):
+    drop = "drop"
+    place = "place"
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+ImportOutputOpt = Annotated[
+    str, typer.Option("--output", "-o", help="The data file to write (atomically).")
+]
+ImportForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
+OneActorOpt = Annotated[
+    OneActor,
+    typer.Option(
+        "--one-actor",
+        help="Events with one actor: drop them (counted), or keep them as a relation "
+        "from the actor to the event's place.",
+    ),
+]
+ReportFormatOpt = Annotated[
+    ReportFormat,
+    typer.Option("--format", "-f", help="The report: lines on stderr (table) or JSON on stdout."),
+]
+EventFilesArg = Annotated[list[Path], typer.Argument(help="Event files.", metavar="FILE...")]
+
+
+def _import_progress() -> Any:
+    """A progress bar on stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None
+    state.progress = LoadProgress(Console(stderr=True))
+    return state.progress
+
+
+def _import_report(report: Any, fmt: ReportFormat) -> None:
+    """The import report: JSON on stdout, or lines on stderr."""
+    if state.progress is not None:
+        state.progress.stop()
+    if fmt is ReportFormat.json:
+        from .render import to_json
+
+        sys.stdout.write(to_json(report.as_dict()) + "\n")
+    else:
+        sys.stderr.write("".join(line + "\n" for line in report.lines()))
+
+
+@import_app.command("gdelt")
+@handle_errors
+def import_gdelt_command(
+    files: EventFilesArg,
+    output: ImportOutputOpt,
+    one_actor: OneActorOpt = OneActor.drop,
+    force: ImportForceOpt = False,
+    fmt: ReportFormatOpt = ReportFormat.table,
+) -> None:
+    """GDELT 1.0 or 2.0 event exports (tab-separated, with or without a header, or CSV)."""
+    from .importers.gdelt import import_gdelt
+
+    report = import_gdelt(
+        files, output, force=force, one_actor=one_actor.value, progress=_import_progress()
+    )
+    _import_report(report, fmt)
+
+
+@import_app.command("icews")
+@handle_errors
+def import_icews_command(
+    files: EventFilesArg,
+    output: ImportOutputOpt,
+    one_actor: OneActorOpt = OneActor.drop,
+    force: ImportForceOpt = False,
+    fmt: ReportFormatOpt = ReportFormat.table,
+) -> None:
+    """ICEWS event files (Harvard Dataverse .tab layout, with its header row)."""
+    from .importers.icews import import_icews
+
+    report = import_icews(
+        files, output, force=force, one_actor=one_actor.value, progress=_import_progress()
+    )
+    _import_report(report, fmt)
+
+
+@import_app.command("csv")
+@handle_errors
+def import_csv_command(
+    file: Annotated[Path, typer.Argument(help="A CSV or tab-separated edge list with a header.")],
+    output: ImportOutputOpt,
+    source: Annotated[str, typer.Option("--source", help="Column of the actor's name.")],
+    target: Annotated[str, typer.Option("--target", help="Column of the other end's name.")],
+    type_column: Annotated[str, typer.Option("--type", help="Column of the relation type.")],
+    date: Annotated[str | None, typer.Option("--date", help="Column of the date (EDTF).")] = None,
+    quote: Annotated[
+        str | None, typer.Option("--quote", help="Column of the quote (then: stated facts).")
+    ] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Column of the URL.")] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map", help="VALUE=TYPE: a value of the type column to a relation type (repeatable)."
+        ),
+    ] = None,
+    certainty: Annotated[
+        str | None,
+        typer.Option(help="stated, hedged, hypothetical or coded (default: stated with --quote)."),
+    ] = None,
+    entity_type: Annotated[
+        str, typer.Option("--entity-type", help="The type of the entities made from names.")
+    ] = "group",
+    force: ImportForceOpt = False,
+    fmt: ReportFormatOpt = ReportFormat.table,
+) -> None:
+    """An edge list: one relation per row, entities from the names."""
+    from .errors import UsageError
+    from .importers.csv import import_csv
+
+    pairs: dict[str, str] = {}
+    for item in mapping or []:
+        value, sep, rtype = item.rpartition("=")
+        if not sep or not value or not rtype:
+            raise UsageError(f"--map takes VALUE=TYPE, got '{item}'")
+        pairs[value] = rtype.strip()
+    report = import_csv(
+        file,
+        output,
+        source=source,
+        target=target,
+        type_column=type_column,
+        date=date,
+        quote=quote,
+        url=url,
+        mapping=pairs,
+        certainty=certainty,
+        entity_type=entity_type,
+        force=force,
+        progress=_import_progress(),
+    )
+    _import_report(report, fmt)
+
+
+@import_app.command("graph")
+@handle_errors
+def import_graph_command(
+    file: Annotated[Path, typer.Argument(help="GraphML, GEXF or node-link JSON.")],
+    output: ImportOutputOpt,
+    force: ImportForceOpt = False,
+    fmt: ReportFormatOpt = ReportFormat.table,
+) -> None:
+    """A graph file; diplograph's own exports come back exactly as they were."""
+    from .importers.graph import import_graph
+
+    _import_report(import_graph(file, output, force=force), fmt)
