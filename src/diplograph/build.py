@@ -56,7 +56,7 @@ from .fastcheck import (
 )
 from .model import ENTITY_ID, RELATION_ID
 from .pack import CERTAINTY_CODES, RELATION_ARRAYS
-from .resolve import fold_many
+from .resolve import fold_many, short_names
 
 _REPORTED = CERTAINTY_CODES["reported"]
 #: Relations decoded and checked per slice: small enough that a slice's records stay in
@@ -262,9 +262,10 @@ def name_tables(entities: list[Any]) -> dict[str, Any]:
     keys = fold_many(texts)
     people = {i for i, kind in enumerate(column(entities, "type")) if kind == "person"}
     surnames = [
-        (key.rsplit(" ", 1)[1], i)
+        (word, i)
         for key, i in zip(keys, owners, strict=True)
         if i in people and " " in key
+        for word in short_names(key)
     ]
     return {
         **_name_table("key", keys, owners),
