@@ -532,7 +532,9 @@ def timeline_command(
 @app.command("stats")
 @handle_errors
 def stats_command(
-    top: Annotated[int, typer.Option(min=1, max=1000, help="How many actors to rank.")] = 10,
+    top: Annotated[
+        int, typer.Option(min=1, max=1000, help="How many actors and components to list.")
+    ] = 10,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Entities and relations by type, most connected actors, brokers, components.
