@@ -202,10 +202,9 @@ class Collector:
 
     ``relation(...)`` merges a row into the relation with the same type, ends and date
     (the ends in either order for symmetric types). For a type with a direction, a row
-    whose reverse relation exists and was last evidenced by the same document (the same
-    article or sentence) is the same event coded the other way round: it merges into
-    that relation, so one coded event never yields relations in both directions. Coders
-    emit both directions of one sentence together, so the latest document is enough.
+    whose document (article, or story and sentence) already coded the same type, date
+    and actors the other way round is that event coded twice: it merges into the reverse
+    relation, so one coded event never yields relations in both directions.
     """
 
     def __init__(self, report: Report, types: dict[str, dict]):
@@ -215,7 +214,9 @@ class Collector:
         self._by_identifier: dict[tuple[str, str], str] = {}
         self._keys: dict[tuple, int] = {}
         self._last = array("q")  # per relation: spill offset of its latest evidence
-        self._document = array("q")  # per relation: hash of its latest evidence's document
+        #: hashes of (type, source, target, date, document) of the rows of types with a
+        #: direction: the one index that grows with the rows (about 60 bytes a row)
+        self._coded: set[int] = set()
         self._numbers: dict[str, tuple[array, array]] = {}  # name -> (sums, counts)
         self.used: set[str] = set()
         self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
@@ -286,13 +287,14 @@ class Collector:
         symmetric = self.types[rtype]["symmetric"]
         ends = tuple(sorted((source, target))) if symmetric else (source, target)
         key = (rtype, *ends, date)
-        doc = hash(document)
         r = self._keys.get(key)
         reverse = False
-        if r is None and not symmetric:
-            back = self._keys.get((rtype, target, source, date))
-            if back is not None and self._document[back] == doc:
-                r, reverse = back, True
+        if not symmetric:
+            if hash((rtype, target, source, date, document)) in self._coded:
+                # this document coded the event the other way round already: one event
+                r, reverse = self._keys[(rtype, target, source, date)], True
+            else:
+                self._coded.add(hash((rtype, source, target, date, document)))
         if r is None:
             r = len(self._last)
             self._keys[key] = r
@@ -307,7 +309,6 @@ class Collector:
             record.update(extra or {})
             record["evidence"] = [evidence]
             self._last.append(self._put(-1, record))
-            self._document.append(doc)
             for sums, counts in self._numbers.values():
                 sums.append(0.0)
                 counts.append(0)
@@ -315,7 +316,6 @@ class Collector:
             self.report.kept += 1
         else:
             self._last[r] = self._put(self._last[r], evidence)
-            self._document[r] = doc
             self.report.merged += 1
             self.report.merged_reverse += reverse
         for name, value in (numbers or {}).items():
