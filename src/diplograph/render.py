@@ -214,6 +214,17 @@ def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -
         console.print(table(rows, [(h, plain(h)) for h in headers], title, lines=False))
 
 
+def _card_extras(card: dict) -> str:
+    """Identifiers and coordinates, as lines under the card (where the data has them)."""
+    lines = ""
+    if card.get("identifiers"):
+        ids = ", ".join(f"{k}: {v}" for k, v in card["identifiers"].items())
+        lines += f"\n[dim]identifiers: {escape(ids)}[/dim]"
+    if "lat" in card:
+        lines += f"\n[dim]at {card['lat']}, {card['lon']}[/dim]"
+    return lines
+
+
 def entity_tree(card: dict) -> Tree:
     """``show`` as a Rich tree: the card, then relations grouped by type."""
     from rich.tree import Tree
@@ -221,7 +232,7 @@ def entity_tree(card: dict) -> Tree:
     aliases = ", ".join(card["aliases"]) or "—"
     root = Tree(
         f"[bold]{escape(card['name'])}[/bold] [dim]({escape(card['id'])}, {card['type']})[/dim]\n"
-        f"{escape(card['description'])}\n[dim]aliases: {escape(aliases)}[/dim]"
+        f"{escape(card['description'])}\n[dim]aliases: {escape(aliases)}[/dim]" + _card_extras(card)
     )
     for rtype, rows in card["relations"].items():
         branch = root.add(f"[bold cyan]{escape(rtype)}[/bold cyan] ({len(rows)})")

@@ -344,6 +344,7 @@ def _place(row, get, collector, places) -> str | None:
         eid,
         name,
         "place",
+        aliases=[name.split(",")[0]],  # the city: "Panmunjom" finds the place
         identifiers={"gdelt-geo": feature},
         lat=lat if ok else None,
         lon=lon if ok else None,

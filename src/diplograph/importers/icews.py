@@ -246,6 +246,13 @@ def _place(row, col, collector, places) -> str | None:
         eid = f"{base}-{n}"
     lat, lon = number(_cell(row, col, "Latitude")), number(_cell(row, col, "Longitude"))
     ok = lat is not None and lon is not None and -90 <= lat <= 90 and -180 <= lon <= 180
-    found = collector.entity(eid, name, "place", lat=lat if ok else None, lon=lon if ok else None)
+    found = collector.entity(
+        eid,
+        name,
+        "place",
+        aliases=[name.split(",")[0]],  # the city: "Panmunjom" finds the place
+        lat=lat if ok else None,
+        lon=lon if ok else None,
+    )
     places[name] = found
     return found
