@@ -68,7 +68,7 @@ def test_gdelt_sample_counts_and_answers(tmp_path):
     assert len(attrs["evidence"]) == 3 and attrs["attributes"]["mentions"] == 10
     assert attrs["evidence"][0]["locator"] == "GLOBALEVENTID 651829163, CAMEO 042"
     assert graph.nodes["usa"]["name"] == "United States"
-    assert graph.nodes["usa"]["identifiers"] == {"cameo": "USA"}
+    assert graph.nodes["usa"]["identifiers"] == {"cameo": "USA", "iso3166": "US"}
     assert graph.nodes["usagov"]["name"] == "United States government"
     # an exact name beats the 18 entities that have it as an alias
     assert resolve(graph, "United States") == "usa"
@@ -330,3 +330,51 @@ def test_mini_with_new_fields_round_trips_through_json_export(cli, tmp_path):
     assert cli("--data", str(data), "export", "-f", "graphml", "-o", str(exported)).exit_code == 0
     assert cli("import", "graph", str(exported), "-o", str(back)).exit_code == 0
     graph_equal(load_graph(data), load_graph(back))
+
+
+# -- merging data files by identifier ---------------------------------------------------------
+
+
+def test_merge_gdelt_and_icews_and_curated_by_identifier(cli, tmp_path):
+    gdelt, icews = tmp_path / "gdelt.json", tmp_path / "icews.json"
+    import_gdelt([GDELT_SLICE], str(gdelt))
+    import_icews([ICEWS], str(icews))
+    curated = tmp_path / "curated.json"
+    doc = mini()
+    doc["entities"].append(
+        {
+            "id": "mali-republic",
+            "name": "Republic of Mali",
+            "type": "country",
+            "identifiers": {"iso3166": "ML"},
+        }
+    )
+    doc["relations"].append(
+        {
+            "id": "r9",
+            "type": "met",
+            "source": "alice",
+            "target": "mali-republic",
+            "certainty": "stated",
+            "evidence": [{"source": "src", "quote": "Alice met Mali"}],
+        }
+    )
+    curated.write_text(json.dumps(doc), encoding="utf-8")
+    out = tmp_path / "merged.json"
+    result = cli(
+        "import", "merge", str(gdelt), str(icews), str(curated), "-o", str(out), "-f", "json"
+    )
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    # by identifier: Mali and Chad from ICEWS, Mali from the file; by id: Beijing
+    assert report["entities_merged"] == 4
+    graph = load_graph(out)
+    mali = graph.nodes["mli"]
+    assert mali["identifiers"] == {"cameo": "MLI", "iso3166": "ML"}
+    assert "Republic of Mali" in mali["aliases"]
+    assert graph.has_edge("alice", "mli", "r9")  # the relation follows its entity
+    assert graph.has_edge("mali", "chad") is False and graph.has_edge("mli", "tcd")
+    # merging a file with itself changes nothing
+    again = tmp_path / "again.json"
+    assert cli("import", "merge", str(out), str(out), "-o", str(again)).exit_code == 0
+    graph_equal(load_graph(out), load_graph(again))

@@ -994,3 +994,18 @@ def import_graph_command(
     from .importers.graph import import_graph
 
     _import_report(import_graph(file, output, force=force), fmt)
+
+
+@import_app.command("merge")
+@handle_errors(all_problems=True)
+def import_merge_command(
+    files: Annotated[list[Path], typer.Argument(help="diplograph data files.", metavar="FILE...")],
+    output: ImportOutputOpt,
+    force: ImportForceOpt = False,
+    fmt: ReportFormatOpt = ReportFormat.table,
+) -> None:
+    """diplograph data files as one: entities with the same id or a shared identifier
+    become one, relations follow them, the same fact from two files gets both evidence."""
+    from .importers.merge import merge_files
+
+    _import_report(merge_files(files, output, force=force), fmt)

@@ -30,6 +30,7 @@ import msgspec
 
 from ..errors import DataError, UsageError
 from ..model import CODED, ENTITY_TYPES
+from ..resolve import fold
 
 Progress = Callable[..., None]  # progress(step, done=None, total=None, unit="")
 
@@ -67,7 +68,18 @@ class CameoMap:
         doc = json.loads(bundled_file("cameo.json").read_text(encoding="utf-8"))
         self.codes = {row["code"]: row["type"] for row in doc["codes"]}
         self.actor_types: dict[str, str] = doc["actor_types"]
+        #: ISO 3166-1 alpha-3 (= CAMEO country code) -> {"iso3166": alpha-2, "name": ...}
+        self.countries: dict[str, dict] = doc["countries"]
+        self._by_country_name = {
+            fold(name): code
+            for code, country in self.countries.items()
+            for name in (country["name"], *country.get("other_names", ()))
+        }
         self._cache: dict[str, str | None] = {}
+
+    def country_by_name(self, name: str) -> str | None:
+        """The alpha-3 code of a country's name ("Russian Federation" -> RUS), or None."""
+        return self._by_country_name.get(fold(name))
 
     def type_of(self, code: str) -> str | None:
         """The relation type of an event code, or None for a code that is not CAMEO."""

@@ -142,8 +142,12 @@ class _Actors:
             ranked = [_title(n) for n, _ in names.most_common()]
             country = self.country[code]
             roles = [code[i : i + 3] for i in range(0, len(code), 3)]
+            known = self.cameo.countries.get(code)
             if code == country or (len(code) == 3 and code not in self.cameo.actor_types):
                 name, kind = (ranked[0] if ranked else code), "country"
+                if known:  # the ISO name ("India"), not the coder's commonest ("Bihar")
+                    name = known["name"]
+                    record.setdefault("identifiers", {})["iso3166"] = known["iso3166"]
             elif self.group[code]:
                 name, kind = (ranked[0] if ranked else code), "organization"
             else:
@@ -151,6 +155,8 @@ class _Actors:
                     roles = roles[1:]
                     home = self.names.get(country)
                     place = _title(home.most_common(1)[0][0]) if home else country
+                    if country in self.cameo.countries:
+                        place = self.cameo.countries[country]["name"]
                 else:
                     place = ""
                 words = " ".join(self.cameo.actor_types.get(r, r.lower()) for r in roles)

@@ -192,7 +192,13 @@ def _row(row, col, collector, cameo, places, one_actor, days) -> None:
         if name:
             country = _cell(row, col, f"{who} Country")
             kind = _kind(name, country, _cell(row, col, f"{who} Sectors"))
-            ends.append(collector.entity(slug(name), name, kind))
+            iso = cameo.country_by_name(name) if kind == "country" else None
+            if iso is not None:  # the identifiers GDELT's country of that code has
+                found = cameo.countries[iso]
+                ids = {"cameo": iso, "iso3166": found["iso3166"]}
+                ends.append(collector.entity(slug(name), name, kind, identifiers=ids))
+            else:
+                ends.append(collector.entity(slug(name), name, kind))
     place = _place(row, col, collector, places)
     if not ends:
         report.skip("no actor")
