@@ -99,8 +99,22 @@ def _columns(first: list[str], path: Path) -> tuple[dict[str, int], bool]:
     return {name: i for i, name in enumerate(layout)}, False
 
 
+_DATES: dict[str, str | None] = {}
+
+
 def _date(text: str) -> str | None:
-    """YYYYMMDD (the first 8 digits) as an ISO date, or None."""
+    """YYYYMMDD (the first 8 digits) as an ISO date, or None; one string per date, so
+    the merge index holds each date once (a million rows hold a few hundred dates)."""
+    found = _DATES.get(text, "")
+    if found != "":
+        return found
+    if len(_DATES) < 100_000:
+        found = _DATES[text] = _parse_date(text)
+        return found
+    return _parse_date(text)
+
+
+def _parse_date(text: str) -> str | None:
     text = text.strip()
     if len(text) < 8 or not text[:8].isdigit():
         return None
