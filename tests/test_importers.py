@@ -103,6 +103,27 @@ def test_gdelt_raw_export_without_header_reads_alike(tmp_path):
     assert first["entities"] == second["entities"]
 
 
+def test_gdelt_1_layout_reads_alike(tmp_path):
+    rows = list(csv.reader(GDELT_SLICE.open(encoding="utf-8")))
+    drop = rows[0].index("CAMEOCodeDescription")
+    raw = tmp_path / "20130401.export.CSV"  # GDELT 1.0: no ADM2 codes, DATEADDED a day
+    lines = []
+    for row in rows[1:]:
+        row = row[:drop] + row[drop + 1 :]
+        row = [c for i, c in enumerate(row) if i not in (39, 47, 55)]
+        row[55] = row[55][:8]
+        assert len(row) == 58
+        lines.append("\t".join(row) + "\n")
+    raw.write_text("".join(lines), encoding="utf-8")
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    import_gdelt([GDELT_SLICE], str(a))
+    report = import_gdelt([raw], str(b))
+    assert (report.rows, report.kept, report.merged) == (300, 56, 43)
+    first, second = json.loads(a.read_text("utf-8")), json.loads(b.read_text("utf-8"))
+    assert first["relations"] == second["relations"]
+    assert first["entities"] == second["entities"]
+
+
 def test_gdelt_wrong_layout_is_one_line_error(cli, tmp_path):
     bad = tmp_path / "bad.tsv"
     bad.write_text("a\tb\tc\n", encoding="utf-8")
