@@ -1,8 +1,9 @@
 """Write the graph in formats other tools read, atomically.
 
-What every format keeps: each entity (id, name, type, aliases, description) and each
-relation (id, relation type, source, target, date, date_text, place, certainty,
-reported_by, evidence, note), plus the sources and relation types the data declares.
+What every format keeps: each entity (id, name, type, aliases, description, identifiers,
+lat, lon) and each relation (id, relation type, source, target, date, date_text, place,
+certainty, reported_by, evidence, note, attributes), plus the sources and relation types
+the data declares (GEXF: the sources only).
 The relation type is exported as ``relation`` (GEXF reserves ``type`` on edges) and the
 relation id as ``relation_id`` as well as the format's own edge id, since igraph and
 rustworkx drop GraphML edge ids. Absent optional fields are left out, never "None".
