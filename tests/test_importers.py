@@ -399,3 +399,11 @@ def test_merge_gdelt_and_icews_and_curated_by_identifier(cli, tmp_path):
     again = tmp_path / "again.json"
     assert cli("import", "merge", str(out), str(out), "-o", str(again)).exit_code == 0
     graph_equal(load_graph(out), load_graph(again))
+
+
+def test_search_finds_coded_evidence_by_url_and_locator(cli, tmp_path):
+    out = tmp_path / "icews.json"
+    import_icews([ICEWS], str(out))
+    rows = json.loads(cli("--data", str(out), "search", "Yonhap", "-f", "json").stdout)
+    assert {r["id"] for r in rows} >= {"icews-1001", "icews-1012", "icews-1013"}
+    assert {r["field"] for r in rows} == {"evidence"}
