@@ -407,3 +407,27 @@ def test_search_finds_coded_evidence_by_url_and_locator(cli, tmp_path):
     rows = json.loads(cli("--data", str(out), "search", "Yonhap", "-f", "json").stdout)
     assert {r["id"] for r in rows} >= {"icews-1001", "icews-1012", "icews-1013"}
     assert {r["field"] for r in rows} == {"evidence"}
+
+
+def test_unreadable_row_is_one_line_error(cli, tmp_path):
+    edges = tmp_path / "big.csv"
+    edges.write_text('from,to,kind\nA,B,"' + "x" * 200_000 + '"\n', encoding="utf-8")
+    out = tmp_path / "out.json"
+    result = cli(
+        "import",
+        "csv",
+        str(edges),
+        "-o",
+        str(out),
+        "--source",
+        "from",
+        "--target",
+        "to",
+        "--type",
+        "kind",
+    )
+    assert result.exit_code == 1
+    assert last_error(result) == (
+        f"Error: {edges}:2: cannot read the row (field larger than field limit (131072))"
+    )
+    assert not out.exists()

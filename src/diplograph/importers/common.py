@@ -183,6 +183,20 @@ def open_text(path: Path) -> Iterator[tuple[IO[str], Callable[[], int], int]]:
         raw.close()
 
 
+def checked_rows(reader: Any, path: Path) -> Iterator[list[str]]:
+    """The rows of a ``csv.reader``; a row it cannot read is a DataError at its line."""
+    import csv
+
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError([f"{path}:{reader.line_num}: cannot read the row ({exc})"]) from None
+        yield row
+
+
 def closest_column(name: str, columns: list[str]) -> str:
     import difflib
 
@@ -229,6 +243,7 @@ class Collector:
         #: hashes of (type, source, target, date, document) of the rows of types with a
         #: direction: the one index that grows with the rows (about 60 bytes a row)
         self._coded: set[int] = set()
+        self._ids: set[int] = set()  # hashes of the relation ids given out
         self._numbers: dict[str, tuple[array, array]] = {}  # name -> (sums, counts)
         self.used: set[str] = set()
         self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
@@ -310,6 +325,9 @@ class Collector:
         if r is None:
             r = len(self._last)
             self._keys[key] = r
+            if hash(rid) in self._ids:  # an id used already (a repeated event id)
+                rid = f"{rid}-{r}"
+            self._ids.add(hash(rid))
             record: dict[str, Any] = {"id": rid, "type": rtype, "source": source}
             record["target"] = target
             if date:

@@ -24,6 +24,7 @@ from .common import (
     Progress,
     Report,
     check_output,
+    checked_rows,
     closest_column,
     open_text,
     slug,
@@ -82,7 +83,7 @@ def import_csv(
         with open_text(path) as (text, done, size):
             first = text.buffer.peek(65536)[:65536].split(b"\n", 1)[0]
             dialect = _Tabs if b"\t" in first or path.suffix in (".tsv", ".tab") else csv.excel
-            rows = csv.reader(text, dialect)
+            rows = checked_rows(csv.reader(text, dialect), path)
             header = [h.strip() for h in next(rows, [])]
             if not header:
                 raise DataError([f"{path}: empty file, expected a header row"])

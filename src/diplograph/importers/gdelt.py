@@ -35,6 +35,7 @@ from .common import (
     Report,
     add_alias,
     check_output,
+    checked_rows,
     closest_column,
     number,
     open_text,
@@ -211,7 +212,7 @@ def import_gdelt(
     try:
         for path in files:
             with open_text(path) as (text, done, size):
-                rows = csv.reader(text, _dialect(text))
+                rows = checked_rows(csv.reader(text, _dialect(text)), path)
                 first = next(rows, None)
                 if first is None:
                     raise DataError([f"{path}: empty file, expected GDELT events"])

@@ -31,6 +31,7 @@ from .common import (
     Progress,
     Report,
     check_output,
+    checked_rows,
     closest_column,
     number,
     open_text,
@@ -121,7 +122,7 @@ def import_icews(
     try:
         for path in files:
             with open_text(path) as (text, done, size):
-                rows = csv.reader(text, _Tabs)
+                rows = checked_rows(csv.reader(text, _Tabs), path)
                 header = next(rows, None)
                 if header is None:
                     raise DataError([f"{path}: empty file, expected ICEWS events"])
@@ -225,7 +226,7 @@ def _row(row, col, collector, cameo, places, one_actor, days) -> None:
     if intensity is not None:
         numbers["intensity"] = intensity
     collector.relation(
-        f"icews-{slug(event or f'{story}-{sentence}', 'event')}",
+        f"icews-{slug(event, 'event')}" if event else f"icews-row-{report.rows}",
         rtype,
         ends[0],
         ends[1],
