@@ -431,3 +431,16 @@ def test_unreadable_row_is_one_line_error(cli, tmp_path):
         f"Error: {edges}:2: cannot read the row (field larger than field limit (131072))"
     )
     assert not out.exists()
+
+
+def test_repeated_event_ids_get_distinct_relation_ids(tmp_path):
+    rows = ICEWS.read_text("utf-8").splitlines()
+    # event 1004 again, other actors: a second relation with the same event id
+    again = rows[4].replace("Kim Jong-Un", "Xi Jinping")
+    data = tmp_path / "twice.tab"
+    data.write_text("\n".join([*rows, again]) + "\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    import_icews([data], str(out))
+    ids = [r["id"] for r in json.loads(out.read_text("utf-8"))["relations"]]
+    assert len(ids) == len(set(ids)) == 10
+    assert "icews-1004" in ids and "icews-1004-9" in ids
