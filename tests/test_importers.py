@@ -210,7 +210,9 @@ def test_icews_cli_report_as_json(cli, tmp_path):
 
 
 def test_entities_merge_by_identifier_in_one_import(tmp_path):
-    from diplograph.importers.common import Collector, Report, vocabulary
+    from diplograph.importers.cameo import vocabulary
+    from diplograph.importers.collector import Collector
+    from diplograph.importers.common import Report
 
     report = Report()
     collector = Collector(report, vocabulary())

@@ -19,8 +19,9 @@ from pathlib import Path
 from .. import dates
 from ..errors import DataError, UsageError
 from ..model import CERTAINTY, CODED, ENTITY_TYPES
+from .cameo import vocabulary
+from .collector import Collector
 from .common import (
-    Collector,
     Progress,
     Report,
     check_output,
@@ -29,7 +30,6 @@ from .common import (
     open_text,
     slug,
     tick,
-    vocabulary,
 )
 from .gdelt import PROGRESS_ROWS, _Tabs
 

@@ -28,12 +28,11 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import DataError
+from .cameo import CameoMap, vocabulary
+from .collector import Collector, add_alias
 from .common import (
-    CameoMap,
-    Collector,
     Progress,
     Report,
-    add_alias,
     check_output,
     checked_rows,
     closest_column,
@@ -41,7 +40,6 @@ from .common import (
     open_text,
     slug,
     tick,
-    vocabulary,
 )
 
 _ACTOR = ("Code", "Name", "CountryCode", "KnownGroupCode", "EthnicCode")

@@ -22,7 +22,8 @@ import msgspec
 
 from ..errors import DataError
 from ..model import CERTAINTY, CODED, ENTITY_ID, ENTITY_TYPES, RELATION_ID
-from .common import Report, check_output, slug, vocabulary
+from .cameo import vocabulary
+from .common import Report, check_output, slug
 
 _ENTITY_LISTS = {"aliases": list, "identifiers": dict}
 _RELATION_OBJECTS = {"evidence": list, "attributes": dict}

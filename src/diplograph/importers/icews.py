@@ -25,9 +25,9 @@ import re
 from pathlib import Path
 
 from ..errors import DataError
+from .cameo import CameoMap, vocabulary
+from .collector import Collector
 from .common import (
-    CameoMap,
-    Collector,
     Progress,
     Report,
     check_output,
@@ -37,7 +37,6 @@ from .common import (
     open_text,
     slug,
     tick,
-    vocabulary,
 )
 from .gdelt import PROGRESS_ROWS, _Tabs
 

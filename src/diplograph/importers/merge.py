@@ -21,7 +21,8 @@ import msgspec
 from .. import model
 from ..errors import DataError
 from ..load import read_json
-from .common import Report, check_output, vocabulary
+from .cameo import vocabulary
+from .common import Report, check_output
 
 _ENDS = ("source", "target", "place", "reported_by")
 
