@@ -52,7 +52,7 @@ def test_gdelt_sample_counts_and_answers(tmp_path):
     out = tmp_path / "gdelt.json"
     report = import_gdelt([GDELT_SAMPLE], str(out))
     assert (report.rows, report.kept, report.merged) == (6090, 2457, 1443)
-    assert report.merged_reverse == 232
+    assert report.merged_reverse == 399
     assert dict(report.skipped) == {
         "one actor only (--one-actor place keeps it as a relation to the place)": 2179,
         "the same actor on both sides": 11,
@@ -148,7 +148,7 @@ def test_gdelt_wrong_layout_is_one_line_error(cli, tmp_path):
 def test_icews_counts_merges_and_directions(tmp_path):
     out = tmp_path / "icews.json"
     report = import_icews([ICEWS], str(out))
-    assert (report.rows, report.kept, report.merged, report.merged_reverse) == (16, 9, 4, 1)
+    assert (report.rows, report.kept, report.merged, report.merged_reverse) == (16, 9, 4, 3)
     assert dict(report.skipped) == {
         "the same actor on both sides": 1,
         "CAMEO code is not CAMEO ('999')": 1,
@@ -243,8 +243,8 @@ def test_csv_with_map(cli, tmp_path):
     result = cli(*args, "--map", "meeting=met")
     assert result.exit_code == 0, result.stderr
     assert result.stderr.splitlines()[0] == (
-        "read 5 rows: 2 kept, 1 merged into another row's relation (0 of them the same event "
-        "coded in the other direction), 2 skipped"
+        "read 5 rows: 2 kept, 1 merged into another row's relation (1 of them coded the other "
+        "way round), 2 skipped"
     )
     doc = json.loads(out.read_text("utf-8"))
     met = doc["relations"][0]

@@ -51,6 +51,7 @@ class Collector:
         #: hashes of (type, source, target, date, document) of the rows of types with a
         #: direction: the one index that grows with the rows (about 60 bytes a row)
         self._coded: set[int] = set()
+        self._forward = array("b")  # per relation: whether its source sorts first
         self._ids = array("q")  # per relation: the hash of its id (see _repeated_ids)
         self._numbers: dict[str, tuple[array, array]] = {}  # name -> (sums, counts)
         self.used: set[str] = set()
@@ -125,9 +126,10 @@ class Collector:
         r = self._keys.get(key)
         reverse = False
         if not symmetric:
-            if hash((rtype, target, source, date, document)) in self._coded:
+            back = self._keys.get((rtype, target, source, date))
+            if back is not None and hash((rtype, target, source, date, document)) in self._coded:
                 # this document coded the event the other way round already: one event
-                r, reverse = self._keys[(rtype, target, source, date)], True
+                r, reverse = back, True
             else:
                 self._coded.add(hash((rtype, source, target, date, document)))
         if r is None:
@@ -145,6 +147,7 @@ class Collector:
             record.update(extra or {})
             record["evidence"] = [evidence]
             self._last.append(self._put(-1, record))
+            self._forward.append(source <= target)
             for sums, counts in self._numbers.values():
                 sums.append(0.0)
                 counts.append(0)
@@ -152,6 +155,8 @@ class Collector:
             self.report.kept += 1
         else:
             self._last[r] = self._put(self._last[r], evidence)
+            if symmetric:  # A->B merged with B->A: counted as coded the other way round
+                reverse = (source <= target) != self._forward[r]
             self.report.merged += 1
             self.report.merged_reverse += reverse
         for name, value in (numbers or {}).items():

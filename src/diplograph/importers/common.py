@@ -37,7 +37,7 @@ class Report:
     rows: int = 0
     kept: int = 0  # rows that made a relation of their own
     merged: int = 0  # rows that became one more piece of evidence of a relation
-    merged_reverse: int = 0  # of those: the same event coded in the other direction
+    merged_reverse: int = 0  # of those: coded the other way round (B->A into A->B)
     skipped: Counter = field(default_factory=Counter)
     entities: int = 0
     entities_merged: int = 0  # entities found to be one by a shared identifier
@@ -69,8 +69,8 @@ class Report:
         skipped = sum(self.skipped.values())
         out = [
             f"read {self.rows:,} rows: {self.kept:,} kept, {self.merged:,} merged into "
-            f"another row's relation ({self.merged_reverse:,} of them the same event coded in "
-            f"the other direction), {skipped:,} skipped",
+            f"another row's relation ({self.merged_reverse:,} of them coded the other way "
+            f"round), {skipped:,} skipped",
         ]
         out += [f"  skipped {n:,}: {why}" for why, n in self.skipped.most_common()]
         merged = f" ({self.entities_merged:,} merged by identifier)" if self.entities_merged else ""
