@@ -446,3 +446,61 @@ def test_repeated_event_ids_get_distinct_relation_ids(tmp_path):
     ids = [r["id"] for r in json.loads(out.read_text("utf-8"))["relations"]]
     assert len(ids) == len(set(ids)) == 10
     assert "icews-1004" in ids and "icews-1004-9" in ids
+
+
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_data_folder_merges_by_identifier(cli, tmp_path, monkeypatch, cache):
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", cache)
+    lines = GDELT_SLICE.read_text("utf-8").splitlines(keepends=True)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for n, part in enumerate((lines[1:150], lines[150:])):
+        piece = tmp_path / f"part{n}.csv"
+        piece.write_text(lines[0] + "".join(part), encoding="utf-8")
+        import_gdelt([piece], str(folder / f"gdelt{n}.json"))
+    # both files hold United States (id usa, identifier cameo USA): one entity
+    rows = json.loads(cli("--data", str(folder), "list", "entities", "-f", "json").stdout)
+    assert [r["id"] for r in rows].count("usa") == 1
+    whole = tmp_path / "whole.json"
+    import_gdelt([GDELT_SLICE], str(whole))
+    whole_rows = json.loads(cli("--data", str(whole), "list", "entities", "-f", "json").stdout)
+    assert {r["id"] for r in rows} == {r["id"] for r in whole_rows}
+    assert cli("--data", str(folder), "validate").exit_code == 0
+    # the second time from the cache (or merged again when there is none)
+    again = json.loads(cli("--data", str(folder), "list", "entities", "-f", "json").stdout)
+    assert again == rows
+
+
+def test_data_folder_merge_problems_name_the_folder(cli, tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    a, b = mini(), mini()
+    a["entities"][0]["identifiers"] = {"wikidata": "Q1"}
+    b = {
+        "schema_version": 1,
+        "sources": a["sources"],
+        "entities": [
+            {"id": "alice2", "name": "Alice", "type": "person", "identifiers": {"wikidata": "Q1"}}
+        ],
+        "relations": [
+            {
+                "id": "x1",
+                "type": "met",
+                "source": "alice2",
+                "target": "nobody",
+                "certainty": "stated",
+                "evidence": [{"source": "src", "quote": "q"}],
+            }
+        ],
+    }
+    (folder / "a.json").write_text(json.dumps(a), encoding="utf-8")
+    (folder / "b.json").write_text(json.dumps(b), encoding="utf-8")
+    result = cli("--data", str(folder), "who-met", "Alice")
+    assert result.exit_code == 1
+    assert last_error(result) == (
+        f"Error: {folder} (merged by identifier): relations[4].target: unknown entity 'nobody'"
+    )
+    b["relations"][0]["target"] = "bob"  # an entity of the other file: fine once merged
+    (folder / "b.json").write_text(json.dumps(b), encoding="utf-8")
+    rows = json.loads(cli("--data", str(folder), "who-met", "Alice", "-f", "json").stdout)
+    assert {r["relation_id"] for r in rows} == {"r1", "x1"}

@@ -967,8 +967,10 @@ def open_packed(path: Path, progress: Callable[..., None] | None = None) -> Pack
             except PackDamaged:
                 target.unlink(missing_ok=True)
     from .build import build_sections, build_streaming  # only when there is no pack
+    from .importers.merge import merged_by_identifier
 
-    with paused_gc():
+    keep = target.with_suffix(".merged.json") if persist else None
+    with paused_gc(), merged_by_identifier(files, path, keep) as files:
         sections = build_streaming(files, progress)
         if sections is None:  # a doubt: the full checker names every problem, or passes
             loaded = documents_for_pack(files, progress, doubted=True)

@@ -13,13 +13,16 @@ each checked on its own first; the result is checked as a whole before it is wri
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
 from .. import model
-from ..errors import DataError
+from ..errors import DataError, ExportError
 from ..load import read_json
 from .cameo import vocabulary
 from .common import Report, check_output
@@ -27,8 +30,11 @@ from .common import Report, check_output
 _ENDS = ("source", "target", "place", "reported_by")
 
 
-def merge_files(files: list[Path], output: str, *, force: bool = False) -> Report:
-    """Merge data files into one data file; the report says what was merged."""
+def merge_files(
+    files: list[Path], output: str, *, force: bool = False, label: str | None = None
+) -> Report:
+    """Merge data files into one data file; the report says what was merged.
+    ``label`` names the result in error messages (default: ``output``)."""
     from ..export import write_atomic
 
     check_output(output, force)
@@ -92,7 +98,7 @@ def merge_files(files: list[Path], output: str, *, force: bool = False) -> Repor
         document["relation_types"] = list(own_types.values())
     document["entities"] = list(entities.values())
     document["relations"] = list(relations.values())
-    _check(document, output)
+    _check(document, label or output)
     report.entities, report.relations, report.output = len(entities), len(relations), output
     write_atomic(msgspec.json.encode(document) + b"\n", output, force)
     return report
@@ -142,3 +148,59 @@ def _check(document: dict, output: str) -> None:
         problems = model.check_dataset([("vocabulary", vocabulary_doc), (output, document)])
     if problems:
         raise DataError(problems)
+
+
+class _Identified(msgspec.Struct):
+    identifiers: dict[str, str] | None = None
+
+
+class _Entities(msgspec.Struct):
+    entities: list[_Identified] = []
+
+
+@contextlib.contextmanager
+def merged_by_identifier(
+    files: list[Path], where: Path, keep: Path | None = None
+) -> Iterator[list[Path]]:
+    """``files`` (the bundled vocabulary first, then the data files of ``where``) as they
+    are, or, when entities of two data files share an identifier, the vocabulary and
+    one file merging them (``merge_files``): written to ``keep`` (kept, beside the cache
+    that reads its records), else to a temporary file removed afterwards.
+
+    Only the entities' identifiers are decoded to decide (each file parsed once by
+    msgspec, the relations skipped); the merge itself reads the files whole."""
+    vocabulary, data = files[:1], files[1:]
+    if len(data) < 2 or not _shared_identifier(data):
+        yield files
+        return
+    label = f"{where} (merged by identifier)"
+    if keep is not None:
+        try:
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            merge_files(data, str(keep), force=True, label=label)
+        except (OSError, ExportError):
+            pass  # an unwritable cache folder: a temporary file, below
+        else:
+            yield [*vocabulary, keep]
+            return
+    with tempfile.TemporaryDirectory(prefix="diplograph-merge-") as folder:
+        merged = Path(folder) / "merged.json"
+        merge_files(data, str(merged), force=True, label=label)
+        yield [*vocabulary, merged]
+
+
+def _shared_identifier(files: list[Path]) -> bool:
+    """Whether entities of two of ``files`` share an identifier (False when a file does
+    not decode: the checker then says what is wrong with it)."""
+    decoder = msgspec.json.Decoder(_Entities)
+    seen: dict[tuple[str, str], int] = {}
+    for n, path in enumerate(files):
+        try:
+            doc = decoder.decode(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+            return False
+        for entity in doc.entities:
+            for pair in (entity.identifiers or {}).items():
+                if seen.setdefault(pair, n) != n:
+                    return True
+    return False
