@@ -32,7 +32,7 @@ import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -753,8 +753,12 @@ def _index_relations(
         except dates.DateError:
             return None
         evidence = list(itertools.chain.from_iterable(quoted))
+        # each evidence's (source, quote, url, locator), as columns, in one pass
+        _, quotes, urls, places_in = zip(*map(astuple, evidence), strict=True)
         texts = (
-            filter(None, map(attrgetter("quote"), evidence)),
+            filter(None, quotes),
+            filter(None, urls),
+            filter(None, places_in),
             filter(None, notes),
             filter(None, worded),
         )
@@ -762,10 +766,12 @@ def _index_relations(
             any(map(str.isspace, group)) for group in texts
         ):
             return None
-        if not evidence_ok(levels, quoted) or not attributes_ok(numbers):
+        if None in quotes and not evidence_ok(levels, quoted):  # coded facts, unquoted
+            return None
+        if any(numbers) and not attributes_ok(numbers):
             return None
         del rels, evidence, names, source, target, kinds, levels, when, reporters, places
-        del quoted, notes, worded, numbers
+        del quoted, notes, worded, numbers, quotes, urls, places_in
     if backwards:  # each column holds one piece per batch: put them back in order
         for column in (*columns.values(), when_codes, hashes):
             column.reverse()

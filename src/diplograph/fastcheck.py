@@ -184,12 +184,13 @@ def evidence_ok(levels: Iterable[str], evidence: Iterable[list]) -> bool:
     return True
 
 
-def entity_extras_ok(entities: Iterable[Any]) -> bool:
+def entity_extras_ok(entities: list[Any]) -> bool:
     """The rules on entities' identifiers and coordinates: none blank, lat with lon."""
-    for e in entities:
-        if (e.lat is None) != (e.lon is None):
-            return False
-        if e.identifiers and any(k.isspace() or v.isspace() for k, v in e.identifiers.items()):
+    lats, lons = column(entities, "lat"), column(entities, "lon")
+    if list(map(type, lats)) != list(map(type, lons)):  # (NoneType or float, alike)
+        return False
+    for found in filter(None, column(entities, "identifiers")):
+        if any(k.isspace() or v.isspace() for k, v in found.items()):
             return False
     return True
 
