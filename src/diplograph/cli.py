@@ -851,7 +851,8 @@ class ReportFormat(StrEnum):
 
 
 ImportOutputOpt = Annotated[
-    str, typer.Option("--output", "-o", help="The data file to write (atomically).")
+    str,
+    typer.Option("--output", "-o", metavar="FILE", help="The data file to write (atomically)."),
 ]
 ImportForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
 OneActorOpt = Annotated[
@@ -928,28 +929,49 @@ def import_icews_command(
 @import_app.command("csv")
 @handle_errors
 def import_csv_command(
-    file: Annotated[Path, typer.Argument(help="A CSV or tab-separated edge list with a header.")],
+    file: Annotated[
+        Path, typer.Argument(help="A CSV or tab-separated edge list with a header.", metavar="FILE")
+    ],
     output: ImportOutputOpt,
-    source: Annotated[str, typer.Option("--source", help="Column of the actor's name.")],
-    target: Annotated[str, typer.Option("--target", help="Column of the other end's name.")],
-    type_column: Annotated[str, typer.Option("--type", help="Column of the relation type.")],
-    date: Annotated[str | None, typer.Option("--date", help="Column of the date (EDTF).")] = None,
-    quote: Annotated[
-        str | None, typer.Option("--quote", help="Column of the quote (then: stated facts).")
+    source: Annotated[
+        str, typer.Option("--source", metavar="COLUMN", help="Column of the actor's name.")
+    ],
+    target: Annotated[
+        str, typer.Option("--target", metavar="COLUMN", help="Column of the other end's name.")
+    ],
+    type_column: Annotated[
+        str, typer.Option("--type", metavar="COLUMN", help="Column of the relation type.")
+    ],
+    date: Annotated[
+        str | None, typer.Option("--date", metavar="COLUMN", help="Column of the date (EDTF).")
     ] = None,
-    url: Annotated[str | None, typer.Option("--url", help="Column of the URL.")] = None,
+    quote: Annotated[
+        str | None,
+        typer.Option("--quote", metavar="COLUMN", help="Column of the quote (then: stated facts)."),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", metavar="COLUMN", help="Column of the URL.")
+    ] = None,
     mapping: Annotated[
         list[str] | None,
         typer.Option(
-            "--map", help="VALUE=TYPE: a value of the type column to a relation type (repeatable)."
+            "--map",
+            metavar="VALUE=TYPE",
+            help="VALUE=TYPE: a value of the type column to a relation type (repeatable).",
         ),
     ] = None,
     certainty: Annotated[
         str | None,
-        typer.Option(help="stated, hedged, hypothetical or coded (default: stated with --quote)."),
+        typer.Option(
+            metavar="LEVEL",
+            help="stated, hedged, hypothetical or coded (default: stated with --quote).",
+        ),
     ] = None,
     entity_type: Annotated[
-        str, typer.Option("--entity-type", help="The type of the entities made from names.")
+        str,
+        typer.Option(
+            "--entity-type", metavar="TYPE", help="The type of the entities made from names."
+        ),
     ] = "group",
     force: ImportForceOpt = False,
     fmt: ReportFormatOpt = ReportFormat.table,
@@ -985,7 +1007,7 @@ def import_csv_command(
 @import_app.command("graph")
 @handle_errors
 def import_graph_command(
-    file: Annotated[Path, typer.Argument(help="GraphML, GEXF or node-link JSON.")],
+    file: Annotated[Path, typer.Argument(help="GraphML, GEXF or node-link JSON.", metavar="FILE")],
     output: ImportOutputOpt,
     force: ImportForceOpt = False,
     fmt: ReportFormatOpt = ReportFormat.table,
