@@ -172,9 +172,17 @@ class _Actors:
                         place = self.cameo.countries[country]["name"]
                 else:
                     place = ""
-                words = " ".join(self.cameo.actor_types.get(r, r.lower()) for r in roles)
+                countries = self.cameo.countries
+                named = [
+                    self.cameo.actor_types.get(r)
+                    or (countries[r]["name"] if r in countries else r.lower())
+                    for r in roles
+                ]
+                words = " ".join(named)
                 if place:
                     name = f"{place} {words}".strip()
+                elif any(r in countries for r in roles):  # MNCUSAMED: a country inside
+                    name = f"{words[:1].upper()}{words[1:]}"
                 else:
                     name = f"{words[:1].upper()}{words[1:]} (no country)" if words else code
                 kind = "organization" if set(roles) & _ORGANIZATIONS else "group"
@@ -184,9 +192,56 @@ class _Actors:
                 add_alias(record, alias)
 
 
+#: Names GDELT writes in capitals that stay so (the rest become title case).
+ACRONYMS = frozenset(
+    {
+        "UN",
+        "EU",
+        "US",
+        "USA",
+        "UK",
+        "NATO",
+        "ASEAN",
+        "OPEC",
+        "IMF",
+        "WHO",
+        "UNICEF",
+        "UNESCO",
+        "ICC",
+        "OSCE",
+        "AU",
+        "G7",
+        "G20",
+        "BRICS",
+        "ISIS",
+        "IS",
+        "FBI",
+        "CIA",
+        "NGO",
+        "UAE",
+        "DPRK",
+        "PLO",
+        "IAEA",
+        "WTO",
+        "OAS",
+        "ECOWAS",
+        "SADC",
+        "NAFTA",
+        "GCC",
+        "ANC",
+        "BJP",
+        "CDU",
+        "SPD",
+    }
+)
+
+
 def _title(name: str) -> str:
-    """GDELT's upper-case names in title case ("UNITED STATES" -> "United States")."""
-    return " ".join(w[:1] + w[1:].lower() if len(w) > 1 else w for w in name.split())
+    """GDELT's upper-case names in title case ("UNITED STATES" -> "United States"),
+    acronyms kept ("ASEAN", "NATO")."""
+    return " ".join(
+        w if len(w) <= 1 or w in ACRONYMS else w[:1] + w[1:].lower() for w in name.split()
+    )
 
 
 def import_gdelt(
