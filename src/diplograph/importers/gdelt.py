@@ -193,47 +193,11 @@ class _Actors:
 
 
 #: Names GDELT writes in capitals that stay so (the rest become title case).
-ACRONYMS = frozenset(
-    {
-        "UN",
-        "EU",
-        "US",
-        "USA",
-        "UK",
-        "NATO",
-        "ASEAN",
-        "OPEC",
-        "IMF",
-        "WHO",
-        "UNICEF",
-        "UNESCO",
-        "ICC",
-        "OSCE",
-        "AU",
-        "G7",
-        "G20",
-        "BRICS",
-        "ISIS",
-        "IS",
-        "FBI",
-        "CIA",
-        "NGO",
-        "UAE",
-        "DPRK",
-        "PLO",
-        "IAEA",
-        "WTO",
-        "OAS",
-        "ECOWAS",
-        "SADC",
-        "NAFTA",
-        "GCC",
-        "ANC",
-        "BJP",
-        "CDU",
-        "SPD",
-    }
+_ACRONYM_WORDS = (
+    "UN EU US USA UK NATO ASEAN OPEC IMF WHO UNICEF UNESCO ICC OSCE AU G7 G20 BRICS "
+    "ISIS IS FBI CIA NGO UAE DPRK PLO IAEA WTO OAS ECOWAS SADC NAFTA GCC ANC BJP CDU SPD"
 )
+ACRONYMS = frozenset(_ACRONYM_WORDS.split())
 
 
 def _title(name: str) -> str:
