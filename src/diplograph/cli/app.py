@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import __version__
-from . import curation, exporting, queries, validate
+from . import curation, exporting, importing, queries, validate
 from .env import Env
 
 app = typer.Typer(
@@ -74,6 +74,7 @@ app.add_typer(queries.list_app, name="list")
 app.command("export")(exporting.export_command)
 app.command("draw")(exporting.draw_command)
 app.command("validate")(validate.validate_command)
+app.add_typer(importing.import_app, name="import")
 app.command("init")(curation.init_command)
 app.add_typer(curation.add_app, name="add")
 app.add_typer(curation.edit_app, name="edit")

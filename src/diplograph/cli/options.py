@@ -51,7 +51,8 @@ UntilOpt = Annotated[str | None, typer.Option(help="Only relations on or before 
 CertaintyOpt = Annotated[
     list[str] | None,
     typer.Option(
-        help="Only these certainty levels, comma-separated: stated, reported, hedged, hypothetical."
+        help="Only these certainty levels, comma-separated: stated, reported, hedged, "
+        "hypothetical, coded."
     ),
 ]
 RelationOpt = Annotated[

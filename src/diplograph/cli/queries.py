@@ -253,7 +253,9 @@ def timeline_command(
 @handle_errors
 def stats_command(
     ctx: typer.Context,
-    top: Annotated[int, typer.Option(min=1, max=1000, help="How many actors to rank.")] = 10,
+    top: Annotated[
+        int, typer.Option(min=1, max=1000, help="How many actors and components to list.")
+    ] = 10,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Entities and relations by type, most connected actors, brokers, components.

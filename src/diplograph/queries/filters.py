@@ -25,7 +25,7 @@ def make_filters(
     except dates.DateError as exc:
         raise UsageError(f"bad date filter: {exc}") from None
     if since_day and until_day and since_day > until_day:
-        raise UsageError(f"--since {since} is after --until {until}")
+        raise UsageError(f"the date window starts after it ends ({since} is after {until})")
     levels = frozenset(certainty)
     unknown = sorted(levels - set(CERTAINTY))
     if unknown:

@@ -50,6 +50,10 @@ def stats(graph: Store, top: int = 10, progress: Any = None) -> dict[str, list[d
         brokers = sorted(between.items(), key=lambda item: (-item[1], item[0]))[:top]
         step("finding components")
         components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
+    # the largest ``top`` components are listed; entities with no relation at all (places
+    # named only as where something happened, mostly) are only counted
+    lone = sum(1 for c in components if len(c) == 1)
+    linked = [c for c in components if len(c) > 1]
     return {
         "entities": [{"type": t, "count": n} for t, n in sorted(by_type.items())],
         "relations": [
@@ -71,6 +75,13 @@ def stats(graph: Store, top: int = 10, progress: Any = None) -> dict[str, list[d
                 "members": ", ".join(sorted(entity_name(graph, n) for n in c)[:8])
                 + (" ..." if len(c) > 8 else ""),
             }
-            for i, c in enumerate(components, 1)
+            for i, c in enumerate(linked[:top], 1)
+        ],
+        "component_summary": [
+            {
+                "components": len(linked),
+                "listed": min(top, len(linked)),
+                "lone_entities": lone,
+            }
         ],
     }

@@ -30,7 +30,7 @@ import msgspec
 from ..model.errors import CacheDamaged as PackDamaged  # a pack that fails its checks
 from ..model.records import CERTAINTY
 
-PACK_FORMAT = 4
+PACK_FORMAT = 5
 #: Byte sections read a record at a time are checked in blocks of this many bytes.
 BLOCK = 4096
 CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
