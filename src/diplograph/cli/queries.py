@@ -200,7 +200,7 @@ def search_command(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many results.")] = 20,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Fuzzy search over names, aliases, descriptions and evidence quotes."""
+    """Fuzzy search over names, aliases, descriptions, quotes, notes and sources."""
     from ..queries.search import search
     from .render import emit, plain
 
