@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import copy
 import json
 import os
@@ -216,7 +217,8 @@ class Gate:
         child has ended (and can be reaped: it is left for the code under test to reap),
         or the parent has closed its end of the pipe."""
         if self.waiting == "parent":
-            os.waitid(os.P_PID, self.child, os.WEXITED | os.WNOWAIT)
+            with contextlib.suppress(ChildProcessError):  # reaped already: it has ended
+                os.waitid(os.P_PID, self.child, os.WEXITED | os.WNOWAIT)
             return
         while os.read(self.read, 4096):
             pass
