@@ -42,13 +42,13 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     data: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--data",
             "-d",
-            envvar="DIPLOGRAPH_DATA",
             metavar="PATH",
-            help="Data file, or folder of JSON files to merge. Default: the bundled dataset.",
+            help="Data file, or folder of JSON files to merge (given once). Default: "
+            "$DIPLOGRAPH_DATA, else the bundled dataset.",
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
@@ -57,20 +57,71 @@ def root(
     ] = False,
 ) -> None:
     """Explore a knowledge graph of diplomacy."""
-    ctx.obj = Env(data, debug)
+    if data and len(data) > 1:
+        # one path is read ($DIPLOGRAPH_DATA is read the same way): never silently the last
+        shown = ", ".join(repr(d) for d in data)
+        typer.echo(
+            f"Error: --data given {len(data)} times ({shown}): give one file, or put the "
+            "files in one folder and give the folder (its JSON files are merged)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    ctx.obj = Env(data[0] if data else None, debug)
 
 
-app.command("who-met")(queries.who_met_command)
-app.command("path")(queries.path_command)
-app.command("show")(queries.show_command)
-app.command("neighbors")(queries.neighbors_command)
-app.command("search")(queries.search_command)
-app.command("timeline")(queries.timeline_command)
-app.command("stats")(queries.stats_command)
-app.add_typer(queries.list_app, name="list")
-app.command("export")(exporting.export_command)
-app.command("draw")(exporting.draw_command)
-app.command("validate")(validate.validate_command)
+#: Each command's one-line summary in ``diplograph --help`` (complete, never cut).
+SUMMARIES = {
+    "who-met": "Everyone who met NAME, by date, with the quote.",
+    "path": "How two actors are connected, hop by hop.",
+    "show": "An entity's card and relations, or one relation.",
+    "neighbors": "The entities around NAME, up to N hops out.",
+    "search": "Search names, descriptions and quotes.",
+    "timeline": "What happened, in time order.",
+    "stats": "Counts, hubs, brokers and components.",
+    "list": "List entities or relations.",
+    "export": "Write the graph for other tools.",
+    "draw": "Draw the graph as SVG, PNG or HTML.",
+    "validate": "Check the data and its quotes.",
+}
+
+
+def _command(name: str, function: Any) -> None:
+    app.command(name, short_help=SUMMARIES[name])(function)
+
+
+_command("who-met", queries.who_met_command)
+_command("path", queries.path_command)
+_command("show", queries.show_command)
+_command("neighbors", queries.neighbors_command)
+_command("search", queries.search_command)
+_command("timeline", queries.timeline_command)
+_command("stats", queries.stats_command)
+app.add_typer(queries.list_app, name="list", short_help=SUMMARIES["list"])
+_command("export", exporting.export_command)
+_command("draw", exporting.draw_command)
+_command("validate", validate.validate_command)
+
+
+def _plain_argument_metavars() -> None:
+    """Typer writes a required argument as ``{NAME}`` in usage lines: write ``NAME``,
+    as the argument's help does."""
+    from typer.core import TyperArgument
+
+    original = TyperArgument.make_metavar
+    if getattr(original, "plain", False):
+        return
+
+    def make_metavar(self, ctx, *args, **kwargs):
+        text = original(self, ctx, *args, **kwargs)
+        if text.startswith("{") and text.endswith("}"):
+            return text[1:-1]
+        return text
+
+    make_metavar.plain = True  # type: ignore[attr-defined]
+    TyperArgument.make_metavar = make_metavar  # type: ignore[method-assign]
+
+
+_plain_argument_metavars()
 
 
 class Interrupted(BaseException):

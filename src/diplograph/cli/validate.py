@@ -9,6 +9,22 @@ import typer
 
 from ..model.errors import DataError, UsageError
 from .env import Env, handle_errors
+from .options import Format, FormatOpt
+
+
+def problem_row(message: str) -> dict[str, str]:
+    """A problem line as {file, where, problem}: 'data.json: relations[4].type: unknown
+    relation type' -> data.json, relations[4].type, unknown relation type."""
+    file, sep, rest = message.partition(": ")
+    if not sep:
+        return {"file": "", "where": "", "problem": message}
+    if ":" in file and not file.endswith(".json"):  # data.json:5:1: invalid JSON
+        name, _, place = file.partition(":")
+        return {"file": name, "where": place, "problem": rest}
+    where, sep, problem = rest.partition(": ")
+    if not sep or " " in where:
+        return {"file": file, "where": "", "problem": rest}
+    return {"file": file, "where": where, "problem": problem}
 
 
 @handle_errors(all_problems=True)
@@ -22,8 +38,36 @@ def validate_command(
             metavar="SOURCE_ID=FILE",
         ),
     ] = None,
+    fmt: FormatOpt = Format.table,
 ) -> None:
-    """Check the data: every problem, each with its file and place; quotes against sources."""
+    """Check the data: every problem, each with its file and place; quotes against sources.
+
+    With --format json or csv, the problems are rows {file, where, problem} on stdout
+    (none: an empty JSON array, a CSV header only), and the exit code still says whether
+    the data passed."""
+    if fmt is Format.table:
+        _validate(ctx, source_text)
+        return
+    from .render import emit
+
+    env = Env.of(ctx)
+    try:
+        _validate(ctx, source_text, quiet=True)
+        problems: list[str] = []
+    except DataError as exc:
+        problems = exc.problems
+    rows = [problem_row(message) for message in problems]
+    if fmt is Format.csv and not rows:
+        env.stdout.write("file,where,problem\n")
+    else:
+        emit(rows, fmt.value, env.output, [])
+    if problems:
+        raise typer.Exit(1)
+
+
+def _validate(ctx: typer.Context, source_text: list[str] | None, quiet: bool = False) -> None:
+    """Check the data; raise DataError with every problem; say what passed unless
+    ``quiet``."""
     from ..check.files import data_files, relation_evidence, with_vocabulary
     from ..model.records import Quotes
 
@@ -57,4 +101,5 @@ def validate_command(
     )
     if texts:
         message += f"; {checked} quotes found verbatim in {', '.join(sorted(texts))}"
-    typer.echo(message)
+    if not quiet:
+        typer.echo(message)
