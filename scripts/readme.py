@@ -4,7 +4,8 @@
     python scripts/readme.py --check  # exit 1 if any output differs (tests run this)
 
 Commands run as ``python -m diplograph`` on the bundled data, 100 columns wide, no
-colour, in a scratch folder; stdout and stderr are both shown, as a terminal would.
+colour, in a scratch folder (holding ``EXAMPLE_FILES``); stdout and stderr are both shown,
+as a terminal would.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+#: Files the examples read, copied into their scratch folder first ("Curating").
+EXAMPLE_FILES = [README.parent / "docs" / "harbour-talks.txt"]
 BLOCK = re.compile(r"(```console\n)(.*?)(```)", re.S)
 
 
@@ -55,6 +59,8 @@ def render_block(body: str, cwd: str) -> str:
 
 def rendered(text: str) -> str:
     with tempfile.TemporaryDirectory() as cwd:
+        for file in EXAMPLE_FILES:
+            shutil.copy(file, cwd)
         return BLOCK.sub(lambda m: m[1] + render_block(m[2], cwd) + m[3], text)
 
 

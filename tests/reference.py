@@ -19,8 +19,9 @@ import networkx as nx
 from diplograph.check.files import read_documents, resolve_data_path
 from diplograph.model import dates
 from diplograph.model.filters import NO_FILTERS, Filters
-from diplograph.model.text import fold, fold_many
+from diplograph.model.text import fold_many
 from diplograph.model.vocabulary import relation_label
+from diplograph.queries.resolve import name_tables_of
 from diplograph.store.protocol import Edge
 from diplograph.store.searchindex import NameCandidates, SearchIndex, label_key
 
@@ -102,17 +103,7 @@ class NetworkxStore:
         return [self.name_of(node) for node in nodes]
 
     def name_tables(self) -> tuple[Mapping[str, set[str]], Mapping[str, set[str]]]:
-        exact: dict[str, set[str]] = collections.defaultdict(set)
-        surname: dict[str, set[str]] = collections.defaultdict(set)
-        for node, attrs in self.nx.nodes(data=True):
-            for name in [node, attrs.get("name", node), *attrs.get("aliases", [])]:
-                key = fold(name)
-                if not key:
-                    continue
-                exact[key].add(node)
-                if attrs.get("type") == "person" and " " in key:
-                    surname[key.rsplit(" ", 1)[1]].add(node)
-        return dict(exact), dict(surname)
+        return name_tables_of(self.nx.nodes(data=True))
 
     def incident(
         self,

@@ -72,15 +72,17 @@ Relation = _defstruct("Relation", RECORDS["relations"])
 
 def relation_struct(type_ids: list[str], source_ids: list[str]) -> type[msgspec.Struct]:
     """``Relation`` with its relation type and evidence sources narrowed to the known
-    ids (``Literal``s, checked in C while decoding). Both lists must be non-empty."""
+    ids (``Literal``s, checked in C while decoding). An empty list (data with no
+    sources yet, hence no relations) leaves its field a plain string."""
     from typing import Annotated, Literal
 
-    evidence = _defstruct("Evidence", EVIDENCE_FIELDS, {"source": Literal[tuple(source_ids)]})
+    sources = Literal[tuple(source_ids)] if source_ids else str
+    evidence = _defstruct("Evidence", EVIDENCE_FIELDS, {"source": sources})
     return _defstruct(
         "Relation",
         RECORDS["relations"],
         {
-            "type": Literal[tuple(type_ids)],
+            "type": Literal[tuple(type_ids)] if type_ids else str,
             "evidence": Annotated[list[evidence], _NON_EMPTY],
         },
     )
@@ -90,6 +92,7 @@ Document = msgspec.defstruct(
     "Document",
     [
         ("schema_version", int),
+        ("schema", str, msgspec.field(default=None, name="$schema")),  # null is refused
         ("sources", list[Source], []),
         ("relation_types", list[RelationType], []),
         ("entities", list[Entity], []),

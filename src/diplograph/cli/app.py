@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import __version__
-from . import exporting, queries, validate
+from . import curation, exporting, queries, validate
 from .env import Env
 
 app = typer.Typer(
@@ -82,6 +82,11 @@ SUMMARIES = {
     "export": "Write the graph for other tools.",
     "draw": "Draw the graph as SVG, PNG or HTML.",
     "validate": "Check the data and its quotes.",
+    "init": "Start a new data file.",
+    "add": "Add a source, entity, type or relation.",
+    "edit": "Change an entity or a relation.",
+    "remove": "Remove an entity or a relation.",
+    "extract": "Propose relations from a source's text.",
 }
 
 
@@ -100,6 +105,12 @@ app.add_typer(queries.list_app, name="list", short_help=SUMMARIES["list"])
 _command("export", exporting.export_command)
 _command("draw", exporting.draw_command)
 _command("validate", validate.validate_command)
+_command("init", curation.init_command)
+app.add_typer(curation.add_app, name="add", short_help=SUMMARIES["add"])
+app.add_typer(curation.edit_app, name="edit", short_help=SUMMARIES["edit"])
+app.add_typer(curation.remove_app, name="remove", short_help=SUMMARIES["remove"])
+_command("extract", curation.extract_command)
+queries.list_app.command("types")(curation.list_types_command)
 
 
 def _plain_argument_metavars() -> None:

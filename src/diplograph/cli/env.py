@@ -200,6 +200,11 @@ class Env:
         self.stderr.write(message + "\n")
         self.stderr.flush()
 
+    def notes(self, *messages: str) -> None:
+        """One "note: ..." line per message on stderr (things to know, not errors)."""
+        self.stderr.write("".join(f"note: {message}\n" for message in messages))
+        self.stderr.flush()
+
     def errors(self, *messages: str) -> None:
         """One "Error: ..." line per message on stderr, as written (plain text: a message
         may hold anything the data holds, and data with 100,000 problems prints them at

@@ -34,7 +34,7 @@ def validate_command(
         list[str] | None,
         typer.Option(
             help="SOURCE_ID=FILE: check that every quote citing SOURCE_ID occurs "
-            "verbatim in FILE (repeatable).",
+            "verbatim in FILE (repeatable; instead of the source's own text file).",
             metavar="SOURCE_ID=FILE",
         ),
     ] = None,
@@ -42,9 +42,10 @@ def validate_command(
 ) -> None:
     """Check the data: every problem, each with its file and place; quotes against sources.
 
-    With --format json or csv, the problems are rows {file, where, problem} on stdout
-    (none: an empty JSON array, a CSV header only), and the exit code still says whether
-    the data passed."""
+    Quotes are checked against each source's own text file (its "text" field) when it is
+    there; the sources that could not be checked are named, with why. With --format json
+    or csv, the problems are rows {file, where, problem} on stdout (none: an empty JSON
+    array, a CSV header only), and the exit code still says whether the data passed."""
     if fmt is Format.table:
         _validate(ctx, source_text)
         return
@@ -66,8 +67,8 @@ def validate_command(
 
 
 def _validate(ctx: typer.Context, source_text: list[str] | None, quiet: bool = False) -> None:
-    """Check the data; raise DataError with every problem; say what passed unless
-    ``quiet``."""
+    """Check the data; raise DataError with every problem; say what passed (and which
+    sources' quotes could not be checked) unless ``quiet``."""
     from ..check.files import data_files, relation_evidence, with_vocabulary
     from ..model.records import Quotes
 
@@ -88,11 +89,15 @@ def _validate(ctx: typer.Context, source_text: list[str] | None, quiet: bool = F
         lambda graph: (graph.number_of_nodes(), graph.number_of_edges(), graph.graph["sources"])
     )
     checked = 0
+    stored, unchecked = _stored_texts(files, texts)  # each source's own text file
+    texts.update(stored)
     if texts:  # then each quote against its source's text, a slice of relations at a time
         quotes = Quotes(texts, sources)
         for filename, i, evidence in relation_evidence(files):
             quotes.relation(filename, i, evidence)
         if quotes.problems:
+            if not quiet:
+                env.notes(*unchecked)
             raise DataError(quotes.problems)
         checked = quotes.checked
     count = len(files)
@@ -103,3 +108,30 @@ def _validate(ctx: typer.Context, source_text: list[str] | None, quiet: bool = F
         message += f"; {checked} quotes found verbatim in {', '.join(sorted(texts))}"
     if not quiet:
         typer.echo(message)
+        env.notes(*unchecked)
+
+
+#: Sources named one by one when their quotes could not be checked (then "... and N more").
+MAX_UNCHECKED = 10
+
+
+def _stored_texts(files: list[Path], given: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The sources' own text files (those not given with --source-text), and one line
+    per source, or group of sources, whose quotes cannot be checked, saying why."""
+    from ..curate.document import source_texts
+
+    found = source_texts(files, given)
+    notes = [f"quotes of '{sid}' not checked: {why}" for sid, why in found.missing]
+    if len(notes) > MAX_UNCHECKED:
+        notes[MAX_UNCHECKED:] = [f"... and {len(notes) - MAX_UNCHECKED} more sources"]
+    if found.unrecorded:
+        shown = ", ".join(found.unrecorded[:MAX_UNCHECKED])
+        if len(found.unrecorded) > MAX_UNCHECKED:
+            shown += f" and {len(found.unrecorded) - MAX_UNCHECKED} more"
+        many = len(found.unrecorded) > 1
+        notes.append(
+            f"quotes of {shown} not checked: no text file recorded for "
+            f"{'these sources' if many else 'this source'} (--source-text ID=FILE checks "
+            "one; 'add source --text' records one)"
+        )
+    return found.texts, notes

@@ -57,6 +57,13 @@ RECORDS: dict[str, tuple[Field, ...]] = {
         Field("publisher", "string", True, "Who published it."),
         Field("published", "date", True, "Publication date (EDTF, e.g. 2025-06-24)."),
         Field("url", "string", False, "Where it can be read."),
+        Field(
+            "text",
+            "string",
+            False,
+            "Its text file, relative to this data file (by convention sources/<id>.txt): "
+            "validate checks quotes against it when the file is there.",
+        ),
     ),
     "relation_types": (
         Field("id", "id", True, "The word users type, e.g. `released`.", pattern=ENTITY_ID),
@@ -72,6 +79,13 @@ RECORDS: dict[str, tuple[Field, ...]] = {
         ),
         Field("cameo", "string", False, "CAMEO event code, where one exists (e.g. 0841)."),
         Field("description", "string", False, "One line on when to use it."),
+        Field(
+            "cues",
+            "strings",
+            False,
+            "Words that signal it in a text, for `extract`: 'met with'; a final * "
+            "matches any ending ('negotiat*').",
+        ),
     ),
     "entities": (
         Field("id", "id", True, "Stable slug, e.g. `alexander-lukashenko`.", pattern=ENTITY_ID),
@@ -95,7 +109,8 @@ RECORDS: dict[str, tuple[Field, ...]] = {
     ),
 }
 
-_TOP_LEVEL = ("schema_version", *RECORDS)
+#: ``$schema``: where editors find the JSON Schema (a URL or a path); not read otherwise.
+_TOP_LEVEL = ("$schema", "schema_version", *RECORDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +221,8 @@ def check_document(doc: Any) -> list[Problem]:
     for name in doc:
         if name not in _TOP_LEVEL:
             problems.append(Problem(name, "unknown top-level field"))
+    if "$schema" in doc:
+        problems.extend(_check_string(doc["$schema"], "$schema", allow_empty=True))
     for kind, fields in RECORDS.items():
         records = doc.get(kind, [])
         if not isinstance(records, list):
@@ -410,6 +427,7 @@ def json_schema() -> dict[str, Any]:
         "description": "Actors, relations between them, and the sources that evidence them.",
         "type": "object",
         "properties": {
+            "$schema": {"type": "string", "description": "Where editors find this schema."},
             "schema_version": {"const": SCHEMA_VERSION},
             **{
                 kind: {"type": "array", "items": _record_schema(fields)}
@@ -421,12 +439,12 @@ def json_schema() -> dict[str, Any]:
     }
 
 
-_STRAIGHT = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
+STRAIGHT_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
 
 
-def _loose(text: str) -> str:
+def loose(text: str) -> str:
     """Text with typographic quotes straightened and whitespace collapsed."""
-    return " ".join(text.translate(_STRAIGHT).split())
+    return " ".join(text.translate(STRAIGHT_QUOTES).split())
 
 
 class Quotes:
@@ -437,7 +455,7 @@ class Quotes:
 
     def __init__(self, texts: dict[str, str], known_sources: Iterable[str]):
         self.texts = texts
-        self.loose = {sid: _loose(text) for sid, text in texts.items()}
+        self.loose = {sid: loose(text) for sid, text in texts.items()}
         self.checked = 0
         known = set(known_sources)
         self.problems = [
@@ -454,7 +472,7 @@ class Quotes:
             self.checked += 1
             if quote in text:
                 continue
-            near = _loose(quote) in self.loose[source]
+            near = loose(quote) in self.loose[source]
             why = "differs only in quote marks, dashes or spacing" if near else "not found"
             short = quote if len(quote) <= 60 else quote[:57] + "..."
             self.problems.append(

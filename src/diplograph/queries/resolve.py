@@ -12,7 +12,7 @@ name it is ("Keith": Keith Kellogg), or, when nothing is close, a pointer to
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from ..model.errors import AmbiguousName, UnknownEntity, UsageError
 from ..model.text import fold
@@ -118,6 +118,24 @@ def _quoted(text: str) -> str:
     import shlex
 
     return shlex.quote(text)
+
+
+def name_tables_of(
+    entities: Iterable[tuple[str, dict]],
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(exact, surname) name tables (see ``Store.name_tables``) of (id, record) pairs:
+    for data not yet in a store (a file being edited, the tests' reference)."""
+    exact: dict[str, set[str]] = {}
+    surname: dict[str, set[str]] = {}
+    for node, attrs in entities:
+        for name in [node, attrs.get("name", node), *attrs.get("aliases", [])]:
+            key = fold(name)
+            if not key:
+                continue
+            exact.setdefault(key, set()).add(node)
+            if attrs.get("type") == "person" and " " in key:
+                surname.setdefault(key.rsplit(" ", 1)[1], set()).add(node)
+    return exact, surname
 
 
 _INDEXES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

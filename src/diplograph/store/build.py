@@ -386,6 +386,7 @@ class _Head(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     """A data file with its relations left as raw JSON, to be decoded a slice at a time."""
 
     schema_version: int
+    schema: str = msgspec.field(default=None, name="$schema")  # type: ignore[assignment]
     sources: list[Source] = []
     relation_types: list[RelationType] = []
     entities: list[Entity] = []
