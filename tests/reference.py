@@ -19,6 +19,7 @@ import networkx as nx
 from diplograph.check.files import read_documents, resolve_data_path
 from diplograph.model import dates
 from diplograph.model.filters import NO_FILTERS, Filters
+from diplograph.model.records import evidence_words
 from diplograph.model.text import fold_many
 from diplograph.model.vocabulary import relation_label
 from diplograph.queries.resolve import name_tables_of
@@ -235,7 +236,7 @@ class NetworkxStore:
         for r in sorted(range(len(edges)), key=row_keys.__getitem__):  # as in a search file
             for position, ev in enumerate(edges[r][3]["evidence"]):
                 owners.append((r, position))
-                quotes.append(ev["quote"])
+                quotes.append(evidence_words(ev))
 
         def ends(chosen: list[int]) -> list[tuple[str, str, str]]:
             return [

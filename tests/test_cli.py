@@ -130,7 +130,8 @@ def test_no_path(cli, mini_path, write_data):
         (
             ("who-met", "Lukashenko", "--certainty", "sure"),
             2,
-            "Error: unknown certainty 'sure' (choose from stated, reported, hedged, hypothetical)",
+            "Error: unknown certainty 'sure' "
+            "(choose from stated, reported, hedged, hypothetical, coded)",
         ),
         (
             ("path", "Trump", "Minsk", "--via", "meet"),

@@ -263,7 +263,9 @@ def test_mermaid_shape(graph):
 
 def test_neo4j_headers(graph):
     files = to_neo4j(graph)
-    assert files["nodes.csv"].startswith(b"id:ID,name,type,aliases:string[],description,:LABEL\n")
+    assert files["nodes.csv"].startswith(
+        b"id:ID,name,type,aliases:string[],description,:LABEL,identifiers,lat:float,lon:float\n"
+    )
     header = files["relationships.csv"].split(b"\n", 1)[0].decode()
     assert header.startswith(":START_ID,:END_ID,:TYPE,")
     assert header.endswith("date_start:date,date_end:date")

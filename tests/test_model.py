@@ -78,7 +78,8 @@ def mutate(change):
         (lambda d: d["relations"][0].pop("certainty"), "relations[0].certainty: is required"),
         (
             lambda d: d["relations"][0].update(certainty="sure"),
-            "relations[0].certainty: 'sure' is not one of stated, reported, hedged, hypothetical",
+            "relations[0].certainty: 'sure' is not one of "
+            "stated, reported, hedged, hypothetical, coded",
         ),
         (
             lambda d: d["relations"][1].pop("reported_by"),

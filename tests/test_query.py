@@ -199,7 +199,7 @@ def test_certainty_filter(graph):
 
 
 def test_make_filters_errors(graph):
-    with pytest.raises(UsageError, match="after --until"):
+    with pytest.raises(UsageError, match="starts after it ends"):
         make_filters(graph, since="2025-05", until="2025-04")
 
 

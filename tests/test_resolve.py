@@ -5,6 +5,7 @@ from diplograph.model.errors import AmbiguousName, UnknownEntity, UsageError
 from diplograph.model.text import fold
 from diplograph.queries.resolve import index_for, resolve
 from diplograph.store.cache import open_store
+from reference import reference_store
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +93,68 @@ def test_accents_on_data_side(mini_path):
 def test_completions(graph):
     names = index_for(graph).completions("Luk")
     assert "Lukashenko" in names and "Lukashenka" in names
+
+
+def names_doc() -> dict:
+    """People named family name first and last, and a country others have as an alias."""
+    from conftest import mini
+
+    doc = mini()
+    people = ["Xi Jinping", "Moon Jae-in", "Aso Taro", "Kim Jong-un", "Kim Yo-jong", "Sung Kim"]
+    for name in people:
+        doc["entities"].append(
+            {"id": name.lower().replace(" ", "-"), "name": name, "type": "person"}
+        )
+    doc["entities"].append({"id": "usa", "name": "United States", "type": "country"})
+    for role in ("government", "military", "business"):
+        doc["entities"].append(
+            {
+                "id": f"usa{role[:3]}",
+                "name": f"United States {role}",
+                "type": "organization",
+                "aliases": ["United States"],
+            }
+        )
+    return doc
+
+
+@pytest.mark.parametrize(
+    ("typed", "entity"),
+    [
+        ("Xi", "xi-jinping"),
+        ("Moon", "moon-jae-in"),
+        ("Aso", "aso-taro"),
+        ("Jinping", "xi-jinping"),
+        ("United States", "usa"),
+        ("usagov", "usagov"),
+    ],
+)
+def test_family_name_first_and_exact_before_alias(write_data, typed, entity):
+    from diplograph.store.cache import open_store as open_packed
+
+    path = write_data(names_doc())
+    assert resolve(reference_store(path), typed) == entity
+    assert resolve(open_packed(path), typed) == entity
+
+
+def test_short_name_of_several_people_is_ambiguous(write_data):
+    from diplograph.store.cache import open_store as open_packed
+
+    path = write_data(names_doc())
+    for graph in (reference_store(path), open_packed(path)):
+        with pytest.raises(AmbiguousName) as info:
+            resolve(graph, "Kim")
+        assert str(info.value) == (
+            "'Kim' matches 3 entities: Kim Jong-un (kim-jong-un), Kim Yo-jong (kim-yo-jong), "
+            "Sung Kim (sung-kim); type a full name or an id"
+        )
+
+
+def test_many_candidates_are_cut_short(write_data):
+    doc = names_doc()
+    for i in range(20):
+        doc["entities"].append({"id": f"lee-{i}", "name": f"Lee Number{i}", "type": "person"})
+    with pytest.raises(AmbiguousName) as info:
+        resolve(reference_store(write_data(doc)), "Lee")
+    assert str(info.value).endswith("and 8 more; type a full name or an id")
+    assert len(info.value.candidates) == 20

@@ -8,6 +8,7 @@ problem. So the two can never disagree on what is valid, only on how fast they s
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from operator import attrgetter
@@ -16,7 +17,7 @@ from typing import Any
 import msgspec
 
 from ..model import dates
-from ..model.records import ENTITY_ID, EVIDENCE_FIELDS, RECORDS, RELATION_ID, SCHEMA_VERSION
+from ..model.records import CODED, ENTITY_ID, EVIDENCE_FIELDS, RECORDS, RELATION_ID, SCHEMA_VERSION
 
 # msgspec Structs generated from model.RECORDS (the one description of the format), so the
 # fast path and the readable-message path cannot disagree on what is valid.
@@ -29,6 +30,12 @@ def _struct_field(spec) -> Any:
 
     if spec.kind == "boolean":
         kind: Any = bool
+    elif spec.kind == "number":
+        kind = Annotated[float, msgspec.Meta(ge=spec.minimum, le=spec.maximum)]
+    elif spec.kind == "identifiers":
+        kind = dict[Annotated[str, _NON_EMPTY], Annotated[str, _NON_EMPTY]]
+    elif spec.kind == "attributes":
+        kind = dict[Annotated[str, _NON_EMPTY], int | float]
     elif spec.kind == "strings":
         kind = list[Annotated[str, _NON_EMPTY]]
     elif spec.kind == "evidence":
@@ -155,6 +162,47 @@ def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
     return None if doc is None else (doc, decoded(raw, _Spans))
 
 
+def _blank(text: str | None) -> bool:
+    return text is not None and text.isspace()
+
+
+def evidence_ok(levels: Iterable[str], evidence: Iterable[list]) -> bool:
+    """The rules on evidence that depend on the relation's certainty: a quote unless
+    ``coded``, and for coded facts a quote, url or locator; no url or locator blank
+    (``levels`` and ``evidence``: each relation's certainty and evidence Structs)."""
+    levels, evidence = list(levels), list(evidence)
+    flat = list(itertools.chain.from_iterable(evidence))
+    if any(map(_blank, map(attrgetter("url"), flat))) or any(
+        map(_blank, map(attrgetter("locator"), flat))
+    ):
+        return False
+    if None not in map(attrgetter("quote"), flat):
+        return True
+    for level, items in zip(levels, evidence, strict=True):
+        for ev in items:
+            if ev.quote is not None:
+                continue
+            if level != CODED or (ev.url is None and ev.locator is None):
+                return False
+    return True
+
+
+def entity_extras_ok(entities: list[Any]) -> bool:
+    """The rules on entities' identifiers and coordinates: none blank, lat with lon."""
+    lats, lons = column(entities, "lat"), column(entities, "lon")
+    if list(map(type, lats)) != list(map(type, lons)):  # (NoneType or float, alike)
+        return False
+    for found in filter(None, column(entities, "identifiers")):
+        if any(k.isspace() or v.isspace() for k, v in found.items()):
+            return False
+    return True
+
+
+def attributes_ok(attributes: Iterable[dict | None]) -> bool:
+    """No blank attribute name."""
+    return not any(k.isspace() for found in attributes if found for k in found)
+
+
 def all_match(pattern: str, values: list[str]) -> bool:
     """Every value matches the ^...$ pattern: one regex pass over the values joined."""
     if not values:
@@ -228,7 +276,7 @@ def cross_check_fast(documents: list[Any]) -> bool:
         column(entity_list, "name"),
         [x for x in column(entity_list, "description") if x is not None],
         [a for e in entity_list for a in e.aliases or ()],
-        column(evidence, "quote"),
+        [x for x in column(evidence, "quote") if x is not None],
         [x for x in column(relations, "note") if x is not None],
         [x for x in column(relations, "date_text") if x is not None],
         [
@@ -240,6 +288,10 @@ def cross_check_fast(documents: list[Any]) -> bool:
         ],
     ]
     if any(any(map(str.isspace, group)) for group in texts):  # whitespace-only text
+        return False
+    if not evidence_ok(column(relations, "certainty"), column(relations, "evidence")):
+        return False
+    if not entity_extras_ok(entity_list) or not attributes_ok(column(relations, "attributes")):
         return False
     try:
         for text in set(map(attrgetter("date"), relations)) - {None}:

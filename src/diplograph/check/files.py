@@ -20,7 +20,7 @@ from ..model.errors import DataError
 
 ENV_VAR = "DIPLOGRAPH_DATA"
 VOCABULARY_FILE = "vocabulary.json"
-_NOT_DATA = {"schema.json"}
+_NOT_DATA = {"schema.json", "cameo.json"}  # cameo.json: the importers' CAMEO mapping
 
 
 def bundled_data_dir() -> Path:
@@ -185,7 +185,7 @@ def relation_evidence(files: list[Path]) -> Iterator:
     from .fast import json_array
 
     # other fields are skipped: the data is checked already
-    quote = msgspec.defstruct("Quote", [("source", str), ("quote", str)])
+    quote = msgspec.defstruct("Quote", [("source", str), ("quote", str | None, None)])
     cited = msgspec.json.Decoder(list[msgspec.defstruct("Cited", [("evidence", list[quote])])])
     relations = msgspec.defstruct("Relations", [("relations", list[msgspec.Raw], [])])
     for file in files:

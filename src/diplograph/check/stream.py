@@ -26,7 +26,17 @@ from ..model import dates
 from ..model import records as model
 from ..model.errors import DataError
 from ..parallel import Child, forked, two_processes
-from .fast import Entity, Relation, all_match, json_array, screened
+from .fast import (
+    Entity,
+    Relation,
+    all_match,
+    attributes_ok,
+    column,
+    entity_extras_ok,
+    evidence_ok,
+    json_array,
+    screened,
+)
 from .files import check_files, file_order, read_json
 
 #: Records per slice: small enough that a slice's records stay in the processor's cache.
@@ -335,11 +345,18 @@ def _vouched(kind: str, text: bytes) -> tuple[list, dict[str, tuple]] | None:
         texts: Iterable = itertools.chain(
             fields["name"], fields["description"], *filter(None, fields["aliases"])
         )
+        if not entity_extras_ok(records):
+            return None
         return None if any(map(str.isspace, filter(None, texts))) else (records, fields)
     evidence = list(itertools.chain.from_iterable(fields["evidence"]))
-    fields["cited"], quotes = zip(*map(msgspec.structs.astuple, evidence), strict=True)
+    fields["cited"] = column(evidence, "source")
+    quotes = column(evidence, "quote")
     texts = itertools.chain(*map(fields.__getitem__, _RELATION_TEXTS), fields["cited"], quotes)
     if any(map(str.isspace, filter(None, texts))):
+        return None
+    if not evidence_ok(fields["certainty"], fields["evidence"]):
+        return None
+    if not attributes_ok(fields["attributes"]):
         return None
     try:
         for when in set(fields["date"]) - {None}:

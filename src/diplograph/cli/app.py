@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import __version__
-from . import curation, exporting, queries, validate
+from . import curation, exporting, importing, queries, validate
 from .env import Env
 
 app = typer.Typer(
@@ -82,6 +82,7 @@ SUMMARIES = {
     "export": "Write the graph for other tools.",
     "draw": "Draw the graph as SVG, PNG or HTML.",
     "validate": "Check the data and its quotes.",
+    "import": "Bring in GDELT, ICEWS, CSV or graph files.",
     "init": "Start a new data file.",
     "add": "Add a source, entity, type or relation.",
     "edit": "Change an entity or a relation.",
@@ -105,6 +106,7 @@ app.add_typer(queries.list_app, name="list", short_help=SUMMARIES["list"])
 _command("export", exporting.export_command)
 _command("draw", exporting.draw_command)
 _command("validate", validate.validate_command)
+app.add_typer(importing.import_app, name="import", short_help=SUMMARIES["import"])
 _command("init", curation.init_command)
 app.add_typer(curation.add_app, name="add", short_help=SUMMARIES["add"])
 app.add_typer(curation.edit_app, name="edit", short_help=SUMMARIES["edit"])

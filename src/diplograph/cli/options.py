@@ -84,7 +84,7 @@ CertaintyOpt = Annotated[
     typer.Option(
         metavar="LEVELS",
         help="Only these certainty levels, comma-separated: stated, reported, hedged, "
-        "hypothetical (any case).",
+        "hypothetical, coded (any case).",
     ),
 ]
 RelationOpt = Annotated[

@@ -330,7 +330,10 @@ def timeline_command(
 def stats_command(
     ctx: typer.Context,
     top: Annotated[
-        int, typer.Option(min=1, max=1000, metavar="N", help="How many actors to rank (1-1000).")
+        int,
+        typer.Option(
+            min=1, max=1000, metavar="N", help="How many actors and components to list (1-1000)."
+        ),
     ] = 10,
     fmt: FormatOpt = Format.table,
 ) -> None:

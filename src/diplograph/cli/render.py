@@ -43,11 +43,26 @@ FORMATS = ("table", "json", "csv")
 Cell = Callable[[dict], str]
 
 
+#: Evidence items a table row shows before "... and N more" (JSON and CSV keep all).
+MAX_EVIDENCE_SHOWN = 3
+
+
+def _evidence_line(ev: dict) -> str:
+    """'“quote” (source)', or for a machine-coded fact without a quote, where it is."""
+    where = ", ".join(escape(ev[k]) for k in ("locator", "url") if ev.get(k))
+    if "quote" not in ev:
+        return f"{where} [dim]({escape(ev['source'])})[/dim]"
+    line = f"“{escape(ev['quote'])}” [dim]({escape(ev['source'])})[/dim]"
+    return f"{line}\n[dim]{where}[/dim]" if where else line
+
+
 def evidence_text(row: dict) -> str:
-    """Evidence as '“quote” (source)' lines."""
-    return "\n".join(
-        f"“{escape(ev['quote'])}” [dim]({escape(ev['source'])})[/dim]" for ev in row["evidence"]
-    )
+    """Evidence as '“quote” (source)' lines, the first MAX_EVIDENCE_SHOWN of them."""
+    evidence = row["evidence"]
+    lines = [_evidence_line(ev) for ev in evidence[:MAX_EVIDENCE_SHOWN]]
+    if len(evidence) > MAX_EVIDENCE_SHOWN:
+        lines.append(f"[dim]… and {len(evidence) - MAX_EVIDENCE_SHOWN} more[/dim]")
+    return "\n".join(lines)
 
 
 def date_cell(row: dict) -> str:
@@ -68,6 +83,7 @@ def certainty_cell(row: dict) -> str:
         "reported": "cyan",
         "hedged": "yellow",
         "hypothetical": "magenta",
+        "coded": "blue",
     }.get(level, "")
     by = f"\n[dim]by {escape(row['reported_by'])}[/dim]" if row.get("reported_by") else ""
     return f"[{style}]{level}[/{style}]{by}" if style else level + by
@@ -285,6 +301,17 @@ def _listed(key: str, first: int = 8) -> Cell:
     return cell
 
 
+def _card_extras(card: dict) -> str:
+    """Identifiers and coordinates, as lines under the card (where the data has them)."""
+    lines = ""
+    if card.get("identifiers"):
+        ids = ", ".join(f"{k}: {v}" for k, v in card["identifiers"].items())
+        lines += f"\n[dim]identifiers: {escape(ids)}[/dim]"
+    if "lat" in card:
+        lines += f"\n[dim]at {card['lat']}, {card['lon']}[/dim]"
+    return lines
+
+
 def entity_tree(card: dict) -> Tree:
     """``show`` as a Rich tree: the card, then relations grouped by type."""
     from rich.tree import Tree
@@ -292,7 +319,7 @@ def entity_tree(card: dict) -> Tree:
     aliases = ", ".join(card["aliases"]) or "—"
     root = Tree(
         f"[bold]{escape(card['name'])}[/bold] [dim]({escape(card['id'])}, {card['type']})[/dim]\n"
-        f"{escape(card['description'])}\n[dim]aliases: {escape(aliases)}[/dim]"
+        f"{escape(card['description'])}\n[dim]aliases: {escape(aliases)}[/dim]" + _card_extras(card)
     )
     for rtype, rows in card["relations"].items():
         branch = root.add(f"[bold cyan]{escape(rtype)}[/bold cyan] ({len(rows)})")
@@ -303,10 +330,10 @@ def entity_tree(card: dict) -> Tree:
                 f"{escape(row['relation'])} [bold]{escape(row['name'])}[/bold]{where} "
                 f"[dim]{escape(when)}[/dim] · {certainty_cell(row).replace(chr(10), ' ')}"
             )
-            for ev in row["evidence"]:
-                leaf.add(
-                    f"[italic]“{escape(ev['quote'])}”[/italic] [dim]({escape(ev['source'])})[/dim]"
-                )
+            for ev in row["evidence"][:MAX_EVIDENCE_SHOWN]:
+                leaf.add(_evidence_line(ev))
+            if len(row["evidence"]) > MAX_EVIDENCE_SHOWN:
+                leaf.add(f"[dim]… and {len(row['evidence']) - MAX_EVIDENCE_SHOWN} more[/dim]")
     if card.get("happened_here"):
         branch = root.add(f"[bold cyan]happened here[/bold cyan] ({len(card['happened_here'])})")
         for row in card["happened_here"]:
@@ -315,10 +342,10 @@ def entity_tree(card: dict) -> Tree:
                 f"{hop_cell(row)} [dim]{escape(when)}[/dim] · "
                 f"{certainty_cell(row).replace(chr(10), ' ')}"
             )
-            for ev in row["evidence"]:
-                leaf.add(
-                    f"[italic]“{escape(ev['quote'])}”[/italic] [dim]({escape(ev['source'])})[/dim]"
-                )
+            for ev in row["evidence"][:MAX_EVIDENCE_SHOWN]:
+                leaf.add(_evidence_line(ev))
+            if len(row["evidence"]) > MAX_EVIDENCE_SHOWN:
+                leaf.add(f"[dim]… and {len(row['evidence']) - MAX_EVIDENCE_SHOWN} more[/dim]")
     if card["reported"]:
         branch = root.add(f"[bold cyan]reported[/bold cyan] ({len(card['reported'])})")
         for row in card["reported"]:

@@ -23,7 +23,7 @@ from ..model import dates
 from ..model.errors import ExportError
 from ..model.records import CONTROL_CHARACTERS
 
-ENTITY_FIELDS = ("name", "type", "aliases", "description")
+ENTITY_FIELDS = ("name", "type", "aliases", "description", "identifiers", "lat", "lon")
 RELATION_FIELDS = (
     "relation_id",
     "relation",
@@ -34,6 +34,7 @@ RELATION_FIELDS = (
     "reported_by",
     "evidence",
     "note",
+    "attributes",
 )
 
 
@@ -127,7 +128,7 @@ def as_networkx(graph: Any, progress: Callable[..., None] | None = None) -> nx.M
     return graph.to_networkx(progress)
 
 
-def _prepare_target(output: str, force: bool) -> tuple[Path, Path]:
+def prepare_target(output: str, force: bool) -> tuple[Path, Path]:
     target = Path(output)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
@@ -166,7 +167,7 @@ def write_atomic(
         return
     if Path(output).is_dir():
         raise ExportError(f"{output}: is a folder; give a file name")
-    target, folder = _prepare_target(output, force)
+    target, folder = prepare_target(output, force)
     try:
         handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -196,7 +197,7 @@ def write_folder_atomic(files: dict[str, bytes], output: str, force: bool = Fals
     """
     if output == "-":
         raise ExportError("this format writes a folder of files: give --output FOLDER, not '-'")
-    target, folder = _prepare_target(output, force)
+    target, folder = prepare_target(output, force)
     if target.exists() and not target.is_dir():
         raise ExportError(f"{output}: is a file; this format writes a folder")
     try:

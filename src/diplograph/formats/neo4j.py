@@ -85,6 +85,9 @@ def to_neo4j(graph: nx.MultiDiGraph) -> dict[str, bytes]:
                 ";".join(aliases),
                 str(fields.get("description", "")),
                 "Entity;" + neo4j_label(str(fields.get("type", "entity"))),
+                text_of(fields["identifiers"]) if "identifiers" in fields else "",
+                str(fields.get("lat", "")),
+                str(fields.get("lon", "")),
             ]
         )
     rel_rows = []
@@ -109,7 +112,9 @@ def to_neo4j(graph: nx.MultiDiGraph) -> dict[str, bytes]:
     )
     return {
         "nodes.csv": _csv_bytes(
-            ["id:ID", "name", "type", "aliases:string[]", "description", ":LABEL"], node_rows
+            ["id:ID", "name", "type", "aliases:string[]", "description", ":LABEL"]
+            + ["identifiers", "lat:float", "lon:float"],
+            node_rows,
         ),
         "relationships.csv": _csv_bytes(
             [":START_ID", ":END_ID", ":TYPE", *RELATION_FIELDS, "date_start:date", "date_end:date"],

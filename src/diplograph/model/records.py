@@ -24,7 +24,11 @@ CERTAINTY = {
     "reported": "attributed by the author to someone else (see reported_by)",
     "hedged": "the author's own hedged judgement ('likely', 'it is possible')",
     "hypothetical": "a possibility the source raises, not a fact ('could', 'may')",
+    "coded": "machine-coded from news text by an event coder (GDELT, ICEWS); no person read it",
 }
+#: The certainty of machine-coded facts: their evidence may have no quote (a URL, a story
+#: id and sentence number instead); every other level needs a verbatim quote.
+CODED = "coded"
 
 ENTITY_ID = r"^[a-z0-9][a-z0-9-]*$"
 RELATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
@@ -38,16 +42,33 @@ class Field:
     """One field of a record: its JSON type, whether it is required, what it means."""
 
     name: str
-    kind: str  # string | integer | boolean | date | strings | evidence | id
+    kind: (
+        str  # string | boolean | date | strings | evidence | id | number | identifiers | attributes
+    )
     required: bool
     description: str
     enum: tuple[str, ...] | None = None
     pattern: str | None = None
+    minimum: float | None = None  # for numbers
+    maximum: float | None = None
 
 
 EVIDENCE_FIELDS = (
     Field("source", "string", True, "Id of the source (in `sources`) the quote comes from."),
-    Field("quote", "string", True, "The exact words of the source, verbatim, never empty."),
+    Field(
+        "quote",
+        "string",
+        False,
+        "The exact words of the source, verbatim, never empty; required unless the "
+        "relation's certainty is `coded`.",
+    ),
+    Field("url", "string", False, "Where this piece of evidence can be read (an article)."),
+    Field(
+        "locator",
+        "string",
+        False,
+        "Where in the source: an event id, story id and sentence number, a page.",
+    ),
 )
 
 RECORDS: dict[str, tuple[Field, ...]] = {
@@ -93,6 +114,19 @@ RECORDS: dict[str, tuple[Field, ...]] = {
         Field("type", "string", True, "Kind of actor.", enum=ENTITY_TYPES),
         Field("aliases", "strings", False, "Other spellings and short names users type."),
         Field("description", "string", False, "One line, drawn from the source."),
+        Field(
+            "identifiers",
+            "identifiers",
+            False,
+            'Ids in other systems, by scheme: {"cameo": "USA", "wikidata": "Q30"}. '
+            "Entities sharing one are the same (the importers merge them).",
+        ),
+        Field(
+            "lat", "number", False, "Latitude (WGS 84 degrees), with `lon`.", None, None, -90, 90
+        ),
+        Field(
+            "lon", "number", False, "Longitude (WGS 84 degrees), with `lat`.", None, None, -180, 180
+        ),
     ),
     "relations": (
         Field("id", "id", True, "Unique, stable id.", pattern=RELATION_ID),
@@ -106,6 +140,12 @@ RECORDS: dict[str, tuple[Field, ...]] = {
         Field("reported_by", "string", False, "Entity id of who reported it (certainty reported)."),
         Field("evidence", "evidence", True, "Where it comes from: at least one quote."),
         Field("note", "string", False, "Curator's note."),
+        Field(
+            "attributes",
+            "attributes",
+            False,
+            "Numbers an event coder gives, by name: goldstein, tone, mentions, intensity...",
+        ),
     ),
 }
 
@@ -177,6 +217,21 @@ def _check_field(spec: Field, value: Any, path: str) -> Iterator[Problem]:
             return
         for i, item in enumerate(value):
             yield from _check_string(item, f"{path}[{i}]")
+    elif spec.kind == "number":
+        if not _is_number(value):
+            yield Problem(path, f"expected a number, got {_json_type(value)}")
+        elif not (spec.minimum <= value <= spec.maximum):
+            yield Problem(path, f"{value} is not between {spec.minimum:g} and {spec.maximum:g}")
+    elif spec.kind in ("identifiers", "attributes"):
+        if not isinstance(value, dict):
+            yield Problem(path, f"expected an object, got {_json_type(value)}")
+            return
+        for key, item in value.items():
+            yield from _check_string(key, f"{path} key {key!r}")
+            if spec.kind == "identifiers":
+                yield from _check_string(item, f"{path}.{key}")
+            elif not _is_number(item):
+                yield Problem(f"{path}.{key}", f"expected a number, got {_json_type(item)}")
     elif spec.kind == "evidence":
         if not isinstance(value, list):
             yield Problem(path, f"expected an array of evidence objects, got {_json_type(value)}")
@@ -187,20 +242,47 @@ def _check_field(spec: Field, value: Any, path: str) -> Iterator[Problem]:
                 yield from _check_record(EVIDENCE_FIELDS, item, f"{path}[{i}]")
 
 
+def _is_number(value: Any) -> bool:
+    """A finite JSON number (``json`` reads NaN and Infinity, which JSON does not have)."""
+    import math
+
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _record_rules(fields: tuple[Field, ...], record: dict, path: str) -> Iterator[Problem]:
+    """The rules between fields of one well-shaped record."""
+    if fields is RECORDS["entities"] and ("lat" in record) != ("lon" in record):
+        yield Problem(f"{path}.{'lon' if 'lat' in record else 'lat'}", "is required with lat/lon")
+    if fields is RECORDS["relations"]:
+        coded = record["certainty"] == CODED
+        for i, ev in enumerate(record["evidence"]):
+            if coded and not ({"quote", "url", "locator"} & ev.keys()):
+                yield Problem(f"{path}.evidence[{i}]", "needs a quote, a url or a locator")
+            elif not coded and "quote" not in ev:
+                yield Problem(
+                    f"{path}.evidence[{i}].quote",
+                    f"is required (only '{CODED}' facts may go without a quote)",
+                )
+
+
 def _check_record(fields: tuple[Field, ...], record: Any, path: str) -> Iterator[Problem]:
     if not isinstance(record, dict):
         yield Problem(path, f"expected an object, got {_json_type(record)}")
         return
     known = {f.name for f in fields}
+    problems: list[Problem] = []
     for spec in fields:
         if spec.name not in record:
             if spec.required:
-                yield Problem(f"{path}.{spec.name}", "is required")
+                problems.append(Problem(f"{path}.{spec.name}", "is required"))
             continue
-        yield from _check_field(spec, record[spec.name], f"{path}.{spec.name}")
+        problems.extend(_check_field(spec, record[spec.name], f"{path}.{spec.name}"))
     for name in record:
         if name not in known:
-            yield Problem(f"{path}.{name}", "unknown field")
+            problems.append(Problem(f"{path}.{name}", "unknown field"))
+    yield from problems
+    if not problems:
+        yield from _record_rules(fields, record, path)
 
 
 def not_an_array(kind: str, value: Any) -> Problem:
@@ -400,6 +482,20 @@ def _field_schema(spec: Field) -> dict[str, Any]:
         schema = {"type": "array", "items": {"type": "string", "minLength": 1}}
     elif spec.kind == "evidence":
         schema = {"type": "array", "minItems": 1, "items": _record_schema(EVIDENCE_FIELDS)}
+    elif spec.kind == "number":
+        schema = {"type": "number", "minimum": spec.minimum, "maximum": spec.maximum}
+    elif spec.kind == "identifiers":
+        schema = {
+            "type": "object",
+            "propertyNames": {"minLength": 1},
+            "additionalProperties": {"type": "string", "minLength": 1},
+        }
+    elif spec.kind == "attributes":
+        schema = {
+            "type": "object",
+            "propertyNames": {"minLength": 1},
+            "additionalProperties": {"type": "number"},
+        }
     else:  # pragma: no cover - a new kind must be added here
         raise ValueError(spec.kind)
     if spec.enum:
@@ -439,6 +535,14 @@ def json_schema() -> dict[str, Any]:
     }
 
 
+def evidence_words(ev: dict) -> str:
+    """What search looks in for one piece of evidence: its quote, and where it is (the
+    URL and locator of a machine-coded fact)."""
+    if "url" not in ev and "locator" not in ev:
+        return ev.get("quote", "")
+    return " ".join(filter(None, (ev.get("quote"), ev.get("url"), ev.get("locator"))))
+
+
 STRAIGHT_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "—": "-", "–": "-"})
 
 
@@ -467,7 +571,7 @@ class Quotes:
         """Check relation ``i`` of ``filename``: its evidence as (source, quote) pairs."""
         for j, (source, quote) in enumerate(evidence):
             text = self.texts.get(source)
-            if text is None:
+            if text is None or quote is None:  # a coded fact without a quote
                 continue
             self.checked += 1
             if quote in text:
@@ -486,7 +590,8 @@ def check_quotes(documents: list[tuple[str, dict]], texts: dict[str, str]) -> tu
     quotes = Quotes(texts, (s["id"] for _, doc in documents for s in doc.get("sources", [])))
     for filename, doc in documents:
         for i, rel in enumerate(doc.get("relations", [])):
-            quotes.relation(filename, i, ((ev["source"], ev["quote"]) for ev in rel["evidence"]))
+            cited = rel["evidence"]
+            quotes.relation(filename, i, ((ev["source"], ev.get("quote")) for ev in cited))
     return quotes.problems, quotes.checked
 
 

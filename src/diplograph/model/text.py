@@ -80,3 +80,11 @@ def _spaces_collapsed(folded: bytes) -> bytes:
     dropped = space.copy()
     dropped[1:-1] &= nul[:-2] | nul[2:]  # inside: only beside a NUL; at the ends: always
     return text[~dropped].tobytes()
+
+
+def short_names(key: str) -> tuple[str, ...]:
+    """The words of a person's folded name that find them alone: the last (a surname)
+    and the first (the family name in "Xi Jinping", "Moon Jae-in", "Aso Taro")."""
+    first, _, rest = key.partition(" ")
+    last = rest.rsplit(" ", 1)[-1]
+    return (last, first) if first != last else (last,)

@@ -70,6 +70,8 @@ def relation_fields(graph: Store, key: str, attrs: dict, row: dict | None = None
     row["relation_id"] = key
     row["evidence"] = attrs["evidence"]
     row["note"] = get("note")
+    if "attributes" in attrs:  # coder numbers (GDELT, ICEWS), only where there are some
+        row["attributes"] = attrs["attributes"]
     return row
 
 

@@ -35,9 +35,9 @@ def make_filters(
     except dates.DateError as exc:
         raise UsageError(f"bad date filter: {exc}") from None
     if since_day and until_day and since_day > until_day:
-        raise UsageError(f"--since {since} is after --until {until}")
+        raise UsageError(f"the date window starts after it ends ({since} is after {until})")
     if within and not (since_day or until_day):
-        raise UsageError("--within needs --since or --until")
+        raise UsageError("within needs a date window: a start, an end or both")
     levels = frozenset(level.casefold() for level in certainty)
     unknown = sorted(levels - set(CERTAINTY))
     if unknown:

@@ -65,13 +65,17 @@ def show_relation(graph: Store, key: str) -> dict[str, Any] | None:
 def entity_card(graph: Store, node: str) -> dict[str, Any]:
     """The entity's own fields."""
     attrs = graph.nodes[node]
-    return {
+    card = {
         "id": node,
         "name": attrs.get("name", node),
         "type": attrs.get("type", ""),
         "aliases": attrs.get("aliases", []),
         "description": attrs.get("description", ""),
     }
+    for extra in ("identifiers", "lat", "lon"):  # only where the data has them
+        if extra in attrs:
+            card[extra] = attrs[extra]
+    return card
 
 
 def show(graph: Store, node: str, filters: Filters = NO_FILTERS) -> dict[str, Any]:

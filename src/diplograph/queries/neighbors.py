@@ -19,7 +19,7 @@ def neighbors(
     if direction not in ("in", "out", "both"):
         raise UsageError(f"unknown direction '{direction}' (choose in, out or both)")
     if depth < 1:
-        raise UsageError("--depth must be at least 1")
+        raise UsageError(f"a depth must be at least 1, not {depth}")
     seen = {node: 0}
     frontier = [node]
     rows = []

@@ -1,12 +1,15 @@
 """Turn what a user types into an entity id.
 
 A name matches an entity by id, name or alias, ignoring case, accents and punctuation
-("lukashenka", "U.S.", "Cichanoŭski"), or by a surname alone when only one person has it
-("Kellogg"). Exact matches win over surname matches; a leading "the" is ignored when
-the name is not found with it ("the US"). Several matches raise AmbiguousName with the
-candidates; none raises UnknownEntity with the closest names, the people whose first
-name it is ("Keith": Keith Kellogg), or, when nothing is close, a pointer to
-``diplograph search``.
+("lukashenka", "U.S.", "Cichanoŭski"), or by one word of a person's name when only one
+person has it: the last ("Kellogg") or the first, as in family-name-first names ("Xi" for
+Xi Jinping, "Moon" for Moon Jae-in). Exact matches win over one-word matches, and among
+exact matches an entity's own id or name wins over another's alias ("United States" is
+the entity of that name, not the 18 others that have it as an alias); a leading "the" is
+ignored when the name is not found with it ("the US"). Several matches raise
+AmbiguousName with the candidates ("Kim" among Kim Jong-un, Kim Yo-jong and Sung Kim);
+none raises UnknownEntity with the closest names, the people whose first name it is
+("Keith": Keith Kellogg), or, when nothing is close, a pointer to ``diplograph search``.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import weakref
 from collections.abc import Iterable, Mapping
 
 from ..model.errors import AmbiguousName, UnknownEntity, UsageError
-from ..model.text import fold
+from ..model.text import fold, short_names
 from ..store.protocol import Store
 
 MAX_NAME_LENGTH = 200
+#: Candidates an ambiguity error names before "and N more".
+MAX_CANDIDATES = 12
 
 
 class NameIndex:
@@ -76,13 +81,24 @@ class NameIndex:
                 continue
             for table in (self.exact, self.surname):
                 matches = table.get(candidate)
+                if matches and len(matches) > 1 and table is self.exact:
+                    # an entity's own id or name beats another entity's alias
+                    named = {
+                        n
+                        for n in matches
+                        if fold(n) == candidate
+                        or fold(self.graph.nodes[n].get("name", n)) == candidate
+                    }
+                    matches = named or matches
                 if matches and len(matches) == 1:
                     return next(iter(matches))
                 if matches:
                     ordered = sorted(matches, key=lambda n: self.graph.nodes[n].get("name", n))
-                    labels = [self._label(n) for n in ordered]
+                    labels = [self._label(n) for n in ordered[:MAX_CANDIDATES]]
+                    if len(ordered) > MAX_CANDIDATES:
+                        labels.append(f"and {len(ordered) - MAX_CANDIDATES} more")
                     raise AmbiguousName(
-                        f"'{text}' matches {len(labels)} entities: {', '.join(labels)}; "
+                        f"'{text}' matches {len(ordered)} entities: {', '.join(labels)}; "
                         "type a full name or an id",
                         ordered,
                     )
@@ -134,7 +150,8 @@ def name_tables_of(
                 continue
             exact.setdefault(key, set()).add(node)
             if attrs.get("type") == "person" and " " in key:
-                surname.setdefault(key.rsplit(" ", 1)[1], set()).add(node)
+                for word in short_names(key):
+                    surname.setdefault(word, set()).add(node)
     return exact, surname
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..model.errors import UsageError
+from ..model.records import evidence_words
 from ..model.text import fold
 from ..model.vocabulary import relation_label
 from ..store.protocol import SearchIndex, Store
@@ -70,8 +71,9 @@ def search(graph: Store, text: str, limit: int = 20) -> list[dict]:
         chosen, labels = _first_by_label(graph, found, list(first_hit), limit - ahead)
         edges = found.owner_edges(chosen)
         for (_, _, key, attrs), owner, label in zip(edges, chosen, labels, strict=True):
-            quote = attrs["evidence"][found.quote_position(first_hit[owner])]["quote"]
-            rows.append(_row("relation", key, QUOTE_SCORE, label, "quote", quote))
+            ev = attrs["evidence"][found.quote_position(first_hit[owner])]
+            field = "quote" if "quote" in ev else "evidence"  # a coded fact: URL, locator
+            rows.append(_row("relation", key, QUOTE_SCORE, label, field, evidence_words(ev)))
     return sorted(rows, key=_ranking)[:limit]
 
 

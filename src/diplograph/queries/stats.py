@@ -57,6 +57,10 @@ def stats(graph: Store, top: int = 10, progress: Any = None) -> dict[str, list[d
         # relations placed at it (a place nothing happened at stays on its own)
         simple.add_edges_from(graph.place_links())
         components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
+    # the largest ``top`` components are listed; entities with no relation at all (places
+    # named only as where something happened, mostly) are only counted
+    lone = sum(1 for c in components if len(c) == 1)
+    linked = [c for c in components if len(c) > 1]
     return {
         "entities": [{"type": t, "count": n} for t, n in sorted(by_type.items())],
         "relations": [
@@ -73,6 +77,13 @@ def stats(graph: Store, top: int = 10, progress: Any = None) -> dict[str, list[d
         ],
         "components": [
             {"component": i, "size": len(c), "members": sorted(display_names(graph, sorted(c)))}
-            for i, c in enumerate(components, 1)
+            for i, c in enumerate(linked[:top], 1)
+        ],
+        "component_summary": [
+            {
+                "components": len(linked),
+                "listed": min(top, len(linked)),
+                "lone_entities": lone,
+            }
         ],
     }

@@ -30,7 +30,7 @@ def subgraph(
     before any relation is read.
     """
     if radius < 0:
-        raise UsageError("--radius must be 0 or more")
+        raise UsageError(f"a radius must be 0 or more, not {radius}")
 
     def check(count: int) -> None:
         if at_most is not None and count > at_most:

@@ -31,7 +31,7 @@ import tempfile
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +44,13 @@ from ..check.fast import (
     RelationType,
     Source,
     all_match,
+    attributes_ok,
     column,
     cross_check_fast,
     decode_fast,
     decoded,
+    entity_extras_ok,
+    evidence_ok,
     json_array,
     relation_struct,
     screened,
@@ -57,7 +60,7 @@ from ..check.stream import find_problems
 from ..model import dates
 from ..model.errors import DataError
 from ..model.records import ENTITY_ID, RELATION_ID
-from ..model.text import fold_many
+from ..model.text import fold_many, short_names
 from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
 from .format import CERTAINTY_CODES, RELATION_ARRAYS, FileRecords, Parts
 
@@ -246,9 +249,10 @@ def name_tables(entities: list[Any]) -> dict[str, Any]:
     keys = fold_many(texts)
     people = {i for i, kind in enumerate(column(entities, "type")) if kind == "person"}
     surnames = [
-        (key.rsplit(" ", 1)[1], i)
+        (word, i)
         for key, i in zip(keys, owners, strict=True)
         if i in people and " " in key
+        for word in short_names(key)
     ]
     return {
         **_name_table("key", keys, owners),
@@ -398,7 +402,7 @@ class _Head(msgspec.Struct, gc=False, forbid_unknown_fields=True):
 _ARRAYS = {**RELATION_ARRAYS, "reporter": "i", "place": "i"}
 #: The relation fields indexing reads, in the order they come in the record Structs.
 _COLUMNS = ("id", "source", "target", "type", "certainty", "date", "reported_by", "place")
-_TEXTS = ("evidence", "note", "date_text")
+_TEXTS = ("evidence", "note", "date_text", "attributes")
 _DECODE_ERRORS = (msgspec.ValidationError, msgspec.DecodeError, ValueError, RecursionError)
 #: Where a compactly written relations array starts (its first record begins with its id).
 _OPENING = b'"relations":[{"id":'
@@ -655,9 +659,20 @@ def _index_relations(
             raise _NotCompact  # a record that does not start with its id
         if not rels:
             continue
-        names, source, target, kinds, levels, when, reporters, places, quoted, notes, worded = (
-            picked(tuple(zip(*map(astuple, rels), strict=True)))
-        )
+        (
+            names,
+            source,
+            target,
+            kinds,
+            levels,
+            when,
+            reporters,
+            places,
+            quoted,
+            notes,
+            worded,
+            numbers,
+        ) = picked(tuple(zip(*map(astuple, rels), strict=True)))
         count = len(rels)
         hashes.add(map(hash, names), count)
         index[None] = -1  # no reporter
@@ -677,8 +692,12 @@ def _index_relations(
         except dates.DateError:
             return None
         evidence = list(itertools.chain.from_iterable(quoted))
+        # each evidence's (source, quote, url, locator), as columns, in one pass
+        _, quotes, urls, places_in = zip(*map(astuple, evidence), strict=True)
         texts = (
-            map(attrgetter("quote"), evidence),
+            filter(None, quotes),
+            filter(None, urls),
+            filter(None, places_in),
             filter(None, notes),
             filter(None, worded),
         )
@@ -686,8 +705,12 @@ def _index_relations(
             any(map(str.isspace, group)) for group in texts
         ):
             return None
+        if None in quotes and not evidence_ok(levels, quoted):  # coded facts, unquoted
+            return None
+        if any(numbers) and not attributes_ok(numbers):
+            return None
         del rels, evidence, names, source, target, kinds, levels, when, reporters, places
-        del quoted, notes, worded
+        del quoted, notes, worded, numbers, quotes, urls, places_in
     if backwards:  # each column holds one piece per batch: put them back in order
         for column in (*columns.values(), when_codes, hashes):
             column.reverse()
@@ -934,6 +957,7 @@ def _build(
             len(set(ids)) != len(ids)
             or not all_match(ENTITY_ID, [*ids, *sources, *types])
             or any(any(map(str.isspace, group)) for group in small_texts)
+            or not entity_extras_ok(entities)
         ):
             return None
         try:

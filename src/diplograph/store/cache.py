@@ -106,9 +106,11 @@ def _open(path: Path, progress: Progress | None) -> PackedGraph:
             except PackDamaged:
                 target.unlink(missing_ok=True)
     # only when there is no pack
+    from ..importers.merge import merged_by_identifier
     from .build import build_sections, build_streaming, documents_for_pack
 
-    with paused_gc():
+    keep = target.with_suffix(".merged.json") if persist else None
+    with paused_gc(), merged_by_identifier(files, path, keep) as files:
         sections = build_streaming(files, progress)
         if sections is None:  # a doubt: the full checker names every problem, or passes
             loaded = documents_for_pack(files, progress, doubted=True)

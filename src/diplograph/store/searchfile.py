@@ -61,7 +61,15 @@ TEXTS = ("cand_text", "desc_blob", "quote_blob")
 
 
 class _Quote(msgspec.Struct, gc=False):
-    quote: str
+    quote: str | None = None
+    url: str | None = None
+    locator: str | None = None
+
+    def text(self) -> str:
+        """What search looks in: the quote, and where it is (a coded fact's URL)."""
+        if self.url is None and self.locator is None:
+            return self.quote or ""
+        return " ".join(filter(None, (self.quote, self.url, self.locator)))
 
 
 class _Quotes(msgspec.Struct, gc=False):
@@ -205,7 +213,7 @@ class _QuoteSlices:
         records = self.decoder.decode(self.packed.records_json("rel", first, stop))
         order, owner_rel, quote_key = self._by_key(first, stop)
         evidence = [record.evidence for record in records]  # in the records' order
-        quotes = [q.quote for q in itertools.chain.from_iterable(evidence)]
+        quotes = [q.text() for q in itertools.chain.from_iterable(evidence)]
         owner_pos = array("i")
         if len(quotes) == stop - first:  # one quote each (every relation has one or more)
             owner_pos.frombytes(bytes(owner_pos.itemsize * len(quotes)))  # all zeros
