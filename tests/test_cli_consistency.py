@@ -348,3 +348,55 @@ def test_help_has_plain_metavars_and_whole_summaries(cli):
         text = cli(*command, "--help").stdout
         assert "<int range>" not in text and "<str>" not in text, command
         assert "{NAME}" not in text, command
+
+
+ALL_COMMANDS = [
+    [],
+    ["who-met"],
+    ["path"],
+    ["show"],
+    ["neighbors"],
+    ["search"],
+    ["timeline"],
+    ["stats"],
+    ["list"],
+    ["list", "relations"],
+    ["list", "entities"],
+    ["list", "types"],
+    ["export"],
+    ["draw"],
+    ["validate"],
+    ["import"],
+    ["import", "gdelt"],
+    ["import", "csv"],
+    ["init"],
+    ["add"],
+    ["add", "relation"],
+    ["add", "entity"],
+    ["edit"],
+    ["edit", "relation"],
+    ["remove"],
+    ["extract"],
+]
+
+
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=lambda c: " ".join(c) or "diplograph")
+def test_every_help_reads_plainly(cli, command):
+    text = cli(*command, "--help").stdout
+    assert not re.search(r"<[a-z |]+>", text), text  # <str>, <int range>, <a|b>
+    assert "{" not in text.split("\n", 1)[0], text  # usage line: NAME, not {NAME}
+    if "Commands:" in text:
+        summaries = text.split("Commands:")[1]
+        assert not re.search(r"\.\.\.$", summaries, re.M), summaries
+
+
+def test_import_report_as_csv(cli, tmp_path):
+    edges = tmp_path / "edges.csv"
+    edges.write_text("a,b,kind,url\nAnna,Boris,met,https://example.org/1\n")
+    out = tmp_path / "out.json"
+    columns = ["--source", "a", "--target", "b", "--type", "kind", "--url", "url"]
+    result = cli("import", "csv", edges, "-o", out, *columns, "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {"field", "value"} == set(rows[0])
+    assert any(row["field"] == "relations" for row in rows)

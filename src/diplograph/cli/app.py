@@ -115,26 +115,56 @@ _command("extract", curation.extract_command)
 queries.list_app.command("types")(curation.list_types_command)
 
 
-def _plain_argument_metavars() -> None:
-    """Typer writes a required argument as ``{NAME}`` in usage lines: write ``NAME``,
-    as the argument's help does."""
-    from typer.core import TyperArgument
+def _plain_help() -> None:
+    """Help that reads as written: Typer writes a required argument as ``{NAME}`` in
+    usage lines and an option without a metavar as ``<str>`` or ``<int range>``, and
+    cuts command summaries with "...". Here an argument is ``NAME``, an option's value is
+    named after the option (``--title TITLE``), a number is ``N``, a choice is
+    ``a|b|c``, and a command without its own summary is summed up by the first sentence
+    of its help, whole."""
+    import inspect
 
-    original = TyperArgument.make_metavar
-    if getattr(original, "plain", False):
+    from typer import _click
+    from typer.core import TyperArgument, TyperOption
+
+    if getattr(TyperArgument.make_metavar, "plain", False):
         return
+    argument_metavar = TyperArgument.make_metavar
+    option_metavar = TyperOption.make_metavar
 
-    def make_metavar(self, ctx, *args, **kwargs):
-        text = original(self, ctx, *args, **kwargs)
-        if text.startswith("{") and text.endswith("}"):
-            return text[1:-1]
-        return text
+    def plain_argument(self, ctx, *args, **kwargs):
+        text = argument_metavar(self, ctx, *args, **kwargs)
+        return text[1:-1] if text.startswith("{") and text.endswith("}") else text
 
-    make_metavar.plain = True  # type: ignore[attr-defined]
-    TyperArgument.make_metavar = make_metavar  # type: ignore[method-assign]
+    def plain_option(self, ctx, *args, **kwargs):
+        text = option_metavar(self, ctx, *args, **kwargs)
+        more = text.endswith("...")
+        core = text[:-3] if more else text
+        if core.startswith("<") and core.endswith(">"):
+            inner = core[1:-1]
+            if "|" in inner:
+                core = inner
+            elif inner in ("int range", "integer", "float range", "float"):
+                core = "N"
+            else:
+                long_names = [n for n in self.opts if n.startswith("--")] or self.opts
+                core = long_names[0].lstrip("-").upper().replace("-", "_")
+        return core + ("..." if more else "")
+
+    def whole_summary(self, limit: int = 45) -> str:
+        if self.short_help:
+            return inspect.cleandoc(self.short_help).strip()
+        text = inspect.cleandoc(self.help or "").split("\n\n", 1)[0].replace("\n", " ")
+        first, dot, _ = text.partition(". ")
+        return (first + "." if dot else text).strip()
+
+    plain_argument.plain = True  # type: ignore[attr-defined]
+    TyperArgument.make_metavar = plain_argument  # type: ignore[method-assign]
+    TyperOption.make_metavar = plain_option  # type: ignore[method-assign]
+    _click.core.Command.get_short_help_str = whole_summary  # type: ignore[method-assign]
 
 
-_plain_argument_metavars()
+_plain_help()
 
 
 class Interrupted(BaseException):
