@@ -234,9 +234,12 @@ class NetworkxStore:
         owners: list[tuple[int, int]] = []  # each quote's (edge, place in its evidence)
         quotes: list[str] = []
         for r in sorted(range(len(edges)), key=row_keys.__getitem__):  # as in a search file
-            for position, ev in enumerate(edges[r][3]["evidence"]):
+            texts = [*map(evidence_words, edges[r][3]["evidence"])]
+            if "note" in edges[r][3]:  # one past the evidence, as in a search file
+                texts.append(edges[r][3]["note"])
+            for position, text in enumerate(texts):
                 owners.append((r, position))
-                quotes.append(evidence_words(ev))
+                quotes.append(text)
 
         def ends(chosen: list[int]) -> list[tuple[str, str, str]]:
             return [

@@ -769,3 +769,23 @@ def test_places_identical(bundled_pair, generated_pair):
     assert same(lambda g: list_relations(g, window), bundled_pair)
     assert same(lambda g: who_met(g, "lukashenko", window), bundled_pair)
     assert same(lambda g: stats(g), bundled_pair)
+
+
+def test_notes_searched_alike(tmp_path, monkeypatch):
+    """Notes are laid out one past their relation's evidence in the search file: the
+    packed store and the reference find the same rows, whichever slice they are in."""
+    from diplograph.store import searchfile
+
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
+    monkeypatch.setattr(searchfile, "SLICE", 40)
+    doc = generate.generate(50, 200, seed=9)
+    for n in range(0, 200, 7):
+        doc["relations"][n]["note"] = f"Curator note Quibbleword {n}"
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    reference, packed = reference_store(path), open_packed(path)
+    for text in ["Quibbleword", "Quibbleword 14", "Curator note"]:
+        rows = search(packed, text, limit=100)
+        assert rows == search(reference, text, limit=100)
+        assert {r["field"] for r in rows if r["kind"] == "relation"} == {"note"}
+    assert len(search(packed, "Quibbleword", limit=100)) == len(range(0, 200, 7))

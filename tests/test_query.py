@@ -199,7 +199,7 @@ def test_certainty_filter(graph):
 
 
 def test_make_filters_errors(graph):
-    with pytest.raises(UsageError, match="starts after it ends"):
+    with pytest.raises(UsageError, match=r"starts after it ends \(2025-05 is after 2025-04\)"):
         make_filters(graph, since="2025-05", until="2025-04")
 
 
@@ -324,3 +324,16 @@ def test_name_candidate_sections_by_numpy_are_the_plain_ones(keys):
     keys = sorted({k for k in keys if k})
     plain = searchfile._candidate_sections(keys)  # (few keys)
     assert searchfile._candidate_sections_numpy(keys) == plain
+
+
+def test_search_looks_in_notes_and_sources(graph):
+    """A relation's note and a source's title or publisher are searched too."""
+    note = next(
+        (k, a["note"]) for _, _, k, a in graph.edges() if a.get("note") and len(a["note"]) > 20
+    )
+    words = " ".join(note[1].split()[:4])
+    rows = search(graph, words, limit=50)
+    assert any(r["id"] == note[0] and r["field"] in ("note", "quote") for r in rows)
+    found = search(graph, "Carnegie Endowment")
+    assert found[0]["kind"] == "source" and found[0]["id"] == "carnegie-2025-06-24"
+    assert found[0]["field"] == "publisher"

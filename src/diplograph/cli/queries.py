@@ -252,7 +252,7 @@ def search_command(
     ] = 20,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Fuzzy search over names, aliases, descriptions and evidence quotes."""
+    """Fuzzy search over names, aliases, descriptions, quotes, notes and sources."""
     from ..queries.search import search
     from .render import emit, plain
 

@@ -21,14 +21,16 @@ NAME_CUTOFF = 75
 
 
 def search(graph: Store, text: str, limit: int = 20) -> list[dict]:
-    """Ranked search over names, aliases, descriptions and evidence quotes.
+    """Ranked search over names, aliases, descriptions, evidence (quotes, and a coded
+    fact's URL and locator), relation notes and sources.
 
     Names and aliases (and each word of them) are compared with the folded text by edit
     similarity, so typos and transliteration variants match ('Tikhanovsky', 'Kelog'),
     and a name one of whose words starts with the text ranks above descriptions and
     quotes that contain it ('Tsikh' finds Siarhei Tsikhanouski).
-    Descriptions and quotes match when they contain the folded text (case-, accent- and
-    punctuation-insensitive). Each entity or relation appears once, with its best match.
+    Descriptions, evidence, notes and sources (id, title, publisher, URL) match when they
+    contain the folded text (case-, accent- and punctuation-insensitive). Each entity,
+    relation or source appears once, with its best match.
     """
     query = fold(text)
     if not query:
@@ -71,10 +73,31 @@ def search(graph: Store, text: str, limit: int = 20) -> list[dict]:
         chosen, labels = _first_by_label(graph, found, list(first_hit), limit - ahead)
         edges = found.owner_edges(chosen)
         for (_, _, key, attrs), owner, label in zip(edges, chosen, labels, strict=True):
-            ev = attrs["evidence"][found.quote_position(first_hit[owner])]
-            field = "quote" if "quote" in ev else "evidence"  # a coded fact: URL, locator
-            rows.append(_row("relation", key, QUOTE_SCORE, label, field, evidence_words(ev)))
+            position = found.quote_position(first_hit[owner])
+            if position < len(attrs["evidence"]):
+                ev = attrs["evidence"][position]
+                field = "quote" if "quote" in ev else "evidence"  # a coded fact: URL, locator
+                match = evidence_words(ev)
+            else:  # one past the evidence: the relation's note
+                field, match = "note", attrs.get("note", "")
+            rows.append(_row("relation", key, QUOTE_SCORE, label, field, match))
+    if len(query) >= 3:
+        rows += _source_rows(graph, query)
     return sorted(rows, key=_ranking)[:limit]
+
+
+def _source_rows(graph: Store, query: str) -> list[dict]:
+    """Rows of the sources whose id, title, publisher or URL holds ``query`` (folded):
+    sources are few, so they are scanned, not indexed."""
+    rows = []
+    for sid, source in graph.graph["sources"].items():
+        for field in ("title", "publisher", "url", "id"):
+            value = source.get(field)
+            if value and query in fold(value):
+                title = source.get("title", sid)
+                rows.append(_row("source", sid, DESCRIPTION_SCORE, title, field, value))
+                break
+    return rows
 
 
 def _entity_row(

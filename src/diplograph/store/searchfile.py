@@ -35,7 +35,7 @@ from ..parallel import Claims, forked, received_arrays, send_arrays, two_process
 from .format import aligned
 from .searchindex import NameCandidates, SearchIndex, label_key
 
-MAGIC = b"DIPLOGRAPH-SRCH\x05"
+MAGIC = b"DIPLOGRAPH-SRCH\x06"
 SEPARATOR = "\x00"  # between folded texts; fold() keeps it
 #: Records read and folded per slice.
 SLICE = 50_000
@@ -73,9 +73,17 @@ class _Quote(msgspec.Struct, gc=False):
 
 
 class _Quotes(msgspec.Struct, gc=False):
-    """A relation record, for its quotes only (other fields are skipped unread)."""
+    """A relation record, for its quotes and note only (other fields are skipped unread)."""
 
     evidence: list[_Quote]
+    note: str | None = None
+
+    def texts(self) -> list[_Quote]:
+        """What search looks in, in order: each piece of evidence, then the note (its
+        place is one past the evidence)."""
+        if self.note is None:
+            return self.evidence
+        return [*self.evidence, _Quote(quote=self.note)]
 
 
 class _Description(msgspec.Struct, gc=False):
@@ -212,7 +220,7 @@ class _QuoteSlices:
         stop = min(first + SLICE, self.count)
         records = self.decoder.decode(self.packed.records_json("rel", first, stop))
         order, owner_rel, quote_key = self._by_key(first, stop)
-        evidence = [record.evidence for record in records]  # in the records' order
+        evidence = [record.texts() for record in records]  # in the records' order
         quotes = [q.text() for q in itertools.chain.from_iterable(evidence)]
         owner_pos = array("i")
         if len(quotes) == stop - first:  # one quote each (every relation has one or more)
