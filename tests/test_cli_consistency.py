@@ -288,11 +288,23 @@ def test_validate_speaks_json_and_csv(cli, tmp_path, fmt):
         rows = json.loads(result.stdout)
     else:
         rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert rows and set(rows[0]) == {"file", "where", "problem"}
-    assert any(row["where"] == "entities[1].type" for row in rows)
+    assert rows and set(rows[0]) == {"file", "line", "id", "where", "problem"}
+    typed = [row for row in rows if row["where"] == "entities[1].type"]
+    assert [(str(row["line"]), row["id"]) for row in typed] == [("1", "b")]
     good = cli("validate", "--format", fmt)
     assert good.exit_code == 0
-    assert good.stdout.strip() in ("[]", "file,where,problem")
+    assert good.stdout.strip() in ("[]", "file,line,id,where,problem")
+
+
+def test_validate_places_problems_by_id_and_line(cli, tmp_path):
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps(BAD, indent=1))
+    result = cli("validate", data=data)
+    lines = data.read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if '"r1"' in text)
+    assert f"Error: {data}:{line}: relations[0] 'r1'.reported_by: unknown entity 'zz'" in (
+        result.stderr.splitlines()
+    )
 
 
 # -- tables ---------------------------------------------------------------------------------

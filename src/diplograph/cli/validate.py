@@ -12,21 +12,6 @@ from .env import Env, handle_errors
 from .options import Format, FormatOpt
 
 
-def problem_row(message: str) -> dict[str, str]:
-    """A problem line as {file, where, problem}: 'data.json: relations[4].type: unknown
-    relation type' -> data.json, relations[4].type, unknown relation type."""
-    file, sep, rest = message.partition(": ")
-    if not sep:
-        return {"file": "", "where": "", "problem": message}
-    if ":" in file and not file.endswith(".json"):  # data.json:5:1: invalid JSON
-        name, _, place = file.partition(":")
-        return {"file": name, "where": place, "problem": rest}
-    where, sep, problem = rest.partition(": ")
-    if not sep or " " in where:
-        return {"file": file, "where": "", "problem": rest}
-    return {"file": file, "where": where, "problem": problem}
-
-
 @handle_errors(all_problems=True)
 def validate_command(
     ctx: typer.Context,
@@ -44,22 +29,29 @@ def validate_command(
 
     Quotes are checked against each source's own text file (its "text" field) when it is
     there; the sources that could not be checked are named, with why. With --format json
-    or csv, the problems are rows {file, where, problem} on stdout (none: an empty JSON
-    array, a CSV header only), and the exit code still says whether the data passed."""
-    if fmt is Format.table:
-        _validate(ctx, source_text)
-        return
+    or csv, the problems are rows {file, line, id, where, problem} on stdout (none: an
+    empty JSON array, a CSV header only), and the exit code still says whether the data
+    passed. A problem with a record names its id and the line it starts on."""
+    from ..check.files import placed, placed_text
     from .render import emit
 
     env = Env.of(ctx)
     try:
-        _validate(ctx, source_text, quiet=True)
+        _validate(ctx, source_text, quiet=fmt is not Format.table)
         problems: list[str] = []
     except DataError as exc:
         problems = exc.problems
-    rows = [problem_row(message) for message in problems]
+    if not problems and fmt is Format.table:
+        return
+    rows = placed(problems)  # each placed by its record's id and line
+    if fmt is Format.table:
+        said = [
+            placed_text(row) if row["id"] is not None else message
+            for row, message in zip(rows, problems, strict=True)
+        ]
+        raise DataError(said)
     if fmt is Format.csv and not rows:
-        env.stdout.write("file,where,problem\n")
+        env.stdout.write("file,line,id,where,problem\n")
     else:
         emit(rows, fmt.value, env.output, [])
     if problems:
