@@ -412,3 +412,8 @@ def test_import_report_as_csv(cli, tmp_path):
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert {"field", "value"} == set(rows[0])
     assert any(row["field"] == "relations" for row in rows)
+
+
+def test_entity_types_any_case(cli):
+    rows = json.loads(cli("list", "entities", "--type", "Country", "-f", "json").stdout)
+    assert rows and {row["type"] for row in rows} == {"country"}

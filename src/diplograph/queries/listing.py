@@ -13,6 +13,8 @@ from .common import entity_name, incident, reading, relation_fields, relation_ro
 
 def list_entities(graph: Store, entity_type: str | None = None) -> list[dict]:
     """Entities (optionally of one type), by name, with their degree."""
+    if entity_type is not None:
+        entity_type = entity_type.casefold()  # any case, as relation types
     if entity_type is not None and entity_type not in ENTITY_TYPES:
         raise UsageError(
             f"unknown entity type '{entity_type}' (choose from {', '.join(ENTITY_TYPES)})"
