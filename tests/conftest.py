@@ -222,3 +222,11 @@ class Gate:
             return
         while os.read(self.read, 4096):
             pass
+
+
+def unplaced(text: str) -> str:
+    """``validate``'s problems without the line and record id it adds
+    ("data.json:12: relations[4] 'r4'.type" -> "data.json: relations[4].type")."""
+    import re
+
+    return re.sub(r"(\.json):\d+: (\w+\[\d+\]) '[^']*'", r"\1: \2", text)

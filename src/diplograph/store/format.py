@@ -23,7 +23,7 @@ import msgspec
 from ..model.errors import CacheDamaged as PackDamaged  # a pack that fails its checks
 from ..model.records import CERTAINTY
 
-PACK_FORMAT = 4
+PACK_FORMAT = 5
 CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
 MAGIC = b"DIPLOGRAPH-PACK\x01"
 
@@ -46,6 +46,8 @@ _ARRAY_SECTIONS = {
     "sur_pos": "i",
     "rep_off": "i",
     "rep_rel": "i",
+    "pla_off": "i",
+    "pla_rel": "i",
     **RELATION_ARRAYS,
     "out_off": "i",
     "out_rel": "i",
