@@ -9,7 +9,8 @@ fresh process, the median of several runs of:
 - first query: ``who-met`` right after the data changed (the cache is emptied first);
   the same for ``search``, which also builds the search file;
 - repeated ``who-met``, ``show``, ``neighbors``, ``search`` (cache warm; ``search`` for
-  a full name and for a part of names that many quotes hold);
+  a full name and for a part of names that many quotes hold); the busiest actor's
+  ``who-met`` both as CSV and as the table a person sees (its first 50 rows);
 - ``path`` between two far-apart entities;
 - ``export --format graphml``;
 - the straightforward approach as the baseline: parse the JSON, build a networkx
@@ -138,6 +139,9 @@ def bench_size(relations: int, work: Path, repeat: int) -> dict:
     results["first search"] = measure([*base, "search", "Kalo", "-f", "csv"], env, repeat, clear)
     results["who-met"] = measure([*base, "who-met", leaf, "-f", "csv"], env, repeat + 2)
     results["who-met hub"] = measure([*base, "who-met", hub, "-f", "csv"], env, repeat + 2)
+    # as a person sees it: a table of the first rows, then how many more (tty-less here,
+    # so the table is drawn 120 columns wide, as when piped)
+    results["who-met hub table"] = measure([*base, "who-met", hub], env, repeat + 2)
     results["show"] = measure([*base, "show", leaf, "-f", "json"], env, repeat + 2)
     results["neighbors"] = measure([*base, "neighbors", leaf, "-f", "csv"], env, repeat + 2)
     results["search"] = measure([*base, "search", "Anna Kalo", "-f", "csv"], env, repeat + 2)
@@ -188,6 +192,11 @@ TARGETS = {
     "first": ("first query after the data changed", 4.0, 1024),
     "who-met": ("repeated who-met", 0.4, 300),
     "who-met hub": ("repeated who-met, the busiest actor", 0.4, 300),
+    "who-met hub table": (
+        "repeated who-met, the busiest actor, as a table (its first 50 rows)",
+        0.4,
+        300,
+    ),
     "show": ("repeated show", 0.4, 300),
     "neighbors": ("repeated neighbors", 0.4, 300),
     "search": ("repeated search", 0.4, 300),

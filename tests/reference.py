@@ -91,6 +91,12 @@ class NetworkxStore:
     def relation_type_counts(self) -> dict[str, int]:
         return dict(collections.Counter(a["type"] for _, _, a in self.nx.edges(data=True)))
 
+    def latest_year(self) -> int | None:
+        from diplograph.model import dates
+
+        lows = [dates.parse(a["date"]).lower for *_, a in self.edges() if a.get("date")]
+        return max(lows).year if lows else None
+
     def name_of(self, node: str) -> str:
         return self.nx.nodes[node].get("name", node)
 
@@ -118,6 +124,24 @@ class NetworkxStore:
 
     def reported_by(self, node: str) -> list[Edge]:
         return [e for e in self.edges() if e[3].get("reported_by") == node]
+
+    def relation_by_id(self, key: str) -> Edge | None:
+        return next((e for e in self.edges() if e[2] == key), None)
+
+    def placed_at(self, node: str, filters: Filters | None = None) -> list[Edge]:
+        return [
+            e
+            for e in self.edges()
+            if e[3].get("place") == node and (filters is None or filters.accepts(e[3]))
+        ]
+
+    def place_links(self) -> list[tuple[str, str]]:
+        return [
+            (a["place"], end) for u, v, _, a in self.edges() if a.get("place") for end in (u, v)
+        ]
+
+    def count_placed_at(self, node: str) -> int:
+        return len(self.placed_at(node))
 
     def edges(
         self, keys: bool = True, data: bool = True, *, first: int = 0, stop: int | None = None

@@ -72,7 +72,9 @@ def test_unknown_suggests(graph):
 def test_unknown_without_suggestion(graph):
     with pytest.raises(UnknownEntity) as info:
         resolve(graph, "qqqqzzzz")
-    assert str(info.value) == "no entity named 'qqqqzzzz'"
+    assert str(info.value) == (
+        "no entity named 'qqqqzzzz'; look for it with: diplograph search qqqqzzzz"
+    )
 
 
 def test_empty_and_long(graph):

@@ -304,3 +304,88 @@ def relation_evidence(files: list[Path]) -> Iterator:
             piece = json_array(spans[start : start + EVIDENCE_SLICE])
             for i, rel in enumerate(cited.decode(piece), start):
                 yield str(file), i, [(ev.source, ev.quote) for ev in rel.evidence]
+
+
+#: Problems placed by their record's id and line (more are left as they are: reading a
+#: large file again to place a million problems would take longer than it helps).
+MAX_PLACED = 1000
+_RECORD_PLACE = re.compile(
+    r"^(?P<file>.+?): (?P<kind>sources|relation_types|entities|relations)\[(?P<index>\d+)\]"
+    r"(?P<rest>.*)$",
+    re.S,
+)
+
+
+def placed(problems: list[str]) -> list[dict[str, Any]]:
+    """Each problem as {file, line, id, where, problem}: a problem about record i of a
+    kind ("data.json: relations[4].type: ...") gets that record's id and the line its id
+    is on (``line`` and ``id`` None when unknown, as for a file that is not JSON)."""
+    texts: dict[str, Any] = {}
+    rows = []
+    for n, message in enumerate(problems):
+        found = _RECORD_PLACE.match(message) if n < MAX_PLACED else None
+        if found is None:
+            rows.append(_unplaced(message))
+            continue
+        file, kind, index = found["file"], found["kind"], int(found["index"])
+        rest = found["rest"]
+        field, _, problem = rest.partition(": ")
+        where = f"{kind}[{index}]{field}"
+        record_id, line = _record_place(texts, file, kind, index)
+        rows.append(
+            {"file": file, "line": line, "id": record_id, "where": where, "problem": problem}
+        )
+    return rows
+
+
+def placed_text(row: dict[str, Any]) -> str:
+    """A placed problem as one line: 'data.json:12: relations[4] 'r4'.type: ...'."""
+    file = f"{row['file']}:{row['line']}" if row["line"] else row["file"]
+    where = row["where"]
+    if row["id"] is not None:  # relations[4] -> relations[4] 'r4'
+        cut = where.index("]") + 1
+        where = f"{where[:cut]} '{row['id']}'{where[cut:]}"
+    parts = [part for part in (file, where, row["problem"]) if part]
+    return ": ".join(parts)
+
+
+def _unplaced(message: str) -> dict[str, Any]:
+    file, sep, rest = message.partition(": ")
+    if not sep:
+        return {"file": "", "line": None, "id": None, "where": "", "problem": message}
+    line = None
+    name, colon, position = file.partition(":")  # data.json:5:1: invalid JSON
+    if colon and position.split(":")[0].isdigit():
+        file, line = name, int(position.split(":")[0])
+    where, sep, problem = rest.partition(": ")
+    if not sep or " " in where:
+        where, problem = "", rest
+    return {"file": file, "line": line, "id": None, "where": where, "problem": problem}
+
+
+def _record_place(texts: dict, file: str, kind: str, index: int) -> tuple[str | None, int | None]:
+    """(id, line) of record ``index`` of ``kind`` in ``file`` (None when unknown)."""
+    if file not in texts:
+        try:
+            text = Path(file).read_text(encoding="utf-8-sig")
+            texts[file] = (text, json.loads(text))
+        except (OSError, ValueError):
+            texts[file] = None
+    if texts[file] is None:
+        return None, None
+    text, doc = texts[file]
+    records = doc.get(kind) if isinstance(doc, dict) else None
+    if not isinstance(records, list) or index >= len(records):
+        return None, None
+    record = records[index]
+    record_id = record.get("id") if isinstance(record, dict) else None
+    if not isinstance(record_id, str):
+        return None, None
+    start = re.search(rf'"{kind}"\s*:\s*\[', text)
+    if start is None:
+        return record_id, None
+    quoted = re.escape(json.dumps(record_id, ensure_ascii=False)[1:-1])
+    at = re.compile(rf'"id"\s*:\s*"{quoted}"').search(text, start.end())
+    if at is None:
+        return record_id, None
+    return record_id, text.count("\n", 0, at.start()) + 1

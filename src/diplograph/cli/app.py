@@ -45,13 +45,13 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     data: Annotated[
-        str | None,
+        list[str] | None,
         typer.Option(
             "--data",
             "-d",
-            envvar="DIPLOGRAPH_DATA",
             metavar="PATH",
-            help="Data file, or folder of JSON files to merge. Default: the bundled dataset.",
+            help="Data file, or folder of JSON files to merge (given once). Default: "
+            "$DIPLOGRAPH_DATA, else the bundled dataset.",
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks for errors.")] = False,
@@ -60,27 +60,114 @@ def root(
     ] = False,
 ) -> None:
     """Explore a knowledge graph of diplomacy."""
-    ctx.obj = Env(data, debug)
+    if data and len(data) > 1:
+        # one path is read ($DIPLOGRAPH_DATA is read the same way): never silently the last
+        shown = ", ".join(repr(d) for d in data)
+        typer.echo(
+            f"Error: --data given {len(data)} times ({shown}): give one file, or put the "
+            "files in one folder and give the folder (its JSON files are merged)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    ctx.obj = Env(data[0] if data else None, debug)
 
 
-app.command("who-met")(queries.who_met_command)
-app.command("path")(queries.path_command)
-app.command("show")(queries.show_command)
-app.command("neighbors")(queries.neighbors_command)
-app.command("search")(queries.search_command)
-app.command("timeline")(queries.timeline_command)
-app.command("stats")(queries.stats_command)
-app.add_typer(queries.list_app, name="list")
-app.command("export")(exporting.export_command)
-app.command("draw")(exporting.draw_command)
-app.command("validate")(validate.validate_command)
-app.add_typer(importing.import_app, name="import")
-app.command("init")(curation.init_command)
-app.add_typer(curation.add_app, name="add")
-app.add_typer(curation.edit_app, name="edit")
-app.add_typer(curation.remove_app, name="remove")
-app.command("extract")(curation.extract_command)
+#: Each command's one-line summary in ``diplograph --help`` (complete, never cut).
+SUMMARIES = {
+    "who-met": "Everyone who met NAME, by date, with the quote.",
+    "path": "How two actors are connected, hop by hop.",
+    "show": "An entity's card and relations, or one relation.",
+    "neighbors": "The entities around NAME, up to N hops out.",
+    "search": "Search names, descriptions and quotes.",
+    "timeline": "What happened, in time order.",
+    "stats": "Counts, hubs, brokers and components.",
+    "list": "List entities or relations.",
+    "export": "Write the graph for other tools.",
+    "draw": "Draw the graph as SVG, PNG or HTML.",
+    "validate": "Check the data and its quotes.",
+    "import": "Bring in GDELT, ICEWS, CSV or graph files.",
+    "init": "Start a new data file.",
+    "add": "Add a source, entity, type or relation.",
+    "edit": "Change an entity or a relation.",
+    "remove": "Remove an entity or a relation.",
+    "extract": "Propose relations from a source's text.",
+}
+
+
+def _command(name: str, function: Any) -> None:
+    app.command(name, short_help=SUMMARIES[name])(function)
+
+
+_command("who-met", queries.who_met_command)
+_command("path", queries.path_command)
+_command("show", queries.show_command)
+_command("neighbors", queries.neighbors_command)
+_command("search", queries.search_command)
+_command("timeline", queries.timeline_command)
+_command("stats", queries.stats_command)
+app.add_typer(queries.list_app, name="list", short_help=SUMMARIES["list"])
+_command("export", exporting.export_command)
+_command("draw", exporting.draw_command)
+_command("validate", validate.validate_command)
+app.add_typer(importing.import_app, name="import", short_help=SUMMARIES["import"])
+_command("init", curation.init_command)
+app.add_typer(curation.add_app, name="add", short_help=SUMMARIES["add"])
+app.add_typer(curation.edit_app, name="edit", short_help=SUMMARIES["edit"])
+app.add_typer(curation.remove_app, name="remove", short_help=SUMMARIES["remove"])
+_command("extract", curation.extract_command)
 queries.list_app.command("types")(curation.list_types_command)
+
+
+def _plain_help() -> None:
+    """Help that reads as written: Typer writes a required argument as ``{NAME}`` in
+    usage lines and an option without a metavar as ``<str>`` or ``<int range>``, and
+    cuts command summaries with "...". Here an argument is ``NAME``, an option's value is
+    named after the option (``--title TITLE``), a number is ``N``, a choice is
+    ``a|b|c``, and a command without its own summary is summed up by the first sentence
+    of its help, whole."""
+    import inspect
+
+    from typer import _click
+    from typer.core import TyperArgument, TyperOption
+
+    if getattr(TyperArgument.make_metavar, "plain", False):
+        return
+    argument_metavar = TyperArgument.make_metavar
+    option_metavar = TyperOption.make_metavar
+
+    def plain_argument(self, ctx, *args, **kwargs):
+        text = argument_metavar(self, ctx, *args, **kwargs)
+        return text[1:-1] if text.startswith("{") and text.endswith("}") else text
+
+    def plain_option(self, ctx, *args, **kwargs):
+        text = option_metavar(self, ctx, *args, **kwargs)
+        more = text.endswith("...")
+        core = text[:-3] if more else text
+        if core.startswith("<") and core.endswith(">"):
+            inner = core[1:-1]
+            if "|" in inner:
+                core = inner
+            elif inner in ("int range", "integer", "float range", "float"):
+                core = "N"
+            else:
+                long_names = [n for n in self.opts if n.startswith("--")] or self.opts
+                core = long_names[0].lstrip("-").upper().replace("-", "_")
+        return core + ("..." if more else "")
+
+    def whole_summary(self, limit: int = 45) -> str:
+        if self.short_help:
+            return inspect.cleandoc(self.short_help).strip()
+        text = inspect.cleandoc(self.help or "").split("\n\n", 1)[0].replace("\n", " ")
+        first, dot, _ = text.partition(". ")
+        return (first + "." if dot else text).strip()
+
+    plain_argument.plain = True  # type: ignore[attr-defined]
+    TyperArgument.make_metavar = plain_argument  # type: ignore[method-assign]
+    TyperOption.make_metavar = plain_option  # type: ignore[method-assign]
+    _click.core.Command.get_short_help_str = whole_summary  # type: ignore[method-assign]
+
+
+_plain_help()
 
 
 class Interrupted(BaseException):

@@ -325,9 +325,9 @@ def add_relation_command(
     date: DateWordsOpt = None,
     date_text: DateTextOpt = None,
     place: PlaceOpt = None,
-    certainty: Annotated[Certainty, typer.Option(help="How sure the source is.")] = (
-        Certainty.stated
-    ),
+    certainty: Annotated[
+        Certainty, typer.Option(case_sensitive=False, help="How sure the source is.")
+    ] = (Certainty.stated),
     reported_by: ReportedByOpt = None,
     note: NoteOpt = None,
     fmt: FormatOpt = Format.table,
@@ -362,7 +362,9 @@ def edit_relation_command(
     date: DateWordsOpt = None,
     date_text: DateTextOpt = None,
     place: PlaceOpt = None,
-    certainty: Annotated[Certainty | None, typer.Option(help="How sure the source is.")] = None,
+    certainty: Annotated[
+        Certainty | None, typer.Option(case_sensitive=False, help="How sure the source is.")
+    ] = None,
     reported_by: ReportedByOpt = None,
     note: NoteOpt = None,
     quote: QuoteOpt = None,

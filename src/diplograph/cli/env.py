@@ -92,20 +92,42 @@ class LoadProgress:
             self._bar = self._task = self._step = None
 
 
+def no_color() -> bool:
+    """Whether $NO_COLOR asks for no colour (https://no-color.org: set and not empty)."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
 class Output:
     """Where results go: ``file`` (stdout) for JSON and CSV, and ``print`` for tables and
     trees through a Rich console made on first use (so scripts never import rich).
-    Piped output gets 120 columns (or $COLUMNS), never cropped."""
+    Piped output gets 120 columns (or $COLUMNS), never cropped, and no trailing spaces;
+    with $NO_COLOR set, no styling at all (no bold, italic or dim either)."""
 
     def __init__(self, file: IO[str]) -> None:
         self.file = file
         self._console: Any = None
+        self._piped = False
+
+    @property
+    def console(self) -> Any:
+        """The Rich console tables are drawn on (measured against its width)."""
+        if self._console is None:
+            tty = self.file.isatty()
+            width = None if tty or os.environ.get("COLUMNS") else 120
+            plain = {"color_system": None} if no_color() else {}
+            self._piped = not tty
+            self._console = Console(file=self.file, width=width, **plain)
+        return self._console
 
     def print(self, *things: Any, **options: Any) -> None:
-        if self._console is None:
-            width = None if self.file.isatty() or os.environ.get("COLUMNS") else 120
-            self._console = Console(file=self.file, width=width)
-        self._console.print(*things, **options)
+        console = self.console
+        if not self._piped:
+            console.print(*things, **options)
+            return
+        with console.capture() as captured:
+            console.print(*things, **options)
+        text = captured.get()
+        self.file.write("\n".join(line.rstrip() for line in text.split("\n")))
 
 
 class Env:

@@ -10,7 +10,16 @@ import typer
 from .. import formats
 from ..model.errors import PartTooLarge, UsageError
 from .env import Env, handle_errors
-from .options import CertaintyOpt, RelationOpt, SinceOpt, UntilOpt, complete_name, filters
+from .options import (
+    CertaintyOpt,
+    PlaceOpt,
+    RelationOpt,
+    SinceOpt,
+    UntilOpt,
+    WithinOpt,
+    complete_name,
+    filters,
+)
 
 #: The most relations ``draw`` lays out unless told otherwise.
 DRAW_MAX_RELATIONS = 5_000
@@ -25,30 +34,62 @@ def _format_help() -> str:
 @handle_errors
 def export_command(
     ctx: typer.Context,
-    export_format: Annotated[
-        str,
-        typer.Option("--format", "-f", help=_format_help()),
-    ],
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            help="Export this actor's neighbourhood (default: everything).",
+            metavar="[NAME]",
+            autocompletion=complete_name,
+        ),
+    ] = None,
     output: Annotated[
-        str, typer.Option("--output", "-o", help="File (or folder, for neo4j); '-' for stdout.")
-    ],
+        str,
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="File (or folder, for neo4j); '-' for stdout."
+        ),
+    ] = "",
+    export_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT",
+            help=_format_help() + " Default: from the --output file's extension.",
+        ),
+    ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing file or folder.")
     ] = False,
     ego: Annotated[
-        str | None,
-        typer.Option(help="Only this actor's neighbourhood.", autocompletion=complete_name),
+        str | None, typer.Option(hidden=True, metavar="NAME", autocompletion=complete_name)
     ] = None,
-    radius: Annotated[int, typer.Option(min=0, max=20, help="Hops around --ego.")] = 1,
+    radius: Annotated[
+        int, typer.Option(min=0, max=20, metavar="N", help="Hops around NAME (0-20).")
+    ] = 1,
     relation: RelationOpt = None,
+    place: PlaceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    within: WithinOpt = False,
     certainty: CertaintyOpt = None,
 ) -> None:
     """Write the graph (or the part you filter) for other tools, atomically."""
     from ..queries.resolve import resolve
     from ..queries.subgraph import subgraph
 
+    if not output:
+        raise UsageError("give --output FILE (or '-' for stdout)")
+    if name and ego:
+        raise UsageError("give the neighbourhood once: NAME (--ego is its older spelling)")
+    name = name or ego
+    if export_format is None:
+        export_format = formats.for_file(output)
+        if export_format is None:
+            choices = ", ".join(formats.names())
+            raise UsageError(
+                f"cannot tell the format of '{output}' from its name: give --format ({choices})"
+            )
+    export_format = export_format.lower()
     if export_format not in formats.names():
         choices = ", ".join(formats.names())
         raise UsageError(f"unknown export format '{export_format}' (choose from {choices})")
@@ -56,8 +97,8 @@ def export_command(
     env = Env.of(ctx)
 
     def question(graph):
-        chosen = filters(graph, since, until, certainty, relation)
-        part = subgraph(graph, chosen, resolve(graph, ego) if ego else None, radius)
+        chosen = filters(graph, since, until, certainty, relation, place, within)
+        part = subgraph(graph, chosen, resolve(graph, name) if name else None, radius)
         with env.long_pass(part) as progress:
             writer.write(part, output, force, progress)
         return part.number_of_nodes(), part.number_of_edges()
@@ -79,12 +120,20 @@ def draw_command(
         ),
     ] = None,
     output: Annotated[
-        str, typer.Option("--output", "-o", help="FILE.svg, FILE.png or FILE.html.")
+        str,
+        typer.Option("--output", "-o", metavar="FILE", help="FILE.svg, FILE.png or FILE.html."),
     ] = "",
-    radius: Annotated[int, typer.Option(min=0, max=20, help="Hops around NAME.")] = 1,
+    radius: Annotated[
+        int, typer.Option(min=0, max=20, metavar="N", help="Hops around NAME (0-20).")
+    ] = 1,
+    ego: Annotated[
+        str | None, typer.Option(hidden=True, metavar="NAME", autocompletion=complete_name)
+    ] = None,
     relation: RelationOpt = None,
+    place: PlaceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    within: WithinOpt = False,
     certainty: CertaintyOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     max_relations: Annotated[
@@ -92,6 +141,7 @@ def draw_command(
         typer.Option(
             "--max-relations",
             min=1,
+            metavar="N",
             help="Refuse to draw more relations than this (layouts slow down, pictures blur).",
         ),
     ] = DRAW_MAX_RELATIONS,
@@ -104,6 +154,9 @@ def draw_command(
 
     if not output:
         raise UsageError("give --output FILE.svg, FILE.png or FILE.html")
+    if name and ego:
+        raise UsageError("give the neighbourhood once: NAME (--ego is its older spelling)")
+    name = name or ego
     fmt = Path(output).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise UsageError(f"cannot draw '{output}': the file name must end in .svg, .png or .html")
@@ -111,7 +164,7 @@ def draw_command(
 
     def question(graph):
         node = resolve(graph, name) if name else None
-        chosen = filters(graph, since, until, certainty, relation)
+        chosen = filters(graph, since, until, certainty, relation, place, within)
         try:  # counted before any relation is read
             part = subgraph(graph, chosen, node, radius, at_most=max_relations)
         except PartTooLarge as too_large:

@@ -28,6 +28,7 @@ class OneActor(StrEnum):
 class ReportFormat(StrEnum):
     table = "table"
     json = "json"
+    csv = "csv"
 
 
 ImportOutputOpt = Annotated[
@@ -45,7 +46,13 @@ OneActorOpt = Annotated[
 ]
 ReportFormatOpt = Annotated[
     ReportFormat,
-    typer.Option("--format", "-f", help="The report: lines on stderr (table) or JSON on stdout."),
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="table|json|csv",
+        help="The report: lines on stderr (table), or JSON (one object) or CSV (one "
+        "'field,value' row per figure) on stdout.",
+    ),
 ]
 EventFilesArg = Annotated[list[Path], typer.Argument(help="Event files.", metavar="FILE...")]
 
@@ -66,6 +73,11 @@ def _import_report(env: Env, report: Any, fmt: ReportFormat) -> None:
         from .render import to_json
 
         env.stdout.write(to_json(report.as_dict()) + "\n")
+    elif fmt is ReportFormat.csv:
+        from .render import write_csv
+
+        rows = [{"field": key, "value": value} for key, value in report.as_dict().items()]
+        write_csv(rows, env.stdout, keys=["field", "value"])
     else:
         env.stderr.write("".join(line + "\n" for line in report.lines()))
 

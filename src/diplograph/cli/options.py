@@ -1,4 +1,10 @@
-"""The options commands share, defined once (as sqlite-utils' ``output_options``)."""
+"""The options commands share, defined once (as sqlite-utils' ``output_options``).
+
+One name per concept on every command: relation types are ``--relation/-r``, a place is
+``--place``, a neighbourhood is ``NAME --radius N`` (``export --ego NAME`` is the one way
+to name it on export), tables show ``--limit`` rows. Older spellings stay as hidden
+aliases (``list relations --type``, ``path --via``).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,10 @@ class Direction(StrEnum):
     in_ = "in"
 
 
+#: Rows a table shows unless told otherwise (--limit 0: all of them).
+TABLE_ROWS = 50
+
+
 def complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of entity names and aliases."""
     try:
@@ -28,7 +38,10 @@ def complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
         from ..store.cache import open_store
 
         root = ctx.find_root()
-        graph = open_store(resolve_data_path(root.params.get("data")))
+        data = root.params.get("data")
+        if isinstance(data, (list, tuple)):
+            data = data[0] if data else None
+        graph = open_store(resolve_data_path(data))
         return index_for(graph).completions(incomplete)
     except Exception:  # completion must never print a traceback into the shell
         return []
@@ -42,27 +55,77 @@ def split(values: list[str] | None) -> list[str]:
 NameArg = Annotated[
     str, typer.Argument(help="Name, alias or id.", metavar="NAME", autocompletion=complete_name)
 ]
-FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+FormatOpt = Annotated[
+    Format,
+    typer.Option("--format", "-f", metavar="table|json|csv", help="Output format."),
+]
 SinceOpt = Annotated[
     str | None,
-    typer.Option(help="Only relations on or after this date (2025, 2025-02, 2025-02-14)."),
+    typer.Option(
+        metavar="DATE",
+        help="Only relations on or after this date: 2025, 2025-02, 2025-02-14, or a month "
+        "in words (February, 'Feb 2025'; without a year, the data's latest year).",
+    ),
 ]
-UntilOpt = Annotated[str | None, typer.Option(help="Only relations on or before this date.")]
+UntilOpt = Annotated[
+    str | None,
+    typer.Option(metavar="DATE", help="Only relations on or before this date (as --since)."),
+]
+WithinOpt = Annotated[
+    bool,
+    typer.Option(
+        "--within",
+        help="Only relations whose whole date lies inside --since/--until (default: any "
+        "overlap, so a 2020-2025 span passes --since 2025-02).",
+    ),
+]
 CertaintyOpt = Annotated[
     list[str] | None,
     typer.Option(
+        metavar="LEVELS",
         help="Only these certainty levels, comma-separated: stated, reported, hedged, "
-        "hypothetical, coded."
+        "hypothetical, coded (any case).",
     ),
 ]
 RelationOpt = Annotated[
     list[str] | None,
-    typer.Option("--relation", "-r", help="Only these relation types, comma-separated."),
+    typer.Option(
+        "--relation", "-r", metavar="TYPES", help="Only these relation types, comma-separated."
+    ),
+]
+PlaceOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="NAME",
+        help="Only relations that happened at this place (e.g. Minsk).",
+        autocompletion=complete_name,
+    ),
+]
+LimitOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=0,
+        metavar="N",
+        help=f"Show at most N rows (tables: {TABLE_ROWS} unless given; 0: all).",
+    ),
 ]
 
 
-def filters(graph, since, until, certainty, relation=None):
+def hidden_relation(*names: str):
+    """A hidden alias of ``--relation`` (an older spelling, still accepted)."""
+    return Annotated[list[str] | None, typer.Option(*names, hidden=True, metavar="TYPES")]
+
+
+def row_limit(limit: int | None, fmt: Format) -> int:
+    """How many rows to show (0: all): as asked, else a screenful for tables, all for
+    scripts."""
+    if limit is not None:
+        return limit
+    return TABLE_ROWS if fmt is Format.table else 0
+
+
+def filters(graph, since, until, certainty, relation=None, place=None, within=False):
     """The Filters of the shared filter options (checked against ``graph``'s vocabulary)."""
     from ..queries.filters import make_filters
 
-    return make_filters(graph, since, until, split(certainty), split(relation))
+    return make_filters(graph, since, until, split(certainty), split(relation), place, within)

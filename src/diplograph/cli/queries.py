@@ -17,12 +17,18 @@ from .options import (
     Direction,
     Format,
     FormatOpt,
+    LimitOpt,
     NameArg,
+    PlaceOpt,
     RelationOpt,
     SinceOpt,
     UntilOpt,
+    WithinOpt,
     complete_name,
     filters,
+    hidden_relation,
+    row_limit,
+    split,
 )
 
 list_app = typer.Typer(help="List entities or relations.", no_args_is_help=True)
@@ -32,9 +38,12 @@ list_app = typer.Typer(help="List entities or relations.", no_args_is_help=True)
 def who_met_command(
     ctx: typer.Context,
     name: NameArg,
+    place: PlaceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    within: WithinOpt = False,
     certainty: CertaintyOpt = None,
+    limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Everyone who met NAME, in date order, with where, how sure, and the quote."""
@@ -44,7 +53,9 @@ def who_met_command(
 
     def question(graph):
         node = resolve(graph, name)
-        return graph.name_of(node), who_met(graph, node, filters(graph, since, until, certainty))
+        chosen = filters(graph, since, until, certainty, None, place, within)
+        where = f" in {graph.name_of(chosen.place)}" if chosen.place else ""
+        return graph.name_of(node) + where, who_met(graph, node, chosen)
 
     env = Env.of(ctx)
     who, rows = env.answer(question)
@@ -55,6 +66,7 @@ def who_met_command(
         [("met", plain("name")), *RELATION_COLUMNS],
         title=f"Who met {who}",
         empty=f"no recorded meetings with {who}",
+        limit=row_limit(limit, fmt),
     )
 
 
@@ -71,11 +83,17 @@ def path_command(
     goal: NameArg,
     all_: Annotated[bool, typer.Option("--all", help="All shortest paths.")] = False,
     k: Annotated[
-        int, typer.Option("--k", min=1, max=1000, help="The K shortest simple paths.")
+        int, typer.Option("--k", min=1, max=1000, metavar="N", help="The N shortest simple paths.")
     ] = 1,
-    max_hops: Annotated[int | None, typer.Option(min=1, help="At most this many hops.")] = None,
-    via: Annotated[list[str] | None, typer.Option(help="Only these relation types.")] = None,
-    avoid: Annotated[list[str] | None, typer.Option(help="Bypass this actor (repeatable).")] = None,
+    max_hops: Annotated[
+        int | None, typer.Option(min=1, metavar="N", help="At most this many hops.")
+    ] = None,
+    relation: RelationOpt = None,
+    via: hidden_relation("--via") = None,
+    avoid: Annotated[
+        list[str] | None,
+        typer.Option(metavar="NAME", help="Bypass this actor (repeatable)."),
+    ] = None,
     directed: Annotated[
         bool, typer.Option("--directed", help="Follow relations only in their direction.")
     ] = False,
@@ -83,9 +101,12 @@ def path_command(
         bool,
         typer.Option("--chronological", help="Only paths whose hops can happen in time order."),
     ] = False,
+    place: PlaceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    within: WithinOpt = False,
     certainty: CertaintyOpt = None,
+    limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The shortest chain of relations between two actors, one row per hop."""
@@ -101,7 +122,9 @@ def path_command(
     def question(graph):
         a, b = resolve(graph, start), resolve(graph, goal)
         options = PathOptions(
-            filters=filters(graph, since, until, certainty, via),
+            filters=filters(
+                graph, since, until, certainty, [*split(relation), *split(via)], place, within
+            ),
             avoid=frozenset(resolve(graph, n) for n in avoid or []),
             directed=directed,
             max_hops=max_hops,
@@ -114,30 +137,50 @@ def path_command(
 
     env = Env.of(ctx)
     title, rows = env.answer(question)
-    emit(rows, fmt.value, env.output, _hop_columns(), title=title)
+    emit(rows, fmt.value, env.output, _hop_columns(), title=title, limit=row_limit(limit, fmt))
 
 
 @handle_errors
 def show_command(
     ctx: typer.Context,
-    name: NameArg,
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="Name, alias or id of an entity, or a relation's id.",
+            metavar="NAME",
+            autocompletion=complete_name,
+        ),
+    ],
+    relation: RelationOpt = None,
+    place: PlaceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    within: WithinOpt = False,
     certainty: CertaintyOpt = None,
-    relation: RelationOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """NAME's card and all its relations, grouped by type, with evidence."""
-    from ..queries.listing import show, show_rows
+    """NAME's card and relations, grouped by type; or one relation by its id."""
+    from ..model.errors import UnknownEntity
+    from ..queries.listing import show, show_relation, show_rows
     from ..queries.resolve import resolve
-    from .render import emit_record, entity_tree
+    from .render import emit_record, entity_tree, relation_card
 
     def question(graph):
-        node = resolve(graph, name)
-        return show(graph, node, filters(graph, since, until, certainty, relation))
+        try:
+            node = resolve(graph, name)
+        except UnknownEntity:
+            found = show_relation(graph, name)
+            if found is None:
+                raise
+            return "relation", found
+        chosen = filters(graph, since, until, certainty, relation, place, within)
+        return "entity", show(graph, node, chosen)
 
     env = Env.of(ctx)
-    card = env.answer(question)
+    kind, card = env.answer(question)
+    if kind == "relation":
+        emit_record(card, [card], fmt.value, env.output, lambda: relation_card(card))
+        return
     emit_record(card, show_rows(card), fmt.value, env.output, lambda: entity_tree(card))
 
 
@@ -147,15 +190,21 @@ def neighbors_command(
     name: NameArg,
     relation: RelationOpt = None,
     direction: Annotated[
-        Direction, typer.Option(help="Relations from NAME (out), to it (in), or both.")
+        Direction,
+        typer.Option(metavar="in|out|both", help="Relations from NAME (out), to it (in), or both."),
     ] = Direction.both,
-    depth: Annotated[int, typer.Option(min=1, max=10, help="How many hops out.")] = 1,
+    depth: Annotated[
+        int, typer.Option(min=1, max=10, metavar="N", help="How many hops out (1-10).")
+    ] = 1,
     tree: Annotated[
         bool, typer.Option("--tree", help="Draw as a tree (table format only).")
     ] = False,
+    place: PlaceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    within: WithinOpt = False,
     certainty: CertaintyOpt = None,
+    limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The entities related to NAME, with relation, direction, date, certainty and distance."""
@@ -165,7 +214,7 @@ def neighbors_command(
 
     def question(graph):
         node = resolve(graph, name)
-        chosen = filters(graph, since, until, certainty, relation)
+        chosen = filters(graph, since, until, certainty, relation, place, within)
         return graph.name_of(node), neighbors(graph, node, direction.value, depth, chosen)
 
     env = Env.of(ctx)
@@ -190,6 +239,7 @@ def neighbors_command(
         columns,
         title=f"Neighbors of {who}",
         empty="no neighbors match",
+        limit=row_limit(limit, fmt),
     )
 
 
@@ -197,7 +247,9 @@ def neighbors_command(
 def search_command(
     ctx: typer.Context,
     text: Annotated[str, typer.Argument(help="What to look for (typos welcome).")],
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many results.")] = 20,
+    limit: Annotated[
+        int, typer.Option(min=1, max=1000, metavar="N", help="At most N results (1-1000).")
+    ] = 20,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Fuzzy search over names, aliases, descriptions, quotes, notes and sources."""
@@ -222,19 +274,23 @@ def timeline_command(
     names: Annotated[
         list[str] | None,
         typer.Argument(
-            help="None (everything), one actor, or two (what passed between them).",
+            help="None (everything), one actor or place, or two (what passed between them).",
+            metavar="[NAME [NAME]]",
             autocompletion=complete_name,
         ),
     ] = None,
     relation: RelationOpt = None,
+    place: PlaceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    within: WithinOpt = False,
     certainty: CertaintyOpt = None,
+    limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Dated relations in time order; partial dates sort by their earliest day."""
     from ..queries.resolve import resolve
-    from ..queries.timeline import timeline
+    from ..queries.timeline import timeline_and_undated
     from .render import RELATION_COLUMNS, emit, hop_cell
 
     if len(names or []) > 2:
@@ -242,19 +298,42 @@ def timeline_command(
 
     def question(graph):
         nodes = [resolve(graph, n) for n in names or []]
-        return timeline(graph, nodes, filters(graph, since, until, certainty, relation))
+        chosen = filters(graph, since, until, certainty, relation, place, within)
+        return timeline_and_undated(graph, nodes, chosen)
 
     env = Env.of(ctx)
-    rows = env.answer(question)
+    rows, undated = env.answer(question)
+    note = None
+    if undated and names:  # (everything's timeline: list relations is the whole list)
+        them = "it" if undated == 1 else "them"
+        import shlex
+
+        where = "list relations" + "".join(f" --between {shlex.quote(n)}" for n in names)
+        note = (
+            f"{undated} undated relation{'s' if undated != 1 else ''} left out "
+            f"(a timeline holds dated ones only): diplograph {where} shows {them}"
+        )
     columns = [RELATION_COLUMNS[0], ("relation", hop_cell), *RELATION_COLUMNS[1:]]  # date first
-    emit(rows, fmt.value, env.output, columns, title="Timeline", empty="no dated relations match")
+    emit(
+        rows,
+        fmt.value,
+        env.output,
+        columns,
+        title="Timeline",
+        empty="no dated relations match",
+        limit=row_limit(limit, fmt),
+        note=note,
+    )
 
 
 @handle_errors
 def stats_command(
     ctx: typer.Context,
     top: Annotated[
-        int, typer.Option(min=1, max=1000, help="How many actors and components to list.")
+        int,
+        typer.Option(
+            min=1, max=1000, metavar="N", help="How many actors and components to list (1-1000)."
+        ),
     ] = 10,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -279,8 +358,9 @@ def stats_command(
 def list_entities_command(
     ctx: typer.Context,
     entity_type: Annotated[
-        str | None, typer.Option("--type", "-t", help="Only this entity type.")
+        str | None, typer.Option("--type", "-t", metavar="TYPE", help="Only this entity type.")
     ] = None,
+    limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """All entities, by name."""
@@ -296,28 +376,62 @@ def list_entities_command(
         ("relations", plain("relations")),
         ("description", plain("description")),
     ]
-    emit(rows, fmt.value, env.output, columns, title="Entities", empty="no entities")
+    emit(
+        rows,
+        fmt.value,
+        env.output,
+        columns,
+        title="Entities",
+        empty="no entities",
+        limit=row_limit(limit, fmt),
+    )
 
 
 @list_app.command("relations")
 @handle_errors
 def list_relations_command(
     ctx: typer.Context,
-    relation_type: Annotated[
-        list[str] | None, typer.Option("--type", "-t", help="Only these relation types.")
+    relation: RelationOpt = None,
+    relation_type: hidden_relation("--type", "-t") = None,
+    between: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="NAME",
+            help="Only relations touching this actor; twice: between two (dated or not).",
+            autocompletion=complete_name,
+        ),
     ] = None,
+    place: PlaceOpt = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
+    within: WithinOpt = False,
     certainty: CertaintyOpt = None,
+    limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """All relations, in time order (undated last)."""
     from ..queries.listing import list_relations
+    from ..queries.resolve import resolve
     from .render import RELATION_COLUMNS, emit, hop_cell
 
+    if len(between or []) > 2:
+        raise UsageError("--between takes at most two names")
     env = Env.of(ctx)
-    rows = env.answer(
-        lambda graph: list_relations(graph, filters(graph, since, until, certainty, relation_type))
-    )
+
+    def question(graph):
+        types = [*split(relation), *split(relation_type)]
+        chosen = filters(graph, since, until, certainty, types, place, within)
+        ends = [resolve(graph, n) for n in between or []]
+        return list_relations(graph, chosen, ends)
+
+    rows = env.answer(question)
     columns = [("relation", hop_cell), *RELATION_COLUMNS]
-    emit(rows, fmt.value, env.output, columns, title="Relations", empty="no relations match")
+    emit(
+        rows,
+        fmt.value,
+        env.output,
+        columns,
+        title="Relations",
+        empty="no relations match",
+        limit=row_limit(limit, fmt),
+    )

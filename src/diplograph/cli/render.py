@@ -1,8 +1,10 @@
 """Rows -> Rich table, JSON or CSV. One mechanism for every command.
 
-JSON is an array of the row objects; CSV has the same keys as columns, with lists and
-objects (evidence, aliases) written as JSON text so nothing is lost. Tables never drop
-data: long cells fold onto several lines.
+JSON is an array of the row objects (a missing date or place is null); CSV has the same
+keys as columns, with lists and objects (evidence, aliases) written as JSON text so
+nothing is lost. Tables show the first rows (``limit``) and say how many more there are;
+they never drop a column or cut a word: where the columns cannot fit side by side
+(a narrow terminal), each row is shown as a record, one field per line.
 """
 
 from __future__ import annotations
@@ -117,8 +119,13 @@ def certainty_cell(row: dict) -> str:
 
 
 def plain(key: str) -> Cell:
-    """A cell showing one field as text."""
-    return lambda row: escape(str(row.get(key, "")))
+    """A cell showing one field as text (nothing for a missing one)."""
+
+    def cell(row: dict) -> str:
+        value = row.get(key)
+        return "" if value is None else escape(str(value))
+
+    return cell
 
 
 def hop_cell(row: dict) -> str:
@@ -204,6 +211,44 @@ def table(
     return result
 
 
+def fits(console: Console, shown: Table) -> bool:
+    """Whether ``shown`` fits the console's width without cutting a word (each column at
+    least as wide as its longest word)."""
+    from rich.measure import Measurement
+
+    rich_console = getattr(console, "console", console)  # an Output: its Rich console
+    options = rich_console.options.update_width(1_000_000)  # unclamped: what it needs
+    return Measurement.get(rich_console, options, shown).minimum <= rich_console.width
+
+
+def records(rows: list[dict], columns: Columns, title: str | None = None) -> Any:
+    """Rows as records, one field per line ("header: value"), a blank line between rows:
+    what a table becomes on a terminal too narrow for its columns."""
+    from rich.console import Group
+    from rich.text import Text
+
+    parts: list[Any] = [] if title is None else [Text(title, style="bold")]
+    for n, row in enumerate(rows):
+        if n or title is not None:
+            parts.append(Text(""))
+        for header, cell in columns:
+            value = Text.from_markup(cell(row))
+            lines = value.split("\n")
+            head = Text(f"{header}: ", style="bold")
+            parts.append(Text.assemble(head, lines[0]))
+            parts.extend(Text.assemble("  ", line) for line in lines[1:])
+    return Group(*parts)
+
+
+def more_note(shown: int, total: int) -> str:
+    """The footer of a table cut at ``shown`` rows of ``total``."""
+    more = total - shown
+    return (
+        f"... {more:,} more row{'s' if more != 1 else ''} not shown ({total:,} in all): "
+        "--limit 0 shows them all, --format csv writes them all for a spreadsheet"
+    )
+
+
 def emit(
     rows: list[dict],
     fmt: str,
@@ -211,16 +256,26 @@ def emit(
     columns: Columns,
     title: str | None = None,
     empty: str = "nothing found",
+    limit: int = 0,
+    note: str | None = None,
 ) -> None:
-    """Print rows in the chosen format (table, json, csv) to the console's file."""
+    """Print rows in the chosen format (table, json, csv) to the console's file: the
+    first ``limit`` of them (0: all; a table then says how many more there are), and
+    ``note`` (on a table, a line under it; for scripts, on stderr)."""
+    shown = rows[:limit] if limit else rows
     if fmt == "json":
-        console.file.write(to_json(rows) + "\n")
+        console.file.write(to_json(shown) + "\n")
     elif fmt == "csv":
-        write_csv(rows, console.file)
-    elif rows:
-        console.print(table(rows, columns, title))
+        write_csv(shown, console.file)
+    elif shown:
+        drawn = table(shown, columns, title)
+        console.print(drawn if fits(console, drawn) else records(shown, columns, title))
+        if len(shown) < len(rows):
+            console.print(f"[dim]{escape(more_note(len(shown), len(rows)))}[/dim]")
     else:
         console.print(f"[dim]{escape(empty)}[/dim]")
+    if note and fmt == "table":
+        console.print(f"[dim]{escape(note)}[/dim]")
 
 
 def emit_record(
@@ -237,7 +292,8 @@ def emit_record(
 
 
 def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -> None:
-    """Several named tables (stats): JSON object of arrays, CSV with a 'section' column."""
+    """Several named tables (stats): JSON object of arrays, CSV with a 'section' column.
+    A list in a cell (a component's members) shows its first 8 items in a table."""
     if fmt == "json":
         console.file.write(to_json(sections) + "\n")
         return
@@ -253,7 +309,25 @@ def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -
             continue
         headers = list(rows[0])
         title = name.replace("_", " ").capitalize()
-        console.print(table(rows, [(h, plain(h)) for h in headers], title, lines=False))
+        shown = table(rows, [(h, _listed(h)) for h in headers], title, lines=False)
+        if fits(console, shown):
+            console.print(shown)
+        else:
+            console.print(records(rows, [(h, _listed(h)) for h in headers], title))
+
+
+def _listed(key: str, first: int = 8) -> Cell:
+    """A cell showing one field; a list as its first items and how many more."""
+
+    def cell(row: dict) -> str:
+        value = row.get(key)
+        if not isinstance(value, list):
+            return escape("" if value is None else str(value))
+        more = len(value) - first
+        text = ", ".join(map(str, value[:first]))
+        return escape(text + (f" and {more:,} more" if more > 0 else ""))
+
+    return cell
 
 
 def _card_extras(card: dict) -> str:
@@ -289,6 +363,18 @@ def entity_tree(card: dict) -> Tree:
                 leaf.add(_evidence_line(ev))
             if len(row["evidence"]) > MAX_EVIDENCE_SHOWN:
                 leaf.add(f"[dim]… and {len(row['evidence']) - MAX_EVIDENCE_SHOWN} more[/dim]")
+    if card.get("happened_here"):
+        branch = root.add(f"[bold cyan]happened here[/bold cyan] ({len(card['happened_here'])})")
+        for row in card["happened_here"]:
+            when = row["date"] or row["date_text"] or "undated"
+            leaf = branch.add(
+                f"{hop_cell(row)} [dim]{escape(when)}[/dim] · "
+                f"{certainty_cell(row).replace(chr(10), ' ')}"
+            )
+            for ev in row["evidence"][:MAX_EVIDENCE_SHOWN]:
+                leaf.add(_evidence_line(ev))
+            if len(row["evidence"]) > MAX_EVIDENCE_SHOWN:
+                leaf.add(f"[dim]… and {len(row['evidence']) - MAX_EVIDENCE_SHOWN} more[/dim]")
     if card["reported"]:
         branch = root.add(f"[bold cyan]reported[/bold cyan] ({len(card['reported'])})")
         for row in card["reported"]:
@@ -296,6 +382,33 @@ def entity_tree(card: dict) -> Tree:
                 f"{escape(row['from_name'])} {escape(row['relation'])} "
                 f"{escape(row['to_name'])} [dim]{escape(row['date'] or 'undated')}[/dim]"
             )
+    return root
+
+
+def relation_card(row: dict) -> Tree:
+    """``show RELATION-ID``: one relation read in its direction, then every field and
+    every quote."""
+    from rich.tree import Tree
+
+    root = Tree(f"{hop_cell(row)} [dim]({escape(row['relation_id'])}, {escape(row['type'])})[/dim]")
+    when = row["date"] or "undated"
+    words = row["date_text"] or (dates.describe(row["date"]) if row["date"] else "")
+    root.add(f"when: {escape(when)}" + (f" [dim]({escape(words)})[/dim]" if words else ""))
+    if row["place"]:
+        root.add(f"where: {escape(row['place'])} [dim]({escape(row['place_id'])})[/dim]")
+    root.add(f"certainty: {certainty_cell(row).replace(chr(10), ' ')}")
+    if row["note"]:
+        root.add(f"note: {escape(row['note'])}")
+    quotes = root.add(f"evidence ({len(row['evidence'])})")
+    for ev in row["evidence"]:
+        extra = "".join(
+            f", {escape(k)}: {escape(str(v))}"
+            for k, v in ev.items()
+            if k not in ("quote", "source")
+        )
+        quotes.add(
+            f"[italic]“{escape(ev['quote'])}”[/italic] [dim]({escape(ev['source'])}{extra})[/dim]"
+        )
     return root
 
 

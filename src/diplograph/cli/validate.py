@@ -9,6 +9,7 @@ import typer
 
 from ..model.errors import DataError, UsageError
 from .env import Env, handle_errors
+from .options import Format, FormatOpt
 
 
 @handle_errors(all_problems=True)
@@ -22,11 +23,44 @@ def validate_command(
             metavar="SOURCE_ID=FILE",
         ),
     ] = None,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Check the data: every problem, each with its file and place; quotes against sources.
 
     Quotes are checked against each source's own text file (its "text" field) when it is
-    there; the sources that could not be checked are named, with why."""
+    there; the sources that could not be checked are named, with why. With --format json
+    or csv, the problems are rows {file, line, id, where, problem} on stdout (none: an
+    empty JSON array, a CSV header only), and the exit code still says whether the data
+    passed. A problem with a record names its id and the line it starts on."""
+    from ..check.files import placed, placed_text
+    from .render import emit
+
+    env = Env.of(ctx)
+    try:
+        _validate(ctx, source_text, quiet=fmt is not Format.table)
+        problems: list[str] = []
+    except DataError as exc:
+        problems = exc.problems
+    if not problems and fmt is Format.table:
+        return
+    rows = placed(problems)  # each placed by its record's id and line
+    if fmt is Format.table:
+        said = [
+            placed_text(row) if row["id"] is not None else message
+            for row, message in zip(rows, problems, strict=True)
+        ]
+        raise DataError(said)
+    if fmt is Format.csv and not rows:
+        env.stdout.write("file,line,id,where,problem\n")
+    else:
+        emit(rows, fmt.value, env.output, [])
+    if problems:
+        raise typer.Exit(1)
+
+
+def _validate(ctx: typer.Context, source_text: list[str] | None, quiet: bool = False) -> None:
+    """Check the data; raise DataError with every problem; say what passed (and which
+    sources' quotes could not be checked) unless ``quiet``."""
     from ..check.files import data_files, relation_evidence, with_vocabulary
     from ..model.records import Quotes
 
@@ -54,7 +88,8 @@ def validate_command(
         for filename, i, evidence in relation_evidence(files):
             quotes.relation(filename, i, evidence)
         if quotes.problems:
-            env.notes(*unchecked)
+            if not quiet:
+                env.notes(*unchecked)
             raise DataError(quotes.problems)
         checked = quotes.checked
     count = len(files)
@@ -63,8 +98,9 @@ def validate_command(
     )
     if texts:
         message += f"; {checked} quotes found verbatim in {', '.join(sorted(texts))}"
-    typer.echo(message)
-    env.notes(*unchecked)
+    if not quiet:
+        typer.echo(message)
+        env.notes(*unchecked)
 
 
 #: Sources named one by one when their quotes could not be checked (then "... and N more").

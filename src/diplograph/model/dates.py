@@ -72,6 +72,14 @@ class Edtf:
             return False
         return not (until is not None and self.lower > until)
 
+    def inside(self, since: date | None, until: date | None) -> bool:
+        """True when every day this date can stand for lies between ``since`` and
+        ``until`` (inclusive): ``2025-02-04/2025-02-14`` is inside February 2025, a span
+        from 2020 is not."""
+        if since is not None and self.lower < since:
+            return False
+        return not (until is not None and self.upper > until)
+
 
 @lru_cache(maxsize=1024)
 def _matching(pattern: str, values: range) -> tuple[int, ...]:
@@ -196,6 +204,28 @@ def ordinal_bounds(text: str) -> tuple[int, int]:
         return day.toordinal(), day.toordinal()
     parsed = parse(text)
     return parsed.lower.toordinal(), parsed.upper.toordinal()
+
+
+_MONTH_WORDS = {
+    **{name.lower(): n for n, name in enumerate(calendar.month_name) if name},
+    **{name.lower(): n for n, name in enumerate(calendar.month_abbr) if name},
+    "sept": 9,
+}
+_MONTH_TEXT = re.compile(r"^(?P<month>[A-Za-z]+)\.?(?:,?\s+(?P<year>[0-9]{4}))?$")
+
+
+def parse_filter(text: str, default_year: int | None = None) -> Edtf:
+    """A date typed in a filter: EDTF (``2025-02``), or a month in words, with or without
+    its year (``February 2025``, ``Feb 2025``, ``february``); a month without a year is in
+    ``default_year`` (the data's latest year; DateError when there is none)."""
+    found = _MONTH_TEXT.match(text.strip()) if isinstance(text, str) else None
+    if found is None or found["month"].lower() not in _MONTH_WORDS:
+        return parse(text)
+    month = _MONTH_WORDS[found["month"].lower()]
+    year = int(found["year"]) if found["year"] else default_year
+    if year is None:
+        raise DateError(f"'{text}': give the year too (e.g. '{text} 2025')")
+    return parse(f"{year:04d}-{month:02d}")
 
 
 def _describe_single(text: str) -> str:

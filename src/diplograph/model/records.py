@@ -194,7 +194,10 @@ def _check_field(spec: Field, value: Any, path: str) -> Iterator[Problem]:
         if problems:
             return
         if spec.enum and value not in spec.enum:
-            yield Problem(path, f"'{value}' is not one of {', '.join(spec.enum)}")
+            yield Problem(
+                path,
+                f"'{value}' is not one of {', '.join(spec.enum)}" + _closest(value, spec.enum),
+            )
         if spec.pattern and not re.match(spec.pattern, value):
             yield Problem(path, f"'{value}' is not a valid id (lowercase letters, digits, '-')")
     elif spec.kind == "boolean":
@@ -349,6 +352,7 @@ def _closest(word: str, choices: list[str]) -> str:
     difflib's either way, in milliseconds instead of seconds at 100,000 ids."""
     import difflib
 
+    choices = list(choices)
     if len(choices) > 1000:
         from rapidfuzz import fuzz, process
 

@@ -55,20 +55,21 @@ def date_rank(graph: Store, key: str, attrs: dict) -> tuple:
 
 
 def relation_fields(graph: Store, key: str, attrs: dict, row: dict | None = None) -> dict:
-    """The provenance columns every relation row carries (added to ``row`` if given)."""
+    """The provenance columns every relation row carries (added to ``row`` if given); a
+    field the relation lacks is None (JSON null, an empty CSV cell)."""
     get = attrs.get
     place, reported_by = get("place"), get("reported_by")
     name = graph.name_of
     row = {} if row is None else row
-    row["date"] = get("date", "")
-    row["date_text"] = get("date_text", "")
-    row["place_id"] = place or ""
-    row["place"] = name(place) if place else ""
+    row["date"] = get("date")
+    row["date_text"] = get("date_text")
+    row["place_id"] = place
+    row["place"] = name(place) if place else None
     row["certainty"] = attrs["certainty"]
-    row["reported_by"] = name(reported_by) if reported_by else ""
+    row["reported_by"] = name(reported_by) if reported_by else None
     row["relation_id"] = key
     row["evidence"] = attrs["evidence"]
-    row["note"] = get("note", "")
+    row["note"] = get("note")
     if "attributes" in attrs:  # coder numbers (GDELT, ICEWS), only where there are some
         row["attributes"] = attrs["attributes"]
     return row

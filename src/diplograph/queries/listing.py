@@ -13,6 +13,8 @@ from .common import entity_name, incident, reading, relation_fields, relation_ro
 
 def list_entities(graph: Store, entity_type: str | None = None) -> list[dict]:
     """Entities (optionally of one type), by name, with their degree."""
+    if entity_type is not None:
+        entity_type = entity_type.casefold()  # any case, as relation types
     if entity_type is not None and entity_type not in ENTITY_TYPES:
         raise UsageError(
             f"unknown entity type '{entity_type}' (choose from {', '.join(ENTITY_TYPES)})"
@@ -32,14 +34,34 @@ def list_entities(graph: Store, entity_type: str | None = None) -> list[dict]:
     return sorted(rows, key=lambda r: (r["name"].casefold(), r["id"]))
 
 
-def list_relations(graph: Store, filters: Filters = NO_FILTERS) -> list[dict]:
-    """Relations passing the filters, in time order (undated last)."""
-    edges = [e for e in graph.edges() if filters.accepts(e[3])]
+def list_relations(
+    graph: Store, filters: Filters = NO_FILTERS, ends: list[str] | tuple = ()
+) -> list[dict]:
+    """Relations passing the filters, in time order (undated last); with ``ends``, only
+    those touching that entity (one) or joining the two (either direction)."""
+    if len(ends) > 2:
+        raise UsageError("--between takes at most two names")
+    if not ends:
+        edges = [e for e in graph.edges() if filters.accepts(e[3])]
+    else:
+        edges = [
+            edge
+            for _, edge in incident(graph, ends[0], "both", filters)
+            if len(ends) == 1 or ends[1] in (edge[0], edge[1])
+        ]
     edges.sort(key=lambda e: (sort_key(e[3]), e[2]))
     return [relation_row(graph, *e) for e in edges]
 
 
 # -- show ----------------------------------------------------------------------------------
+
+
+def show_relation(graph: Store, key: str) -> dict[str, Any] | None:
+    """One relation by its id, with every field (None: no relation has that id)."""
+    found = graph.relation_by_id(key.strip())
+    if found is None:
+        return None
+    return relation_row(graph, *found)
 
 
 def entity_card(graph: Store, node: str) -> dict[str, Any]:
@@ -59,7 +81,11 @@ def entity_card(graph: Store, node: str) -> dict[str, Any]:
 
 
 def show(graph: Store, node: str, filters: Filters = NO_FILTERS) -> dict[str, Any]:
-    """Entity card, its relations grouped by type, and the claims it reported."""
+    """Entity card, its relations grouped by type, what happened there (relations whose
+    place it is), and the claims it reported.
+
+    The shape (JSON): {id, name, type, aliases, description, relations: {type: [row]},
+    happened_here: [relation row], reported: [relation row]}."""
     groups: dict[str, list[dict]] = {}
     for way, (u, v, key, attrs) in sorted(
         incident(graph, node, "both", filters), key=lambda item: (sort_key(item[1][3]), item[1][2])
@@ -83,13 +109,29 @@ def show(graph: Store, node: str, filters: Filters = NO_FILTERS) -> dict[str, An
         ),
         key=lambda row: (sort_key(row), row["relation_id"]),
     )
-    return {**entity_card(graph, node), "relations": groups, "reported": reported}
+    happened = sorted(
+        (relation_row(graph, *edge) for edge in graph.placed_at(node, filters)),
+        key=lambda row: (sort_key(row), row["relation_id"]),
+    )
+    return {
+        **entity_card(graph, node),
+        "relations": groups,
+        "happened_here": happened,
+        "reported": reported,
+    }
 
 
 def show_rows(card: dict[str, Any]) -> list[dict]:
-    """``show`` flattened to one row per relation (for csv)."""
-    return [
-        {"entity_id": card["id"], "entity_name": card["name"], "relation_type": rtype, **row}
+    """``show`` flattened to one row per relation (for csv): its own relations, then
+    those that happened there (``direction`` "here")."""
+    head = {"entity_id": card["id"], "entity_name": card["name"]}
+    own = [
+        {**head, "relation_type": rtype, **row}
         for rtype, rows in card["relations"].items()
         for row in rows
     ]
+    here = [
+        {**head, "relation_type": row["type"], "direction": "here", **row}
+        for row in card.get("happened_here", [])
+    ]
+    return own + here

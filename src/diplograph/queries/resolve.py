@@ -5,9 +5,11 @@ A name matches an entity by id, name or alias, ignoring case, accents and punctu
 person has it: the last ("Kellogg") or the first, as in family-name-first names ("Xi" for
 Xi Jinping, "Moon" for Moon Jae-in). Exact matches win over one-word matches, and among
 exact matches an entity's own id or name wins over another's alias ("United States" is
-the entity of that name, not the 18 others that have it as an alias). Several matches
-raise AmbiguousName with the candidates ("Kim" among Kim Jong-un, Kim Yo-jong and Sung
-Kim); none raises UnknownEntity with the closest names.
+the entity of that name, not the 18 others that have it as an alias); a leading "the" is
+ignored when the name is not found with it ("the US"). Several matches raise
+AmbiguousName with the candidates ("Kim" among Kim Jong-un, Kim Yo-jong and Sung Kim);
+none raises UnknownEntity with the closest names, the people whose first name it is
+("Keith": Keith Kellogg), or, when nothing is close, a pointer to ``diplograph search``.
 """
 
 from __future__ import annotations
@@ -37,15 +39,27 @@ class NameIndex:
         return f"{self.graph.nodes[node].get('name', node)} ({node})"
 
     def suggestions(self, text: str, limit: int = 3) -> list[str]:
-        """The entity names closest to ``text``, best first."""
+        """The entity names closest to ``text``, best first: those it starts (a first
+        name: "Keith" -> Keith Kellogg), then those within a few typos."""
         from rapidfuzz import fuzz, process
 
         # keys only: the tables of a packed graph decode their positions on lookup
         keys = list(dict.fromkeys([*self.exact, *self.surname]))
+        typed = _without_article(fold(text))
         found: list[str] = []
-        for key, _score, _ in process.extract(
-            fold(text), keys, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=70
+        if len(typed) >= 3:
+            for key in keys:
+                if key.startswith(typed + " "):
+                    for node in sorted(self.exact.get(key) or self.surname.get(key) or ()):
+                        name = self.graph.nodes[node].get("name", node)
+                        if name not in found:
+                            found.append(name)
+        # a leading "the" is no part of the likeness ("the US" is not "The West")
+        bare = {_without_article(key): key for key in reversed(keys)}
+        for bare_key, _score, _ in process.extract(
+            typed, list(bare), scorer=fuzz.ratio, limit=limit * 4, score_cutoff=70
         ):
+            key = bare[bare_key]
             nodes = self.exact[key] if key in self.exact else self.surname[key]
             for node in sorted(nodes):
                 name = self.graph.nodes[node].get("name", node)
@@ -62,30 +76,37 @@ class NameIndex:
         key = fold(text)
         if not key:
             raise UsageError(f"empty name {text!r}: type a name, alias or id")
-        for table in (self.exact, self.surname):
-            matches = table.get(key)
-            if matches and len(matches) > 1 and table is self.exact:
-                # an entity's own id or name beats another entity's alias
-                named = {
-                    n
-                    for n in matches
-                    if fold(n) == key or fold(self.graph.nodes[n].get("name", n)) == key
-                }
-                matches = named or matches
-            if matches and len(matches) == 1:
-                return next(iter(matches))
-            if matches:
-                ordered = sorted(matches, key=lambda n: self.graph.nodes[n].get("name", n))
-                labels = [self._label(n) for n in ordered[:MAX_CANDIDATES]]
-                if len(ordered) > MAX_CANDIDATES:
-                    labels.append(f"and {len(ordered) - MAX_CANDIDATES} more")
-                raise AmbiguousName(
-                    f"'{text}' matches {len(ordered)} entities: {', '.join(labels)}; "
-                    "type a full name or an id",
-                    ordered,
-                )
+        for candidate in dict.fromkeys((key, _without_article(key))):
+            if not candidate:
+                continue
+            for table in (self.exact, self.surname):
+                matches = table.get(candidate)
+                if matches and len(matches) > 1 and table is self.exact:
+                    # an entity's own id or name beats another entity's alias
+                    named = {
+                        n
+                        for n in matches
+                        if fold(n) == candidate
+                        or fold(self.graph.nodes[n].get("name", n)) == candidate
+                    }
+                    matches = named or matches
+                if matches and len(matches) == 1:
+                    return next(iter(matches))
+                if matches:
+                    ordered = sorted(matches, key=lambda n: self.graph.nodes[n].get("name", n))
+                    labels = [self._label(n) for n in ordered[:MAX_CANDIDATES]]
+                    if len(ordered) > MAX_CANDIDATES:
+                        labels.append(f"and {len(ordered) - MAX_CANDIDATES} more")
+                    raise AmbiguousName(
+                        f"'{text}' matches {len(ordered)} entities: {', '.join(labels)}; "
+                        "type a full name or an id",
+                        ordered,
+                    )
         close = self.suggestions(text)
-        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        if close:
+            hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)"
+        else:
+            hint = f"; look for it with: diplograph search {_quoted(text)}"
         raise UnknownEntity(f"no entity named '{text}'{hint}")
 
     def completions(self, incomplete: str) -> list[str]:
@@ -101,6 +122,18 @@ class NameIndex:
                     if fold(name).startswith(prefix):
                         out.add(name)
         return sorted(out)
+
+
+def _without_article(key: str) -> str:
+    """A folded name without a leading "the"."""
+    return key[4:] if key.startswith("the ") else key
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a shell word."""
+    import shlex
+
+    return shlex.quote(text)
 
 
 def name_tables_of(

@@ -9,8 +9,12 @@ from ..model.vocabulary import relation_label
 from ..store.protocol import SearchIndex, Store
 from .common import display_names
 
-#: Scores: a name or alias scores its similarity (0-100, typos cost a little); a match
-#: inside a description or an evidence quote scores these fixed values.
+#: Scores: a name or alias scores its similarity (0-100, typos cost a little), or, when
+#: one of its words starts with the text ("Tsikh", "Lukash"), at least PREFIX_SCORE; a
+#: match inside a description or an evidence quote scores these fixed values.
+PREFIX_SCORE = 90.0
+#: Name words starting with the text that are considered (the shortest first).
+PREFIX_MATCHES = 1000
 DESCRIPTION_SCORE = 80.0
 QUOTE_SCORE = 75.0
 NAME_CUTOFF = 75
@@ -21,7 +25,9 @@ def search(graph: Store, text: str, limit: int = 20) -> list[dict]:
     fact's URL and locator), relation notes and sources.
 
     Names and aliases (and each word of them) are compared with the folded text by edit
-    similarity, so typos and transliteration variants match ('Tikhanovsky', 'Kelog').
+    similarity, so typos and transliteration variants match ('Tikhanovsky', 'Kelog'),
+    and a name one of whose words starts with the text ranks above descriptions and
+    quotes that contain it ('Tsikh' finds Siarhei Tsikhanouski).
     Descriptions, evidence, notes and sources (id, title, publisher, URL) match when they
     contain the folded text (case-, accent- and punctuation-insensitive). Each entity,
     relation or source appears once, with its best match.
@@ -42,6 +48,12 @@ def search(graph: Store, text: str, limit: int = 20) -> list[dict]:
     for position, score in found.names.matches(query, NAME_CUTOFF):
         for node in sorted(found.nodes_at(position)):
             consider(node, score, position)
+    if len(query) >= 3:  # a name (or a word of it) that starts with the text
+        for position, word in found.names.prefixed(query, PREFIX_MATCHES):
+            # closer to the whole word, higher: 'lukash' of lukashenko 90 + 6
+            score = PREFIX_SCORE + 9.9 * len(query) / len(word)
+            for node in sorted(found.nodes_at(position)):
+                consider(node, score, position)
     needle = query.encode("utf-8")  # the index's texts are UTF-8, searched in place
     if len(query) >= 3:
         for item in found.description_hits(needle):

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..model.gcpause import paused_gc
 from ..store.protocol import Store
-from .common import entity_name
+from .common import display_names, entity_name
 
 #: Betweenness is exact on graphs of up to this many entities; on larger ones it is
 #: estimated from a sample of pivots, as many as keep the breadth-first searches to about
@@ -28,7 +28,11 @@ def betweenness_pivots(nodes: int, links: int) -> int | None:
 
 def stats(graph: Store, top: int = 10, progress: Any = None) -> dict[str, list[dict]]:
     """Counts by type, most connected actors, brokers (betweenness), components;
-    ``progress(step)`` hears each step as it starts."""
+    ``progress(step)`` hears each step as it starts.
+
+    Components count a relation's place as linked to its two ends (Minsk, where
+    meetings were held, is in the component of those who met there); ``members`` lists
+    every member's name, sorted."""
     import networkx as nx
 
     def step(name: str) -> None:
@@ -49,6 +53,9 @@ def stats(graph: Store, top: int = 10, progress: Any = None) -> dict[str, list[d
         between = nx.betweenness_centrality(simple, k=sample, seed=0 if sample else None)
         brokers = sorted(between.items(), key=lambda item: (-item[1], item[0]))[:top]
         step("finding components")
+        # a place is part of what happened there: it joins the component of the
+        # relations placed at it (a place nothing happened at stays on its own)
+        simple.add_edges_from(graph.place_links())
         components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
     # the largest ``top`` components are listed; entities with no relation at all (places
     # named only as where something happened, mostly) are only counted
@@ -69,12 +76,7 @@ def stats(graph: Store, top: int = 10, progress: Any = None) -> dict[str, list[d
             if b > 0
         ],
         "components": [
-            {
-                "component": i,
-                "size": len(c),
-                "members": ", ".join(sorted(entity_name(graph, n) for n in c)[:8])
-                + (" ..." if len(c) > 8 else ""),
-            }
+            {"component": i, "size": len(c), "members": sorted(display_names(graph, sorted(c)))}
             for i, c in enumerate(linked[:top], 1)
         ],
         "component_summary": [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from operator import itemgetter
 
 from ..model.filters import NO_FILTERS, Filters
@@ -11,7 +12,7 @@ from .common import date_rank, display_names, incident, relation_fields
 
 def who_met(graph: Store, node: str, filters: Filters = NO_FILTERS) -> list[dict]:
     """Everyone with a ``met`` relation with ``node`` (either direction), by date."""
-    met_only = Filters(filters.since, filters.until, filters.certainty, frozenset({"met"}))
+    met_only = replace(filters, relation_types=frozenset({"met"}))
     met = [
         (v if direction == "out" else u, key, attrs)
         for direction, (u, v, key, attrs) in incident(graph, node, "both", met_only)

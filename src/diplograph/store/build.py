@@ -288,7 +288,7 @@ def assemble(
     tables: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The pack sections from checked entities, relation records and index arrays
-    (``src``, ``dst``, ``type``, ``certainty``, ``lo``, ``hi``, ``reporter``);
+    (``src``, ``dst``, ``type``, ``certainty``, ``lo``, ``hi``, ``reporter``, ``place``);
     ``tables``: ``entity_tables(entities)``, when already made."""
     count = len(entities)
     ent_blob, ent_off = _concat(entity_blobs)
@@ -302,9 +302,10 @@ def assemble(
     else:
         rel_off = array("q", [0])
         rel_off.extend(itertools.accumulate(map(len, relation_blobs)))
-    reporter = arrays.pop("reporter")  # -1 (no reporter) is left out of its adjacency
-    (out_off, out_rel), (in_off, in_rel), (rep_off, rep_rel) = _adjacencies(
-        (arrays["src"], arrays["dst"], reporter), count
+    # -1 (no reporter, no place) is left out of their adjacencies
+    reporter, place = arrays.pop("reporter"), arrays.pop("place")
+    (out_off, out_rel), (in_off, in_rel), (rep_off, rep_rel), (pla_off, pla_rel) = _adjacencies(
+        (arrays["src"], arrays["dst"], reporter, place), count
     )
     return {
         "meta": {
@@ -317,6 +318,8 @@ def assemble(
         **(tables if tables is not None else entity_tables(entities)),
         "rep_off": rep_off,
         "rep_rel": rep_rel,
+        "pla_off": pla_off,
+        "pla_rel": pla_rel,
         "ent_blob": ent_blob,
         "ent_off": ent_off,
         "rel_blob": relation_blobs,
@@ -366,6 +369,7 @@ def build_sections(loaded: list[tuple[Any, Any]], files: list[str]) -> dict[str,
         "lo": array("i", map(lower.__getitem__, when)),
         "hi": array("i", map(upper.__getitem__, when)),
         "reporter": array("i", [index[r.reported_by] if r.reported_by else -1 for r in relations]),
+        "place": array("i", [index[r.place] if r.place else -1 for r in relations]),
     }
     return assemble(
         files,
@@ -393,9 +397,9 @@ class _Head(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     relations: list[msgspec.Raw] = []
 
 
-#: The index arrays of relations, with their array type codes (the reporter array becomes
-#: the pack's rep_off/rep_rel adjacency).
-_ARRAYS = {**RELATION_ARRAYS, "reporter": "i"}
+#: The index arrays of relations, with their array type codes (the reporter and place
+#: arrays become the pack's rep_off/rep_rel and pla_off/pla_rel adjacencies).
+_ARRAYS = {**RELATION_ARRAYS, "reporter": "i", "place": "i"}
 #: The relation fields indexing reads, in the order they come in the record Structs.
 _COLUMNS = ("id", "source", "target", "type", "certainty", "date", "reported_by", "place")
 _TEXTS = ("evidence", "note", "date_text", "attributes")
@@ -633,8 +637,8 @@ def _index_relations(
     index, type_code = ctx.index, ctx.type_code
     lookup = index.__getitem__
     columns = {name: _Column(code) for name, code in _ARRAYS.items() if name not in ("lo", "hi")}
-    src, dst, rtype, cert, reporter = (
-        columns[k].add for k in ("src", "dst", "type", "certainty", "reporter")
+    src, dst, rtype, cert, reporter, place = (
+        columns[k].add for k in ("src", "dst", "type", "certainty", "reporter", "place")
     )
     date_code = _DateCodes()
     when_codes = _Column("i")
@@ -676,8 +680,7 @@ def _index_relations(
             src(map(lookup, source), count)
             dst(map(lookup, target), count)
             reporter(map(lookup, reporters), count)
-            if not set(places) <= index.keys():
-                return None
+            place(map(lookup, places), count)
         except KeyError:  # an unknown entity
             return None
         finally:

@@ -30,7 +30,7 @@ import msgspec
 from ..model.errors import CacheDamaged as PackDamaged  # a pack that fails its checks
 from ..model.records import CERTAINTY
 
-PACK_FORMAT = 5
+PACK_FORMAT = 6  # (main's 5, and a checksum per section)
 #: Byte sections read a record at a time are checked in blocks of this many bytes.
 BLOCK = 4096
 CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
@@ -55,6 +55,8 @@ _ARRAY_SECTIONS = {
     "sur_pos": "i",
     "rep_off": "i",
     "rep_rel": "i",
+    "pla_off": "i",
+    "pla_rel": "i",
     **RELATION_ARRAYS,
     "out_off": "i",
     "out_rel": "i",

@@ -15,7 +15,7 @@ import io
 import mmap
 import os
 import tempfile
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -303,6 +303,14 @@ class PackedGraph:
         counted = collections.Counter(self._s["type"])
         return {self.type_names[t]: n for t, n in counted.items()}
 
+    def latest_year(self) -> int | None:
+        """``Store.latest_year``, from the earliest-day array (no record read)."""
+        lows = self._s["lo"]
+        if not len(lows):
+            return None
+        latest = max(lows)
+        return date.fromordinal(latest).year if latest else None
+
     def simple_graph(self):
         """The graph as networkx's undirected simple ``Graph`` of its entities (what
         ``networkx.Graph`` makes of ``to_networkx()``, without reading any record)."""
@@ -481,6 +489,68 @@ class PackedGraph:
         off = self._s["rep_off"]
         return [self.edge(r) for r in self._s["rep_rel"][off[i] : off[i + 1]]]
 
+    def relation_by_id(self, key: str) -> tuple | None:
+        """The relation with this id: its quoted id is looked for in the records' bytes
+        (a chunk at a time, never decoded), and each record holding it is decoded to
+        check (one pass over the records, at memory speed; only ``show`` asks)."""
+        known = self._relation_at.get(key)
+        if known is not None:
+            return self.edge(known)
+        if not key or '"' in key or "\\" in key:
+            return None
+        needle = msgspec.json.encode(key)
+        blob, off = self._s["rel_blob"], self._s["rel_off"]
+        count = self.number_of_edges()
+        end = off[count] if count else 0
+        step = 1 << 24
+        position = 0
+        while position < end:
+            stop = min(end, position + step + len(needle))
+            chunk = bytes(blob[position:stop])
+            at = chunk.find(needle)
+            while at != -1:
+                r = bisect_right(off, position + at, 0, count + 1) - 1
+                if 0 <= r < count:
+                    found = self.edge(r)
+                    if found[2] == key:
+                        self._relation_at[key] = r
+                        return found
+                at = chunk.find(needle, at + 1)
+            position += step
+        return None
+
+    def placed_at(self, node: str, filters=None) -> list[tuple]:
+        """Relations whose ``place`` is ``node`` (passing ``filters``), from the place
+        index: only those are read."""
+        i = self.index[node]
+        off = self._s["pla_off"]
+        chosen = self._s["pla_rel"][off[i] : off[i + 1]]
+        accepts = self.edge_filter(filters) if filters is not None else None
+        if accepts is not None:
+            chosen = list(filter(accepts, chosen))
+        return self.edges_of(chosen)
+
+    def place_links(self) -> list[tuple[str, str]]:
+        """``Store.place_links``, from the place index (no record read)."""
+        s, ids = self._s, self.ids
+        off, rel, src, dst = s["pla_off"], s["pla_rel"], s["src"], s["dst"]
+        found = []
+        for i in range(len(ids)):
+            first, stop = off[i], off[i + 1]
+            if first == stop:
+                continue
+            place = ids[i]
+            for r in rel[first:stop]:
+                found.append((place, ids[src[r]]))
+                found.append((place, ids[dst[r]]))
+        return found
+
+    def count_placed_at(self, node: str) -> int:
+        """How many relations have ``node`` as their place (no record read)."""
+        i = self.index[node]
+        off = self._s["pla_off"]
+        return off[i + 1] - off[i]
+
     # fast paths ----------------------------------------------------------------------------
 
     def edge_filter(self, filters) -> Callable[[int], bool] | None:
@@ -489,6 +559,7 @@ class PackedGraph:
             filters.relation_types == frozenset()
             and not filters.certainty
             and (filters.since is None and filters.until is None)
+            and filters.place is None
         ):
             return None
         s = self._s
@@ -498,8 +569,20 @@ class PackedGraph:
         levels = {CERTAINTY_CODES[c] for c in filters.certainty} if filters.certainty else None
         since = filters.since.toordinal() if filters.since else None
         until = filters.until.toordinal() if filters.until else None
+        within = filters.within
+        placed = None
+        if filters.place is not None:
+            i = self.index.get(filters.place)
+            off = s["pla_off"]
+            placed = set() if i is None else set(s["pla_rel"][off[i] : off[i + 1]])
         rtype, cert, lo, hi = s["type"], s["certainty"], s["lo"], s["hi"]
-        if types is not None and levels is None and since is None and until is None:
+        if (
+            types is not None
+            and levels is None
+            and since is None
+            and until is None
+            and placed is None
+        ):
             return lambda i: rtype[i] in types  # the common case (who-met), kept short
 
         def accepts(i: int) -> bool:
@@ -507,10 +590,16 @@ class PackedGraph:
                 return False
             if levels is not None and cert[i] not in levels:
                 return False
+            if placed is not None and i not in placed:
+                return False
             if since is None and until is None:
                 return True
             if lo[i] == 0:
                 return False
+            if within:
+                if since is not None and lo[i] < since:
+                    return False
+                return not (until is not None and hi[i] > until)
             if since is not None and hi[i] < since:
                 return False
             return not (until is not None and lo[i] > until)

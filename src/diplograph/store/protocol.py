@@ -67,6 +67,11 @@ class Store(Protocol):
         """How many relations each type has (types without any left out)."""
         ...
 
+    def latest_year(self) -> int | None:
+        """The year of the latest earliest day of any dated relation (None: none dated):
+        the year a month typed without one is in."""
+        ...
+
     # names ---------------------------------------------------------------------------
 
     def name_of(self, node: str) -> str:
@@ -98,6 +103,24 @@ class Store(Protocol):
 
     def reported_by(self, node: str) -> list[Edge]:
         """Relations whose ``reported_by`` is ``node``."""
+        ...
+
+    def relation_by_id(self, key: str) -> Edge | None:
+        """The relation with this id (None: none has it)."""
+        ...
+
+    def placed_at(self, node: str, filters: Filters | None = None) -> list[Edge]:
+        """Relations whose ``place`` is ``node`` that pass ``filters`` (None: all), in no
+        particular order."""
+        ...
+
+    def place_links(self) -> list[tuple[str, str]]:
+        """(place, actor) for each end of every relation that has a place: what ties a
+        place to the graph though no relation has it as an end."""
+        ...
+
+    def count_placed_at(self, node: str) -> int:
+        """How many relations have ``node`` as their ``place``."""
         ...
 
     def edges(

@@ -39,7 +39,7 @@ from ..parallel import Claims, forked, received_arrays, send_arrays, two_process
 from .format import CHECKSUM, PackDamaged, aligned, checksum
 from .searchindex import NameCandidates, SearchIndex, label_key
 
-MAGIC = b"DIPLOGRAPH-SRCH\x06"
+MAGIC = b"DIPLOGRAPH-SRCH\x07"
 #: Texts are checked in blocks of this many bytes, as searches scan them.
 TEXT_BLOCK = 65536
 SEPARATOR = "\x00"  # between folded texts; fold() keeps it
@@ -52,6 +52,7 @@ NUMPY_MIN = 50_000
 ARRAYS = {
     "cand_len": "q",
     "cand_byte": "q",
+    "cand_at": "q",
     "cand_key_off": "i",
     "cand_key": "i",
     "desc_node": "i",
@@ -482,6 +483,7 @@ def _candidate_sections(keys: list[str]) -> dict[str, Any]:
         "cand_text": b"".join(encoded),
         "cand_len": array("q", names["starts"]),
         "cand_byte": array("q", [byte_at[i] for i in names["starts"]]),
+        "cand_at": array("q", byte_at),
         "cand_key_off": array("i", names["offsets"]),
         "cand_key": array("i", names["indices"]),
     }
@@ -525,6 +527,7 @@ def _candidate_sections_numpy(keys: list[str]) -> dict[str, Any]:
         "cand_text": data,
         "cand_len": array("q", starts.astype(np.int64).tobytes()),
         "cand_byte": array("q", byte_at[starts].tobytes()),
+        "cand_at": array("q", byte_at.tobytes()),
         "cand_key_off": array("i", key_off.astype(np.intc).tobytes()),
         "cand_key": array("i", key_of.astype(np.intc).tobytes()),
     }
@@ -619,13 +622,14 @@ def read(packed: Any, buffer: Any, key: str) -> Any | None:
             or len(parts["desc_starts"]) != len(parts["desc_node"])
             or not len(starts)
             or len(starts) != len(parts["cand_byte"])
+            or len(parts["cand_at"]) != starts[-1] + 1
             or len(parts["cand_key_off"]) != starts[-1] + 1
         ):
             return None
     except (ValueError, KeyError, TypeError, IndexError, msgspec.DecodeError):
         return None
     owner_rel, owner_pos = parts["owner_rel"], parts["owner_pos"]
-    where = dict(zip(starts, parts["cand_byte"], strict=True))  # candidate -> byte offset
+    where = parts["cand_at"]  # candidate -> byte offset
     text = parts["cand_text"]
 
     def texts(first: int, stop: int) -> list[str]:

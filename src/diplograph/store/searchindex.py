@@ -72,6 +72,41 @@ class NameCandidates:
                 out.append((key, score))
         return out
 
+    def prefixed(self, query: str, at_most: int = 1000) -> list[tuple[int, str]]:
+        """(key position, candidate text) of the candidates that start with ``query``
+        (a name or one of its words), the shortest first, at most ``at_most`` of them.
+        Candidates of one length are in text order, so each length is one bisection
+        (a few reads of the texts, not a scan)."""
+        out: list[tuple[int, str]] = []
+        last = len(self.length_starts) - 1
+        for size in range(len(query), last):
+            first, stop = self.length_starts[size], self.length_starts[size + 1]
+            if first == stop:
+                continue
+            at = _bisect_texts(self.texts, first, stop, query)
+            while at < stop and len(out) < at_most:
+                text = self.texts(at, at + 1)[0]
+                if not text.startswith(query):
+                    break
+                for key in self.key_indices[self.key_offsets[at] : self.key_offsets[at + 1]]:
+                    out.append((key, text))
+                at += 1
+            if len(out) >= at_most:
+                break
+        return out
+
+
+def _bisect_texts(texts: Any, first: int, stop: int, query: str) -> int:
+    """The first candidate in first..stop-1 (in text order) not before ``query``."""
+    low, high = first, stop
+    while low < high:
+        middle = (low + high) // 2
+        if texts(middle, middle + 1)[0] < query:
+            low = middle + 1
+        else:
+            high = middle
+    return low
+
 
 class SearchIndex:
     """What search scans: name candidates, folded description and quote texts.
