@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -170,35 +169,13 @@ def _certainly_valid(doc: dict, others: list[Path]) -> bool:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, fsynced,
-    then renamed over it; on any failure (or Ctrl-C) the temporary file is removed and
-    the old file is left as it was. An existing file keeps its permissions."""
-    folder = path.parent
-    try:
-        handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise CurationError(f"{path}: cannot write in '{folder}' ({exc.strerror})") from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, _mode(path))
-        os.replace(temp, path)
-    except BaseException as exc:
-        Path(temp).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise CurationError(f"{path}: cannot write ({exc.strerror})") from None
-        raise
-    _sync_folder(folder)
+    """Write ``data`` to ``path`` atomically (``formats.common.replace_file``: a
+    temporary file, fsynced, renamed over it; nothing changes on failure), then sync the
+    folder so the rename itself survives a crash."""
+    from ..formats.common import replace_file
 
-
-def _mode(path: Path) -> int:
-    if path.exists():
-        return path.stat().st_mode & 0o7777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+    replace_file(path, data, CurationError)
+    _sync_folder(path.parent)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -206,11 +206,27 @@ def write_atomic(
         return
     if Path(output).is_dir():
         raise ExportError(f"{output}: is a folder; give a file name")
-    target, folder = prepare_target(output, force)
+    target, _ = prepare_target(output, force)
+    replace_file(target, data, ExportError, output)
+
+
+def replace_file(
+    target: Path,
+    data: bytes | Callable[[BinaryIO], None],
+    error: type[Exception] = ExportError,
+    shown: str | None = None,
+) -> None:
+    """Put ``data`` at ``target``: a temporary file in the same folder (named for this
+    process, so a killed run's is removed by the next), fsynced, given the mode the
+    file has or would get, then renamed over it. On any failure (or Ctrl-C) the
+    temporary file is removed and an existing file is left as it was; an OSError becomes
+    ``error`` naming ``shown`` (default: the target)."""
+    shown = str(target) if shown is None else shown
+    folder = target.parent
     try:
         handle, temp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise ExportError(f"{output}: cannot write in '{folder}' ({exc.strerror})") from None
+        raise error(f"{shown}: cannot write in '{folder}' ({exc.strerror})") from None
     try:
         with os.fdopen(handle, "wb") as out:
             if callable(data):
@@ -224,7 +240,7 @@ def write_atomic(
     except BaseException as exc:
         Path(temp).unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise ExportError(f"{output}: cannot write ({exc.strerror})") from None
+            raise error(f"{shown}: cannot write ({exc.strerror})") from None
         raise
 
 
