@@ -504,3 +504,87 @@ def test_data_folder_merge_problems_name_the_folder(cli, tmp_path):
     (folder / "b.json").write_text(json.dumps(b), encoding="utf-8")
     rows = json.loads(cli("--data", str(folder), "who-met", "Alice", "-f", "json").stdout)
     assert {r["relation_id"] for r in rows} == {"r1", "x1"}
+
+
+# -- merging in bounded memory ---------------------------------------------------------------
+
+
+def _gdelt_rows(tmp_path: Path, rows: int) -> Path:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from import_gdelt import generate
+
+    path = tmp_path / "generated.tsv"
+    generate(path, rows, seed=3)
+    return path
+
+
+def test_rows_merge_alike_however_the_buckets_are_split(tmp_path, monkeypatch):
+    """Rows spread over few buckets, each split again (and again) into parts: the same
+    file, byte for byte, and the same report as with the default buckets."""
+    from diplograph.importers import collector
+
+    generated = _gdelt_rows(tmp_path, 20_000)
+    sample = [GDELT_SAMPLE] if GDELT_SAMPLE.exists() else [GDELT_SLICE]
+    rows = ICEWS.read_text("utf-8").splitlines()
+    twice = tmp_path / "twice.tab"  # a repeated event id, other actors
+    twice.write_text("\n".join([*rows, rows[4].replace("Kim Jong-Un", "Xi Jinping")]) + "\n")
+    runs = {}
+    for name, sizes in (("default", {}), ("split", {"BUCKETS": 3, "BUCKET_BYTES": 40_000})):
+        with monkeypatch.context() as patch:
+            for setting, value in sizes.items():
+                patch.setattr(collector, setting, value)
+            out = tmp_path / name
+            out.mkdir()
+            reports = [
+                import_gdelt([*sample, generated], str(out / "gdelt.json")).as_dict(),
+                import_icews([twice], str(out / "icews.json")).as_dict(),
+            ]
+            runs[name] = (
+                [r | {"output": Path(r["output"]).name} for r in reports],
+                (out / "gdelt.json").read_bytes(),
+                (out / "icews.json").read_bytes(),
+            )
+    assert runs["split"] == runs["default"]
+    assert runs["default"][0][0]["merged_reverse"] > 0
+    ids = [r["id"] for r in json.loads(runs["split"][2])["relations"]]
+    assert "icews-1004" in ids and "icews-1004-9" in ids
+
+
+def test_reading_rows_keeps_nothing_per_row():
+    """Memory while rows come in does not grow with them (they go to temporary files):
+    forty thousand distinct relations take no more than two thousand."""
+    import tracemalloc
+
+    from diplograph.importers.cameo import vocabulary
+    from diplograph.importers.collector import Collector
+    from diplograph.importers.common import Report
+
+    collector = Collector(Report(), vocabulary())
+    people = [collector.entity(f"p{i}", f"Person {i}", "person") for i in range(50)]
+
+    def rows(start: int, stop: int) -> None:
+        for n in range(start, stop):
+            collector.relation(
+                f"ev-{n}",
+                "met",
+                people[n % 50],
+                people[(n * 7 + 1) % 50],
+                {"source": "s", "url": f"https://example.org/{n}"},
+                document=f"https://example.org/{n}",
+                date=f"{1000 + n // 336}-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}",  # distinct
+                numbers={"tone": n % 7},
+            )
+
+    try:
+        rows(0, 2_000)  # every bucket's file is open, with its buffer
+        tracemalloc.start()
+        rows(2_000, 4_000)
+        early = tracemalloc.get_traced_memory()[0]
+        rows(4_000, 40_000)
+        late = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+    finally:
+        collector.close()
+    assert late - early < 64_000  # a merge index in memory: about 200 bytes a relation

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from typing import Any
 
 import msgspec
 
 from ..model import dates
-from ..model.records import CODED, ENTITY_ID, EVIDENCE_FIELDS, RECORDS, RELATION_ID, SCHEMA_VERSION
+from ..model.records import (
+    CODED,
+    ENTITY_ID,
+    EVIDENCE_FIELDS,
+    RECORDS,
+    RELATION_ID,
+    SCHEMA_VERSION,
+    Field,
+)
 
 # msgspec Structs generated from model.RECORDS (the one description of the format), so the
 # fast path and the readable-message path cannot disagree on what is valid.
@@ -71,6 +79,7 @@ def _defstruct(name: str, fields, kinds: dict[str, Any] | None = None) -> type[m
 
 
 Evidence = _defstruct("Evidence", EVIDENCE_FIELDS)
+_EVIDENCE_ORDER = Evidence.__struct_fields__  # (every evidence Struct's, narrowed or not)
 Source = _defstruct("Source", RECORDS["sources"])
 RelationType = _defstruct("RelationType", RECORDS["relation_types"])
 Entity = _defstruct("Entity", RECORDS["entities"])
@@ -95,25 +104,40 @@ def relation_struct(type_ids: list[str], source_ids: list[str]) -> type[msgspec.
     )
 
 
+#: A data file's lists of records. In the document Structs an absent one decodes as None
+#: (an explicit null is refused), so that ``colons_expected`` can tell it from an empty
+#: one; ``settled`` then makes it empty.
+LISTS = ("sources", "relation_types", "entities", "relations")
+
 Document = msgspec.defstruct(
     "Document",
     [
         ("schema_version", int),
         ("schema", str, msgspec.field(default=None, name="$schema")),  # null is refused
-        ("sources", list[Source], []),
-        ("relation_types", list[RelationType], []),
-        ("entities", list[Entity], []),
-        ("relations", list[Relation], []),
+        ("sources", list[Source], None),
+        ("relation_types", list[RelationType], None),
+        ("entities", list[Entity], None),
+        ("relations", list[Relation], None),
     ],
     forbid_unknown_fields=True,
     gc=False,
 )
 
+
+def settled(doc: Any) -> Any:
+    """``doc`` (a document Struct) with each list its file left out as an empty one."""
+    for name in LISTS:
+        if getattr(doc, name) is None:
+            setattr(doc, name, [])
+    return doc
+
+
 # Control characters can only hide in JSON as escapes (or as raw DEL, U+FFFE/U+FFFF):
 # when any shows up, the file goes through the full checker, which says where. Surrogate
 # escapes need no screening: msgspec decodes a pair (an emoji written by json.dumps'
 # default ensure_ascii) and refuses a lone one, which sends the file to the checker too.
-_SUSPICIOUS = re.compile(rb"\\(?:u00[0189]|u007[fF]|u[fF][fF][fF][eEfF]|[rbf])")
+# An escaped colon (\u003a) would make ``colons_expected`` count one the text lacks.
+_SUSPICIOUS = re.compile(rb"\\(?:u00[0189]|u003[aA]|u007[fF]|u[fF][fF][fF][eEfF]|[rbf])")
 
 
 _NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")  # U+FFFE, U+FFFF in UTF-8
@@ -140,6 +164,94 @@ def screened(raw: bytes) -> bytes | None:
     if b"\xc2" in raw and _C1.search(raw):
         return None
     return raw
+
+
+# -- repeated keys ---------------------------------------------------------------------------
+# msgspec keeps the last value of a key repeated in one object (its issue #648), so a
+# repeat cannot be seen in what it decodes. It can be counted: valid JSON holds one colon
+# after each key and the others inside strings, so text that repeats no key holds exactly
+# as many colons as its decoded records have keys, plus those in their strings. A
+# repeated key adds a colon (and its lost value may hold more) that no decoded record
+# accounts for. Strings that cannot hold a colon in valid data (ids, references, dates,
+# enumerations) are not searched: a colon there only makes a count differ, which sends
+# the data to the full checker, as any doubt does. Both counts run in C.
+
+#: Fields holding references to ids (which cannot hold a colon in valid data).
+_REFERENCES = frozenset({"type", "source", "target", "place", "reported_by"})
+_TEXT_KINDS = ("string", "id", "date")
+_astuple = msgspec.structs.astuple
+
+
+def _colon_free(spec: Field) -> bool:
+    """Whether the field's values hold no colon in valid data."""
+    return (
+        spec.pattern == ENTITY_ID
+        or spec.enum is not None
+        or spec.kind == "date"
+        or spec.name in _REFERENCES
+    )
+
+
+def colons_expected(
+    columns: Sequence[Sequence],
+    fields: Sequence[str],
+    specs: Sequence[Field],
+    evidence: Sequence[Sequence] | None = None,
+) -> int:
+    """How many colons JSON text holding some records has when none of its objects
+    repeats a key (not counting those in strings ``_colon_free`` passes over).
+
+    ``columns``: each field's values (the records' ``astuple``s, zipped), in the order of
+    ``fields`` (their Struct's); ``specs``: the fields' descriptions (``model.RECORDS``);
+    ``evidence``: the columns of their evidence items, when already at hand.
+    """
+    if not columns:
+        return 0  # no records
+    kind_of = {spec.name: spec for spec in specs}
+    count = len(columns[0])
+    keys = 0
+    texts: list[Iterable[str]] = []
+    for name, values in zip(fields, columns, strict=True):
+        spec = kind_of[name]
+        if spec.kind in _TEXT_KINDS and not spec.required:
+            values = list(filter(None, values))  # non-empty when valid (faster than count)
+            keys += len(values)
+        else:
+            keys += count if spec.required else count - values.count(None)
+        if spec.kind == "evidence":
+            if evidence is None:
+                items = itertools.chain.from_iterable(values)
+                evidence = tuple(zip(*map(_astuple, items), strict=True))
+            keys += colons_expected(evidence, _EVIDENCE_ORDER, EVIDENCE_FIELDS)
+        elif spec.kind in ("identifiers", "attributes"):
+            found = list(filter(None, values))
+            keys += sum(map(len, found))
+            texts.extend(found)  # their keys
+            if spec.kind == "identifiers":
+                texts.extend(map(dict.values, found))
+        elif spec.kind == "strings":
+            texts.extend(filter(None, values))
+        elif spec.kind in _TEXT_KINDS and not _colon_free(spec):
+            texts.append(values)
+    return keys + "".join(itertools.chain.from_iterable(texts)).count(":")
+
+
+def record_colons(records: Sequence, specs: Sequence[Field]) -> int:
+    """``colons_expected`` for a list of record Structs."""
+    if not records:
+        return 0
+    columns = tuple(zip(*map(_astuple, records), strict=True))
+    return colons_expected(columns, type(records[0]).__struct_fields__, specs)
+
+
+def document_colons(doc: Any, kinds: Iterable[str] = LISTS) -> int:
+    """``colons_expected`` for a document Struct (before ``settled``), its records of
+    ``kinds`` included (those of other kinds are left out, not their key)."""
+    keys = 1 + sum(getattr(doc, name) is not None for name in ("schema", *LISTS))
+    found = keys + (doc.schema or "").count(":")
+    for kind in kinds:
+        found += record_colons(getattr(doc, kind) or (), RECORDS[kind])
+    return found
 
 
 #: A data file's top-level keys, as they are written (a repeated one would hide the first
@@ -179,7 +291,9 @@ def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
     """
     raw = screened(raw)
     doc = decoded(raw, Document)
-    return None if doc is None else (doc, decoded(raw, _Spans))
+    if doc is None or raw.count(b":") != document_colons(doc):  # a repeated key
+        return None
+    return settled(doc), decoded(raw, _Spans)
 
 
 def _blank(text: str | None) -> bool:

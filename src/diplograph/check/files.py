@@ -105,11 +105,13 @@ def read_json(path: Path) -> Any:
         raise DataError([f"{path}:{line}:{col}: not UTF-8 text ({byte})"]) from None
     _check_syntax(path, text, raw.removeprefix(b"\xef\xbb\xbf"))
     try:
-        return json.loads(text, object_pairs_hook=_no_repeats)
-    except _Repeated as repeated:
-        at = repeated_key_at(text)
+        return json.loads(text, object_pairs_hook=no_repeats)
+    except RepeatedKey as repeated:
+        # json stops at the first object to end with a repeat; the message names the
+        # first repeated key in reading order (the same one, unless there are several)
+        at, name = repeated_key_at(text) or (None, repeated.key)
         where = ":{}:{}".format(*_line_col(text, at)) if at is not None else ""
-        key = json.dumps(repeated.key, ensure_ascii=True)
+        key = json.dumps(name, ensure_ascii=True)
         raise DataError(
             [f"{path}{where}: invalid JSON: key {key} repeated in one object"]
         ) from None
@@ -124,20 +126,20 @@ def read_json(path: Path) -> Any:
         raise DataError([f"{path}: invalid JSON: nested too deeply"]) from None
 
 
-class _Repeated(ValueError):
+class RepeatedKey(ValueError):
     """A key met twice in one JSON object (json would keep only the last value)."""
 
     def __init__(self, key: str):
         self.key = key
 
 
-def _no_repeats(pairs: list[tuple[str, Any]]) -> dict:
+def no_repeats(pairs: list[tuple[str, Any]]) -> dict:
     found = dict(pairs)
     if len(found) != len(pairs):
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _Repeated(key)
+                raise RepeatedKey(key)
             seen.add(key)
     return found
 
@@ -145,9 +147,9 @@ def _no_repeats(pairs: list[tuple[str, Any]]) -> dict:
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
 
 
-def repeated_key_at(text: str) -> int | None:
-    """Where the first key repeated in one object of the JSON ``text`` starts (only
-    called on text known to hold one: a walk over every string and bracket)."""
+def repeated_key_at(text: str) -> tuple[int, str] | None:
+    """Where the first key repeated in one object of the JSON ``text`` starts, and the
+    key (only called on text known to hold one: a walk over every string and bracket)."""
     stack: list[set[str] | None] = []  # per open bracket: the object's keys (None: array)
     expect_key = False
     for token in _TOKEN.finditer(text):
@@ -168,7 +170,7 @@ def repeated_key_at(text: str) -> int | None:
         elif expect_key and stack and stack[-1] is not None:
             key = json.loads(kind)
             if key in stack[-1]:
-                return token.start()
+                return token.start(), key
             stack[-1].add(key)
             expect_key = False
     return None

@@ -31,6 +31,7 @@ from .fast import (
     Relation,
     all_match,
     attributes_ok,
+    colons_expected,
     column,
     entity_extras_ok,
     evidence_ok,
@@ -38,7 +39,7 @@ from .fast import (
     repeats_top_level_key,
     screened,
 )
-from .files import check_files, file_order, read_json
+from .files import check_files, file_order, no_repeats, read_json
 
 #: Records per slice: small enough that a slice's records stay in the processor's cache.
 SLICE = 2_000
@@ -184,10 +185,11 @@ def _utf8(raw: bytes) -> bool:
 
 
 def _loaded(value: bytes | msgspec.Raw) -> Any:
-    """A JSON value as ``json`` reads it (so as ``check_files`` sees it)."""
+    """A JSON value as ``json`` reads it (so as ``check_files`` sees it). A key repeated
+    in one object is ``_Unreadable`` too: ``read_json`` says where, for the whole file."""
     try:
-        return json.loads(bytes(value).decode("utf-8"))
-    except (ValueError, RecursionError):
+        return json.loads(bytes(value).decode("utf-8"), object_pairs_hook=no_repeats)
+    except (ValueError, RecursionError):  # (a repeated key is a ValueError)
         raise _Unreadable from None
 
 
@@ -337,9 +339,10 @@ def _vouched(kind: str, text: bytes) -> tuple[list, dict[str, tuple]] | None:
     if not records:
         return records, {"id": ()}
     # every field of each record in one call (no attribute lookups), then as columns
-    fields = dict(
-        zip(_FIELDS[kind], zip(*map(msgspec.structs.astuple, records), strict=True), strict=True)
-    )
+    columns = tuple(zip(*map(msgspec.structs.astuple, records), strict=True))
+    if text.count(b":") != colons_expected(columns, _FIELDS[kind], model.RECORDS[kind]):
+        return None  # a key repeated in a record (see fast.colons_expected)
+    fields = dict(zip(_FIELDS[kind], columns, strict=True))
     if not all_match(_ID_PATTERNS[kind], list(fields["id"])):
         return None
     if kind == "entities":

@@ -1,22 +1,24 @@
 """The merge of rows into relations and of entities by identifier, and the streaming,
-atomic writer of the result.
+atomic writer of the result, in memory that does not grow with the rows.
 
-Memory holds the entity tables and one small record per distinct relation (its merge
-key, where its latest evidence went, its coder numbers summed); each row's evidence is
-written to a temporary spill file as it is read, chained to the previous evidence of its
-relation, and the data file is written at the end by walking those chains. So a million
-rows take memory in proportion to the distinct relations they make, not to the rows or
-the evidence.
+Memory holds the entity tables (they grow with the distinct actors, not the rows).
+Each row goes to one of ``BUCKETS`` temporary files, chosen by the hash of its merge key
+(type, the two ends in sorted order, date), so every row that can merge with it lands in
+the same file, in reading order. Each bucket is then merged on its own (a bucket larger
+than ``BUCKET_BYTES`` is split again, by a different hash, until each part fits) into a
+run of relations ordered by their first row; the data file is written by merging the
+runs in that order. So the relations come out in the order they first appeared, as a
+merge held wholly in memory would write them, and memory holds one bucket at a time.
 """
 
 from __future__ import annotations
 
-import os
+import heapq
 import re
 import struct
 import tempfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 import msgspec
@@ -28,8 +30,45 @@ from .common import Progress, Report
 SUMMED = frozenset({"mentions", "sources", "articles", "events"})
 #: Aliases kept per entity (the most frequent names are chosen by the importers).
 MAX_ALIASES = 12
+#: Temporary files the rows are spread over by their merge key.
+BUCKETS = 64
+#: A bucket holding more rows than this (in bytes, as spilled) is split again.
+BUCKET_BYTES = 4 << 20
+#: How many parts a bucket too large is split into.
+SPLIT = 16
 
-_HEAD = struct.Struct("<qi")  # previous evidence's offset (-1: none), length of this one
+_SIZE = struct.Struct("<I")  # the length of each spilled row
+_RUN = struct.Struct("<qI")  # a merged relation: its first row's number, its JSON's length
+_ID = struct.Struct("<qq")  # a merged relation: its id's hash, its first row's number
+
+
+class _Spill:
+    """Length-prefixed records appended to an anonymous temporary file (removed when
+    closed, or when the process dies)."""
+
+    def __init__(self) -> None:
+        self.file: BinaryIO = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self.size = 0
+
+    def add(self, blob: bytes) -> None:
+        self.file.write(_SIZE.pack(len(blob)))
+        self.file.write(blob)
+        self.size += _SIZE.size + len(blob)
+
+    def records(self) -> Iterator[memoryview]:
+        """Every record added (the whole file is read: one bucket's worth)."""
+        self.file.flush()
+        self.file.seek(0)
+        data = memoryview(self.file.read())
+        at, end = 0, len(data)
+        while at < end:
+            (size,) = _SIZE.unpack_from(data, at)
+            at += _SIZE.size
+            yield data[at : at + size]
+            at += size
+
+    def close(self) -> None:
+        self.file.close()
 
 
 class Collector:
@@ -39,7 +78,8 @@ class Collector:
     (the ends in either order for symmetric types). For a type with a direction, a row
     whose document (article, or story and sentence) already coded the same type, date
     and actors the other way round is that event coded twice: it merges into the reverse
-    relation, so one coded event never yields relations in both directions.
+    relation, so one coded event never yields relations in both directions. Rows are
+    merged when ``write`` is called; the counts in the report are final after it.
     """
 
     def __init__(self, report: Report, types: dict[str, dict]):
@@ -47,21 +87,19 @@ class Collector:
         self.types = types
         self.entities: dict[str, dict] = {}
         self._by_identifier: dict[tuple[str, str], str] = {}
-        self._keys: dict[tuple, int] = {}
-        self._last = array("q")  # per relation: spill offset of its latest evidence
-        #: hashes of (type, source, target, date, document) of the rows of types with a
-        #: direction: the one index that grows with the rows (about 60 bytes a row)
-        self._coded: set[int] = set()
-        self._forward = array("b")  # per relation: whether its source sorts first
-        self._ids = array("q")  # per relation: the hash of its id (see _repeated_ids)
-        self._numbers: dict[str, tuple[array, array]] = {}  # name -> (sums, counts)
-        self.used: set[str] = set()
-        self._spill = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
-        self._at = 0
-        self._encode = msgspec.json.Encoder().encode
+        self.used: set[str] = set()  # the entities some relation refers to
+        self._buckets: list[_Spill | None] = [None] * BUCKETS
+        #: (id hash, first row) of each merged relation, spread by the hash
+        self._ids: list[_Spill | None] = [None] * BUCKETS
+        self._rows = 0
+        self._encode = msgspec.msgpack.Encoder().encode
+        self._decode = msgspec.msgpack.Decoder().decode
 
     def close(self) -> None:
-        self._spill.close()
+        for spill in (*self._buckets, *self._ids):
+            if spill is not None:
+                spill.close()
+        self._buckets, self._ids = [None] * BUCKETS, [None] * BUCKETS
 
     # -- entities ----------------------------------------------------------------------
 
@@ -122,103 +160,42 @@ class Collector:
         numbers: dict[str, float] | None = None,
         extra: dict | None = None,
     ) -> None:
-        """Merge one row into the relations (see the class docstring); counts it."""
-        symmetric = self.types[rtype]["symmetric"]
-        ends = tuple(sorted((source, target))) if symmetric else (source, target)
-        key = (rtype, *ends, date)
-        r = self._keys.get(key)
-        reverse = False
-        if not symmetric:
-            back = self._keys.get((rtype, target, source, date))
-            if back is not None and hash((rtype, target, source, date, document)) in self._coded:
-                # this document coded the event the other way round already: one event
-                r, reverse = back, True
-            else:
-                self._coded.add(hash((rtype, source, target, date, document)))
-        if r is None:
-            r = len(self._last)
-            self._keys[key] = r
-            self._ids.append(hash(rid))
-            record: dict[str, Any] = {"id": rid, "type": rtype, "source": source}
-            record["target"] = target
-            if date:
-                record["date"] = date
-            if place:
-                record["place"] = place
-                self.used.add(place)
-            record["certainty"] = certainty
-            record.update(extra or {})
-            record["evidence"] = [evidence]
-            self._last.append(self._put(-1, record))
-            self._forward.append(source <= target)
-            for sums, counts in self._numbers.values():
-                sums.append(0.0)
-                counts.append(0)
-            self.used.update((source, target))
-            self.report.kept += 1
-        else:
-            self._last[r] = self._put(self._last[r], evidence)
-            if symmetric:  # A->B merged with B->A: counted as coded the other way round
-                reverse = (source <= target) != self._forward[r]
-            self.report.merged += 1
-            self.report.merged_reverse += reverse
-        for name, value in (numbers or {}).items():
-            column = self._numbers.get(name)
-            if column is None:
-                count = len(self._last)
-                column = (array("d", bytes(8 * count)), array("q", bytes(8 * count)))
-                self._numbers[name] = column
-            column[0][r] += value
-            column[1][r] += 1
+        """Take one row (merged with the others when ``write`` is called)."""
+        row = (self._rows, rid, rtype, source, target, evidence, document, date, place)
+        row += (certainty, numbers, extra)
+        self._rows += 1
+        k = _bucket(row, 0, BUCKETS)
+        bucket = self._buckets[k]
+        if bucket is None:
+            bucket = self._buckets[k] = _Spill()
+        bucket.add(self._encode(row))
 
-    def _put(self, previous: int, record: dict) -> int:
-        blob = self._encode(record)
-        at = self._at
-        self._spill.write(_HEAD.pack(previous, len(blob)))
-        self._spill.write(blob)
-        self._at += _HEAD.size + len(blob)
-        return at
-
-    def _repeated_ids(self) -> set[int]:
-        """The relations whose id an earlier relation has already (a repeated event id
-        in the input): found by sorting the ids' hashes, 8 bytes a relation."""
-        import numpy as np
-
-        hashes = np.frombuffer(self._ids, dtype=np.int64)
-        order = np.argsort(hashes, kind="stable")
-        ordered = hashes[order]
-        later = np.flatnonzero(ordered[1:] == ordered[:-1]) + 1
-        return set(order[later].tolist())
-
-    def _relations(self) -> Iterator[bytes]:
-        """Each relation's compact JSON, its evidence in reading order."""
-        repeated = self._repeated_ids() if len(self._ids) else set()
-        self._spill.flush()
-        spill = self._spill.fileno()
-        decode = msgspec.json.decode
-        names = list(self._numbers)
-        for r, last in enumerate(self._last):
-            chain = []
-            at = last
-            while at >= 0:
-                previous, size = _HEAD.unpack(os.pread(spill, _HEAD.size, at))
-                chain.append(os.pread(spill, size, at + _HEAD.size))
-                at = previous
-            head = decode(chain.pop())
-            if r in repeated:  # (or only a hash in common: a suffix does no harm)
-                head["id"] = f"{head['id']}-{r}"
-            if chain:
-                head["evidence"].extend(decode(b"[" + b",".join(reversed(chain)) + b"]"))
-            found = {}
-            for name in names:
-                sums, counts = self._numbers[name]
-                if counts[r]:
-                    total = sums[r]
-                    value = total if name in SUMMED else total / counts[r]
-                    found[name] = int(value) if value == int(value) else round(value, 4)
-            if found:
-                head["attributes"] = found
-            yield self._encode(head)
+    def _merged(self, bucket: _Spill, depth: int = 0) -> _Spill:
+        """A run of the relations the rows of ``bucket`` make: (first row's number,
+        JSON) records, in the order of their first rows; ``bucket`` is closed."""
+        if bucket.size > BUCKET_BYTES and depth < 4:  # (identical keys cannot be split)
+            parts: list[_Spill | None] = [None] * SPLIT
+            for blob in bucket.records():
+                k = _bucket(self._decode(blob), depth + 1, SPLIT)
+                part = parts[k]
+                if part is None:
+                    part = parts[k] = _Spill()
+                part.add(bytes(blob))
+            bucket.close()
+            runs = [self._merged(part, depth + 1) for part in parts if part is not None]
+            return _joined_runs(runs)
+        run = _Spill()
+        for first, record in _merge_rows(map(self._decode, bucket.records()), self):
+            blob = msgspec.json.encode(record)
+            run.file.write(_RUN.pack(first, len(blob)))
+            run.file.write(blob)
+            value = hash(record["id"])
+            part = self._ids[value % BUCKETS]
+            if part is None:
+                part = self._ids[value % BUCKETS] = _Spill()
+            part.file.write(_ID.pack(value, first))
+        bucket.close()
+        return run
 
     # -- writing -----------------------------------------------------------------------
 
@@ -230,37 +207,172 @@ class Collector:
         relation_types: list[dict] | None = None,
         progress: Progress | None = None,
     ) -> None:
-        """Write the data file atomically: compact JSON, relations last (the layout the
-        cache builder reads fastest), only entities some relation refers to."""
+        """Merge the rows, then write the data file atomically: compact JSON, relations
+        last (the layout the cache builder reads fastest), only entities some relation
+        refers to."""
         from ..formats.common import write_atomic
 
-        entities = [e for eid, e in self.entities.items() if eid in self.used]
-        self.report.entities = len(entities)
-        self.report.relations = len(self._last)
-        self.report.output = output
-        total = len(self._last)
+        runs = []
+        filled = [b for b in self._buckets if b is not None]
+        for n, bucket in enumerate(filled):
+            if progress:
+                progress("merging rows", n, len(filled))
+            runs.append(self._merged(bucket))
+        self._buckets = [None] * BUCKETS
+        try:
+            repeated = _repeated_ids(self._ids)
+            entities = [e for eid, e in self.entities.items() if eid in self.used]
+            self.report.entities = len(entities)
+            self.report.output = output
+            total = self.report.relations
 
-        def body(out: BinaryIO) -> None:
-            encode = self._encode
-            out.write(b'{"schema_version":1,"sources":' + encode(sources))
-            if relation_types:
-                out.write(b',"relation_types":' + encode(relation_types))
-            out.write(b',"entities":' + encode(entities) + b',"relations":[')
-            pieces: list[bytes] = []
-            written = 0
-            for blob in self._relations():
-                pieces.append(blob)
-                if len(pieces) >= 2000:
+            def body(out: BinaryIO) -> None:
+                encode = msgspec.json.encode
+                out.write(b'{"schema_version":1,"sources":' + encode(sources))
+                if relation_types:
+                    out.write(b',"relation_types":' + encode(relation_types))
+                out.write(b',"entities":' + encode(entities) + b',"relations":[')
+                pieces: list[bytes] = []
+                written = 0
+                ordered = heapq.merge(*map(_run_records, runs))
+                for r, (first, blob) in enumerate(ordered):
+                    if first in repeated:  # (or only a hash in common: a suffix does no harm)
+                        record = msgspec.json.decode(blob)
+                        record["id"] = f"{record['id']}-{r}"
+                        blob = encode(record)
+                    pieces.append(blob)
+                    if len(pieces) >= 2000:
+                        out.write((b"," if written else b"") + b",".join(pieces))
+                        written += len(pieces)
+                        pieces.clear()
+                        if progress:
+                            progress("writing relations", written, total)
+                if pieces:
                     out.write((b"," if written else b"") + b",".join(pieces))
-                    written += len(pieces)
-                    pieces.clear()
-                    if progress:
-                        progress("writing relations", written, total)
-            if pieces:
-                out.write((b"," if written else b"") + b",".join(pieces))
-            out.write(b"]}\n")
+                out.write(b"]}\n")
 
-        write_atomic(body, output, force)
+            write_atomic(body, output, force)
+        finally:
+            for run in runs:
+                run.close()
+
+
+def _bucket(row: tuple | list, depth: int, count: int) -> int:
+    """Which of ``count`` parts a row goes to: by its merge key (type, sorted ends,
+    date), hashed with ``depth`` so that a part split again spreads anew."""
+    _, _, rtype, source, target, _, _, date = row[:8]
+    low, high = (source, target) if source <= target else (target, source)
+    return hash((depth, rtype, low, high, date)) % count
+
+
+def _merge_rows(rows: Iterable[list], collector: Collector) -> Iterator[tuple[int, dict]]:
+    """(first row's number, relation record) for the relations ``rows`` make (rows in
+    reading order, all those that may merge together among them), in order of their
+    first rows. Counts kept and merged rows, and the entities used, on ``collector``."""
+    report, types = collector.report, collector.types
+    keys: dict[tuple, int] = {}
+    coded: set[int] = set()  # hashes of (type, source, target, date, document)
+    firsts: list[int] = []
+    records: list[dict] = []
+    forward = array("b")  # per relation: whether its source sorts first
+    numbers: list[dict[str, list[float]] | None] = []  # name -> [sum, count]
+    for row in rows:
+        first, rid, rtype, source, target, evidence, document, date, place = row[:9]
+        certainty, found, extra = row[9:]
+        symmetric = types[rtype]["symmetric"]
+        ends = (source, target) if not symmetric or source <= target else (target, source)
+        key = (rtype, *ends, date)
+        r = keys.get(key)
+        reverse = False
+        if not symmetric:
+            back = keys.get((rtype, target, source, date))
+            if back is not None and hash((rtype, target, source, date, document)) in coded:
+                # this document coded the event the other way round already: one event
+                r, reverse = back, True
+            else:
+                coded.add(hash((rtype, source, target, date, document)))
+        if r is None:
+            r = keys[key] = len(records)
+            record: dict[str, Any] = {"id": rid, "type": rtype, "source": source}
+            record["target"] = target
+            if date:
+                record["date"] = date
+            if place:
+                record["place"] = place
+                collector.used.add(place)
+            record["certainty"] = certainty
+            record.update(extra or {})
+            record["evidence"] = [evidence]
+            records.append(record)
+            firsts.append(first)
+            forward.append(source <= target)
+            numbers.append(None)
+            collector.used.update((source, target))
+            report.kept += 1
+        else:
+            records[r]["evidence"].append(evidence)
+            if symmetric:  # A->B merged with B->A: counted as coded the other way round
+                reverse = (source <= target) != forward[r]
+            report.merged += 1
+            report.merged_reverse += reverse
+        if found:
+            sums = numbers[r]
+            if sums is None:
+                sums = numbers[r] = {}
+            for name, value in found.items():
+                total = sums.setdefault(name, [0.0, 0])
+                total[0] += value
+                total[1] += 1
+    report.relations += len(records)
+    for first, record, sums in zip(firsts, records, numbers, strict=True):
+        if sums:
+            attributes = {}
+            for name, (total, count) in sums.items():
+                value = total if name in SUMMED else total / count
+                attributes[name] = int(value) if value == int(value) else round(value, 4)
+            record["attributes"] = attributes
+        yield first, record
+
+
+def _run_records(run: _Spill) -> Iterator[tuple[int, bytes]]:
+    """A run's (first row's number, relation JSON) records, in order."""
+    run.file.flush()
+    run.file.seek(0)
+    read = run.file.read
+    while head := read(_RUN.size):
+        first, size = _RUN.unpack(head)
+        yield first, read(size)
+
+
+def _joined_runs(runs: list[_Spill]) -> _Spill:
+    """One run holding the records of ``runs`` (each closed), in order."""
+    joined = _Spill()
+    for first, blob in heapq.merge(*map(_run_records, runs)):
+        joined.file.write(_RUN.pack(first, len(blob)))
+        joined.file.write(blob)
+    for run in runs:
+        run.close()
+    return joined
+
+
+def _repeated_ids(parts: list[_Spill | None]) -> set[int]:
+    """The first rows of the relations whose id an earlier relation has already (a
+    repeated event id in the input), from their ids' hashes, spread over ``parts`` by
+    value: each part is sorted on its own (16 bytes a relation of one part)."""
+    import numpy as np
+
+    found: set[int] = set()
+    for part in parts:
+        if part is None:
+            continue
+        part.file.flush()
+        part.file.seek(0)
+        pairs = np.frombuffer(part.file.read(), dtype=np.int64).reshape(-1, 2)
+        order = np.lexsort((pairs[:, 1], pairs[:, 0]))  # by hash, then by first row
+        ordered = pairs[order]
+        later = np.flatnonzero(ordered[1:, 0] == ordered[:-1, 0]) + 1
+        found.update(ordered[later, 1].tolist())
+    return found
 
 
 _C1 = re.compile("[\x80-\x9f]")

@@ -20,6 +20,7 @@ from typing import Any
 
 import msgspec
 
+from ..check.files import read_json
 from ..model.errors import DataError
 from ..model.records import CERTAINTY, CODED, ENTITY_ID, ENTITY_TYPES, RELATION_ID
 from .cameo import vocabulary
@@ -43,7 +44,7 @@ def _read(path: Path) -> tuple[Any, str]:
         raise DataError([f"{path}: cannot read ({reason})"]) from None
     try:
         if head.startswith(b"{"):
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
+            data = read_json(path)  # (names the line and column of a repeated key)
             edges = "edges" if "edges" in data else "links"
             graph = nx.node_link_graph(data, directed=True, multigraph=True, edges=edges)
             return graph, "json"
