@@ -205,3 +205,33 @@ def test_the_command_line_names_a_repeated_key(cli, tmp_path, document, where, k
         assert result.stderr.strip().splitlines() == [
             f'Error: {path}:1:{at + 1}: invalid JSON: key "{key}" repeated in one object'
         ]
+
+
+def test_a_file_with_a_repeated_key_counts_for_nothing_else(tmp_path, document, small):
+    """As for the full checker, a file with a repeated key gives that one problem and no
+    records: relations of another file that refer to its entities are then unknown."""
+    doc = copy.deepcopy(document)
+    people = {"schema_version": 1, "entities": doc.pop("entities")}
+    people["entities"][-1][SENTINEL] = "again"
+    first, second = tmp_path / "a-relations.json", tmp_path / "b-people.json"
+    write(first, doc, compact=True)
+    text = write(second, people, compact=False)
+    second.write_text(text.replace(json.dumps(SENTINEL), '"name"'), encoding="utf-8")
+    files = with_vocabulary(data_files(tmp_path))
+    with pytest.raises(Exception) as caught:
+        check_files(files)
+    expected = caught.value.problems
+    assert any("repeated in one object" in p for p in expected)
+    assert any("unknown" in p for p in expected)  # the relations' ends, in the other file
+    assert find_problems(files) == expected
+
+
+def test_a_repeated_unknown_key_at_the_top_is_named(tmp_path, document):
+    path = tmp_path / "data.json"
+    text = write(path, document, compact=True)
+    path.write_text(text[:-1] + ',"extra":1,"extra":2}', encoding="utf-8")
+    files = with_vocabulary(data_files(path))
+    at = len(text[:-1]) + len(',"extra":1,')
+    assert find_problems(files) == [
+        f'{path}:1:{at + 1}: invalid JSON: key "extra" repeated in one object'
+    ]

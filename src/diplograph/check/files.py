@@ -81,7 +81,8 @@ def regular_file(path: Path, found: os.stat_result | None = None) -> Path:
     return path
 
 
-def _line_col(text: str, pos: int) -> tuple[int, int]:
+def line_col(text: str, pos: int) -> tuple[int, int]:
+    """(Line, column) of ``pos`` in ``text``, both from 1."""
     line = text.count("\n", 0, pos) + 1
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
@@ -100,7 +101,7 @@ def read_json(path: Path) -> Any:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         good = raw[: exc.start].decode("utf-8", "replace")
-        line, col = _line_col(good, len(good))
+        line, col = line_col(good, len(good))
         byte = f"byte 0x{raw[exc.start]:02x} at offset {exc.start}"
         raise DataError([f"{path}:{line}:{col}: not UTF-8 text ({byte})"]) from None
     _check_syntax(path, text, raw.removeprefix(b"\xef\xbb\xbf"))
@@ -109,21 +110,27 @@ def read_json(path: Path) -> Any:
     except RepeatedKey as repeated:
         # json stops at the first object to end with a repeat; the message names the
         # first repeated key in reading order (the same one, unless there are several)
-        at, name = repeated_key_at(text) or (None, repeated.key)
-        where = ":{}:{}".format(*_line_col(text, at)) if at is not None else ""
-        key = json.dumps(name, ensure_ascii=True)
-        raise DataError(
-            [f"{path}{where}: invalid JSON: key {key} repeated in one object"]
-        ) from None
+        found = repeated_key_at(text)
+        if found is None:  # (cannot be: json found one)
+            raise DataError([repeated_message(path, None, None, repeated.key)]) from None
+        at, name = found
+        raise DataError([repeated_message(path, *line_col(text, at), name)]) from None
     except json.JSONDecodeError as exc:
         truncated = not text[exc.pos :].strip() or exc.msg.startswith("Unterminated string")
         if truncated:
-            line, col = _line_col(text, len(text))
+            line, col = line_col(text, len(text))
             raise DataError([f"{path}:{line}:{col}: invalid JSON: {_TRUNCATED}"]) from None
         reason = exc.msg.removesuffix(" at")  # "Invalid control character at"
         raise DataError([f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {reason}"]) from None
     except RecursionError:
         raise DataError([f"{path}: invalid JSON: nested too deeply"]) from None
+
+
+def repeated_message(path: Path, line: int | None, col: int | None, key: str) -> str:
+    """The message for ``key`` repeated in one object, at ``line``:``col`` of ``path``."""
+    where = f":{line}:{col}" if line is not None else ""
+    name = json.dumps(key, ensure_ascii=True)
+    return f"{path}{where}: invalid JSON: key {name} repeated in one object"
 
 
 class RepeatedKey(ValueError):
@@ -194,7 +201,7 @@ def _check_syntax(path: Path, text: str, body: bytes) -> None:
     try:
         msgspec.json.decode(body, type=msgspec.Raw)
     except RecursionError:
-        line, col = _line_col(text, _too_deep(text))
+        line, col = line_col(text, _too_deep(text))
         raise DataError([f"{path}:{line}:{col}: invalid JSON: nested too deeply"]) from None
     except msgspec.DecodeError as exc:
         message = str(exc)
@@ -207,10 +214,10 @@ def _check_syntax(path: Path, text: str, body: bytes) -> None:
             if reason == "invalid character" and at < len(text):
                 char = text[at]
                 reason += f" {char!r}" if char.isprintable() else f" U+{ord(char):04X}"
-            line, col = _line_col(text, at)
+            line, col = line_col(text, at)
             raise DataError([f"{path}:{line}:{col}: invalid JSON: {reason}"]) from None
         if message == "Input data was truncated":
-            line, col = _line_col(text, len(text))
+            line, col = line_col(text, len(text))
             raise DataError([f"{path}:{line}:{col}: invalid JSON: {_TRUNCATED}"]) from None
 
 

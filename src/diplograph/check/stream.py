@@ -39,7 +39,16 @@ from .fast import (
     repeats_top_level_key,
     screened,
 )
-from .files import check_files, file_order, no_repeats, read_json
+from .files import (
+    RepeatedKey,
+    check_files,
+    file_order,
+    line_col,
+    no_repeats,
+    read_json,
+    repeated_key_at,
+    repeated_message,
+)
 
 #: Records per slice: small enough that a slice's records stay in the processor's cache.
 SLICE = 2_000
@@ -70,6 +79,10 @@ class _Unreadable(Exception):
     """A part of a file that ``json`` reads differently from msgspec (or not at all)."""
 
 
+class _Repeated(_Unreadable):
+    """A key repeated in one object: the file's only problem, as ``read_json`` says."""
+
+
 class _File:
     """One data file: what was read of it, and the problems found in it so far."""
 
@@ -89,7 +102,16 @@ def find_problems(files: list[Path], progress: Callable[..., None] | None = None
     """Every problem ``files.check_files`` would raise for ``files`` (an empty list when
     the data is valid), found a slice of records at a time."""
     try:
-        return _find_problems(files, progress)
+        try:
+            return _find_problems(files, progress, {})
+        except _Repeated:
+            pass  # (out of the handler: its traceback holds what was read)
+        # a file with a repeated key is, for the full checker, that one problem and no
+        # records: each such file's first repeat is found, then the rest checked
+        broken = {str(f): m for f in files if (m := _first_repeat(f)) is not None}
+        if not broken:
+            raise _Unreadable
+        return _find_problems(files, progress, broken)
     except _Unreadable:  # something only the whole-document reader reads: let it say
         try:
             check_files(files)
@@ -98,8 +120,11 @@ def find_problems(files: list[Path], progress: Callable[..., None] | None = None
         return []
 
 
-def _find_problems(files: list[Path], progress: Callable[..., None] | None) -> list[str]:
-    read = [_read(file) for file in files]
+def _find_problems(
+    files: list[Path], progress: Callable[..., None] | None, broken: dict[str, str]
+) -> list[str]:
+    """``find_problems``; ``broken``: the files with a repeated key, and its message."""
+    read = [_read(file, broken.get(str(file))) for file in files]
     duplicates = model.Duplicates()
     for found in read:  # every id first: relations may refer to any file's entities
         for kind in ("sources", "relation_types"):
@@ -132,10 +157,14 @@ def _add(problems: list[str], found: str | None) -> None:
         problems.append(found)
 
 
-def _read(file: Path) -> _File:
-    """The file's own problems and its records, entities and relations left as JSON."""
+def _read(file: Path, repeat: str | None = None) -> _File:
+    """The file's own problems and its records, entities and relations left as JSON
+    (``repeat``: the message for a key repeated in it, then its only problem)."""
 
     found = _File(str(file))
+    if repeat is not None:
+        found.shape["head"].append(repeat)
+        return found
     try:
         raw = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
         # msgspec checks the syntax of what it skips, but not that its text is UTF-8;
@@ -155,6 +184,8 @@ def _read(file: Path) -> _File:
             found.head = model.without_bad_records(doc, problems)
             found.checked = {kind: found.head.pop(kind, []) for kind in STREAMED}
         return found
+    if _repeats_at_top(raw, fields):
+        raise _Repeated  # (one only ``repeats_top_level_key`` did not see: an unknown key)
     doc = {name: _loaded(value) for name, value in fields.items() if name not in STREAMED}
     problems = model.check_document(doc)
     found.shape["head"].extend(f"{file}: {p}" for p in problems)
@@ -167,6 +198,14 @@ def _read(file: Path) -> _File:
                 problem = model.not_an_array(kind, _loaded(fields[kind]))
                 found.shape[kind].append(f"{file}: {problem}")
     return found
+
+
+def _repeats_at_top(raw: bytes, fields: dict[str, msgspec.Raw]) -> bool:
+    """Whether a key of the top-level object is written twice (msgspec kept the last):
+    the colons outside its values are then more than its keys (see
+    ``fast.colons_expected``)."""
+    inside = sum(bytes(value).count(b":") for value in fields.values())
+    return raw.count(b":") - inside != len(fields)
 
 
 def _utf8(raw: bytes) -> bool:
@@ -189,7 +228,9 @@ def _loaded(value: bytes | msgspec.Raw) -> Any:
     in one object is ``_Unreadable`` too: ``read_json`` says where, for the whole file."""
     try:
         return json.loads(bytes(value).decode("utf-8"), object_pairs_hook=no_repeats)
-    except (ValueError, RecursionError):  # (a repeated key is a ValueError)
+    except RepeatedKey:
+        raise _Repeated from None
+    except (ValueError, RecursionError):
         raise _Unreadable from None
 
 
@@ -383,3 +424,48 @@ def _resolve(fields: dict[str, tuple], references: model.References) -> bool:
         and not any(map(str.__eq__, source, target))
         and None not in unnamed
     )
+
+
+# -- the first repeated key ------------------------------------------------------------------
+
+
+def _first_repeat(file: Path) -> str | None:
+    """``read_json``'s message for the first key repeated in one object of ``file``, in
+    reading order, found a slice of records at a time (a slice the fast path vouches for
+    repeats none); None when there is none, or when it is at the top level (the full
+    checker then says)."""
+    import numpy as np
+
+    try:
+        raw = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        fields = _RAW_FIELDS.decode(raw)
+    except (OSError, *_DECODE_ERRORS):
+        return None
+    if not _utf8(raw) or _repeats_at_top(raw, fields):
+        return None  # the full checker says what comes first
+
+    def address(value: Any) -> int:
+        return np.frombuffer(value, dtype=np.uint8).ctypes.data
+
+    for name, value in fields.items():  # in reading order
+        records = name in STREAMED and memoryview(value)[:1] == b"["
+        pieces = _RAW_LIST.decode(value) if records else [value]
+        for start in range(0, len(pieces), SLICE):
+            piece = pieces[start : start + SLICE]
+            if records and _vouched(name, json_array(piece)) is not None:
+                continue
+            for one in piece:
+                text = bytes(one).decode("utf-8", "replace")
+                try:
+                    json.loads(text, object_pairs_hook=no_repeats)
+                except RepeatedKey:
+                    found = repeated_key_at(text)
+                    if found is None:
+                        return None
+                    at, key = found
+                    where = address(one) - address(raw) + len(text[:at].encode())
+                    prefix = raw[:where].decode("utf-8", "replace")
+                    return repeated_message(file, *line_col(prefix, len(prefix)), key)
+                except (ValueError, RecursionError):
+                    continue
+    return None
