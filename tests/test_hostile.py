@@ -272,13 +272,61 @@ def test_a_cache_file_that_is_a_folder(cli, monkeypatch, own_cache, mini_path):
         assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
 
 
+def _without_override() -> None:
+    """(In a child, before exec) give up root's power to bypass file permissions:
+    CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH leave the bounding set, so the program run
+    next meets folder modes as any user does."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _as_plain_user(data: Path, folder: Path, mode: int, commands: list) -> list:
+    """Each command's (exit code, stdout, stderr) on ``data``, run as root without its
+    power over file permissions (root reads and writes any folder), the cache folder
+    ``folder`` of ``mode``."""
+    env = {"DIPLOGRAPH_CACHE_DIR": str(folder), "DIPLOGRAPH_CACHE": "on"}
+    probe = folder.parent / "probe"
+    probe.mkdir(mode=0o500)
+    try:
+        found = subprocess.run(
+            [sys.executable, "-c", f"open({str(probe / 'x')!r}, 'w')"],
+            preexec_fn=_without_override,
+            capture_output=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip("cannot give up root's power over file permissions here")
+    if found.returncode == 0:
+        pytest.skip("root still writes any folder here")
+    os.chmod(folder, mode)
+    try:
+        return [
+            (r.returncode, r.stdout, r.stderr)
+            for r in (
+                run("--data", str(data), *c, env=env, preexec_fn=_without_override)
+                for c in commands
+            )
+        ]
+    finally:
+        os.chmod(folder, 0o700)
+
+
 @pytest.mark.parametrize("mode", [0o500, 0o600, 0o000])
 def test_a_cache_folder_that_cannot_be_written_or_searched(
     cli, monkeypatch, own_cache, mini_path, mode
 ):
-    if os.geteuid() == 0:
-        pytest.skip("root reads and writes any folder")
     expected = _expected(cli, monkeypatch, mini_path)
+    if os.geteuid() == 0:
+        who_met = ("who-met", "Alice", "--format", "json")
+        search = ("search", "Alice", "--format", "json")
+        found = _as_plain_user(mini_path, own_cache, mode, [who_met, search] * 2)
+        assert found[0] == found[2] == (0, expected, "")
+        assert found[1][0] == found[3][0] == 0
+        assert not any(own_cache.iterdir())  # nothing could be written there
+        return
     os.chmod(own_cache, mode)
     try:
         for _ in range(2):
