@@ -323,6 +323,25 @@ def test_own_exports_round_trip(cli, tmp_path, fmt):
         graph_equal(load_graph(data) if data else load_graph(), load_graph(back))
 
 
+def test_a_repeated_key_in_a_graph_file_is_an_error(cli, tmp_path):
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_edge("a", "b", relation="met", evidence='[{"source": "s", "quote": "x", "quote": "y"}]')
+    graphml = tmp_path / "g.graphml"
+    nx.write_graphml(g, graphml)
+    nodelink = tmp_path / "g.json"
+    nodelink.write_text('{"nodes": [{"id": "a", "id": "b"}], "links": []}', encoding="utf-8")
+    for path, message in (
+        (graphml, f'{graphml}: edge 0: evidence: key "quote" repeated in one object'),
+        (nodelink, f'{nodelink}:1:24: invalid JSON: key "id" repeated in one object'),
+    ):
+        out = tmp_path / "out.json"
+        result = cli("import", "graph", str(path), "-o", str(out))
+        assert (result.exit_code, last_error(result)) == (1, f"Error: {message}")
+        assert not out.exists()
+
+
 def test_foreign_graph(tmp_path):
     import networkx as nx
 

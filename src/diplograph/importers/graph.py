@@ -20,7 +20,7 @@ from typing import Any
 
 import msgspec
 
-from ..check.files import read_json
+from ..check.files import RepeatedKey, no_repeats, read_json
 from ..model.errors import DataError
 from ..model.records import CERTAINTY, CODED, ENTITY_ID, ENTITY_TYPES, RELATION_ID
 from .cameo import vocabulary
@@ -70,19 +70,24 @@ def _gexf_sources(path: Path) -> list:
 
     for _, element in ET.iterparse(path):
         if element.tag.endswith("description") and (element.text or "").startswith("sources: "):
-            return _json(element.text[len("sources: ") :], list) or []
+            sources = element.text[len("sources: ") :]
+            return _json(sources, list, f"{path}: the graph's sources") or []
         if element.tag.endswith("}nodes"):
             break
     return []
 
 
-def _json(value: Any, kind: type) -> Any:
-    """A list or object field: as is, or read from its JSON text; None if it is neither."""
+def _json(value: Any, kind: type, where: str = "") -> Any:
+    """A list or object field: as is, or read from its JSON text; None if it is neither.
+    A key repeated in one object of that text is a DataError naming ``where``."""
     if isinstance(value, kind):
         return value
     if isinstance(value, str):
         try:
-            found = json.loads(value)
+            found = json.loads(value, object_pairs_hook=no_repeats)
+        except RepeatedKey as repeated:
+            name = json.dumps(repeated.key, ensure_ascii=True)
+            raise DataError([f"{where}: key {name} repeated in one object"]) from None
         except ValueError:
             return None
         return found if isinstance(found, kind) else None
@@ -104,10 +109,10 @@ def import_graph(path: Path, output: str, *, force: bool = False) -> Report:
     graph, fmt = _read(path)
     report = Report(files=[str(path)])
     types = vocabulary()
-    sources = _json(graph.graph.get("sources"), list) or []
+    sources = _json(graph.graph.get("sources"), list, f"{path}: the graph's sources") or []
     if fmt == "gexf":
         sources = _gexf_sources(path)
-    declared = _json(graph.graph.get("relation_types"), list) or []
+    declared = _json(graph.graph.get("relation_types"), list, f"{path}: its types") or []
     own_types = [t for t in declared if isinstance(t, dict) and types.get(t.get("id")) != t]
     known = {*types, *(t.get("id") for t in own_types)}
     fallback = slug(path.stem, "graph")
@@ -128,7 +133,7 @@ def import_graph(path: Path, output: str, *, force: bool = False) -> Report:
             if name == "type" and value not in ENTITY_TYPES:
                 value = "group"
             if name in _ENTITY_LISTS:
-                value = _json(value, _ENTITY_LISTS[name])
+                value = _json(value, _ENTITY_LISTS[name], f"{path}: node {eid}: {name}")
             elif name in ("lat", "lon"):
                 value = _number(value)
             if value not in (None, "", [], {}):
@@ -171,7 +176,7 @@ def import_graph(path: Path, output: str, *, force: bool = False) -> Report:
         for name in _RELATION_ORDER:
             value = attrs.get(name)
             if name in _RELATION_OBJECTS:
-                value = _json(value, _RELATION_OBJECTS[name])
+                value = _json(value, _RELATION_OBJECTS[name], f"{path}: edge {rid}: {name}")
             if value not in (None, "", [], {}):
                 record[name] = value
         if record.get("certainty") not in CERTAINTY:
