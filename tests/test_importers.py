@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections import defaultdict
 from pathlib import Path
 
@@ -607,3 +608,30 @@ def test_reading_rows_keeps_nothing_per_row():
     finally:
         collector.close()
     assert late - early < 64_000  # a merge index in memory: about 200 bytes a relation
+
+
+def test_a_failed_merge_leaves_no_temporary_file_open(tmp_path, monkeypatch):
+    """However the merge of rows stops (here: a failure in the middle of the buckets,
+    some split again), every temporary file it opened is closed."""
+    from diplograph.importers import collector
+
+    generated = _gdelt_rows(tmp_path, 4_000)
+    monkeypatch.setattr(collector, "BUCKETS", 4)
+    monkeypatch.setattr(collector, "BUCKET_BYTES", 20_000)
+    real, calls = collector._merge_rows, [0]
+
+    def failing(rows, owner):
+        calls[0] += 1
+        if calls[0] == 9:
+            raise OSError(28, "No space left on device")
+        yield from real(rows, owner)
+
+    monkeypatch.setattr(collector, "_merge_rows", failing)
+    before = len(os.listdir("/proc/self/fd"))
+    try:
+        import_gdelt([generated], str(tmp_path / "out.json"))
+    except OSError:  # (while it lives, its traceback holds what the merge had made)
+        assert len(os.listdir("/proc/self/fd")) == before
+    else:
+        pytest.fail("the import did not fail")
+    assert not (tmp_path / "out.json").exists()

@@ -235,3 +235,54 @@ def test_a_repeated_unknown_key_at_the_top_is_named(tmp_path, document):
     assert find_problems(files) == [
         f'{path}:1:{at + 1}: invalid JSON: key "extra" repeated in one object'
     ]
+
+
+def test_valid_data_the_fast_path_doubts_is_read_by_the_full_checker(cli, tmp_path, monkeypatch):
+    """An escaped colon (\\u003a) always sends data to the full checker: its answers are
+    the same as for the same text unescaped (once a traceback, in the largest layout
+    too)."""
+    from conftest import mini
+
+    doc = mini()
+    doc["relations"][0]["note"] = "Filed under: talks"
+    plain, escaped = tmp_path / "plain.json", tmp_path / "escaped.json"
+    plain.write_text(json.dumps(doc, indent=1), encoding="utf-8")
+    escaped.write_text(plain.read_text("utf-8").replace("under:", "under\\u003a"), "utf-8")
+    assert fast.decode_fast(escaped.read_bytes()) is None
+    assert build.build_streaming(with_vocabulary(data_files(escaped))) is None
+    for cache in ("on", "off"):
+        monkeypatch.setenv("DIPLOGRAPH_CACHE", cache)
+        for command in (("validate",), ("who-met", "Alice", "--format", "json")):
+            first, second = cli(*command, data=plain), cli(*command, data=escaped)
+            assert first.exit_code == second.exit_code == 0, second.stderr
+            assert first.stdout.replace("plain.json", "escaped.json") == second.stdout
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda d: d["entities"][0].update(aliases=["sources"]), id="a-top-key-word"),
+        pytest.param(
+            lambda d: d["relations"][0].update(note="C:\\reports\\baltic"), id="backslash-r"
+        ),
+        pytest.param(lambda d: d["relations"][0].update(attributes={"sources": 2}), id="attrs"),
+    ],
+)
+def test_valid_data_is_vouched_for(document, change):
+    """What looked suspicious to a first version but is valid: the fast path takes it."""
+    doc = copy.deepcopy(document)
+    change(doc)
+    for compact in (True, False):
+        text = json.dumps(doc, separators=(",", ":") if compact else None, indent=None)
+        assert fast.decode_fast(text.encode()) is not None
+
+
+def test_two_byte_order_marks_are_refused_as_the_full_checker_does(cli, tmp_path):
+    from conftest import mini
+
+    path = tmp_path / "data.json"
+    path.write_bytes(b"\xef\xbb\xbf" * 2 + json.dumps(mini()).encode())
+    assert fast.decode_fast(path.read_bytes()) is None
+    result = cli("validate", data=path)
+    assert result.exit_code == 1
+    assert f"{path}:1:1:" in result.stderr

@@ -137,7 +137,9 @@ def settled(doc: Any) -> Any:
 # escapes need no screening: msgspec decodes a pair (an emoji written by json.dumps'
 # default ensure_ascii) and refuses a lone one, which sends the file to the checker too.
 # An escaped colon (\u003a) would make ``colons_expected`` count one the text lacks.
-_SUSPICIOUS = re.compile(rb"\\(?:u00[0189]|u003[aA]|u007[fF]|u[fF][fF][fF][eEfF]|[rbf])")
+_SUSPICIOUS = re.compile(
+    rb"(?<!\\)(?:\\\\)*\\(?:u00[0189]|u003[aA]|u007[fF]|u[fF][fF][fF][eEfF]|[rbf])"
+)  # (an escape: after an even number of backslashes, so not "C:\\reports")
 
 
 _NONCHARACTER = re.compile(b"\xef\xbf[\xbe\xbf]")  # U+FFFE, U+FFFF in UTF-8
@@ -152,10 +154,11 @@ class _Spans(msgspec.Struct, gc=False):
 
 
 def screened(raw: bytes) -> bytes | None:
-    """The bytes without a byte order mark, or None when the fast path must not vouch
-    for them (an escaped control character, DEL, U+FFFE/U+FFFF somewhere)."""
+    """The bytes (a file's without its byte order mark), or None when the fast path must
+    not vouch for them (an escaped control character or colon, DEL, U+FFFE/U+FFFF, a
+    second byte order mark)."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+        return None  # (json reads one at the start of a file, not two)
     if b"\\" in raw and _SUSPICIOUS.search(raw):
         return None
     # single bytes first: memchr is fast, a three-byte search is not
@@ -254,26 +257,10 @@ def document_colons(doc: Any, kinds: Iterable[str] = LISTS) -> int:
     return found
 
 
-#: A data file's top-level keys, as they are written (a repeated one would hide the first
-#: value from msgspec, which keeps the last).
-_TOP_KEYS = tuple(
-    f'"{name}"'.encode()
-    for name in ("schema_version", "$schema", "sources", "relation_types", "entities", "relations")
-)
-
-
-def repeats_top_level_key(raw: bytes) -> bool:
-    """Whether a top-level key may be written twice in ``raw`` (a document, or all of
-    it but its relation records): then the full checker decides, and names the key.
-    These words cannot occur written this way inside a string other than as a value
-    equal to one of them, which only costs a pass through the full checker."""
-    return any(raw.count(key) > 1 for key in _TOP_KEYS)
-
-
 def decoded(raw: bytes | None, kind: type) -> Any | None:
     """``raw`` decoded and validated as ``kind``, or None when it is not certainly valid
-    (or may repeat a top-level key)."""
-    if raw is None or repeats_top_level_key(raw):
+    (a key repeated in it is found by the caller: see ``colons_expected``)."""
+    if raw is None:
         return None
     try:
         found = msgspec.json.decode(raw, type=kind)
@@ -289,7 +276,7 @@ def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
 
     None sends the file to ``model.check_document``, which names every problem.
     """
-    raw = screened(raw)
+    raw = screened(raw.removeprefix(b"\xef\xbb\xbf"))
     doc = decoded(raw, Document)
     if doc is None or raw.count(b":") != document_colons(doc):  # a repeated key
         return None

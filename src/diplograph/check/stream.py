@@ -36,7 +36,6 @@ from .fast import (
     entity_extras_ok,
     evidence_ok,
     json_array,
-    repeats_top_level_key,
     screened,
 )
 from .files import (
@@ -169,7 +168,7 @@ def _read(file: Path, repeat: str | None = None) -> _File:
         raw = file.read_bytes().removeprefix(b"\xef\xbb\xbf")
         # msgspec checks the syntax of what it skips, but not that its text is UTF-8;
         # control characters are looked for slice by slice (see _vouched)
-        fields = _RAW_FIELDS.decode(raw) if _utf8(raw) and not repeats_top_level_key(raw) else None
+        fields = _RAW_FIELDS.decode(raw) if _utf8(raw) else None
     except (OSError, *_DECODE_ERRORS):
         fields = None
     if fields is None:  # not an object of fields msgspec can read: the whole file, in full
@@ -185,7 +184,7 @@ def _read(file: Path, repeat: str | None = None) -> _File:
             found.checked = {kind: found.head.pop(kind, []) for kind in STREAMED}
         return found
     if _repeats_at_top(raw, fields):
-        raise _Repeated  # (one only ``repeats_top_level_key`` did not see: an unknown key)
+        raise _Repeated  # (the full checker names it: ``_first_repeat`` leaves it)
     doc = {name: _loaded(value) for name, value in fields.items() if name not in STREAMED}
     problems = model.check_document(doc)
     found.shape["head"].extend(f"{file}: {p}" for p in problems)

@@ -38,6 +38,7 @@ BUCKET_BYTES = 4 << 20
 SPLIT = 16
 
 _SIZE = struct.Struct("<I")  # the length of each spilled row
+_BLOCK = 1 << 20  # spilled rows are read back this many bytes at a time
 _RUN = struct.Struct("<qI")  # a merged relation: its first row's number, its JSON's length
 _ID = struct.Struct("<qq")  # a merged relation: its id's hash, its first row's number
 
@@ -55,17 +56,22 @@ class _Spill:
         self.file.write(blob)
         self.size += _SIZE.size + len(blob)
 
-    def records(self) -> Iterator[memoryview]:
-        """Every record added (the whole file is read: one bucket's worth)."""
+    def records(self) -> Iterator[bytes]:
+        """Every record added, read a block at a time."""
         self.file.flush()
         self.file.seek(0)
-        data = memoryview(self.file.read())
-        at, end = 0, len(data)
-        while at < end:
-            (size,) = _SIZE.unpack_from(data, at)
-            at += _SIZE.size
-            yield data[at : at + size]
-            at += size
+        left = b""
+        while block := self.file.read(_BLOCK):
+            data = left + block if left else block
+            at, end = 0, len(data)
+            while at + _SIZE.size <= end:
+                (size,) = _SIZE.unpack_from(data, at)
+                if at + _SIZE.size + size > end:
+                    break
+                at += _SIZE.size
+                yield data[at : at + size]
+                at += size
+            left = data[at:]
 
     def close(self) -> None:
         self.file.close()
@@ -172,30 +178,44 @@ class Collector:
 
     def _merged(self, bucket: _Spill, depth: int = 0) -> _Spill:
         """A run of the relations the rows of ``bucket`` make: (first row's number,
-        JSON) records, in the order of their first rows; ``bucket`` is closed."""
-        if bucket.size > BUCKET_BYTES and depth < 4:  # (identical keys cannot be split)
-            parts: list[_Spill | None] = [None] * SPLIT
-            for blob in bucket.records():
-                k = _bucket(self._decode(blob), depth + 1, SPLIT)
-                part = parts[k]
+        JSON) records, in the order of their first rows. ``bucket`` is closed, and so
+        is every temporary file made on the way, whatever happens."""
+        opened: list[_Spill] = [bucket]
+        try:
+            if bucket.size > BUCKET_BYTES:
+                parts: list[_Spill | None] = [None] * SPLIT
+                for blob in bucket.records():
+                    k = _bucket(self._decode(blob), depth + 1, SPLIT)
+                    part = parts[k]
+                    if part is None:
+                        part = parts[k] = _Spill()
+                        opened.append(part)
+                    part.add(blob)
+                split = [part for part in parts if part is not None]
+                if len(split) > 1:  # (rows of one merge key cannot be split)
+                    runs = []
+                    for part in split:
+                        opened.remove(part)
+                        runs.append(self._merged(part, depth + 1))
+                        opened.append(runs[-1])
+                    return _joined_runs(runs)
+                bucket = split[0]
+            run = _Spill()
+            opened.append(run)
+            for first, record in _merge_rows(map(self._decode, bucket.records()), self):
+                blob = msgspec.json.encode(record)
+                run.file.write(_RUN.pack(first, len(blob)))
+                run.file.write(blob)
+                value = hash(record["id"])
+                part = self._ids[value % BUCKETS]
                 if part is None:
-                    part = parts[k] = _Spill()
-                part.add(bytes(blob))
-            bucket.close()
-            runs = [self._merged(part, depth + 1) for part in parts if part is not None]
-            return _joined_runs(runs)
-        run = _Spill()
-        for first, record in _merge_rows(map(self._decode, bucket.records()), self):
-            blob = msgspec.json.encode(record)
-            run.file.write(_RUN.pack(first, len(blob)))
-            run.file.write(blob)
-            value = hash(record["id"])
-            part = self._ids[value % BUCKETS]
-            if part is None:
-                part = self._ids[value % BUCKETS] = _Spill()
-            part.file.write(_ID.pack(value, first))
-        bucket.close()
-        return run
+                    part = self._ids[value % BUCKETS] = _Spill()
+                part.file.write(_ID.pack(value, first))
+            opened.remove(run)
+            return run
+        finally:
+            for spill in opened:
+                spill.close()
 
     # -- writing -----------------------------------------------------------------------
 
@@ -212,14 +232,14 @@ class Collector:
         refers to."""
         from ..formats.common import write_atomic
 
-        runs = []
-        filled = [b for b in self._buckets if b is not None]
-        for n, bucket in enumerate(filled):
-            if progress:
-                progress("merging rows", n, len(filled))
-            runs.append(self._merged(bucket))
-        self._buckets = [None] * BUCKETS
+        runs: list[_Spill] = []
         try:
+            filled = [b for b in self._buckets if b is not None]
+            for n, bucket in enumerate(filled):
+                if progress:
+                    progress("merging rows", n, len(filled))
+                self._buckets[self._buckets.index(bucket)] = None  # (closed by _merged)
+                runs.append(self._merged(bucket))
             repeated = _repeated_ids(self._ids)
             entities = [e for eid, e in self.entities.items() if eid in self.used]
             self.report.entities = len(entities)
@@ -347,11 +367,16 @@ def _run_records(run: _Spill) -> Iterator[tuple[int, bytes]]:
 def _joined_runs(runs: list[_Spill]) -> _Spill:
     """One run holding the records of ``runs`` (each closed), in order."""
     joined = _Spill()
-    for first, blob in heapq.merge(*map(_run_records, runs)):
-        joined.file.write(_RUN.pack(first, len(blob)))
-        joined.file.write(blob)
-    for run in runs:
-        run.close()
+    try:
+        for first, blob in heapq.merge(*map(_run_records, runs)):
+            joined.file.write(_RUN.pack(first, len(blob)))
+            joined.file.write(blob)
+    except BaseException:
+        joined.close()
+        raise
+    finally:
+        for run in runs:
+            run.close()
     return joined
 
 

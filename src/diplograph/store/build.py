@@ -63,7 +63,7 @@ from ..check.files import check_files
 from ..check.stream import find_problems
 from ..model import dates
 from ..model.errors import DataError
-from ..model.records import ENTITY_ID, RECORDS, RELATION_ID
+from ..model.records import ENTITY_ID, RECORDS, RELATION_ID, SCHEMA_VERSION
 from ..model.text import fold_many, short_names
 from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
 from .format import CERTAINTY_CODES, RELATION_ARRAYS, FileRecords, Parts
@@ -1081,4 +1081,8 @@ def documents_for_pack(files: list[Path], progress=None, doubted: bool = False) 
             return loaded
     del loaded  # free the decoded records before the full checker reads the files again
     checked = check_files(files)
-    return [(settled(msgspec.convert(doc, Document)), None) for _, doc in checked]
+    # (the checked documents hold their records only: the version was checked)
+    return [
+        (settled(msgspec.convert({"schema_version": SCHEMA_VERSION, **doc}, Document)), None)
+        for _, doc in checked
+    ]
