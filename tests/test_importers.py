@@ -491,6 +491,57 @@ def test_data_folder_merges_by_identifier(cli, tmp_path, monkeypatch, cache):
     assert again == rows
 
 
+def _merged_folder(tmp_path: Path) -> Path:
+    """A folder of two GDELT imports sharing entities by identifier."""
+    lines = GDELT_SLICE.read_text("utf-8").splitlines(keepends=True)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for n, part in enumerate((lines[1:150], lines[150:])):
+        piece = tmp_path / f"part{n}.csv"
+        piece.write_text(lines[0] + "".join(part), encoding="utf-8")
+        import_gdelt([piece], str(folder / f"gdelt{n}.json"))
+    return folder
+
+
+def test_a_merged_folder_is_packed_once(cli, tmp_path, monkeypatch):
+    """The second query on a folder merged by identifier reads the cache: nothing is
+    merged or built again (once, a pack was never written for it)."""
+    from diplograph.importers import merge
+    from diplograph.store import build
+
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
+    folder = _merged_folder(tmp_path)
+    command = ("--data", str(folder), "who-met", "United States", "-f", "json")
+    first = cli(*command)
+    assert first.exit_code == 0, first.stderr
+
+    def refused(*args, **kwargs):
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(merge, "merge_files", refused)
+    monkeypatch.setattr(build, "build_streaming", refused)
+    again = cli(*command)
+    assert (again.exit_code, again.stdout) == (0, first.stdout)
+
+
+def test_a_changed_merged_file_is_never_read_as_it_was(cli, tmp_path, monkeypatch):
+    """The pack of a merged folder reads its relation records from the merged file in
+    the cache folder: edited there (its size kept), the pack is rebuilt, never mixed."""
+    from diplograph.store import cache
+
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
+    folder = _merged_folder(tmp_path)
+    command = ("--data", str(folder), "list", "relations", "--between", "United States")
+    command += ("-f", "json")
+    expected = cli(*command).stdout
+    merged = next(cache.cache_dir().glob("*.merged.json"))
+    text = merged.read_bytes()
+    url = json.loads(expected)[0]["evidence"][0]["url"].encode()
+    assert url in text
+    merged.write_bytes(text.replace(url, url[:-1] + b"X"))
+    assert cli(*command).stdout == expected
+
+
 def test_data_folder_merge_problems_name_the_folder(cli, tmp_path):
     folder = tmp_path / "folder"
     folder.mkdir()

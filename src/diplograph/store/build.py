@@ -66,7 +66,7 @@ from ..model.errors import DataError
 from ..model.records import ENTITY_ID, RECORDS, RELATION_ID, SCHEMA_VERSION
 from ..model.text import fold_many, short_names
 from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
-from .format import CERTAINTY_CODES, RELATION_ARRAYS, FileRecords, Parts
+from .format import CERTAINTY_CODES, RELATION_ARRAYS, FileRecords, Parts, file_state
 
 _REPORTED = CERTAINTY_CODES["reported"]
 #: Relations decoded and checked per slice: small enough that a slice's records stay in
@@ -302,6 +302,7 @@ def assemble(
         where = {
             "rel_file": str(Path(relation_blobs.path).resolve()),
             "rel_shift": relation_blobs.shift,
+            "rel_state": file_state(os.stat(relation_blobs.path)),
         }
     else:
         rel_off = array("q", [0])

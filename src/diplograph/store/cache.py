@@ -22,7 +22,7 @@ from ..check.files import data_files, with_vocabulary
 from ..model.errors import DataChanged
 from ..model.gcpause import paused_gc
 from ..model.records import ENTITY_TYPES
-from .format import PACK_FORMAT, PackDamaged, read_pack, remove_stale, write_pack
+from .format import PACK_FORMAT, PackDamaged, file_state, read_pack, remove_stale, write_pack
 from .packed import PackedGraph
 from .protocol import Progress, Store
 
@@ -57,13 +57,7 @@ def data_key(files: list[Path]) -> tuple[str, str]:
 
 def file_states(files: list[Path]) -> list[list]:
     """What ``data_key`` knows of each file's state (see there)."""
-    state = []
-    for f in files:
-        st = f.stat()
-        state.append(
-            [str(f.resolve()), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
-        )
-    return state
+    return [[str(f.resolve()), *file_state(f.stat())] for f in files]
 
 
 def cache_mode() -> str:
@@ -135,15 +129,19 @@ def _open(path: Path, progress: Progress | None) -> PackedGraph:
     from .build import build_sections, build_streaming, documents_for_pack
 
     keep = target.with_suffix(".merged.json") if persist else None
-    with paused_gc(), merged_by_identifier(files, path, keep) as files:
-        sections = build_streaming(files, progress)
+    with paused_gc(), merged_by_identifier(files, path, keep) as readable:
+        # (a folder whose files share an identifier is read as one file merging them)
+        read_states = file_states(readable)
+        sections = build_streaming(readable, progress)
         if sections is None:  # a doubt: the full checker names every problem, or passes
-            loaded = documents_for_pack(files, progress, doubted=True)
+            loaded = documents_for_pack(readable, progress, doubted=True)
             if progress:
                 progress("indexing")
-            sections = build_sections(loaded, [str(f) for f in files])
+            sections = build_sections(loaded, [str(f) for f in readable])
             del loaded
-    if persist and file_states(files) == states:  # (else the data changed while read)
+        unchanged = file_states(readable) == read_states
+    # (else the data changed while read: that run answers from what it read)
+    if persist and unchanged and file_states(files) == states:
         if progress:
             progress("writing the cache")
         try:

@@ -30,7 +30,7 @@ import msgspec
 from ..model.errors import CacheDamaged as PackDamaged  # a pack that fails its checks
 from ..model.records import CERTAINTY
 
-PACK_FORMAT = 6  # (main's 5, and a checksum per section)
+PACK_FORMAT = 7  # (main's 5, a checksum per section, the record file's state)
 #: Byte sections read a record at a time are checked in blocks of this many bytes.
 BLOCK = 4096
 CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
@@ -222,6 +222,12 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def file_state(found: os.stat_result) -> list[int]:
+    """What tells one state of a file from another: size, modification and change
+    times, inode and device (no one but the kernel can set the change time back)."""
+    return [found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev]
+
+
 def aligned(offset: int) -> int:
     """``offset`` rounded up to a multiple of 8."""
     return (offset + 7) & ~7
@@ -334,7 +340,7 @@ class FileSections(dict):
         start = self._body + offset
         meta = self["meta"] if name == "rel_blob" else {}
         if "rel_file" in meta:  # the records are in the data file, not in the pack
-            value: Any = self._data_file(meta["rel_file"], meta["rel_shift"])
+            value: Any = self._data_file(meta["rel_file"], meta["rel_shift"], meta["rel_state"])
         elif name in _BLOB_SECTIONS:
             value = Blob(self._fd, start, length, self[sums_name(name)], self.path)
         elif name in _ARRAY_SECTIONS or name.endswith("_sums"):
@@ -363,14 +369,18 @@ class FileSections(dict):
         if checksum(data) != self._sums.get(name):
             raise PackDamaged(f"section {name} fails its checksum", self.path)
 
-    def _data_file(self, path: str, shift: int) -> Blob:
-        """The data file the relation records are read from (from ``shift``); its state
-        is part of the pack's key (``cache.data_key``)."""
+    def _data_file(self, path: str, shift: int, state: list[int]) -> Blob:
+        """The data file the relation records are read from (from ``shift``), when it is
+        still in the ``state`` it was packed in (``file_state``): a data file's state is
+        also part of the pack's key (``cache.data_key``), but the file a folder's data
+        was merged into is not, and a file may be replaced after the key was checked."""
         try:
             fd = os.open(path, os.O_RDONLY)
         except OSError as exc:
             raise PackDamaged(f"cannot read {path}: {exc.strerror}", self.path) from None
         self._more_fds.append(fd)
+        if file_state(os.fstat(fd)) != state:
+            raise PackDamaged(f"{path} changed since it was packed", self.path)
         return Blob(fd, shift, max(0, os.fstat(fd).st_size - shift), path=self.path)
 
     def __del__(self) -> None:
