@@ -468,9 +468,8 @@ def test_repeated_event_ids_get_distinct_relation_ids(tmp_path):
     assert "icews-1004" in ids and "icews-1004-9" in ids
 
 
-@pytest.mark.parametrize("cache", ["on", "off"])
-def test_data_folder_merges_by_identifier(cli, tmp_path, monkeypatch, cache):
-    monkeypatch.setenv("DIPLOGRAPH_CACHE", cache)
+def _merged_folder(tmp_path: Path) -> Path:
+    """A folder of two GDELT imports sharing entities by identifier."""
     lines = GDELT_SLICE.read_text("utf-8").splitlines(keepends=True)
     folder = tmp_path / "folder"
     folder.mkdir()
@@ -478,6 +477,13 @@ def test_data_folder_merges_by_identifier(cli, tmp_path, monkeypatch, cache):
         piece = tmp_path / f"part{n}.csv"
         piece.write_text(lines[0] + "".join(part), encoding="utf-8")
         import_gdelt([piece], str(folder / f"gdelt{n}.json"))
+    return folder
+
+
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_data_folder_merges_by_identifier(cli, tmp_path, monkeypatch, cache):
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", cache)
+    folder = _merged_folder(tmp_path)
     # both files hold United States (id usa, identifier cameo USA): one entity
     rows = json.loads(cli("--data", str(folder), "list", "entities", "-f", "json").stdout)
     assert [r["id"] for r in rows].count("usa") == 1
@@ -489,18 +495,6 @@ def test_data_folder_merges_by_identifier(cli, tmp_path, monkeypatch, cache):
     # the second time from the cache (or merged again when there is none)
     again = json.loads(cli("--data", str(folder), "list", "entities", "-f", "json").stdout)
     assert again == rows
-
-
-def _merged_folder(tmp_path: Path) -> Path:
-    """A folder of two GDELT imports sharing entities by identifier."""
-    lines = GDELT_SLICE.read_text("utf-8").splitlines(keepends=True)
-    folder = tmp_path / "folder"
-    folder.mkdir()
-    for n, part in enumerate((lines[1:150], lines[150:])):
-        piece = tmp_path / f"part{n}.csv"
-        piece.write_text(lines[0] + "".join(part), encoding="utf-8")
-        import_gdelt([piece], str(folder / f"gdelt{n}.json"))
-    return folder
 
 
 def test_a_merged_folder_is_packed_once(cli, tmp_path, monkeypatch):
