@@ -680,3 +680,32 @@ def test_a_failed_merge_leaves_no_temporary_file_open(tmp_path, monkeypatch):
     else:
         pytest.fail("the import did not fail")
     assert not (tmp_path / "out.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda r: r.update(date="2025-13"), "relations[0].date: "),
+        (lambda r: r.update(id="bad id"), "relations[0].id: "),
+        (lambda r: r["evidence"][0].update(quote=" "), "relations[0].evidence[0].quote: "),
+    ],
+)
+def test_merge_names_the_file_of_a_bad_record(cli, tmp_path, change, problem):
+    """Each file is checked on its own before the merge (by the fast path, else the full
+    checker): a bad record is named in its own file, not in the merged result."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    a = mini()
+    a["entities"][0]["identifiers"] = {"wikidata": "Q1"}
+    b = mini()
+    alice = {"id": "alice2", "name": "Alice", "type": "person", "identifiers": {"wikidata": "Q1"}}
+    b["entities"] = [alice, *b["entities"][1:]]
+    b["relations"] = [r for r in b["relations"] if "alice" not in (r["source"], r["target"])]
+    for r in b["relations"]:
+        r["id"] += "-b"
+    change(b["relations"][0])
+    (folder / "a.json").write_text(json.dumps(a), encoding="utf-8")
+    (folder / "b.json").write_text(json.dumps(b), encoding="utf-8")
+    result = cli("--data", str(folder), "who-met", "Alice")
+    assert result.exit_code == 1
+    assert last_error(result).startswith(f"Error: {folder / 'b.json'}: {problem}")

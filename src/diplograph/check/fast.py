@@ -355,15 +355,19 @@ def column(records: list, name: str) -> list:
 
 
 def cross_check_fast(documents: list[Any]) -> bool:
-    """True when the merged documents pass every cross-record rule (fast, no messages).
+    """True when the merged documents pass every rule not checked while decoding: each
+    record's own (``own_rules_ok``) and those between records (fast, no messages).
 
     Written with map/attrgetter and set algebra so the work stays in C: a million
     relations take about a second.
     """
-    entity_list = [e for d in documents for e in d.entities]
-    entities = column(entity_list, "id")
-    entity_set = set(entities)
-    if len(entity_set) != len(entities):
+    return own_rules_ok(documents) and _shared_rules_ok(documents)
+
+
+def _shared_rules_ok(documents: list[Any]) -> bool:
+    """No id used twice, every reference to a known record, one relation type per id."""
+    entities = set(column([e for d in documents for e in d.entities], "id"))
+    if len(entities) != sum(len(d.entities) for d in documents):
         return False
     sources = {s.id for d in documents for s in d.sources}
     if len(sources) != sum(len(d.sources) for d in documents):
@@ -375,32 +379,43 @@ def cross_check_fast(documents: list[Any]) -> bool:
                 return False
             types[t.id] = t
     relations = [r for d in documents for r in d.relations]
-    relation_ids = column(relations, "id")
-    if len(set(relation_ids)) != len(relations):
+    if len(set(column(relations, "id"))) != len(relations):
         return False
-    slugs = [*entities, *sources, *types]
+    ends = set(column(relations, "source")) | set(column(relations, "target"))
+    ends |= set(column(relations, "place")) | set(column(relations, "reported_by"))
+    ends.discard(None)
+    if not ends <= entities or not set(column(relations, "type")) <= set(types):
+        return False
+    cited = {ev.source for r in relations for ev in r.evidence}
+    return cited <= sources
+
+
+def own_rules_ok(documents: list[Any]) -> bool:
+    """True when every record of the documents passes the rules on it alone that
+    decoding did not check (``model.check_document``'s, and a relation's ends differ):
+    id patterns, no whitespace-only text, evidence by certainty, coordinates,
+    attributes, dates (fast, no messages)."""
+    entity_list = [e for d in documents for e in d.entities]
+    types = [t.id for d in documents for t in d.relation_types]
+    sources = [s.id for d in documents for s in d.sources]
+    relations = [r for d in documents for r in d.relations]
+    relation_ids = column(relations, "id")
+    slugs = [*column(entity_list, "id"), *sources, *types]
     if not all_match(ENTITY_ID, slugs) or not all_match(RELATION_ID, relation_ids):
         return False
     source, target = column(relations, "source"), column(relations, "target")
-    places, reporters = column(relations, "place"), column(relations, "reported_by")
-    ends = set(source) | set(target) | set(places) | set(reporters)
-    ends.discard(None)
-    if not ends <= entity_set:
-        return False
-    if not set(map(attrgetter("type"), relations)) <= set(types):
-        return False
     if any(map(str.__eq__, source, target)):
         return False
     reported = [
         who
-        for who, level in zip(reporters, map(attrgetter("certainty"), relations), strict=True)
+        for who, level in zip(
+            column(relations, "reported_by"), column(relations, "certainty"), strict=True
+        )
         if level == "reported"
     ]
     if None in reported:
         return False
     evidence = [ev for r in relations for ev in r.evidence]
-    if not set(map(attrgetter("source"), evidence)) <= sources:
-        return False
     texts = [
         column(entity_list, "name"),
         [x for x in column(entity_list, "description") if x is not None],

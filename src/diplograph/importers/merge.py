@@ -116,16 +116,20 @@ def _merged(files: list[Path], output: str, force: bool, label: str | None) -> R
 
 
 def _valid_as_is(path: Path) -> dict | None:
-    """The data file as plain values when the fast path vouches for it on its own (its
-    keys in the order written), else None (unreadable files too: ``read_json`` says)."""
-    from ..check.fast import decode_fast
+    """The data file as plain values when the fast path vouches for each of its records
+    (``model.check_document``'s rules; references are checked once merged), its keys in
+    the order written; else None (then the full checker says what is wrong, with where
+    in this file, as for unreadable files)."""
+    from ..check.fast import decode_fast, own_rules_ok
 
     try:
         raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
     except OSError:
         return None
-    if decode_fast(raw) is None:
+    found = decode_fast(raw)
+    if found is None or not own_rules_ok([found[0]]):
         return None
+    del found
     return msgspec.json.decode(raw)  # (no key repeats: decode_fast counted them)
 
 
