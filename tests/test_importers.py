@@ -682,6 +682,21 @@ def test_a_failed_merge_leaves_no_temporary_file_open(tmp_path, monkeypatch):
     assert not (tmp_path / "out.json").exists()
 
 
+def _pair(tmp_path: Path) -> tuple[Path, dict, dict]:
+    """A folder for two files sharing an identifier (Alice), and their documents."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    a = mini()
+    a["entities"][0]["identifiers"] = {"wikidata": "Q1"}
+    b = mini()
+    alice = {"id": "alice2", "name": "Alice", "type": "person", "identifiers": {"wikidata": "Q1"}}
+    b["entities"] = [alice, *b["entities"][1:]]
+    b["relations"] = [r for r in b["relations"] if "alice" not in (r["source"], r["target"])]
+    for r in b["relations"]:
+        r["id"] += "-b"
+    return folder, a, b
+
+
 @pytest.mark.parametrize(
     ("change", "problem"),
     [
@@ -693,19 +708,78 @@ def test_a_failed_merge_leaves_no_temporary_file_open(tmp_path, monkeypatch):
 def test_merge_names_the_file_of_a_bad_record(cli, tmp_path, change, problem):
     """Each file is checked on its own before the merge (by the fast path, else the full
     checker): a bad record is named in its own file, not in the merged result."""
-    folder = tmp_path / "folder"
-    folder.mkdir()
-    a = mini()
-    a["entities"][0]["identifiers"] = {"wikidata": "Q1"}
-    b = mini()
-    alice = {"id": "alice2", "name": "Alice", "type": "person", "identifiers": {"wikidata": "Q1"}}
-    b["entities"] = [alice, *b["entities"][1:]]
-    b["relations"] = [r for r in b["relations"] if "alice" not in (r["source"], r["target"])]
-    for r in b["relations"]:
-        r["id"] += "-b"
+    folder, a, b = _pair(tmp_path)
     change(b["relations"][0])
     (folder / "a.json").write_text(json.dumps(a), encoding="utf-8")
     (folder / "b.json").write_text(json.dumps(b), encoding="utf-8")
     result = cli("--data", str(folder), "who-met", "Alice")
     assert result.exit_code == 1
     assert last_error(result).startswith(f"Error: {folder / 'b.json'}: {problem}")
+
+
+@pytest.mark.parametrize("field", ["type", "target", "place", "reported_by", "source"])
+def test_merge_names_a_blank_reference_in_its_own_file(cli, tmp_path, field):
+    """Even when the relation would merge into one of the other file (same fact)."""
+    folder, a, b = _pair(tmp_path)
+    rel = b["relations"][0]
+    if field == "source":
+        rel["evidence"][0]["source"] = " "
+        where = "relations[0].evidence[0].source"
+    else:
+        rel[field] = " "
+        where = f"relations[0].{field}"
+    (folder / "a.json").write_text(json.dumps(a), encoding="utf-8")
+    (folder / "b.json").write_text(json.dumps(b), encoding="utf-8")
+    result = cli("--data", str(folder), "who-met", "Alice")
+    assert result.exit_code == 1
+    assert f"Error: {folder / 'b.json'}: {where}: " in result.stderr
+
+
+def test_merge_refuses_blank_cues_and_a_second_byte_order_mark(cli, tmp_path):
+    folder, a, b = _pair(tmp_path)
+    b["relation_types"] = [
+        {"id": "hailed", "label": "hailed", "inverse": "was hailed by", "symmetric": False,
+         "category": "event", "cues": [" "]},
+    ]  # fmt: skip
+    (folder / "a.json").write_text(json.dumps(a), encoding="utf-8")
+    (folder / "b.json").write_text(json.dumps(b), encoding="utf-8")
+    merging = (str(folder / "a.json"), str(folder / "b.json"), "-o", str(tmp_path / "o.json"))
+    result = cli("import", "merge", *merging)
+    assert result.exit_code == 1
+    assert f"{folder / 'b.json'}: relation_types[0].cues[0]: " in result.stderr
+    assert cli("validate", data=folder / "b.json").exit_code == 1  # the fast path too
+    del b["relation_types"]
+    (folder / "b.json").write_bytes(b"\xef\xbb\xbf" * 2 + json.dumps(b).encode())
+    result = cli("import", "merge", *merging)
+    assert result.exit_code == 1
+    assert last_error(result).startswith(f"Error: {folder / 'b.json'}:1:1: ")
+
+
+def test_a_merged_folder_with_an_unwritable_merged_file_still_answers(cli, tmp_path, monkeypatch):
+    """When the merged file cannot be kept in the cache folder, the folder is merged
+    into a temporary file for the run, and no pack is kept that would read from it."""
+    from diplograph.store import cache
+
+    folder, a, b = _pair(tmp_path)
+    (folder / "a.json").write_text(json.dumps(a), encoding="utf-8")
+    (folder / "b.json").write_text(json.dumps(b), encoding="utf-8")
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
+    files = cache.with_vocabulary(cache.data_files(folder))
+    name = cache.data_key(files)[0]
+    cache.cache_dir().mkdir(parents=True, exist_ok=True)
+    (cache.cache_dir() / name).with_suffix(".merged.json").mkdir()  # cannot be written
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
+    expected = cli("--data", str(folder), "show", "Alice", "-f", "json").stdout
+    monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
+    for _ in range(2):
+        result = cli("--data", str(folder), "show", "Alice", "-f", "json")
+        assert (result.exit_code, result.stdout, result.stderr) == (0, expected, "")
+
+
+def test_a_winter_after_9999_is_not_a_date(cli, write_data):
+    doc = mini()
+    doc["relations"][0]["date"] = "9999-24"
+    path = write_data(doc)
+    result = cli("validate", data=path)
+    assert result.exit_code == 1
+    assert last_error(result).endswith("'9999-24' ends after 9999 (winter runs into the next year)")

@@ -390,6 +390,19 @@ def _shared_rules_ok(documents: list[Any]) -> bool:
     return cited <= sources
 
 
+def head_texts(documents: Iterable[Any]) -> list[str]:
+    """Every string of the documents' sources and relation types (their cues too)."""
+    found: list[str] = []
+    for d in documents:
+        for record in (*d.sources, *d.relation_types):
+            for value in msgspec.structs.astuple(record):
+                if isinstance(value, str):
+                    found.append(value)
+                elif isinstance(value, list):
+                    found.extend(value)
+    return found
+
+
 def own_rules_ok(documents: list[Any]) -> bool:
     """True when every record of the documents passes the rules on it alone that
     decoding did not check (``model.check_document``'s, and a relation's ends differ):
@@ -423,13 +436,14 @@ def own_rules_ok(documents: list[Any]) -> bool:
         [x for x in column(evidence, "quote") if x is not None],
         [x for x in column(relations, "note") if x is not None],
         [x for x in column(relations, "date_text") if x is not None],
-        [
-            v
-            for d in documents
-            for record in (*d.sources, *d.relation_types)
-            for v in msgspec.structs.astuple(record)
-            if isinstance(v, str)
-        ],
+        # references too: one that is only spaces is named as such, not as unknown
+        source,
+        target,
+        column(relations, "type"),
+        [x for x in column(relations, "place") if x is not None],
+        [x for x in column(relations, "reported_by") if x is not None],
+        column(evidence, "source"),
+        head_texts(documents),
     ]
     if any(any(map(str.isspace, group)) for group in texts):  # whitespace-only text
         return False

@@ -123,14 +123,15 @@ def _valid_as_is(path: Path) -> dict | None:
     from ..check.fast import decode_fast, own_rules_ok
 
     try:
-        raw = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+        raw = path.read_bytes()
     except OSError:
         return None
-    found = decode_fast(raw)
+    found = decode_fast(raw)  # (which allows one byte order mark)
     if found is None or not own_rules_ok([found[0]]):
         return None
     del found
-    return msgspec.json.decode(raw)  # (no key repeats: decode_fast counted them)
+    # (no key repeats: decode_fast counted them)
+    return msgspec.json.decode(raw.removeprefix(b"\xef\xbb\xbf"))
 
 
 def _certainly_valid(encoded: bytes) -> bool:

@@ -108,6 +108,8 @@ def _single_bounds(text: str) -> tuple[date, date, str]:
         _, first, last = _SEASONS[int(month_s)]
         end_year = year_hi + (last - 1) // 12
         end_month = (last - 1) % 12 + 1
+        if end_year > 9999:
+            raise DateError(f"'{text}' ends after 9999 (winter runs into the next year)")
         return (
             date(year_lo, first, 1),
             date(end_year, end_month, calendar.monthrange(end_year, end_month)[1]),

@@ -54,6 +54,7 @@ from ..check.fast import (
     document_colons,
     entity_extras_ok,
     evidence_ok,
+    head_texts,
     json_array,
     relation_struct,
     screened,
@@ -977,6 +978,7 @@ def _build(
                 return None
     if len(sources) != sum(len(h.sources) for h in heads):
         return None
+    head_strings = head_texts(heads)  # (checked with the entities, below)
 
     def entity_work(abandon: Callable[[], bool]) -> dict[str, Any] | None:
         """Checks on entities, sources and types, then their pack sections (done by the
@@ -985,12 +987,7 @@ def _build(
             column(entities, "name"),
             [x for x in column(entities, "description") if x is not None],
             [a for e in entities for a in e.aliases or ()],
-            [
-                v
-                for rec in (*sources.values(), *types.values())
-                for v in msgspec.structs.astuple(rec)
-                if isinstance(v, str)
-            ],
+            head_strings,
         ]
         if (
             len(set(ids)) != len(ids)

@@ -140,8 +140,11 @@ def _open(path: Path, progress: Progress | None) -> PackedGraph:
             sections = build_sections(loaded, [str(f) for f in readable])
             del loaded
         unchanged = file_states(readable) == read_states
+        # a pack may read its records from the files, or from the merged file kept in
+        # the cache folder, not from a temporary one (gone once this block ends)
+        lasting = readable == files or (keep is not None and keep in readable)
     # (else the data changed while read: that run answers from what it read)
-    if persist and unchanged and file_states(files) == states:
+    if persist and lasting and unchanged and file_states(files) == states:
         if progress:
             progress("writing the cache")
         try:
