@@ -22,9 +22,11 @@ import typer
 from .. import __version__
 from . import curation, exporting, importing, queries, validate
 from .env import Env
+from .suggest import suggesting_group
 
 app = typer.Typer(
     name="diplograph",
+    cls=suggesting_group(),
     help="Explore a knowledge graph of diplomacy: who met whom, who released whom, "
     "who sanctions whom, and how two actors are connected, with the sentence each fact "
     "came from.",
