@@ -96,8 +96,8 @@ SUMMARIES = {
 }
 
 
-def _command(name: str, function: Any) -> None:
-    app.command(name, short_help=SUMMARIES[name])(function)
+def _command(name: str, function: Any, **options: Any) -> None:
+    app.command(name, short_help=SUMMARIES[name], **options)(function)
 
 
 _command("who-met", queries.who_met_command)
@@ -108,7 +108,7 @@ _command("search", queries.search_command)
 _command("timeline", queries.timeline_command)
 _command("stats", queries.stats_command)
 app.add_typer(queries.list_app, name="list", short_help=SUMMARIES["list"])
-_command("export", exporting.export_command)
+_command("export", exporting.export_command, cls=exporting.ExportCommand)
 _command("draw", exporting.draw_command)
 _command("validate", validate.validate_command)
 app.add_typer(importing.import_app, name="import", short_help=SUMMARIES["import"])
