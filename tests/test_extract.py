@@ -110,6 +110,8 @@ def test_score():
         "found": 1,
         "recall": 0.333,
         "precision": 0.5,
+        "date_right": 1.0,
+        "certainty_right": 1.0,
     }
 
 
