@@ -20,7 +20,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import __version__
-from . import curation, exporting, importing, queries, validate
+from . import curation, exporting, extracting, importing, queries, validate
 from .env import Env
 from .suggest import suggesting_group
 
@@ -116,7 +116,7 @@ _command("init", curation.init_command)
 app.add_typer(curation.add_app, name="add", short_help=SUMMARIES["add"])
 app.add_typer(curation.edit_app, name="edit", short_help=SUMMARIES["edit"])
 app.add_typer(curation.remove_app, name="remove", short_help=SUMMARIES["remove"])
-_command("extract", curation.extract_command)
+_command("extract", extracting.extract_command)
 queries.list_app.command("types")(curation.list_types_command)
 
 
