@@ -212,12 +212,28 @@ def test_who_command_table_and_errors(cli):
     ("call", "args", "kind"),
     [
         (lambda g: g.who_met("Lukashenkk"), ("who-met", "Lukashenkk"), diplograph.UnknownEntity),
-        (lambda g: g.who("met", "Kellogg", since="soon"), ("who", "met", "Kellogg", "--since", "soon"), diplograph.UsageError),
-        (lambda g: g.list_relations(relation="freed"), ("list", "relations", "-r", "freed"), diplograph.UsageError),
-        (lambda g: g.path("Kellogg", "Kellogg", max_hops=1, relation="sanctions"), ("path", "Kellogg", "Kellogg", "--max-hops", "1", "-r", "sanctions"), diplograph.DiplographError),
-        (lambda g: g.show("no-such-relation-id"), ("show", "no-such-relation-id"), diplograph.UnknownEntity),
+        (
+            lambda g: g.who("met", "Kellogg", since="soon"),
+            ("who", "met", "Kellogg", "--since", "soon"),
+            diplograph.UsageError,
+        ),
+        (
+            lambda g: g.list_relations(relation="freed"),
+            ("list", "relations", "-r", "freed"),
+            diplograph.UsageError,
+        ),
+        (
+            lambda g: g.path("Kellogg", "Kellogg", max_hops=1, relation="sanctions"),
+            ("path", "Kellogg", "Kellogg", "--max-hops", "1", "-r", "sanctions"),
+            diplograph.DiplographError,
+        ),
+        (
+            lambda g: g.show("no-such-relation-id"),
+            ("show", "no-such-relation-id"),
+            diplograph.UnknownEntity,
+        ),
     ],
-)  # fmt: skip
+)
 def test_errors_are_exceptions_with_the_cli_messages(cli, capsys, call, args, kind):
     g = diplograph.open()
     try:
