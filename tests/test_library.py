@@ -429,3 +429,17 @@ def test_records_convert_strictly():
     """A field the engine adds and the records lack fails here, never silently lost."""
     with pytest.raises(msgspec.ValidationError):
         msgspec.convert({"type": "met", "count": 1, "new_field": 2}, records.TypeCount)
+
+
+def test_readme_python_session_runs():
+    """The README's "From Python" session, run as a doctest."""
+    pytest.importorskip("pandas")
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## From Python", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```pycon\n")[1:]
+    assert len(blocks) == 3
+    session = "\n".join(block.split("```", 1)[0] for block in blocks)
+    test = doctest.DocTestParser().get_doctest(session, {}, "README", "README.md", 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.summarize(verbose=False) == (0, len(test.examples))

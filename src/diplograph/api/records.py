@@ -35,7 +35,9 @@ __all__ = [
 ]
 
 
-class Record(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class Record(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, repr_omit_defaults=True
+):
     """What every record shares: ``to_dict()`` and iteration over (field, value)."""
 
     def to_dict(self) -> dict[str, Any]:
