@@ -12,8 +12,6 @@ is imported on first use of one of its names, networkx only by ``to_networkx`` a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from .model.errors import (
     AmbiguousName,
     DataChanged,
@@ -33,6 +31,7 @@ _API = (
     "open",
     "read_networkx",
     "to_json",
+    "Answer",
     "Broker",
     "Component",
     "ComponentSummary",
@@ -48,7 +47,6 @@ _API = (
     "Record",
     "Relation",
     "Stats",
-    "Timeline",
     "TypeCount",
 )
 
@@ -65,7 +63,11 @@ __all__ = [
     "UsageError",
 ]
 
+#: (``typing`` itself is not imported: it costs more than the rest of this module)
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .api import *  # noqa: F403
 
 

@@ -32,6 +32,10 @@ def to_json(value: Any) -> str:
     """A record, or a list of records, as JSON text (the CLI's ``--format json``)."""
     import msgspec
 
+    from .records import Answer
+
+    if isinstance(value, Answer):
+        value = value.to_dicts()
     return msgspec.json.encode(value).decode()
 
 

@@ -35,8 +35,9 @@ def _split(values: Values) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _records(kind: type[T], rows: list[dict]) -> list[T]:
-    return msgspec.convert(rows, list[kind])
+def _records(kind: type[T], rows: list[dict]) -> r.Answer[T]:
+    """The engine's rows as an answer of records (made when first read)."""
+    return r.Answer(kind, rows)
 
 
 class Graph:
@@ -151,7 +152,7 @@ class Graph:
         until: str | None = None,
         within: bool = False,
         certainty: Values = None,
-    ) -> list[r.Meeting]:
+    ) -> r.Answer[r.Meeting]:
         """Everyone who met ``name``, in date order (``diplograph who-met``).
 
         >>> [m.name for m in diplograph.open().who_met("Kellogg")]
@@ -177,7 +178,7 @@ class Graph:
         until: str | None = None,
         within: bool = False,
         certainty: Values = None,
-    ) -> list[r.Relation]:
+    ) -> r.Answer[r.Relation]:
         """The relations of type ``relation`` touching ``name`` (``diplograph who``):
         those done to it first ("who released X"), then those it did, each read in its
         true direction. ``relation`` resolves as ``relation=`` does (ids, any case).
@@ -215,7 +216,7 @@ class Graph:
         until: str | None = None,
         within: bool = False,
         certainty: Values = None,
-    ) -> list[r.Hop]:
+    ) -> r.Answer[r.Hop]:
         """The shortest chain of relations from ``start`` to ``goal``, one ``Hop`` per
         relation (``diplograph path``); ``k``: the k shortest simple paths,
         ``all_shortest``: all shortest ones (``Hop.path`` numbers them). Raises NoPath.
@@ -258,7 +259,7 @@ class Graph:
         until: str | None = None,
         within: bool = False,
         certainty: Values = None,
-    ) -> list[r.Neighbor]:
+    ) -> r.Answer[r.Neighbor]:
         """The entities within ``depth`` hops of ``name``, one row per relation reaching
         them (``diplograph neighbors``); ``direction``: "out", "in" or "both".
 
@@ -284,7 +285,7 @@ class Graph:
         until: str | None = None,
         within: bool = False,
         certainty: Values = None,
-    ) -> r.Timeline:
+    ) -> r.Answer[r.Relation]:
         """Dated relations in time order: all, one actor's (and those placed at it), or
         those between two (``diplograph timeline``); ``.undated`` counts the undated
         ones left out.
@@ -305,9 +306,9 @@ class Graph:
             return timeline_and_undated(store, nodes, chosen)
 
         rows, undated = self.ask(question)
-        return r.Timeline(_records(r.Relation, rows), undated)
+        return r.Answer(r.Relation, rows, undated)
 
-    def search(self, text: str, limit: int = 20) -> list[r.Match]:
+    def search(self, text: str, limit: int = 20) -> r.Answer[r.Match]:
         """Fuzzy search over names, aliases, descriptions, quotes, notes and sources,
         best first (``diplograph search``).
 
@@ -353,7 +354,7 @@ class Graph:
         kind, card = self.ask(question)
         return msgspec.convert(card, r.Relation if kind == "relation" else r.EntityCard)
 
-    def list_entities(self, type: str | None = None) -> list[r.Entity]:  # noqa: A002
+    def list_entities(self, type: str | None = None) -> r.Answer[r.Entity]:  # noqa: A002
         """All entities (of one ``type``), by name (``diplograph list entities``).
 
         >>> len(diplograph.open().list_entities(type="country")) > 3
@@ -373,7 +374,7 @@ class Graph:
         until: str | None = None,
         within: bool = False,
         certainty: Values = None,
-    ) -> list[r.Relation]:
+    ) -> r.Answer[r.Relation]:
         """All relations passing the filters, in time order, undated last; ``between``:
         only those touching one actor, or joining two (``diplograph list relations``).
 

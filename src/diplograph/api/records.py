@@ -9,12 +9,16 @@ the data. Records are frozen; iterating over one gives its (field, value) pairs.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
 
+T = TypeVar("T")
+
 __all__ = [
+    "Answer",
     "Broker",
     "Component",
     "ComponentSummary",
@@ -30,13 +34,17 @@ __all__ = [
     "Record",
     "Relation",
     "Stats",
-    "Timeline",
     "TypeCount",
 ]
 
 
 class Record(
-    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, repr_omit_defaults=True
+    msgspec.Struct,
+    frozen=True,
+    kw_only=True,
+    forbid_unknown_fields=True,
+    repr_omit_defaults=True,
+    gc=False,
 ):
     """What every record shares: ``to_dict()`` and iteration over (field, value)."""
 
@@ -267,12 +275,47 @@ class Stats(Record, frozen=True):
     component_summary: list[ComponentSummary]
 
 
-class Timeline(list):
-    """The relations of a timeline (a list of ``Relation``), with ``undated``: how many
-    undated relations it left out that would pass the filters otherwise."""
+class Answer(Sequence[T]):
+    """The records of one answer, in order: a sequence (``len``, indexing, slicing,
+    iteration) of records of one type, made from the engine's rows when first read, so
+    that handing the rows on (``to_dicts``, the CLI's JSON) costs nothing.
 
-    undated: int = 0
+    Equal to a list of the same records. ``Graph.timeline`` sets ``undated``: how many
+    undated relations it left out that would pass the filters otherwise.
+    """
 
-    def __init__(self, rows: list[Relation], undated: int = 0):
-        super().__init__(rows)
-        self.undated = undated
+    def __init__(self, kind: type[T], rows: list[dict], undated: int = 0):
+        self.kind, self.undated = kind, undated
+        self._rows = rows
+        self._records: list[T] | None = None
+
+    def _all(self) -> list[T]:
+        if self._records is None:
+            from ..model.gcpause import paused_gc
+
+            with paused_gc():  # many objects, no cycles
+                self._records = msgspec.convert(self._rows, list[self.kind])
+        return self._records
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._all()[index]
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Answer):
+            return self._all() == other._all()
+        return isinstance(other, list) and self._all() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """The records as the CLI's JSON rows (the engine's own rows: do not change)."""
+        return self._rows

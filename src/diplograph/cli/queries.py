@@ -32,11 +32,9 @@ from .options import (
 )
 
 
-def rows(records) -> list[dict]:
-    """The library's records as the row dicts ``render`` draws (the JSON rows)."""
-    import msgspec
-
-    return msgspec.to_builtins(list(records))
+def rows(answer) -> list[dict]:
+    """The library's answer as the row dicts ``render`` draws (the JSON rows)."""
+    return answer.to_dicts()
 
 
 list_app = typer.Typer(help="List entities or relations.", no_args_is_help=True)
