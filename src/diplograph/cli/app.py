@@ -77,6 +77,7 @@ def root(
 #: Each command's one-line summary in ``diplograph --help`` (complete, never cut).
 SUMMARIES = {
     "who-met": "Everyone who met NAME, by date, with the quote.",
+    "who": "Who released, sanctions, escorted NAME: who RELATION NAME.",
     "path": "How two actors are connected, hop by hop.",
     "show": "An entity's card and relations, or one relation.",
     "neighbors": "The entities around NAME, up to N hops out.",
@@ -101,6 +102,7 @@ def _command(name: str, function: Any, **options: Any) -> None:
 
 
 _command("who-met", queries.who_met_command)
+_command("who", queries.who_command)
 _command("path", queries.path_command)
 _command("show", queries.show_command)
 _command("neighbors", queries.neighbors_command)
