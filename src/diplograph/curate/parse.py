@@ -75,9 +75,9 @@ EXTRA_CUES: dict[str, list[str]] = {
     "cooperates-with": ["praise", "welcome", "endorse", "sign"],
     "aids": ["help", "supply", "provide"],
     "envoy-of": ["envoy", "negotiator", "emissary"],
-    "leads": ["leader", "president", "prime minister", "premier", "chancellor", "king"],
-    "official-of": ["minister", "secretary", "official", "ambassador", "spokesperson",
-                    "spokesman", "spokeswoman", "diplomat"],
+    "leads": ["rule", "leader", "president", "prime minister", "premier", "chancellor", "king"],
+    "official-of": ["counterpart", "minister", "secretary", "official", "ambassador",
+                    "spokesperson", "spokesman", "spokeswoman", "diplomat"],
     "escorted": ["escort", "accompany"],
 }  # fmt: skip
 
@@ -102,6 +102,7 @@ _PROSPECT = {
 }  # fmt: skip
 _MODALS = {"would", "could", "may", "might", "can", "will", "should", "must", "shall", "'ll",
            "’ll", "ca", "wo"}  # fmt: skip
+_FUTURE = {"will", "shall", "'ll", "’ll", "wo"}
 _HEDGES = {"likely", "probably", "possibly", "perhaps", "apparently", "reportedly",
            "allegedly", "seemingly", "presumably", "appear", "seem", "unclear"}  # fmt: skip
 _NEGATIVE = {"not", "n't", "n’t", "never", "no", "neither", "nor", "without", "nobody",
@@ -148,6 +149,22 @@ _NER_TYPES = {
 }
 #: Words spaCy may tag as an organisation inside a title ("Secretary of State").
 _NOT_NAMES = {"state", "department", "ministry", "office", "foreign ministry", "cabinet"}
+#: Nouns for what someone says or asks: "rejected the demands of X" is about X.
+_SPEECH_NOUNS = {
+    "demand", "request", "proposal", "offer", "call", "appeal", "plan", "claim", "statement",
+    "position", "ultimatum", "plea", "initiative", "overture", "bid", "condition",
+}  # fmt: skip
+#: Verbs whose object is sought, not done: "negotiated their release".
+_SEEKING = {"negotiate", "discuss", "seek", "demand", "request", "push", "urge", "want"}
+_PLURAL_PRONOUNS = {"they", "them", "their", "theirs"}
+#: "the two men", "the two countries": the kind of entity each plural noun stands for.
+_KIND_OF_PAIR = {
+    **dict.fromkeys(("man", "men", "woman", "women", "leader", "minister", "envoy",
+                     "diplomat", "official", "negotiator", "prisoner", "citizen",
+                     "president", "politician", "hostage", "foreign minister"), "person"),
+    **dict.fromkeys(("country", "nation", "side", "government", "state", "neighbor",
+                     "neighbour", "capital", "party"), "country"),
+}  # fmt: skip
 _PRONOUNS = {"he": "person", "him": "person", "his": "person", "she": "person",
              "her": "person", "hers": "person"}  # fmt: skip
 #: Verbs that join two entities without being a relation of their own.
@@ -324,6 +341,9 @@ class Extractor:
         self.last_date: str | None = None
         self.last_actor: dict[str, str] = {}  # type -> its last actor
         self.out: list[Candidate] = []
+        self.recent: list[str] = []  # entities named, most recent last
+        self.last_plural: tuple[int, list[str]] | None = None  # (sentence, entities)
+        self.sentence_no = 0
 
     # -- the article ------------------------------------------------------------------
 
@@ -337,6 +357,7 @@ class Extractor:
         return _distinct(self.out)
 
     def _sentence(self, doc, sent, offset: int) -> None:
+        self.sentence_no += 1
         mentions = self._mentions(doc, sent)
         by_token = {i: m for m in mentions for i in range(m.start, m.end)}
         dateline = _dateline_end(
@@ -368,6 +389,10 @@ class Extractor:
 
     def _remember(self, mentions: list[_Mention]) -> None:
         for m in mentions:
+            eid = m.eid
+            if eid in self.recent:
+                self.recent.remove(eid)
+            self.recent.append(eid)
             if self.names.type_of(m.eid) == "person":
                 if m.eid in self.last_person:
                     self.last_person.remove(m.eid)
@@ -424,6 +449,11 @@ class Extractor:
             country = geo.country_of_people(text, self.names.countries())
             return self.names.propose(country, "country") if country else None
         kind = _NER_TYPES[label]
+        if label != "PERSON" and " " not in text and last.pos_ in ("ADJ", "PROPN"):
+            people = geo.country_of_people(text, self.names.countries())
+            known = people and self.names.lookup(people, False)
+            if known and fold(people) != fold(text):  # "Norvalan" after "Norvala" is known
+                return known
         if label == "GPE":
             seat = geo.country_of_seat(text)
             is_country = text in {c for c in self.names.countries()} or geo.is_country(text)
@@ -439,9 +469,69 @@ class Extractor:
         return eid
 
     def _entity(self, tok, by_token, actor: bool = False) -> str | None:
-        """The entity a noun phrase headed by ``tok`` names."""
+        """The first entity a noun phrase headed by ``tok`` names."""
+        found = self._entities(tok, by_token, actor)
+        return found[0] if found else None
+
+    def _entities(self, tok, by_token, actor: bool = False) -> list[str]:
+        """Every entity a noun phrase headed by ``tok`` names: one, or a list ("two
+        citizens, A and B"; "Venezuelan and U.S. officials"; "the two men"; "their")."""
         if tok is None:
-            return None
+            return []
+        if tok.i not in by_token:
+            many = self._many(tok, by_token, actor)
+            if many:
+                return many
+        one = self._one(tok, by_token, actor)
+        return [one] if one else []
+
+    def _many(self, tok, by_token, actor: bool) -> list[str]:
+        lower = tok.lower_
+        if lower in _PLURAL_PRONOUNS and tok.pos_ == "PRON":
+            recent = self.last_plural
+            if recent and recent[0] >= self.sentence_no - 1:
+                return list(recent[1])
+            return []
+        found: list[str] = []
+        for child in tok.children:  # "two American citizens, Mark Doyle and Peter Alvarez"
+            if child.dep_ == "appos" and child.i in by_token:
+                found = [by_token[t.i].eid for t in _with_conj(child) if t.i in by_token]
+                break
+        if not found and tok.lemma_.lower() in _GROUP_NOUNS:  # "Venezuelan and U.S. officials"
+            for child in tok.children:
+                if child.dep_ in ("amod", "compound", "nmod") and child.i in by_token:
+                    conj = [by_token[t.i] for t in _with_conj(child) if t.i in by_token]
+                    if len(conj) > 1:
+                        found = [self._as_actor(m) if (actor or m.seat) else m.eid for m in conj]
+                        break
+        if not found and tok.tag_ in ("NNS", "NNPS") and _definite(tok):
+            two = [c for c in tok.children if c.dep_ == "nummod" and c.lower_ in ("two", "both")]
+            kind = _KIND_OF_PAIR.get(tok.lemma_.lower())
+            if two and kind:  # "the two men", "the two countries"
+                found = self._last_two(tok, kind)
+        found = list(dict.fromkeys(found))
+        if len(found) > 1:
+            self.last_plural = (self.sentence_no, found)
+            return found
+        return []
+
+    def _last_two(self, tok, kind: str) -> list[str]:
+        """The last two entities of ``kind`` named before ``tok`` (its sentence first)."""
+        before = sorted(
+            {id(m): m for m in self._cache.values() if m.end <= tok.i}.values(),
+            key=lambda m: m.start,
+        )
+        seen = [*self.recent, *(m.eid for m in before)]
+        out: list[str] = []
+        for eid in reversed(seen):
+            if self.names.type_of(eid) == kind and eid not in out:
+                out.append(eid)
+                if len(out) == 2:
+                    return out[::-1]
+        return []
+
+    def _one(self, tok, by_token, actor: bool = False) -> str | None:
+        """The one entity a noun phrase headed by ``tok`` names."""
         m = by_token.get(tok.i)
         if m is not None:
             return self._as_actor(m) if actor else m.eid
@@ -466,6 +556,15 @@ class Extractor:
                             return self._as_actor(by_token[pobj.i])
         return None
 
+    def _actors(self, tok, by_token) -> list[str]:
+        """Who acts, named by ``tok``: a seat of government acting is its country."""
+        return self._entities(tok, by_token, actor=True)
+
+    def _targets(self, tok, by_token, rtype) -> list[str]:
+        """Who a relation of ``rtype`` is done to, named by ``tok``: a seat of government
+        is its country unless the type's target is a place ("visited Minsk")."""
+        return self._entities(tok, by_token, actor=rtype not in PLACE_TARGETS)
+
     def _last_person(self, tok) -> str | None:
         """The person named last before ``tok``: in its sentence, else before it."""
         before = [
@@ -482,7 +581,8 @@ class Extractor:
 
     def _as_actor(self, m: _Mention) -> str:
         """A seat of government that acts is its country ("Minsk released")."""
-        if m.seat and self.names.type_of(m.eid) in ("place", None):
+        kind = self.names.type_of(m.eid)
+        if m.seat and (kind in ("place", None) or m.eid in self.names.proposed):
             return self.names.propose(m.seat, "country")
         return m.eid
 
@@ -551,15 +651,33 @@ class Extractor:
         for extra in cue_tokens[1:]:  # a cue's own preposition: "came to", "counting on"
             if extra.dep_ == "prep":
                 preps = [extra, *[p for p in preps if p is not extra]]
+        objects = [c for c in patients if c.i not in by_token]
         if patients and not any(self._entity(p, by_token) for p in patients):
             patients = []
-        if not patients:
+        out = []
+        if not patients:  # the object's own prepositions: "negotiated their release with X"
+            preps += [c for o in objects for c in o.children if c.dep_ == "prep"]
             for prep in preps:
-                if prep.lower_ in _TARGET_PREPS or prep in cue_tokens:
+                said = prep.lower_ == "of" and prep.head.lemma_.lower() in _SPEECH_NOUNS
+                if prep.lower_ in _TARGET_PREPS or prep in cue_tokens or said:
                     pobj = [c for c in prep.children if c.dep_ == "pobj"]
+                    owner = pobj and _owner(pobj[0], by_token)
                     if pobj and self._entity(pobj[0], by_token):
                         patients = pobj
                         break
+                    if owner and prep.head in objects:  # "sanctions on Venezuela's oil sector"
+                        patients = [owner]
+                        break
+        release_of = "negotiates-release-of"
+        if rtype == "negotiates-with" and release_of in self.types:
+            for o in objects:  # "negotiated their release", "discussing the release of X"
+                if o.lemma_.lower() not in ("release", "freedom", "return"):
+                    continue
+                freed = [c for c in o.children if c.dep_ == "poss"]
+                freed += [t for c in o.children if c.dep_ == "prep" and c.lower_ == "of"
+                          for t in c.children if t.dep_ == "pobj"]  # fmt: skip
+                for f in (e for t in freed for e in self._entities(t, by_token)):
+                    out.append({"target": f, "type": release_of, "actors": True})
         if not patients and verb.dep_ == "pcomp" and rtype in ("released", "imprisoned"):
             return []
         if not patients:  # "xcomp" object: "Minsk will expect sanctions to be eased"
@@ -568,25 +686,40 @@ class Extractor:
                     patients = [g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
                     break
         between = _between(verb)
-        out = []
         if between and self.types[rtype].get("symmetric"):
             out.extend(self._pair(between, by_token))
         note = None
-        actor_ids = [self._entity(t, by_token, actor=True) for a in actors for t in _with_conj(a)]
-        actor_ids = [a for a in actor_ids if a]
+        actor_ids = [e for a in actors for t in _with_conj(a) for e in self._actors(t, by_token)]
+        actor_ids = list(dict.fromkeys(actor_ids))
         if not actor_ids and passive and rtype in self.last_actor:
             actor_ids = [self.last_actor[rtype]]
             note = "actor from an earlier sentence: check it"
-        patient_ids = [self._entity(t, by_token) for p in patients for t in _with_conj(p)]
-        patient_ids = [p for p in patient_ids if p]
+        patient_ids = [
+            e for p in patients for t in _with_conj(p) for e in self._targets(t, by_token, rtype)
+        ]
+        patient_ids = list(dict.fromkeys(patient_ids))
+        for half in [f for f in out if f.get("actors")]:
+            out.remove(half)
+            out += [{**half, "source": a, "note": note, "actors": False} for a in actor_ids]
+        own = set()
+        if rtype == "escorted":  # "accompanied by his deputy": company, not an escort
+            own = {
+                e
+                for a in actors
+                for t in a.subtree
+                if t.dep_ == "poss" and t.lower_ in _PRONOUNS
+                for e in self._entities(t, by_token)
+            }
         for a in actor_ids:
             for p in patient_ids:
-                if a != p:
+                if a != p and p not in own:
                     out.append({"source": a, "target": p, "note": note, "inherited": inherited})
         return out
 
     def _noun(self, noun, rtype, by_token) -> list[dict]:
         symmetric = self.types[rtype].get("symmetric")
+        if rtype == "released" and noun.dep_ == "dobj" and noun.head.lemma_ in _SEEKING:
+            return []  # "negotiated their release": sought, not done
         between = [t for c in noun.children if c.dep_ == "prep" and c.lower_ == "between"
                    for t in c.children if t.dep_ == "pobj"]  # fmt: skip
         if between:
@@ -630,11 +763,12 @@ class Extractor:
             return []
         out = []
         inside = all(a.head is noun for a in actors)
-        for a in actors:
-            source = self._entity(a, by_token, actor=True)
-            for t in _with_conj(targets[0]):
-                target = self._entity(t, by_token)
-                if source and target and source != target:
+        sources = [e for a in actors for e in self._actors(a, by_token)]
+        for source in dict.fromkeys(sources):
+            for target in (
+                e for t in _with_conj(targets[0]) for e in self._targets(t, by_token, rtype)
+            ):
+                if source != target:
                     found = {"source": source, "target": target}
                     out.append({**found, "scope": noun} if inside else found)
         return out
@@ -657,8 +791,8 @@ class Extractor:
         return out
 
     def _pair(self, tokens, by_token) -> list[dict]:
-        found = [self._entity(t, by_token, actor=True) for t in tokens]
-        found = list(dict.fromkeys(f for f in found if f))
+        found = [e for t in tokens for e in self._entities(t, by_token, actor=True)]
+        found = list(dict.fromkeys(found))
         if len(found) >= 2:
             return [{"source": found[0], "target": found[1]}]
         return []
@@ -673,11 +807,13 @@ class Extractor:
             up = up.head  # "U.S. President Donald Trump", "special envoy Keith Kellogg"
         if up is not noun and up.i in by_token:
             holder = by_token[up.i].eid
-        if holder is None:
-            holder = next(
-                (by_token[c.i].eid for c in noun.children if c.dep_ == "appos" and c.i in by_token),
-                None,
-            )
+        title = holder is not None  # a title on a name: its own words only count
+        holders = [holder] if holder else []
+        if holder is None:  # "two American citizens, Mark Doyle and Peter Alvarez"
+            appos = next((c for c in noun.children if c.dep_ == "appos" and c.i in by_token), None)
+            if appos is not None:
+                holders = [by_token[t.i].eid for t in _with_conj(appos) if t.i in by_token]
+                holder, title = holders[0], True
         if holder is None and noun.dep_ == "appos" and noun.head.i in by_token:
             holder = by_token[noun.head.i].eid  # "Tsikhanouski, a popular blogger"
         if holder is None and noun.dep_ in ("attr", "acomp") and noun.head.lemma_ in _COPULAS:
@@ -692,10 +828,15 @@ class Extractor:
             one = noun.head.head  # "one of the leaders of ...": the "one" is who
             if one.lower_ == "one" and one.dep_ == "appos" and one.head.i in by_token:
                 holder = by_token[one.head.i].eid
+        if holder is None and noun.dep_ == "pobj" and noun.head.lower_ == "with":
+            holder = self._entity(noun.head.head, by_token)  # "a prisoner with U.S. citizenship"
+            title = holder is not None
         if holder is None and _definite(noun):
             holder = self._entity(noun, by_token)
         if holder is None:
             return []
+        holders = holders or [holder]
+        counterpart = noun.lemma_.lower() == "counterpart"
         if self.names.type_of(holder) not in ("person", "group", None) and rtype not in (
             "member-of",
             "affiliated-with",
@@ -706,7 +847,7 @@ class Extractor:
             self.roles[noun.lemma_.lower()] = holder
         of = None
         for c in noun.children:
-            if c.dep_ == "poss" or (
+            if (c.dep_ == "poss" and not counterpart) or (
                 c.dep_ in ("compound", "amod", "nmod") and c.i in by_token and c.i < noun.i
             ):
                 of = self._entity(c, by_token, actor=True)
@@ -719,7 +860,7 @@ class Extractor:
                     if pobj:
                         of = self._entity(pobj[0], by_token, actor=True)
                         break
-        if of is None and up is not noun:  # "Berg's deputy Eva Lind"
+        if of is None and up is not noun and not counterpart:  # "Berg's deputy Eva Lind"
             for c in up.children:
                 if c.dep_ == "poss" and c.i < noun.i:
                     of = self._entity(c, by_token, actor=True)
@@ -731,9 +872,24 @@ class Extractor:
             for c in noun.children if of is None else ():
                 if c.dep_ in ("compound", "nmod") and c.i in by_token:
                     of = self._as_actor(by_token[c.i])
-        if of is None or of == holder:
+        if of is None and up is not noun:  # "Venezuelan Interior Minister Carlos Rengel"
+            of = self._title_owner(noun, up, by_token)
+        if of is None:
             return []
-        return [{"source": holder, "target": of}]
+        scope = {"scope": noun} if title else {}
+        return [{"source": h, "target": of, **scope} for h in holders if h != of]
+
+    def _title_owner(self, noun, up, by_token) -> str | None:
+        """The name nearest before a title's noun in the same phrase ("Qatari Prime
+        Minister Tamim Al-Rashid": Qatar), stopping at punctuation."""
+        left = up.left_edge.i
+        for i in range(noun.i - 1, left - 1, -1):
+            tok = noun.doc[i]
+            if tok.is_punct:
+                return None
+            if i in by_token:
+                return self._as_actor(by_token[i])
+        return None
 
     def _untyped(self, doc, sent, offset, by_token, used) -> None:
         """A verb joining two named entities that no type's cues name."""
@@ -755,6 +911,7 @@ class Extractor:
 
     def _add(self, doc, sent, offset, head, cue_tokens, rtype, found) -> None:
         source, target = found["source"], found["target"]
+        rtype = found.get("type", rtype)
         rtype_record = self.types.get(rtype or "", {})
         event = rtype is None or rtype_record.get("category") == "event"
         scope = found.get("scope")  # a noun's own relation: only its own words count
@@ -915,6 +1072,16 @@ def _matches(word: str, tok) -> bool:
     return word in (lemma, tok.lower_)
 
 
+def _owner(tok, by_token):
+    """The possessor naming ``tok``'s owner when ``tok`` is a thing, not a person:
+    "Venezuela's oil sector" -> Venezuela (None for "Berg's deputy")."""
+    if tok.i in by_token or tok.pos_ != "NOUN":
+        return None
+    if tok.lemma_.lower() in _ROLE_NOUNS | _GROUP_NOUNS | set(_KIND_OF_PAIR):
+        return None
+    return next((c for c in tok.children if c.dep_ == "poss" and c.i in by_token), None)
+
+
 def _with_conj(tok) -> list:
     return [tok, *[c for c in tok.conjuncts if c.i > tok.i]]
 
@@ -979,12 +1146,14 @@ def _negated(tok, own: bool = False) -> bool:
 def _certainty(tok, own: bool = False) -> tuple[str, object]:
     """(certainty, the token naming who reported it or None), from ``tok`` and the words
     it depends on (``own``: its own modifiers only, for a noun's relation)."""
-    hypothetical = hedged = False
+    hypothetical = hedged = future = False
     reporter = None
     for t in _chain(tok)[:1] if own else _chain(tok):
         lemma = t.lemma_.lower()
         for c in t.children:
-            if c.dep_ in ("aux", "auxpass") and c.lower_ in _MODALS:
+            if c.dep_ in ("aux", "auxpass") and c.lower_ in _FUTURE:
+                future = True  # "will": a prospect, unless a hedge says how likely
+            elif c.dep_ in ("aux", "auxpass") and c.lower_ in _MODALS:
                 hypothetical = True
             if c.dep_ == "advmod" and c.lower_ in _HEDGES:
                 hedged = True
@@ -1005,7 +1174,7 @@ def _certainty(tok, own: bool = False) -> tuple[str, object]:
             reporter = next((c for c in t.children if c.dep_ == "nsubj"), None)
         if t.lower_ in ("likely", "probably", "reportedly"):
             hedged = True
-    if hypothetical:
+    if hypothetical or (future and not hedged):
         return "hypothetical", reporter
     if reporter is not None:
         return "reported", reporter
