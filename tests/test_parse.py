@@ -390,3 +390,49 @@ def test_accompanied_by_ones_own_deputy_is_no_escort(nlp, types):
     got = facts(nlp, types, "Dahl was accompanied by his deputy Eva Lind.")[0]
     assert ("lind", "escorted", "dahl") not in got
     assert ("lind", "deputy-of", "dahl") in got
+
+
+def test_a_relative_clause_keeps_its_dates(nlp, types):
+    text = "Sweden, which sanctioned Norway in 2024, met Lars Dahl on Monday."
+    _, found, _ = facts(nlp, types, text)
+    met = next(c for c in found if c.type == "met")
+    assert met.date == "2025-09-08"
+    _, found, _ = facts(
+        nlp, types, "Sweden, which supplies Norway with weapons, met Dahl on Monday."
+    )
+    aids = next(c for c in found if c.type == "aids")
+    assert aids.date == "2025-09"  # present tense: the publication month, not Monday
+
+
+def test_a_gerund_takes_its_clauses_tense_and_a_paragraph_the_last_date(nlp, types):
+    text = "Norway released Eva Lind on Monday.\n\nBy releasing Lars Dahl, Norway showed its hand."
+    _, found, _ = facts(nlp, types, text)
+    dahl = next(c for c in found if c.type == "released" and c.target == "dahl")
+    assert dahl.date == "2025-09-08"
+
+
+def test_a_group_named_with_a_peoples_word(nlp, types):
+    ents = [*ENTITIES, {"id": "soldiers", "name": "Norwegian soldiers", "type": "group"},
+            {"id": "officials", "name": "Swedish officials", "type": "group"}]  # fmt: skip
+    got = facts(nlp, types, "Sweden freed four Norwegian soldiers.", entities=ents)[0]
+    assert ("soldiers", "citizen-of", "norway") in got
+    got = facts(nlp, types, "Norway sanctioned three Swedish officials.", entities=ents)[0]
+    assert ("officials", "official-of", "sweden") in got
+
+
+def test_among_those_freed(nlp, types):
+    ents = [*ENTITIES, {"id": "soldiers", "name": "Norwegian soldiers", "type": "group"}]
+    text = "Sweden freed four Norwegian soldiers on Monday. Among those freed was Lars Dahl."
+    got = facts(nlp, types, text, entities=ents)[0]
+    assert ("sweden", "released", "dahl") in got
+    assert ("dahl", "member-of", "soldiers") in got
+
+
+def test_the_two_sides_are_the_last_pair_and_a_plural_subject_pairs(nlp, types):
+    text = (
+        "Talks between Norway and Sweden resumed in Geneva. The Times said the two sides "
+        "would exchange prisoners before the end of the month."
+    )
+    c = next(c for c in facts(nlp, types, text)[1] if c.type == "exchanges-prisoners-with")
+    assert {c.source, c.target} == {"norway", "sweden"}
+    assert (c.certainty, c.date) == ("hypothetical", "2025-09-11/2025-09-30")

@@ -156,6 +156,14 @@ _SPEECH_NOUNS = {
 }  # fmt: skip
 #: Verbs whose object is sought, not done: "negotiated their release".
 _SEEKING = {"negotiate", "discuss", "seek", "demand", "request", "push", "urge", "want"}
+#: Nouns for people a group of whom holds a country's citizenship.
+_PEOPLE_NOUNS = {
+    "citizen", "national", "soldier", "guard", "prisoner", "hostage", "journalist", "worker",
+    "student", "fisherman", "sailor", "civilian", "man", "woman", "people", "detainee",
+    "conscript", "pilot", "tourist", "activist", "volunteer", "captive", "crew", "resident",
+}  # fmt: skip
+#: Nouns for a state's officials.
+_OFFICIAL_NOUNS = {"official", "diplomat", "minister", "officer", "ambassador", "envoy"}
 _PLURAL_PRONOUNS = {"they", "them", "their", "theirs"}
 #: "the two men", "the two countries": the kind of entity each plural noun stands for.
 _KIND_OF_PAIR = {
@@ -340,10 +348,13 @@ class Extractor:
         self.roles: dict[str, str] = {}  # role noun lemma -> person last given it
         self.last_date: str | None = None
         self.last_actor: dict[str, str] = {}  # type -> its last actor
+        self.last_target: dict[str, str] = {}  # type -> its last target
         self.out: list[Candidate] = []
         self.recent: list[str] = []  # entities named, most recent last
         self.last_plural: tuple[int, list[str]] | None = None  # (sentence, entities)
         self.sentence_no = 0
+        self.last_pair: dict[str, tuple[int, tuple[str, str]]] = {}  # kind -> ends
+        self.story_date: tuple | None = None  # the last past date read, for what follows
 
     # -- the article ------------------------------------------------------------------
 
@@ -381,11 +392,34 @@ class Extractor:
             used.update(t.i for t in cue_tokens)
             for found in self._relations(doc, head, cue_tokens, rtype, by_token):
                 self._add(doc, sent, offset, head, cue_tokens, rtype, found)
+        for m in mentions:
+            self._group_of_people(doc, sent, offset, m)
         if len(self.out) == before:
             self._untyped(doc, sent, offset, by_token, used)
         self._remember(mentions)
         if dated:
             self.paragraph_date = dated[-1]
+
+    def _group_of_people(self, doc, sent, offset, m: _Mention) -> None:
+        """A group named with a people's word: "four Armenian soldiers" are citizens of
+        Armenia, "three Azerbaijani officials" officials of Azerbaijan."""
+        if self.names.type_of(m.eid) != "group" or m.end - m.start < 2:
+            return
+        span = doc[m.start : m.end]
+        head = span.root
+        lemma = head.lemma_.lower()
+        rtype = "official-of" if lemma in _OFFICIAL_NOUNS else "citizen-of"
+        if rtype not in self.types or (rtype == "citizen-of" and lemma not in _PEOPLE_NOUNS):
+            return
+        for tok in span:
+            if tok is head or tok.dep_ not in ("amod", "compound", "nmod"):
+                continue
+            country = geo.country_of_people(tok.text, self.names.countries())
+            eid = self.names.lookup(country or tok.text, False)
+            if eid and eid != m.eid and self.names.type_of(eid) == "country":
+                found = {"source": m.eid, "target": eid, "scope": head}
+                self._add(doc, sent, offset, head, [head, tok], rtype, found)
+                return
 
     def _remember(self, mentions: list[_Mention]) -> None:
         for m in mentions:
@@ -516,7 +550,11 @@ class Extractor:
         return []
 
     def _last_two(self, tok, kind: str) -> list[str]:
-        """The last two entities of ``kind`` named before ``tok`` (its sentence first)."""
+        """The two ends of a recent symmetric relation ("talks between X and Y ... the two
+        sides"), else the last two entities of ``kind`` named before ``tok``."""
+        pair = self.last_pair.get(kind)
+        if pair and pair[0] >= self.sentence_no - 3:
+            return list(pair[1])
         before = sorted(
             {id(m): m for m in self._cache.values() if m.end <= tok.i}.values(),
             key=lambda m: m.start,
@@ -613,6 +651,9 @@ class Extractor:
 
     def _relations(self, doc, head, cue_tokens, rtype, by_token) -> list[dict]:
         category = self.types[rtype].get("category")
+        among = _among(head) if category == "event" else []
+        if among:
+            return self._among(among, rtype, by_token)
         if category in ("role", "tie") and head.pos_ in ("NOUN", "PROPN"):
             return self._role(head, rtype, by_token)
         if category == "stance" and head.pos_ in ("NOUN", "PROPN", "ADJ"):
@@ -698,6 +739,8 @@ class Extractor:
             e for p in patients for t in _with_conj(p) for e in self._targets(t, by_token, rtype)
         ]
         patient_ids = list(dict.fromkeys(patient_ids))
+        if not patient_ids and len(actor_ids) == 2 and self.types[rtype].get("symmetric"):
+            out.append({"source": actor_ids[0], "target": actor_ids[1], "note": note})
         for half in [f for f in out if f.get("actors")]:
             out.remove(half)
             out += [{**half, "source": a, "note": note, "actors": False} for a in actor_ids]
@@ -714,6 +757,19 @@ class Extractor:
             for p in patient_ids:
                 if a != p and p not in own:
                     out.append({"source": a, "target": p, "note": note, "inherited": inherited})
+        return out
+
+    def _among(self, named, rtype, by_token) -> list[dict]:
+        """ "Among those freed was Y": Y is one of the last relation of ``rtype``'s
+        targets, done by its actor (a member of its group, when that was a group)."""
+        actor, group = self.last_actor.get(rtype), self.last_target.get(rtype)
+        out = []
+        for eid in (e for t in named for e in self._entities(t, by_token)):
+            if actor and eid != actor:
+                note = "actor from an earlier sentence: check it"
+                out.append({"source": actor, "target": eid, "note": note})
+            if group and self.names.type_of(group) == "group" and "member-of" in self.types:
+                out.append({"source": eid, "target": group, "type": "member-of", "scope": None})
         return out
 
     def _noun(self, noun, rtype, by_token) -> list[dict]:
@@ -939,8 +995,13 @@ class Extractor:
             quote_tokens += place_tokens
         if event and rtype and not negated and certainty != "hypothetical":
             self.last_actor[rtype] = source
+            kinds = {self.names.type_of(source), self.names.type_of(target)}
+            if rtype_record.get("symmetric") and len(kinds) == 1:
+                self.last_pair[kinds.pop()] = (self.sentence_no, (source, target))
+            self.last_target[rtype] = target
             if date and not _pluperfect(head) and not scope:
                 self.last_date = date  # "two weeks later" counts from here
+                self.story_date = (date, date_text, [])
         start = min(t.idx for t in quote_tokens if t.sent == sent)
         end = max(t.idx + len(t.text) for t in quote_tokens if t.sent == sent)
         quote = doc.text[start:end]
@@ -981,8 +1042,18 @@ class Extractor:
         """(date, date_text, tokens) of the cue's clause, else its sentence, else the
         paragraph's last date (past events), else the publication month (present)."""
         clause = _clause_of(head)
-        inside = [e for e in self._dates if clause.start <= e.start < clause.end]
-        for ent in sorted(inside or self._dates, key=lambda e: abs(e.start - head.i)):
+        inside = [
+            e
+            for e in self._dates
+            if clause.start <= e.start < clause.end and not _in_other_clause(e.root, head)
+        ]
+        # a relative clause keeps its dates ("The EU, which imposed sanctions in 2024,
+        # welcomed the talks"), and in the present tense takes none from outside
+        own_tense = _verb_of(head).dep_ in ("relcl", "acl") and _tense(head) == "present"
+        outside = [] if own_tense else [
+            e for e in self._dates if not _in_other_clause(e.root, head)
+        ]  # fmt: skip
+        for ent in sorted(inside or outside, key=lambda e: abs(e.start - head.i)):
             resolved = self._date_of(ent.text, future)
             if resolved:
                 return resolved, ent.text, list(ent)
@@ -995,6 +1066,8 @@ class Extractor:
             return anchor, words_, []
         if tense == "past" and self.paragraph_date:
             return self.paragraph_date[0], self.paragraph_date[1], []
+        if tense == "past" and self.story_date and not _pluperfect(head):
+            return self.story_date  # a paragraph without dates goes on from the last one
         return None, None, []
 
     def _place(self, head, target, rtype):
@@ -1080,6 +1153,18 @@ def _owner(tok, by_token):
     if tok.lemma_.lower() in _ROLE_NOUNS | _GROUP_NOUNS | set(_KIND_OF_PAIR):
         return None
     return next((c for c in tok.children if c.dep_ == "poss" and c.i in by_token), None)
+
+
+def _among(head) -> list:
+    """The names "among those freed was Y" and "Y was among those released" say it of."""
+    group = head.head if head.dep_ == "acl" and head.head.lower_ in ("those", "them") else head
+    if group.dep_ != "pobj" or group.head.lower_ != "among":
+        return []
+    if group is head and not any(c.lower_ == "those" for c in head.children):
+        return []
+    verb = group.head.head
+    named = [c for c in verb.children if c.dep_ in ("nsubj", "attr") and c is not group.head]
+    return [t for c in named for t in _with_conj(c)]
 
 
 def _with_conj(tok) -> list:
@@ -1203,9 +1288,17 @@ def _pluperfect(tok) -> bool:
 
 
 def _tense(tok) -> str | None:
-    verb = next((t for t in _chain(tok) if t.pos_ in ("VERB", "AUX")), None)
-    if verb is None:
+    """The tense of ``tok``'s clause; a gerund or infinitive without an auxiliary takes
+    the tense of the verb it hangs from ("By releasing X, Lukashenko showed")."""
+    verbs = [t for t in _chain(tok) if t.pos_ in ("VERB", "AUX")]
+    if not verbs:
         return None
+    verb = verbs[0]
+    for v in verbs:
+        aux = any(c.dep_ in ("aux", "auxpass") for c in v.children)
+        if v.tag_ in ("VBD", "VBZ", "VBP") or aux or v.dep_ in ("relcl", "acl"):
+            verb = v
+            break
     tags = {verb.tag_, *(c.tag_ for c in verb.children if c.dep_ in ("aux", "auxpass"))}
     if tags & {"VBD"} or (verb.tag_ == "VBN" and not tags & {"VBZ", "VBP"}):
         return "past"
@@ -1221,6 +1314,18 @@ def _verb_words(tok) -> str:
     aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
     words_ = [*aux, verb]
     return verb.doc[words_[0].i : verb.i + 1].text
+
+
+def _verb_of(tok):
+    return next((t for t in _chain(tok) if t.pos_ in ("VERB", "AUX")), tok)
+
+
+def _in_other_clause(tok, head) -> bool:
+    """Whether ``tok`` is inside a relative clause that ``head`` is not in."""
+    for up in (tok, *tok.ancestors):
+        if up.dep_ in ("relcl", "acl") and up.pos_ in ("VERB", "AUX"):
+            return head not in up.subtree
+    return False
 
 
 def _clause_of(tok):

@@ -8,6 +8,8 @@ plus the words only a story's context settles.
   ("in April" published March 2025: 2025-04 is still to come, so 2024-04), the first not
   before it for what will or may ("will visit in April": 2025-04).
 - "last week", "this week", "earlier this month", "last weekend".
+- "by the end of the year" (or month, week) for what is to come: from publication to
+  its last day.
 - Words relative to the fact before: "two weeks later", "three days after", "a month
   later", "the next day", "the following week", "the day before", moved from the date
   of the previous dated fact (late January + two weeks = 2025-02-04/2025-02-14).
@@ -46,6 +48,7 @@ _NEXT = re.compile(
 )
 _BEFORE = re.compile(r"^the\s+(?P<unit>day|week|month|year)\s+(?P<dir>before|after)$", re.I)
 _WEEK = re.compile(r"^(?P<which>last|this|earlier this|past)\s+(?P<unit>week|weekend|month)$", re.I)
+_END_OF = re.compile(r"^(?:the\s+)?end\s+of\s+(?:the|this)\s+(?P<unit>week|month|year)$", re.I)
 _MONTH_ONLY = re.compile(
     r"^(?:early|mid|late|the end of|end of|the beginning of|beginning of|the middle of)?[\s-]*"
     r"(?P<month>[A-Za-z]+)\.?(?:\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?)?$"
@@ -96,6 +99,18 @@ def resolve(
         anchor = dates.parse(published).upper
     except dates.DateError:
         return None
+    found = _END_OF.match(bare)
+    if found:  # "before the end of the month": from publication to its last day
+        unit = found["unit"].lower()
+        if unit == "week":
+            last = anchor + timedelta(days=6 - anchor.weekday())
+        elif unit == "month":
+            last = date(
+                anchor.year, anchor.month, calendar.monthrange(anchor.year, anchor.month)[1]
+            )
+        else:
+            last = date(anchor.year, 12, 31)
+        return _span(anchor, last) if future else None
     found = _WEEKDAY.match(bare)
     if found:
         day = _WEEKDAYS[found["day"].lower()]
