@@ -436,3 +436,45 @@ def test_the_two_sides_are_the_last_pair_and_a_plural_subject_pairs(nlp, types):
     c = next(c for c in facts(nlp, types, text)[1] if c.type == "exchanges-prisoners-with")
     assert {c.source, c.target} == {"norway", "sweden"}
     assert (c.certainty, c.date) == ("hypothetical", "2025-09-11/2025-09-30")
+
+
+HELD = [*ENTITIES, {"id": "held", "name": "Swedish citizens", "type": "group"}]
+
+
+def test_a_cue_written_as_an_inflected_form_is_matched_first(nlp, types):
+    # "discussing" is a cue of negotiates-with; its lemma "discuss" one of discussed
+    text = "Sweden began discussing the release of Swedish citizens with Norway."
+    got = facts(nlp, types, text, entities=HELD)[0]
+    assert ("sweden", "negotiates-with", "norway") in got
+    assert ("sweden", "negotiates-release-of", "held") in got
+    assert ("sweden", "discussed", "norway") not in got
+
+
+def test_a_begun_relation_runs_from_its_date(nlp, types):
+    text = (
+        "Sweden had begun discussing the release of Swedish citizens with Norway "
+        "in the fall of 2024."
+    )
+    c = next(c for c in facts(nlp, types, text, entities=HELD)[1] if c.type == "negotiates-with")
+    assert (c.date, c.date_text) == ("2024-23/..", "the fall of 2024")
+
+
+def test_they_after_a_meeting_are_the_two_who_met(nlp, types):
+    ents = [*ENTITIES, {"id": "deal", "name": "grand deal", "type": "event"}]
+    text = "He met with Lars Dahl, and they discussed a “grand deal”—a mass release."
+    text = "Anna Berg arrived. " + text
+    got = facts(nlp, types, text, entities=ents)[0]
+    assert ("berg", "discussed", "deal") in got and ("dahl", "discussed", "deal") in got
+
+
+def test_a_report_of_a_clause_is_not_a_report_on_its_subject(nlp, types):
+    got = facts(nlp, types, "The Times reported that Anna Berg met Lars Dahl.")[0]
+    assert not any(t == "reported-on" for _, t, _ in got)
+
+
+def test_a_noun_of_an_embassy_in_and_a_meeting_of_with(nlp, types):
+    text = "Sweden could reopen its embassy in Norway."
+    c = next(c for c in facts(nlp, types, text)[1] if c.type == "reopens-embassy-in")
+    assert (c.source, c.target, c.certainty) == ("sweden", "norway", "hypothetical")
+    got = facts(nlp, types, "It was a meeting of Anna Berg with Lars Dahl.")[0]
+    assert ("berg", "met", "dahl") in got or ("dahl", "met", "berg") in got

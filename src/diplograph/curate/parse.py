@@ -202,9 +202,13 @@ def load(model: str = DEFAULT_MODEL):
     except ImportError:
         raise ModelMissing("spaCy is not installed") from None
     try:
-        return spacy.load(model, exclude=["senter"])
+        nlp = spacy.load(model, exclude=["senter"])
     except OSError:
         raise ModelMissing(f"the spaCy pipeline '{model}' is not installed") from None
+    # a dash between words is a word of its own: "a “grand deal”—a mass release"
+    infixes = [*nlp.Defaults.infixes, r"[—–]"]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
+    return nlp
 
 
 @dataclass
@@ -374,7 +378,9 @@ class Extractor:
         dateline = _dateline_end(
             sent
         )  # "DOHA, Sept 11 (Gulf Wire) —": the report's, not the fact's
-        self._dates = [e for e in doc.ents if e.label_ == "DATE" and dateline <= e.start < sent.end]
+        self._dates = [
+            _widened(e) for e in doc.ents if e.label_ == "DATE" and dateline <= e.start < sent.end
+        ]
         self._cache = by_token
         dated = [
             (resolved, e.text)
@@ -522,10 +528,10 @@ class Extractor:
     def _many(self, tok, by_token, actor: bool) -> list[str]:
         lower = tok.lower_
         if lower in _PLURAL_PRONOUNS and tok.pos_ == "PRON":
-            recent = self.last_plural
-            if recent and recent[0] >= self.sentence_no - 1:
-                return list(recent[1])
-            return []
+            recent = [self.last_plural, *self.last_pair.values()]
+            recent = [r for r in recent if r and r[0] >= self.sentence_no - 1]
+            # "he met with Lukashenko, and ... they discussed": the last pair named
+            return list(max(recent, key=lambda r: r[0])[1]) if recent else []
         found: list[str] = []
         for child in tok.children:  # "two American citizens, Mark Doyle and Peter Alvarez"
             if child.dep_ == "appos" and child.i in by_token:
@@ -640,8 +646,10 @@ class Extractor:
                     yield [head, *[t for t in span if t is not head]], rtype
             if tok.pos_ not in ("VERB", "NOUN", "PROPN", "ADJ"):
                 continue
-            for _word, rtype in self.single.get(tok.lemma_.lower(), ()):
-                yield [tok], rtype
+            forms = dict.fromkeys((tok.lower_, tok.lemma_.lower()))  # "discussing" first
+            for form in forms:
+                for _word, rtype in self.single.get(form, ()):
+                    yield [tok], rtype
             for stem, rtype in self.single.get("*", ()):
                 lemma = tok.lemma_.lower()
                 if lemma.startswith(stem) and lemma[len(stem) :] in _ENDINGS:
@@ -721,7 +729,8 @@ class Extractor:
                     out.append({"target": f, "type": release_of, "actors": True})
         if not patients and verb.dep_ == "pcomp" and rtype in ("released", "imprisoned"):
             return []
-        if not patients:  # "xcomp" object: "Minsk will expect sanctions to be eased"
+        if not patients and verb.lemma_.lower() not in _SAYING:
+            # "xcomp" object: "Minsk will expect sanctions to be eased"
             for c in kids:
                 if c.dep_ in ("ccomp", "xcomp"):
                     patients = [g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
@@ -788,9 +797,21 @@ class Extractor:
                 actors.append(c)
         pair_mod = [c for c in actors if c.dep_ in ("compound", "amod", "nmod")]
         targets = []
+        wheres = {"in"} if rtype in PLACE_TARGETS else set()  # "reopen its embassy in X"
         for c in noun.children:
-            if c.dep_ == "prep" and c.lower_ in ("with", "of", "on", "to", "against", "for"):
+            if (
+                c.dep_ == "prep"
+                and c.lower_ in {"with", "of", "on", "to", "against", "for"} | wheres
+            ):
                 targets += [t for t in c.children if t.dep_ == "pobj"]
+        sides = {c.lower_: [t for t in c.children if t.dep_ == "pobj"]
+                 for c in noun.children if c.dep_ == "prep"}  # fmt: skip
+        ends = [sides.get("of", [None])[0], sides.get("with", [None])[0]]
+        if symmetric and not actors and all(e is not None and e.i in by_token for e in ends):
+            # "a meeting of Anna Berg with Lars Dahl"
+            found = self._pair(ends, by_token)
+            if found:
+                return [{**f, "scope": noun} for f in found]
         hyphenated = any("-" in c.text for c in noun.lefts)
         if symmetric and (pair_mod or hyphenated) and not targets:  # "U.S.-Russian talks"
             ends = [t for c in pair_mod for t in _with_conj(c)]
@@ -988,6 +1009,8 @@ class Extractor:
         if dated:
             future = certainty == "hypothetical" or _future(head)
             date, date_text, date_tokens = self._date(head, sent, future)
+            if date and "/" not in date and _begun(head) and not future:
+                date = f"{date}/.."  # "had begun discussing ... in the fall of 2024": since
             clause = _clause_of(head)
             quote_tokens += [t for t in date_tokens if clause.start <= t.i < clause.end]
         if event:
@@ -1314,6 +1337,37 @@ def _verb_words(tok) -> str:
     aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
     words_ = [*aux, verb]
     return verb.doc[words_[0].i : verb.i + 1].text
+
+
+_PART_OF = {"fall", "autumn", "spring", "summer", "winter", "end", "beginning", "start",
+            "middle", "turn"}  # fmt: skip
+
+
+def _widened(ent):
+    """A date phrase with the words before it that spaCy left out: "the fall of" 2024,
+    "late" January."""
+    doc, start = ent.doc, ent.start
+    if start >= 2 and doc[start - 1].lower_ == "of" and doc[start - 2].lower_ in _PART_OF:
+        start -= 2
+        if start >= 1 and doc[start - 1].lower_ == "the":
+            start -= 1
+    elif start >= 1 and doc[start - 1].lower_ in ("early", "late", "mid"):
+        start -= 1
+    return doc[start : ent.end] if start != ent.start else ent
+
+
+_BEGIN = {"begin", "start", "launch", "initiate", "open", "resume"}
+
+
+def _begun(tok) -> bool:
+    """Whether ``tok`` is what a verb of beginning governs ("began talks", "started
+    negotiating"): a relation from then on."""
+    if tok.lemma_.lower() in _BEGIN and tok.pos_ == "VERB":
+        return False
+    for up in _chain(tok)[1:3]:
+        if up.pos_ == "VERB":
+            return up.lemma_.lower() in _BEGIN
+    return False
 
 
 def _verb_of(tok):
