@@ -478,3 +478,10 @@ def test_a_noun_of_an_embassy_in_and_a_meeting_of_with(nlp, types):
     assert (c.source, c.target, c.certainty) == ("sweden", "norway", "hypothetical")
     got = facts(nlp, types, "It was a meeting of Anna Berg with Lars Dahl.")[0]
     assert ("berg", "met", "dahl") in got or ("dahl", "met", "berg") in got
+
+
+def test_a_place_on_the_name_in_apposition_is_the_meetings(nlp, types):
+    ents = [*ENTITIES, {"id": "port-aren", "name": "Port Aren", "type": "place"}]
+    text = "Anna Berg met with her counterpart Lars Dahl in Port Aren on February 27."
+    c = next(c for c in facts(nlp, types, text, entities=ents)[1] if c.type == "met")
+    assert c.place == "port-aren"

@@ -1097,6 +1097,8 @@ class Extractor:
         """(place id, tokens): "in Minsk", "at the border" on the cue's clause."""
         by_token = self._cache
         objects = [p for c in head.children if c.dep_ in ("prep", "dobj") for p in [c, *c.children]]
+        # "met with her counterpart Lars Dahl in Port Aren": the place hangs on the name
+        objects += [a for o in objects for a in o.children if a.dep_ == "appos"]
         for tok in (head, *objects, *head.ancestors):
             for prep in tok.children:
                 wheres = _PLACE_PREPS | ({"from"} if rtype in ("escorted", "released") else set())
