@@ -12,7 +12,11 @@ Metonymy (data/README.md): a seat of government acting ("Minsk released", "the K
 said") is the country (``geo``); a word for a people on a group noun ("Israeli
 officials", "the Belarusian leader") names the country. "he", "she" and a role noun
 ("the envoy", "the Belarusian leader") stand for the person last named (with that role,
-when one was).
+when one was). A phrase may name several: an apposition list ("two citizens, A and B"),
+peoples' words joined on one noun ("Venezuelan and U.S. officials"), "the two men" or
+"the two sides" (the ends of the last symmetric relation, else the last two named of
+that kind), "they" and "their" (the last such list or pair). A group named with a
+people's word ("four Armenian soldiers") is citizen (or official) of that country.
 
 Relations. A cue (the vocabulary's ``cues``, and a few verbs of the CAMEO classes, in
 ``EXTRA_CUES``) is matched on lemmas as whole words ("hostages" is not "host*"), and its
@@ -21,11 +25,17 @@ ends are read from the clause's structure: subject and object; the agent of a pa
 with the verb a clause hangs from ("came to Minsk to accompany them"); conjunctions (two
 objects, two relations); "between X and Y"; appositions and titles for roles and ties
 ("Kellogg's deputy John Cole": Cole deputy-of Kellogg; "U.S. envoy John Coale": Coale
-envoy-of United States). A noun of an event ("the release of") gives a relation only
-when its actor is in the clause (its possessor, or the subject of the verb it is the
-object of); a passive with no agent ("three more prisoners were released") takes the
-actor of the last relation of that type, and says so in ``note``. Two entities joined by
-a verb no type has give an untyped candidate (``type`` None) that suggests ``add type``.
+envoy-of United States; "Venezuelan Interior Minister X"; "her Azerbaijani counterpart
+X"). A seat of government as a target is its country, unless the type's target is a
+place ("visited Minsk"). A verb whose object names nobody finds its target in the
+object's words ("negotiated their release with X", "the demands of X", "sanctions on X's
+oil sector"); a release negotiated is ``negotiates-release-of``, not a release. "Among
+those freed was Y" takes the last release's actor. A noun of an event ("the release of")
+gives a relation only when its actor is in the clause (its possessor, or the subject of
+the verb it is the object of); a passive with no agent ("three more prisoners were
+released") takes the actor of the last relation of that type, and says so in ``note``.
+Two entities joined by a verb no type has give an untyped candidate (``type`` None) that
+suggests ``add type``.
 
 Modality. A negated clause (a "not" or "no" on the cue or any word it depends on) makes
 the candidate ``negated``, which ``add`` refuses. "would, could, may, might, can, will,
@@ -34,8 +44,10 @@ appears, reportedly" hedged; "X said/told/reported that", "according to X" repor
 with ``reported_by`` X (a hypothetical someone reported keeps its reporter).
 
 Dates and places. The date phrase of the cue's clause (else of its sentence) is read by
-``when.resolve`` against the publication date and the date of the fact before; a past
-event whose sentence has none takes the paragraph's last date; an event in the present
+``when.resolve`` against the publication date and the date of the fact before (a
+relative clause keeps its own dates; a gerund takes its clause's tense; a begun relation
+runs from its date, "2024-23/.."); a past event whose sentence has none takes the
+paragraph's last date, else the last fact's; an event in the present
 tense is the publication month (its verb as ``date_text``); roles and ties stay
 undated. "in Minsk", "at the border" give the ``place``.
 
