@@ -40,8 +40,9 @@ suggests ``add type``.
 Modality. A negated clause (a "not" or "no" on the cue or any word it depends on) makes
 the candidate ``negated``, which ``add`` refuses. "would, could, may, might, can, will,
 is expected to, plans to, needs to" make it hypothetical; "likely, probably, perhaps,
-appears, reportedly" hedged; "X said/told/reported that", "according to X" reported,
-with ``reported_by`` X (a hypothetical someone reported keeps its reporter).
+appears, reportedly" hedged (also over "will": "It is likely that X will visit"); "X
+said/told/reported that", "according to X" reported, with ``reported_by`` X (a
+hypothetical someone reported keeps its reporter).
 
 Dates and places. The date phrase of the cue's clause (else of its sentence) is read by
 ``when.resolve`` against the publication date and the date of the fact before (a
