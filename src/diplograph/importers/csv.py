@@ -151,6 +151,7 @@ def import_csv(
                     date=when,
                     certainty=level,
                 )
+            tick(progress, f"reading {path.name}", size, size)  # (ends at the total)
         if report.rows == 0:
             raise DataError([f"{path}: no rows after the header"])
         published = datetime.date.fromtimestamp(path.stat().st_mtime).isoformat()

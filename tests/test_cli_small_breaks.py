@@ -1,0 +1,143 @@
+"""Issue 29, "consistency and small breaks": a failed import writes nothing, options in
+any case and suggested by meaning, choices with a did-you-mean, component members that
+keep their commas, search that ranks word matches first, a progress bar that ends at
+its total."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED, last_error
+
+DATA = Path(__file__).parent / "data"
+GDELT_SLICE = DATA / "gdelt2_sample_slice.csv"
+GDELT_SAMPLE = SHARED / "realdata" / "gdelt2_events2samps.csv"
+ICEWS = DATA / "icews_sample.tab"
+
+# -- a failed import writes nothing -------------------------------------------------------
+
+
+def _edges(tmp_path: Path) -> Path:
+    path = tmp_path / "edges.csv"
+    path.write_text("a,b,t\nBelarus,United States,meeting\nPoland,Lithuania,meeting\n")
+    return path
+
+
+def test_csv_import_that_keeps_nothing_writes_nothing_and_the_rerun_works(cli, tmp_path):
+    edges, out = _edges(tmp_path), tmp_path / "e.json"
+    args = ["import", "csv", edges, "--source", "a", "--target", "b", "--type", "t"]
+    failed = cli(*args, "--output", out)
+    assert failed.exit_code == 1
+    assert not out.exists()
+    error = last_error(failed)
+    assert error.startswith(f"Error: {out}: not written: none of the 2 rows read")
+    assert "skipped 2: type 'meeting' is not a relation type (map it with --map)" in error
+    again = cli(*args, "--output", out, "--map", "meeting=met")
+    assert again.exit_code == 0, again.stderr
+    assert len(json.loads(out.read_text())["relations"]) == 2
+
+
+def _one_actor_gdelt(tmp_path: Path) -> Path:
+    """The GDELT slice with every event's second actor removed."""
+    rows = list(csv.reader(GDELT_SLICE.open(encoding="utf-8")))
+    at = rows[0].index("Actor2Code"), rows[0].index("Actor2Name")
+    for row in rows[1:]:
+        for i in at:
+            row[i] = ""
+    path = tmp_path / "one-actor.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+def test_gdelt_import_that_keeps_nothing_writes_nothing(cli, tmp_path):
+    events, out = _one_actor_gdelt(tmp_path), tmp_path / "g.json"
+    failed = cli("import", "gdelt", events, "--output", out)
+    assert failed.exit_code == 1 and not out.exists()
+    assert "not written: none of the 300 rows read" in last_error(failed)
+    assert "one actor only" in last_error(failed)
+    again = cli("import", "gdelt", events, "--output", out, "--one-actor", "place")
+    assert again.exit_code == 0, again.stderr
+    assert json.loads(out.read_text())["relations"]
+
+
+def test_icews_import_that_keeps_nothing_writes_nothing(cli, tmp_path):
+    lines = ICEWS.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    target = header.index("Target Name")
+    blanked = [lines[0]]
+    for line in lines[1:]:
+        cells = line.split("\t")
+        cells[target] = ""
+        blanked.append("\t".join(cells))
+    events, out = tmp_path / "one.tab", tmp_path / "i.json"
+    events.write_text("\n".join(blanked) + "\n", encoding="utf-8")
+    failed = cli("import", "icews", events, "--output", out)
+    assert failed.exit_code == 1 and not out.exists()
+    assert "not written: none of the" in last_error(failed)
+    assert cli("import", "icews", ICEWS, "--output", out).exit_code == 0
+    assert json.loads(out.read_text())["relations"]
+
+
+def test_graph_import_that_keeps_nothing_writes_nothing(cli, tmp_path):
+    graph = {
+        "directed": True,
+        "multigraph": True,
+        "graph": {},
+        "nodes": [{"id": "a", "name": "A"}, {"id": "b", "name": "B"}],
+        "edges": [{"source": "a", "target": "b", "key": 0}],  # no relation type
+    }
+    path, out = tmp_path / "g.json", tmp_path / "out.json"
+    path.write_text(json.dumps(graph))
+    failed = cli("import", "graph", path, "--output", out)
+    assert failed.exit_code == 1 and not out.exists()
+    assert "skipped 1: no relation type on the edge" in last_error(failed)
+    graph["edges"][0]["relation"] = "met"
+    path.write_text(json.dumps(graph))
+    assert cli("import", "graph", path, "--output", out).exit_code == 0
+    assert len(json.loads(out.read_text())["relations"]) == 1
+
+
+def test_merge_of_empty_files_writes_nothing(cli, tmp_path):
+    a, b, out = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "m.json"
+    assert cli("init", a).exit_code == 0 and cli("init", b).exit_code == 0
+    failed = cli("import", "merge", a, b, "--output", out)
+    assert failed.exit_code == 1 and not out.exists()
+    assert f"{out}: not written" in last_error(failed)
+
+
+# -- the import progress bar ends at its total --------------------------------------------
+
+
+def test_import_progress_ends_at_every_total(tmp_path):
+    from diplograph.importers.collector import BUCKETS
+    from diplograph.importers.csv import import_csv
+
+    edges = tmp_path / "edges.csv"
+    rows = [f"Actor {n},Actor {n + 1},met" for n in range(2_457)]  # not a multiple of 2,000
+    edges.write_text("a,b,t\n" + "\n".join(rows) + "\n")
+    calls: list[tuple] = []
+
+    def progress(step, done=None, total=None, unit=""):
+        calls.append((step, done, total))
+
+    report = import_csv(
+        edges,
+        str(tmp_path / "out.json"),
+        source="a",
+        target="b",
+        type_column="t",
+        progress=progress,
+    )
+    assert report.relations == 2_457
+    last: dict[str, tuple] = {}
+    for step, done, total in calls:
+        last[step] = (done, total)
+    assert set(last) == {"reading edges.csv", "merging rows", "writing relations"}
+    assert last["writing relations"] == (2_457, 2_457)
+    assert last["merging rows"][0] == last["merging rows"][1] <= BUCKETS
+    assert last["reading edges.csv"] == (edges.stat().st_size,) * 2
