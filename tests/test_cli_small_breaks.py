@@ -141,3 +141,137 @@ def test_import_progress_ends_at_every_total(tmp_path):
     assert last["writing relations"] == (2_457, 2_457)
     assert last["merging rows"][0] == last["merging rows"][1] <= BUCKETS
     assert last["reading edges.csv"] == (edges.stat().st_size,) * 2
+
+
+# -- options in any case, suggested by meaning --------------------------------------------
+
+
+def _commands(command, path=()):
+    """(command line, click command) of every command of the app."""
+    subcommands = getattr(command, "commands", None)
+    if subcommands is None:
+        yield path, command
+        return
+    for name, sub in subcommands.items():
+        yield from _commands(sub, (*path, name))
+
+
+def _app_command():
+    import typer
+
+    from diplograph.cli.app import app
+
+    return typer.main.get_command(app)
+
+
+def test_every_choice_option_takes_any_case():
+    seen = set()
+    for path, command in _commands(_app_command()):
+        for param in command.params:
+            if getattr(param.type, "choices", None) is not None:
+                seen.add(max(param.opts, key=len))
+                assert param.type.case_sensitive is False, (path, param.opts)
+    assert {"--format", "--type", "--direction", "--one-actor", "--category"} <= seen
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["who-met", "Lukashenko"],
+        ["list", "relations", "--limit", "3"],
+        ["stats"],
+        ["validate"],
+        ["search", "Kellogg"],
+    ],
+)
+def test_format_json_in_capitals_reads_as_json(cli, args):
+    upper = cli(*args, "--format", "JSON")
+    assert upper.exit_code == 0, upper.stderr
+    assert upper.stdout == cli(*args, "--format", "json").stdout
+    assert cli(*args, "-f", "Csv").stdout == cli(*args, "-f", "csv").stdout
+
+
+def test_import_report_format_in_capitals(cli, tmp_path):
+    out = tmp_path / "g.json"
+    done = cli("import", "gdelt", GDELT_SLICE, "--output", out, "--format", "JSON")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["relations"] > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["who-met", "Lukashenko", "--from", "2025"], "No such option: --from (did you mean "
+         "'--since'?)"),
+        (["timeline", "--to", "2025"], "No such option: --to (did you mean '--until'?)"),
+        (["who-met", "Lukashenko", "--json"], "No such option: --json (did you mean "
+         "'--format json'?)"),
+        (["list", "entities", "--csv"], "No such option: --csv (did you mean '--format csv'?)"),
+        (["timeline", "--at", "Minsk"], "No such option: --at (did you mean '--place'?)"),
+        (["stats", "--from", "2025"], "No such option: --from"),  # no date filter: no --format
+        (
+            ["who-met", "Lukashenko", "--debug"],
+            "No such option: --debug (--debug is an option of diplograph itself: give it "
+            "before the command, 'diplograph --debug ...')",
+        ),
+    ],
+)  # fmt: skip
+def test_options_are_suggested_by_meaning(cli, args, error):
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert last_error(result) == f"Error: {error}"
+
+
+def test_a_spelling_mistake_keeps_clicks_suggestion(cli):
+    result = cli("who-met", "Lukashenko", "--sinse", "2025")
+    assert result.exit_code == 2 and "--since" in last_error(result)
+
+
+@pytest.mark.parametrize(
+    ("args", "meant"),
+    [
+        (["add", "entity", "--name", "X", "--type", "organisation"], "organization"),
+        (["add", "entity", "--name", "X", "--type", "persn"], "person"),
+        (["neighbors", "Lukashenko", "--direction", "outward"], "out"),
+        (["who-met", "Lukashenko", "--format", "jsn"], "json"),
+        (["import", "gdelt", GDELT_SLICE, "-o", "x.json", "--one-actor", "places"], "place"),
+    ],
+)
+def test_every_choice_gets_a_did_you_mean(cli, args, meant):
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert last_error(result).endswith(f"(did you mean '{meant}'?)")
+
+
+def test_a_choice_far_from_any_gets_no_guess(cli):
+    result = cli("who-met", "Lukashenko", "--format", "xml")
+    assert result.exit_code == 2
+    assert "did you mean" not in last_error(result)
+    assert "'xml' is not one of 'table', 'json', 'csv'" in last_error(result)
+
+
+# -- validate --source-text FILE ----------------------------------------------------------
+
+
+def test_source_text_without_id_is_the_one_sources(cli, tmp_path, mini_path):
+    text = tmp_path / "source.txt"
+    text.write_text("Alice met Bob. Bob released Carol. Carol met Dan. It could be.")
+    ok = cli("validate", "--source-text", text, data=mini_path)
+    assert ok.exit_code == 0, ok.stderr
+    assert "4 quotes found verbatim in src" in ok.stdout
+
+
+def test_source_text_without_id_names_the_sources_when_several(cli, tmp_path, write_data):
+    from conftest import mini
+
+    doc = mini()
+    doc["sources"].append({"id": "other", "title": "U", "publisher": "P", "published": "2025"})
+    path = write_data(doc)
+    text = tmp_path / "source.txt"
+    text.write_text("Alice met Bob.")
+    result = cli("validate", "--source-text", text, data=path)
+    assert result.exit_code == 2
+    assert last_error(result) == (
+        f"Error: --source-text {text}: the data has 2 sources (src, other); "
+        f"say which with SOURCE_ID={text}"
+    )

@@ -198,7 +198,9 @@ def add_source_command(
 def add_entity_command(
     ctx: typer.Context,
     name: Annotated[str, typer.Option(help="The name to display.")],
-    entity_type: Annotated[EntityType, typer.Option("--type", "-t", help="Kind of actor.")],
+    entity_type: Annotated[
+        EntityType, typer.Option("--type", "-t", case_sensitive=False, help="Kind of actor.")
+    ],
     entity_id: Annotated[
         str | None, typer.Option("--id", help="Default: by the data/README rules (surname...).")
     ] = None,
@@ -245,7 +247,9 @@ def add_type_command(
     inverse: Annotated[
         str, typer.Option(help="How it reads from target to source: 'is mediated by'.")
     ],
-    category: Annotated[Category, typer.Option(help="What kind of fact it is.")],
+    category: Annotated[
+        Category, typer.Option(case_sensitive=False, help="What kind of fact it is.")
+    ],
     symmetric: Annotated[
         bool, typer.Option("--symmetric", help="Direction carries no meaning (like met).")
     ] = False,
@@ -439,7 +443,8 @@ def edit_entity_command(
     ],
     name: Annotated[str | None, typer.Option(help="A new display name.")] = None,
     entity_type: Annotated[
-        EntityType | None, typer.Option("--type", "-t", help="Kind of actor.")
+        EntityType | None,
+        typer.Option("--type", "-t", case_sensitive=False, help="Kind of actor."),
     ] = None,
     description: Annotated[str | None, typer.Option(help="One line.")] = None,
     alias: Annotated[

@@ -40,6 +40,7 @@ OneActorOpt = Annotated[
     OneActor,
     typer.Option(
         "--one-actor",
+        case_sensitive=False,
         help="Events with one actor: drop them (counted), or keep them as a relation "
         "from the actor to the event's place.",
     ),
@@ -50,6 +51,7 @@ ReportFormatOpt = Annotated[
         "--format",
         "-f",
         metavar="table|json|csv",
+        case_sensitive=False,
         help="The report: lines on stderr (table), or JSON (one object) or CSV (one "
         "'field,value' row per figure) on stdout.",
     ),

@@ -243,7 +243,11 @@ def neighbors_command(
     relation: RelationOpt = None,
     direction: Annotated[
         Direction,
-        typer.Option(metavar="in|out|both", help="Relations from NAME (out), to it (in), or both."),
+        typer.Option(
+            metavar="in|out|both",
+            case_sensitive=False,
+            help="Relations from NAME (out), to it (in), or both.",
+        ),
     ] = Direction.both,
     depth: Annotated[
         int, typer.Option(min=1, max=10, metavar="N", help="How many hops out (1-10).")
