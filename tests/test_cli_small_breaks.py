@@ -275,3 +275,58 @@ def test_source_text_without_id_names_the_sources_when_several(cli, tmp_path, wr
         f"Error: --source-text {text}: the data has 2 sources (src, other); "
         f"say which with SOURCE_ID={text}"
     )
+
+
+# -- search: a fuzzy match never beats a word match ---------------------------------------
+
+
+def _word_rows_first(rows: list[dict], text: str) -> None:
+    """Every row whose matched text holds ``text`` (folded) ranks above every row that
+    is only similar to it."""
+    from diplograph.model.text import fold
+
+    holds = [fold(text) in fold(row["match"]) for row in rows]
+    assert holds == sorted(holds, reverse=True), [(r["score"], r["match"][:40]) for r in rows]
+
+
+def test_a_fuzzy_name_ranks_below_a_quote_holding_the_word(cli, write_data):
+    from conftest import mini
+
+    doc = mini()
+    doc["entities"].append(
+        {"id": "triumph", "name": "Multinational company", "type": "group",
+         "aliases": ["Triumph Group Inc"]}
+    )  # fmt: skip
+    doc["relations"][2]["evidence"][0]["quote"] = "Carol met Dan, Trump said"
+    path = write_data(doc)
+    rows = json.loads(cli("search", "Trump", "-f", "json", data=path).stdout)
+    assert [(r["kind"], r["id"]) for r in rows] == [("relation", "r3"), ("entity", "triumph")]
+    assert rows[1]["score"] < rows[0]["score"]
+    _word_rows_first(rows, "Trump")
+    # a name holding the word ranks first of all
+    doc["entities"].append({"id": "trump", "name": "Donald Trump", "type": "person"})
+    rows = json.loads(cli("search", "Trump", "-f", "json", data=write_data(doc)).stdout)
+    assert [r["id"] for r in rows] == ["trump", "r3", "triumph"]
+
+
+@pytest.mark.parametrize("text", ["Lukashenko", "Tikhanovsky", "Kelog", "Minsk", "release"])
+def test_word_matches_rank_first_on_the_bundled_data(cli, text):
+    rows = json.loads(cli("search", text, "-f", "json", "--limit", "1000").stdout)
+    assert rows
+    _word_rows_first(rows, text)
+
+
+def test_typos_still_find_the_person(cli):
+    rows = json.loads(cli("search", "Kelog", "-f", "json").stdout)
+    assert rows[0]["id"] == "kellogg"
+
+
+@pytest.mark.skipif(not GDELT_SAMPLE.exists(), reason="../shared/realdata is not here")
+def test_search_trump_on_the_gdelt_sample(cli, tmp_path):
+    out = tmp_path / "gdelt.json"
+    assert cli("import", "gdelt", GDELT_SAMPLE, "--output", out).exit_code == 0
+    rows = json.loads(cli("search", "Trump", "-f", "json", "--limit", "1000", data=out).stdout)
+    assert rows[0]["field"] == "evidence" and "trump" in rows[0]["match"].lower()
+    triumph = [n for n, r in enumerate(rows) if r["match"] == "Triumph Group Inc"]
+    assert triumph and triumph[0] == len(rows) - 1
+    _word_rows_first(rows, "Trump")
