@@ -330,3 +330,63 @@ def test_search_trump_on_the_gdelt_sample(cli, tmp_path):
     triumph = [n for n, r in enumerate(rows) if r["match"] == "Triumph Group Inc"]
     assert triumph and triumph[0] == len(rows) - 1
     _word_rows_first(rows, "Trump")
+
+
+# -- stats: component members keep their commas ------------------------------------------
+
+
+def _component_doc(names: list[str]) -> dict:
+    from conftest import mini
+
+    doc = mini()
+    doc["entities"] = [
+        {"id": f"e{n}", "name": name, "type": "place" if "," in name else "person"}
+        for n, name in enumerate(names)
+    ]
+    doc["relations"] = [
+        {
+            "id": f"r{n}",
+            "type": "met",
+            "source": "e0",
+            "target": f"e{n}",
+            "certainty": "stated",
+            "evidence": [{"source": "src", "quote": f"met {n}"}],
+        }
+        for n in range(1, len(names))
+    ]
+    return doc
+
+
+def _members_cell(stdout: str) -> str:
+    """The members cell of the first component row of a stats table drawn wide."""
+    lines = stdout.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("Components"))
+    return lines[at + 3].split("│")[-1].strip()
+
+
+def test_stats_members_are_not_joined_with_commas(cli, write_data, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")
+    names = ["Accra, Greater Accra, Ghana", "Abuja, Nigeria", "Ado Ekiti, Ekiti, Nigeria"]
+    names += ["Anna", "Bob"]
+    path = write_data(_component_doc(names))
+    cell = _members_cell(cli("stats", data=path).stdout)
+    assert cell.split(" · ") == sorted(names)
+    sections = json.loads(cli("stats", "-f", "json", data=path).stdout)
+    assert sections["components"][0]["members"] == sorted(names)  # JSON: a list
+
+
+def test_stats_members_beyond_eight_are_counted(cli, write_data, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")
+    names = [f"Town {n:02}, Region" for n in range(12)]
+    cell = _members_cell(cli("stats", data=write_data(_component_doc(names))).stdout)
+    assert cell.split(" · ") == [*names[:8], "(and 4 more)"]
+
+
+def test_stats_members_holding_a_middle_dot_go_one_per_line(cli, write_data, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")
+    names = ["Saint·Denis, France", "Zed"]
+    out = cli("stats", data=write_data(_component_doc(names))).stdout
+    lines = out.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("Components"))
+    cells = [line.split("│")[-1].strip() for line in lines[at + 3 : at + 5]]
+    assert cells == names
