@@ -121,7 +121,7 @@ _command("extract", extracting.extract_command)
 queries.list_app.command("types")(curation.list_types_command)
 
 
-plain_help()
+plain_help(app)
 
 
 class Interrupted(BaseException):

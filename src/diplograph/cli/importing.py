@@ -43,6 +43,7 @@ OneActorOpt = Annotated[
         case_sensitive=False,
         help="Events with one actor: drop them (counted), or keep them as a relation "
         "from the actor to the event's place.",
+        metavar="drop|place",
     ),
 ]
 ReportFormatOpt = Annotated[

@@ -11,11 +11,11 @@ which builds a pydantic adapter per option at start-up. What is here, and why:
   ``--since``), a misspelt choice (``--type organisation``: organization), a root option
   given after the command. Click has no hook for its messages, so the errors are caught
   where every command line passes (``parse_args``, ``invoke``) and their text extended.
-- ``plain_help``: Typer writes a required argument as ``{NAME}`` (whatever its
-  ``metavar=``) and cuts command summaries with "..."; no option turns either off, so
-  ``TyperArgument.make_metavar`` and ``Command.get_short_help_str`` are replaced. Option
-  values are named with ``metavar=`` where they are declared (``OPTION_METAVARS`` is the
-  one fallback, for an option declared without one, and a test says there is none).
+- ``plain_help``: every option names its value with ``metavar=`` where it is declared,
+  and every command gets its whole first sentence as ``short_help`` (public options:
+  Click would cut it with "..."); Typer writes a required argument as ``{NAME}``
+  whatever its ``metavar=``, and no option turns that off, so
+  ``TyperArgument.make_metavar`` is wrapped to drop the braces.
 - ``on_bus_error``: a C handler for SIGBUS (a mapped file cut short while read).
 - ``one_command``: the cycle collector off and numpy's BLAS on one thread, for a process
   that runs one command and ends.
@@ -34,7 +34,7 @@ import re
 import sys
 from typing import Any
 
-from typer.core import TyperArgument, TyperGroup, TyperOption
+from typer.core import TyperArgument, TyperGroup
 
 from .suggest import OPTION_MEANINGS, closest_choice, option_by_meaning, who_suggestion
 
@@ -119,52 +119,42 @@ def _suggesting(call: Any, *args: Any) -> Any:
 
 # -- help that reads as written ------------------------------------------------------------
 
-#: The value name of an option declared without ``metavar=`` (the tests find none).
-_TYPE_METAVARS = {"int range": "N", "integer": "N", "float range": "N", "float": "N"}
+
+def summary(help_text: str) -> str:
+    """A command's one-line summary: the first sentence of its help's first paragraph,
+    whole (Click's own cuts it at 45 characters with "...")."""
+    text = inspect.cleandoc(help_text or "").split("\n\n", 1)[0].replace("\n", " ")
+    first, dot, _ = text.partition(". ")
+    return (first + "." if dot else text).strip()
 
 
-def plain_help() -> None:
-    """Help that reads as written: a required argument is ``NAME`` in usage lines (not
-    ``{NAME}``), an option declared without a metavar is named after the option (never
-    ``<str>``), and a command without its own summary is summed up by the first sentence
-    of its help, whole (never cut with "..."). Idempotent."""
-    from typer import _click
+def plain_help(app: Any) -> None:
+    """Help that reads as written. Public options do most of it: every option names its
+    value with ``metavar=`` (``--title TITLE``, ``--limit N``, ``--type a|b|c``: a test
+    says none lacks one), and every command of ``app`` without a ``short_help`` gets the
+    whole first sentence of its help as one (Typer's command records, before the Click
+    commands are made). One thing has no option: Typer writes a required argument as
+    ``{NAME}`` in usage lines whatever its metavar, so ``TyperArgument.make_metavar``
+    is wrapped to drop the braces. Idempotent."""
 
+    def summarise(typer_app: Any) -> None:
+        for info in typer_app.registered_commands:
+            if not info.short_help:
+                info.short_help = summary(info.help or info.callback.__doc__ or "")
+        for group in typer_app.registered_groups:
+            summarise(group.typer_instance)
+
+    summarise(app)
     if getattr(TyperArgument.make_metavar, "plain", False):
         return
     argument_metavar = TyperArgument.make_metavar
-    option_metavar = TyperOption.make_metavar
 
     def plain_argument(self, ctx, *args, **kwargs):
         text = argument_metavar(self, ctx, *args, **kwargs)
         return text[1:-1] if text.startswith("{") and text.endswith("}") else text
 
-    def plain_option(self, ctx, *args, **kwargs):
-        text = option_metavar(self, ctx, *args, **kwargs)
-        more = text.endswith("...")
-        core = text[:-3] if more else text
-        if core.startswith("<") and core.endswith(">"):
-            inner = core[1:-1]
-            if "|" in inner:
-                core = inner
-            elif inner in _TYPE_METAVARS:
-                core = _TYPE_METAVARS[inner]
-            else:
-                long_names = [n for n in self.opts if n.startswith("--")] or self.opts
-                core = long_names[0].lstrip("-").upper().replace("-", "_")
-        return core + ("..." if more else "")
-
-    def whole_summary(self, limit: int = 45) -> str:
-        if self.short_help:
-            return inspect.cleandoc(self.short_help).strip()
-        text = inspect.cleandoc(self.help or "").split("\n\n", 1)[0].replace("\n", " ")
-        first, dot, _ = text.partition(". ")
-        return (first + "." if dot else text).strip()
-
     plain_argument.plain = True  # type: ignore[attr-defined]
     TyperArgument.make_metavar = plain_argument  # type: ignore[method-assign]
-    TyperOption.make_metavar = plain_option  # type: ignore[method-assign]
-    _click.core.Command.get_short_help_str = whole_summary  # type: ignore[method-assign]
 
 
 # -- the process ---------------------------------------------------------------------------

@@ -309,7 +309,7 @@ def neighbors_command(
 @handle_errors
 def search_command(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="What to look for (typos welcome).")],
+    text: Annotated[str, typer.Argument(help="What to look for (typos welcome).", metavar="TEXT")],
     limit: Annotated[
         int, typer.Option(min=1, max=1000, metavar="N", help="At most N results (1-1000).")
     ] = 20,
