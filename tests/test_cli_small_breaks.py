@@ -390,3 +390,32 @@ def test_stats_members_holding_a_middle_dot_go_one_per_line(cli, write_data, mon
     at = next(n for n, line in enumerate(lines) if line.startswith("Components"))
     cells = [line.split("│")[-1].strip() for line in lines[at + 3 : at + 5]]
     assert cells == names
+
+
+@pytest.mark.parametrize(
+    ("args", "meant"),
+    [
+        (["who-met", "Lukashenko", "--certainty", "statd"], "stated"),
+        (["list", "entities", "--type", "organisation"], "organization"),
+        (["export", "-o", "-", "--format", "grapml"], "graphml"),
+        (["export", "-o", "-", "--format", "cypher", "--dialect", "neo4"], "neo4j"),
+    ],
+)
+def test_choices_checked_by_the_library_get_a_did_you_mean_too(cli, args, meant):
+    result = cli(*args)
+    assert result.exit_code == 2
+    assert f"(did you mean '{meant}'? choose from " in last_error(result)
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "meant"),
+    [("--entity-type", "organisation", "organization"), ("--certainty", "coed", "coded")],
+)
+def test_import_csv_choices_get_a_did_you_mean(cli, tmp_path, option, value, meant):
+    edges, out = _edges(tmp_path), tmp_path / "e.json"
+    args = ["import", "csv", edges, "--source", "a", "--target", "b", "--type", "t"]
+    result = cli(*args, "--output", out, option, value)
+    assert result.exit_code == 2 and not out.exists()
+    assert f"(did you mean '{meant}'? choose from " in last_error(result)
+    ok = cli(*args, "--output", out, "--map", "meeting=met", option, meant.upper())
+    assert ok.exit_code == 0, ok.stderr  # (any case)

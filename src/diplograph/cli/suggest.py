@@ -91,15 +91,7 @@ def option_by_meaning(name: str, options: set[str]) -> str | None:
 
 
 def closest_choice(value: str, choices: list[str]) -> str | None:
-    """The choice ``value`` was probably meant to be: the one it begins (when only one
-    does), else the closest spelling ("organisation" -> organization); None when none is
-    close."""
-    import difflib
+    """The choice ``value`` was probably meant to be (``model.text.closest``)."""
+    from ..model.text import closest
 
-    folded = value.casefold()
-    starting = [c for c in choices if c.casefold().startswith(folded)] if folded else []
-    if len(starting) == 1:
-        return starting[0]
-    by_fold = {c.casefold(): c for c in choices}
-    close = difflib.get_close_matches(folded, list(by_fold), n=1, cutoff=0.6)
-    return by_fold[close[0]] if close else None
+    return closest(value, choices)
