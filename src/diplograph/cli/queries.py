@@ -47,6 +47,7 @@ def who_met_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Everyone who met NAME, in date order, with where, how sure, and the quote."""
+    from ..queries.hints import who_met_hint
     from ..queries.resolve import resolve
     from ..queries.who_met import who_met
     from .render import RELATION_COLUMNS, emit, plain
@@ -55,10 +56,12 @@ def who_met_command(
         node = resolve(graph, name)
         chosen = filters(graph, since, until, certainty, None, place, within)
         where = f" in {graph.name_of(chosen.place)}" if chosen.place else ""
-        return graph.name_of(node) + where, who_met(graph, node, chosen)
+        found = who_met(graph, node, chosen)
+        hint = None if found else who_met_hint(graph, node, name, chosen)
+        return graph.name_of(node) + where, found, hint
 
     env = Env.of(ctx)
-    who, rows = env.answer(question)
+    who, rows, hint = env.answer(question)
     emit(
         rows,
         fmt.value,
@@ -67,6 +70,7 @@ def who_met_command(
         title=f"Who met {who}",
         empty=f"no recorded meetings with {who}",
         limit=row_limit(limit, fmt),
+        note=hint,
     )
 
 
