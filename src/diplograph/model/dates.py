@@ -180,6 +180,17 @@ def parse(text: str) -> Edtf:
     return Edtf(text, lower, upper, qualifier, False)
 
 
+def sequence_bounds(text: str) -> tuple[date, date]:
+    """The days ``text`` may stand for when placing it in a sequence of events: its
+    bounds, except that a span open at its end (``2024-23/..``: since autumn 2024) counts
+    as its start, the only part the source dates; so it cannot follow a later date."""
+    parsed = parse(text)
+    if parsed.interval and parsed.upper == MAX_DAY:
+        start = parsed.text.partition("/")[0]
+        return parsed.lower, _single_bounds(start)[1]
+    return parsed.lower, parsed.upper
+
+
 def _plain_day(text: str) -> date | None:
     """``text`` as a day when it is a plain, possible YYYY-MM-DD (checked by the C
     parser), else None (the full parser then says what it is or what is wrong)."""
