@@ -219,28 +219,6 @@ def ordinal_bounds(text: str) -> tuple[int, int]:
     return parsed.lower.toordinal(), parsed.upper.toordinal()
 
 
-_MONTH_WORDS = {
-    **{name.lower(): n for n, name in enumerate(calendar.month_name) if name},
-    **{name.lower(): n for n, name in enumerate(calendar.month_abbr) if name},
-    "sept": 9,
-}
-_MONTH_TEXT = re.compile(r"^(?P<month>[A-Za-z]+)\.?(?:,?\s+(?P<year>[0-9]{4}))?$")
-
-
-def parse_filter(text: str, default_year: int | None = None) -> Edtf:
-    """A date typed in a filter: EDTF (``2025-02``), or a month in words, with or without
-    its year (``February 2025``, ``Feb 2025``, ``february``); a month without a year is in
-    ``default_year`` (the data's latest year; DateError when there is none)."""
-    found = _MONTH_TEXT.match(text.strip()) if isinstance(text, str) else None
-    if found is None or found["month"].lower() not in _MONTH_WORDS:
-        return parse(text)
-    month = _MONTH_WORDS[found["month"].lower()]
-    year = int(found["year"]) if found["year"] else default_year
-    if year is None:
-        raise DateError(f"'{text}': give the year too (e.g. '{text} 2025')")
-    return parse(f"{year:04d}-{month:02d}")
-
-
 def _describe_single(text: str) -> str:
     m = _SINGLE.match(text)
     if not m:
