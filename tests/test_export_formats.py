@@ -33,6 +33,7 @@ from diplograph.formats.graphml import to_graphml, write_graphml
 from diplograph.formats.json import to_json
 from diplograph.formats.mermaid import to_mermaid
 from diplograph.formats.neo4j import neo4j_type, to_neo4j
+from diplograph.model import dates
 from diplograph.model.errors import ExportError
 
 LISTS = {"aliases", "evidence"}
@@ -195,6 +196,48 @@ def read_cypher(data: bytes):
     return entities, relations
 
 
+def _present(value) -> bool:
+    return value not in (None, "", [])
+
+
+def _plain(value):
+    """A Parquet value as the data format has it: maps as dicts, no null struct fields."""
+    if isinstance(value, list) and value and isinstance(value[0], tuple):
+        return dict(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: v for k, v in value.items() if v is not None}
+    return value
+
+
+def read_parquet(files: dict[str, bytes]):
+    """The Parquet folder read back by pyarrow (every column typed, nothing as text)."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    tables = {
+        n: pq.read_table(io.BytesIO(d)).to_pylist()
+        for n, d in files.items()
+        if n.endswith(".parquet")
+    }
+    entities = {
+        row["id"]: {k: _plain(v) for k, v in row.items() if k != "id" and _present(v)}
+        for row in tables["entities.parquet"]
+    }
+    relations = {}
+    for row in tables["relations.parquet"]:
+        fields = {k: _plain(v) for k, v in row.items() if _present(v)}
+        fields["relation_id"], fields["relation"] = fields.pop("id"), fields.pop("type")
+        start, end = fields.pop("date_start", None), fields.pop("date_end", None)
+        if "date" in fields:  # the bounds are the EDTF date's
+            bounds = dates.parse(fields["date"])
+            assert start == (None if bounds.lower == dates.MIN_DAY else bounds.lower)
+            assert end == (None if bounds.upper == dates.MAX_DAY else bounds.upper)
+        else:
+            assert start is None and end is None
+        relations[fields["relation_id"]] = fields
+    return entities, relations
+
+
 READERS = {
     "graphml": read_graphml,
     "gexf": read_gexf,
@@ -208,6 +251,9 @@ READERS = {
 def export_and_read(fmt: str, graph):
     if fmt == "neo4j":
         return read_neo4j(to_neo4j(graph))
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+        return read_parquet(formats.get("parquet").to_parquet(graph))
     return READERS[fmt](_to_bytes(fmt, graph))
 
 
@@ -217,7 +263,33 @@ def test_bundled_graph_round_trips(graph, fmt):
 
 
 def test_every_format_is_tested():
-    assert set(formats.names()) == {*READERS, "neo4j"}
+    assert set(formats.names()) == {*READERS, "neo4j", "parquet"}
+
+
+def test_every_format_keeps_the_contract():
+    """Each module is an ExportFormat (typing.Protocol), with values of the right types,
+    and its write takes the protocol's parameters."""
+    import inspect
+
+    for name in formats.names():
+        module = formats.get(name)
+        assert isinstance(module, formats.ExportFormat), name
+        assert isinstance(module.SUMMARY, str) and module.SUMMARY.strip(), name
+        assert isinstance(module.SUFFIXES, tuple), name
+        assert all(isinstance(s, str) and s.startswith(".") for s in module.SUFFIXES), name
+        assert isinstance(module.FOLDER, bool), name
+        params = list(inspect.signature(module.write).parameters)
+        assert params[:4] == ["graph", "output", "force", "progress"], name
+        if isinstance(module, formats.DialectFormat):
+            assert "dialect" in params and module.DIALECTS, name
+    assert formats.summaries()["cypher"] == formats.get("cypher").SUMMARY
+
+
+def test_format_help_lists_each_summary(cli):
+    result = cli("export", "--help")
+    text = " ".join(result.stdout.split())
+    for name, summary in formats.summaries().items():
+        assert f"{name}: {' '.join(summary.split())}" in text
 
 
 # -- independent tools ---------------------------------------------------------------------
