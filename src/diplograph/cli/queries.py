@@ -348,7 +348,7 @@ def timeline_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Dated relations in time order; partial dates sort by their earliest day."""
-    from .render import RELATION_COLUMNS, emit, hop_cell
+    from .render import RELATION_COLUMNS, emit, emit_parts, hop_cell
 
     if len(names or []) > 2:
         raise UsageError("timeline takes at most two names")
@@ -374,12 +374,39 @@ def timeline_command(
             f"(a timeline holds dated ones only): diplograph {where} shows {them}"
         )
     columns = [RELATION_COLUMNS[0], ("relation", hop_cell), *RELATION_COLUMNS[1:]]  # date first
-    emit(
-        rows(found),
+    if found.window is None:
+        emit(
+            rows(found),
+            fmt.value,
+            env.output,
+            columns,
+            title="Timeline",
+            empty="no dated relations match",
+            limit=row_limit(limit, fmt),
+            note=note,
+        )
+        return
+    answer = rows(found)  # those dated within the window first, then the spans
+    inside = [row for row in answer if row["in_window"]]
+    spans, window = answer[len(inside) :], found.window
+    parts = [
+        (
+            f"Timeline: dated within {window} ({len(inside)})",
+            f"no relation dated wholly within {window}",
+            inside,
+        ),
+        (
+            f"Also overlapping {window} ({len(spans)}): spans that begin before it or "
+            "end after it (--within leaves them out)",
+            None,
+            spans,
+        ),
+    ]
+    emit_parts(
+        parts,
         fmt.value,
         env.output,
         columns,
-        title="Timeline",
         empty="no dated relations match",
         limit=row_limit(limit, fmt),
         note=note,

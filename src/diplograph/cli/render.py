@@ -351,6 +351,42 @@ def emit(
         console.print(f"[dim]{escape(note)}[/dim]")
 
 
+def emit_parts(
+    parts: Sequence[tuple[str, str | None, list[dict]]],
+    fmt: str,
+    console: Console,
+    columns: Columns,
+    empty: str = "nothing found",
+    limit: int = 0,
+    note: str | None = None,
+) -> None:
+    """One answer in labelled parts, in order (``timeline``: dated within the window,
+    then the spans overlapping it), each part ``(title, empty text, rows)``. JSON and
+    CSV are every part's rows in order (a row says its part: ``in_window``); a table
+    draws each part under its title, the first ``limit`` rows in all, and a part with
+    no rows says its empty text (None: says nothing)."""
+    rows = [row for _, _, part in parts for row in part]
+    if fmt != "table" or not rows:
+        emit(rows, fmt, console, columns, empty=empty, limit=limit, note=note)
+        return
+    left, printed = limit or len(rows), False
+    for title, nothing, part in parts:
+        shown = part[:left]
+        left -= len(shown)
+        if shown or (not part and nothing):
+            if printed:
+                console.print()  # a blank line between parts
+            printed = True
+        if shown:
+            console.print(show_rows(console, shown, columns, title))
+        elif not part and nothing:
+            console.print(f"[dim]{escape(nothing)}[/dim]")
+    if limit and limit < len(rows):
+        console.print(f"[dim]{escape(more_note(limit, len(rows)))}[/dim]")
+    if note:
+        console.print(f"[dim]{escape(note)}[/dim]")
+
+
 def emit_record(
     record: dict, rows: list[dict], fmt: str, console: Console, picture: Callable[[], Any]
 ) -> None:
