@@ -86,7 +86,7 @@ def test_no_window_no_flag(graph):
     [
         ("2025-02-01", "2025-02-28", "2025-02-01 to 2025-02-28"),
         ("2025-06-21", "2025-06-21", "2025-06-21"),
-        ("2025-06-21", None, "2025-06-21 on"),
+        ("2025-06-21", None, "2025-06-21 onwards"),
         (None, "2025-02-28", "up to 2025-02-28"),
         (None, None, None),
     ],
@@ -101,28 +101,28 @@ def test_window_text(since, until, text):
 
 def test_table_labels_the_answer_and_the_spans(cli):
     out = cli("timeline", "--since", "February", "--until", "February", "--limit", "0").stdout
-    first = out.index("Timeline: dated within 2025-02-01 to 2025-02-28 (6)")
+    first = out.index("Timeline 2025-02-01 to 2025-02-28: dated wholly in the window (6)")
     second = out.index(
-        "Also overlapping 2025-02-01 to 2025-02-28 (10): spans that begin before it or end"
+        "Also overlapping the window (10): spans reaching outside it (--within leaves them out)"
     )
     assert first < out.index("Two weeks later") < second < out.index("2020/2025-06-21")
     within = cli("timeline", "--since", "February", "--until", "February", "--within").stdout
-    assert "Timeline: dated within 2025-02-01 to 2025-02-28 (6)" in within
+    assert "Timeline 2025-02-01 to 2025-02-28: dated wholly in the window (6)" in within
     assert "Also overlapping" not in within and "2020/" not in within
 
 
 def test_table_says_when_nothing_lies_wholly_in_the_window(cli):
     out = cli("timeline", "--since", "2019", "--until", "2019").stdout
-    assert out.index("no relation dated wholly within 2019-01-01 to 2019-12-31") < out.index(
-        "Also overlapping 2019-01-01 to 2019-12-31 (1)"
+    assert out.index("no relation dated wholly in the window 2019-01-01 to 2019-12-31") < out.index(
+        "Also overlapping the window (1)"
     )
     assert "../2022" in out
 
 
 def test_limit_counts_both_parts(cli):
     out = cli("timeline", "--since", "February", "--until", "February", "--limit", "7").stdout
-    assert "Timeline: dated within 2025-02-01 to 2025-02-28 (6)" in out
-    assert "Also overlapping 2025-02-01 to 2025-02-28 (10)" in out
+    assert "Timeline 2025-02-01 to 2025-02-28: dated wholly in the window (6)" in out
+    assert "Also overlapping the window (10)" in out
     assert "... 9 more rows not shown (16 in all)" in out
 
 

@@ -391,13 +391,13 @@ def timeline_command(
     spans, window = answer[len(inside) :], found.window
     parts = [
         (
-            f"Timeline: dated within {window} ({len(inside)})",
-            f"no relation dated wholly within {window}",
+            f"Timeline {window}: dated wholly in the window ({len(inside)})",
+            f"no relation dated wholly in the window {window}",
             inside,
         ),
         (
-            f"Also overlapping {window} ({len(spans)}): spans that begin before it or "
-            "end after it (--within leaves them out)",
+            f"Also overlapping the window ({len(spans)}): spans reaching outside it "
+            "(--within leaves them out)",
             None,
             spans,
         ),

@@ -64,14 +64,14 @@ def timeline_and_undated(
 
 def window_text(filters: Filters) -> str | None:
     """The date window as read, for a label: "2025-02-01 to 2025-02-28", "2025-06-21"
-    (one day), "2025-06-21 on", "up to 2025-02-28"; None without a window."""
+    (one day), "2025-06-21 onwards", "up to 2025-02-28"; None without a window."""
     since, until = filters.since, filters.until
     if since is None and until is None:
         return None
     if since is None:
         return f"up to {until.isoformat()}"
     if until is None:
-        return f"{since.isoformat()} on"
+        return f"{since.isoformat()} onwards"
     if since == until:
         return since.isoformat()
     return f"{since.isoformat()} to {until.isoformat()}"
