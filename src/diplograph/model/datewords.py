@@ -1,5 +1,10 @@
-"""What may stand in a relation's ``date_text``: the source's own words for the date.
+"""Date words: what a ``date_text`` may hold, words read as EDTF, and filter dates.
 
+One module, so every path reads date words the same way: the checkers
+(``date_text_problem``), ``add`` and ``extract`` (``to_edtf``, ``find``, through
+``curate.words``), and query filters (``read_filter``: ``--since``/``--until``).
+
+What may stand in a relation's ``date_text``: the source's own words for the date.
 ``date_text`` quotes the words that give a date ("June 21", "Two weeks later", "back in
 the fall of 2024"), never a clause that merely sits near one ("Washington is prepared to
 play along"). The rule is one function, ``date_text_problem``, which every checker calls
@@ -30,6 +35,12 @@ Words placed relative to another event ("two weeks later", "the next day", "afte
 election") cannot be resolved from the publication date: ``to_edtf`` refuses them and
 says to give the date in EDTF. Leading "on", "in", "back in", "since", "from", "by" and
 "during" are read past ("since" and "from" give an open end: ``2024-23/..``).
+
+A date typed in a query filter (``read_filter``) is EDTF, the same words (without a year:
+the data's latest year; words relative to today, "last month", are refused), or a
+numeric day with its year last, read day first: ``21/06/2025`` is 21 June 2025, and so is
+``06/21/2025`` (21 is no month); ``03/04/2025`` could be 3 April or 4 March and is refused
+naming both, as is a day that is neither (``31/02/2025``).
 """
 
 from __future__ import annotations
