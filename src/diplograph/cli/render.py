@@ -166,6 +166,20 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def write_json(value: Any, out: IO[str]) -> None:
+    """``value`` as pretty JSON on ``out``, non-ASCII kept as is; where ``out``'s encoding
+    cannot hold it (``PYTHONIOENCODING=ascii``), as ``\\u`` escapes: the same JSON to any
+    reader, nothing lost."""
+    text = to_json(value)
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    if not encoding.lower().replace("-", "").startswith("utf"):
+        try:
+            text.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            text = json.dumps(value, ensure_ascii=True, indent=2)
+    out.write(text + "\n")
+
+
 def _union_keys(first: list[str], groups: Any) -> list[str]:
     """``first``, then every other key of the rows, in order of first appearance."""
     rows = itertools.chain.from_iterable(groups)
@@ -338,7 +352,7 @@ def emit(
     ``note`` (on a table, a line under it; for scripts, on stderr)."""
     shown = rows[:limit] if limit else rows
     if fmt == "json":
-        console.file.write(to_json(shown) + "\n")
+        write_json(shown, console.file)
     elif fmt == "csv":
         write_csv(shown, console.file)
     elif shown:
@@ -393,7 +407,7 @@ def emit_record(
     """One record with parts (``show``'s card): JSON is the record itself, CSV its
     ``rows`` (one per relation), a table the Rich renderable ``picture()`` makes."""
     if fmt == "json":
-        console.file.write(to_json(record) + "\n")
+        write_json(record, console.file)
     elif fmt == "csv":
         write_csv(rows, console.file)
     else:
@@ -404,7 +418,7 @@ def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -
     """Several named tables (stats): JSON object of arrays, CSV with a 'section' column.
     A list in a cell (a component's members) shows its first 8 items in a table."""
     if fmt == "json":
-        console.file.write(to_json(sections) + "\n")
+        write_json(sections, console.file)
         return
     if fmt == "csv":
         write_csv(
