@@ -347,7 +347,10 @@ def timeline_command(
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Dated relations in time order; partial dates sort by their earliest day."""
+    """Dated relations in time order; partial dates sort by their earliest day.
+
+    With --since/--until, those dated wholly in the window come first, then (under their
+    own label; in JSON and CSV, in_window false) the spans that only overlap it."""
     from .render import RELATION_COLUMNS, emit, emit_parts, hop_cell
 
     if len(names or []) > 2:
