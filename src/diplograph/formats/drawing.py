@@ -159,8 +159,24 @@ def render_static(graph: Any, fmt: str, title: str, layout: str = "spring") -> b
     return result.stdout
 
 
+#: The longest side of a PNG (px): a larger drawing is scaled down to it (a picture of
+#: thousands of relations is read as SVG, zoomed, or drawn as a part).
+PNG_MAX_SIDE = 4_000
+
+
 def rasterise(svg: bytes) -> bytes:
-    """PNG bytes of an SVG, by resvg (the ``png`` extra: a wheel, no system library)."""
+    """PNG bytes of an SVG, by resvg (the ``png`` extra: a wheel, no system library),
+    at most ``PNG_MAX_SIDE`` px on its longest side."""
+    import re
+
+    size = re.search(rb'<svg[^>]* width="([0-9.]+)" height="([0-9.]+)"', svg)
+    width, height = (float(size[1]), float(size[2])) if size else (0.0, 0.0)
+    fit = {}
+    if max(width, height) > PNG_MAX_SIDE:
+        if width >= height:
+            fit["width"] = PNG_MAX_SIDE
+        else:
+            fit["height"] = PNG_MAX_SIDE
     try:
         import resvg_py
     except ImportError:
@@ -170,7 +186,9 @@ def rasterise(svg: bytes) -> bytes:
             "an .svg or .html picture needs neither"
         ) from None
     try:
-        return bytes(resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), background="white"))
+        return bytes(
+            resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), background="white", **fit)
+        )
     except ValueError as error:  # resvg refuses what it cannot render
         raise ExportError(f"could not draw the PNG: {error}") from None
 
