@@ -36,6 +36,7 @@ CERTAINTY_STYLE = {
     "reported": ("#0072B2", "dashed"),
     "hedged": ("#D55E00", "dashed"),
     "hypothetical": ("#999999", "dotted"),
+    "coded": ("#6B4C9A", "solid"),  # machine-coded event data (GDELT, ICEWS)
 }
 FORMATS = ("svg", "png", "html")
 

@@ -150,7 +150,7 @@ def to_svg(graph: Any, scene: Scene, title: str, styles: tuple[dict, dict]) -> b
                 f'<path id="bundle-{index}-{escape(level)}" d="M{_f(a[0] + offset)},'
                 f"{_f(a[1] + offset)} L{_f(bundle.x + offset)},{_f(bundle.y + offset)} "
                 f'L{_f(b[0] + offset)},{_f(b[1] + offset)}" stroke="{color}"{dash_attr} '
-                f'marker-end="url(#arrow-{escape(level)})"/>'
+                f'marker-end="url(#arrow-{level if level in certainty_style else "stated"})"/>'
             )
     for place, index in scene.places:
         bundle, box = scene.bundles[index], actors[place]
