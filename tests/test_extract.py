@@ -110,6 +110,8 @@ def test_score():
         "found": 1,
         "recall": 0.333,
         "precision": 0.5,
+        "date_right": 1.0,
+        "certainty_right": 1.0,
     }
 
 
@@ -161,24 +163,26 @@ def test_the_rules_on_the_bundled_article(bundled):
 def test_extract_command(cli, tmp_path):
     if not ARTICLE.exists():
         pytest.skip("../shared/sources not present")
-    result = cli("extract", str(ARTICLE), "--source", "carnegie-2025-06-24", "--score")
+    result = cli("extract", str(ARTICLE), "--source", "carnegie-2025-06-24", "--score",
+                 "--model", "rules")  # fmt: skip
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == (
-        "1. Keith Kellogg met Alexander Lukashenko (met) · 2025-06-21 (June 21) · at minsk · "
+        "1. Keith Kellogg met Alexander Lukashenko (met) · 2025-06-21 (June 21) · at Minsk · "
         "stated · already kellogg-met-lukashenko"
     )
     assert lines[2].startswith("   diplograph add relation --type met kellogg lukashenko ")
     assert last_error(result).startswith("note: ")
     assert "recall 0.2" in last_error(result) or "recall 0.3" in last_error(result)
     rows = json.loads(cli("extract", str(ARTICLE), "--source", "carnegie-2025-06-24",
-                          "-f", "json").stdout)  # fmt: skip
+                          "-f", "json", "--model", "rules").stdout)["relations"]  # fmt: skip
     assert set(rows[0]) == {
         "type", "source", "target", "source_name", "target_name", "date", "date_text",
-        "place", "certainty", "cue", "quote", "known", "command",
+        "place", "certainty", "cue", "quote", "known", "command", "reported_by", "negated",
+        "sentence", "start", "end", "note",
     }  # fmt: skip
     table = list(csv.DictReader(io.StringIO(cli("extract", str(ARTICLE), "--source",
-                 "carnegie-2025-06-24", "-f", "csv").stdout)))  # fmt: skip
+                 "carnegie-2025-06-24", "-f", "csv", "--model", "rules").stdout)))  # fmt: skip
     assert [r["command"] for r in table] == [r["command"] for r in rows]
 
 
@@ -199,9 +203,17 @@ def test_an_accepted_candidate_adds_its_relation(cli, tmp_path):
         assert cli(*step, data=data).exit_code == 0
     rows = json.loads(
         cli(
-            "extract", str(ARTICLE), "--source", "carnegie-2025-06-24", "-f", "json", data=data
+            "extract",
+            str(ARTICLE),
+            "--source",
+            "carnegie-2025-06-24",
+            "-f",
+            "json",
+            "--model",
+            "rules",
+            data=data,
         ).stdout  # fmt: skip
-    )
+    )["relations"]
     met = [r for r in rows if (r["type"], r["source"], r["target"]) == ("met", "kellogg",
            "lukashenko")]  # fmt: skip
     args = shlex.split(met[0]["command"])

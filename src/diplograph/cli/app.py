@@ -20,11 +20,13 @@ from typing import Annotated, Any
 import typer
 
 from .. import __version__
-from . import curation, exporting, importing, queries, validate
+from . import curation, exporting, extracting, importing, queries, validate
 from .env import Env
+from .suggest import suggesting_group
 
 app = typer.Typer(
     name="diplograph",
+    cls=suggesting_group(),
     help="Explore a knowledge graph of diplomacy: who met whom, who released whom, "
     "who sanctions whom, and how two actors are connected, with the sentence each fact "
     "came from.",
@@ -75,6 +77,7 @@ def root(
 #: Each command's one-line summary in ``diplograph --help`` (complete, never cut).
 SUMMARIES = {
     "who-met": "Everyone who met NAME, by date, with the quote.",
+    "who": "Who released, sanctions, escorted NAME: who RELATION NAME.",
     "path": "How two actors are connected, hop by hop.",
     "show": "An entity's card and relations, or one relation.",
     "neighbors": "The entities around NAME, up to N hops out.",
@@ -99,6 +102,7 @@ def _command(name: str, function: Any, **options: Any) -> None:
 
 
 _command("who-met", queries.who_met_command)
+_command("who", queries.who_command)
 _command("path", queries.path_command)
 _command("show", queries.show_command)
 _command("neighbors", queries.neighbors_command)
@@ -114,7 +118,7 @@ _command("init", curation.init_command)
 app.add_typer(curation.add_app, name="add", short_help=SUMMARIES["add"])
 app.add_typer(curation.edit_app, name="edit", short_help=SUMMARIES["edit"])
 app.add_typer(curation.remove_app, name="remove", short_help=SUMMARIES["remove"])
-_command("extract", curation.extract_command)
+_command("extract", extracting.extract_command)
 queries.list_app.command("types")(curation.list_types_command)
 
 

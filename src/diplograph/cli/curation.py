@@ -18,8 +18,41 @@ from .env import Env, handle_errors
 from .options import Format, FormatOpt, complete_name, split
 
 add_app = typer.Typer(
-    help="Add a source, an entity or a relation to a data file.", no_args_is_help=True
+    help="Add a source, an entity or a relation to a data file (or, with --from, the "
+    "candidates 'extract --output' wrote).",
+    invoke_without_command=True,
 )
+
+
+@add_app.callback()
+@handle_errors
+def add_callback(
+    ctx: typer.Context,
+    from_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--from",
+            help="Add every accepted candidate of this file (from 'extract --output'): "
+            "all or nothing.",
+            metavar="FILE",
+        ),
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        if from_file is not None:
+            from ..model.errors import UsageError
+
+            raise UsageError("add --from FILE takes no subcommand")
+        return
+    if from_file is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
+    from .extracting import add_from
+
+    add_from(ctx, from_file, fmt)
+
+
 edit_app = typer.Typer(help="Change an entity or a relation of a data file.", no_args_is_help=True)
 remove_app = typer.Typer(
     help="Remove an entity or a relation from a data file.", no_args_is_help=True
@@ -474,85 +507,3 @@ def remove_entity_command(
     change = remove_entity(datafile.doc, entity_id, with_relations)
     datafile.save(change.doc)
     _changed(change, datafile, fmt)
-
-
-@handle_errors
-def extract_command(
-    ctx: typer.Context,
-    article: Annotated[
-        Path, typer.Argument(help="The article's text (UTF-8).", metavar="ARTICLE.txt")
-    ],
-    source: Annotated[
-        str,
-        typer.Option(
-            "--source", metavar="ID", help="The source it is (its publication date dates it)."
-        ),
-    ],
-    compare: Annotated[
-        bool,
-        typer.Option(
-            "--score",
-            help="Compare with the relations in the data: recall and precision, on stderr.",
-        ),
-    ] = False,
-    fmt: FormatOpt = Format.table,
-) -> None:
-    """Candidate relations from an article, each with its sentence and the command that
-    adds it: sentences naming two known entities around a word of the vocabulary."""
-    from ..check.files import read_documents, resolve_data_path
-    from ..curate.document import read_text
-    from ..curate.edit import did_you_mean
-    from ..curate.extract import command_line, extract, score
-    from ..model.records import RECORDS
-    from .render import to_json, write_csv
-
-    documents = read_documents(resolve_data_path(Env.of(ctx).data))
-    records = {kind: [r for _, d in documents for r in d.get(kind, [])] for kind in RECORDS}
-    sources = {s["id"]: s for s in records["sources"]}
-    if source not in sources:
-        raise DataError(
-            [
-                f"unknown source '{source}'{did_you_mean(source, sources)}: add it first "
-                "with 'diplograph add source'"
-            ]
-        )
-    text = read_text(article)
-    candidates = extract(
-        text,
-        records["entities"],
-        records["relation_types"],
-        sources[source]["published"],
-        records["relations"],
-    )
-    rows = [{**c.row(), "command": command_line(c, source, Env.of(ctx).data)} for c in candidates]
-    if fmt is Format.json:
-        sys.stdout.write(to_json(rows) + "\n")
-    elif fmt is Format.csv:
-        write_csv(rows, sys.stdout)
-    else:
-        out = Env.of(ctx).output
-        labels = {t["id"]: t.get("label", t["id"]) for t in records["relation_types"]}
-        if not rows:
-            out.print("[dim]no candidates[/dim]")
-        for n, row in enumerate(rows, 1):
-            when = f" · {row['date']}" + (f" ({row['date_text']})" if row["date_text"] else "")
-            where = f" · at {row['place']}" if row["place"] else ""
-            known = f" · already {row['known']}" if row["known"] else " · new"
-            label = labels.get(row["type"], row["type"])
-            head = f"{n}. {row['source_name']} {label} {row['target_name']} ({row['type']})"
-            sure = f" · {row['certainty']}"
-            out.print(
-                f"{head}{when if row['date'] else ''}{where}{sure}{known}\n"
-                f"   “{row['quote']}”\n   {row['command']}",
-                markup=False,
-                highlight=False,
-                soft_wrap=True,
-            )
-    if compare:
-        types = {t["id"]: t for t in records["relation_types"]}
-        found = score(candidates, records["relations"], types)
-        _note(
-            f"{found['proposals']} facts proposed, {found['found']} of them among the "
-            f"{found['relations']} in the data: recall {found['recall']:.2f}, "
-            f"precision {found['precision']:.2f}"
-        )

@@ -183,6 +183,19 @@ class Env:
         finally:
             self.progress.stop()
 
+    def graph(self) -> Any:
+        """The data as a library ``Graph`` (``api.graph``): what the query commands ask,
+        with a progress bar on a terminal while large data is read and indexed."""
+        from ..api.graph import Graph
+
+        if not self.stderr.isatty():
+            return Graph(self.data_path())
+        self.progress = LoadProgress(Console(file=self.stderr))
+        try:
+            return Graph(self.data_path(), self.progress)
+        finally:
+            self.progress.stop()
+
     @contextlib.contextmanager
     def long_pass(self, graph: Any) -> Iterator[LoadProgress | None]:
         """The progress bar for a pass over every relation of ``graph`` (on a terminal,

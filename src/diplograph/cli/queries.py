@@ -1,7 +1,8 @@
 """The query commands: who-met, path, show, neighbors, search, timeline, stats, list.
 
-Each command asks its question of the store inside ``env.answer`` (so a cache found
-damaged is rebuilt and the question asked again), then renders the answer.
+Each command asks its question through the library (``api.graph.Graph``, from
+``env.graph()``: the one code path the CLI and Python share; a cache found damaged is
+rebuilt and the question asked again), then renders the answer's records as rows.
 """
 
 from __future__ import annotations
@@ -25,11 +26,16 @@ from .options import (
     UntilOpt,
     WithinOpt,
     complete_name,
-    filters,
     hidden_relation,
     row_limit,
     split,
 )
+
+
+def rows(answer) -> list[dict]:
+    """The library's answer as the row dicts ``render`` draws (the JSON rows)."""
+    return answer.to_dicts()
+
 
 list_app = typer.Typer(help="List entities or relations.", no_args_is_help=True)
 
@@ -47,25 +53,74 @@ def who_met_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Everyone who met NAME, in date order, with where, how sure, and the quote."""
-    from ..queries.resolve import resolve
-    from ..queries.who_met import who_met
     from .render import RELATION_COLUMNS, emit, plain
 
-    def question(graph):
-        node = resolve(graph, name)
-        chosen = filters(graph, since, until, certainty, None, place, within)
-        where = f" in {graph.name_of(chosen.place)}" if chosen.place else ""
-        return graph.name_of(node) + where, who_met(graph, node, chosen)
-
     env = Env.of(ctx)
-    who, rows = env.answer(question)
+    graph = env.graph()
+    who = graph.entity(name).name
+    found = graph.who_met(
+        name, place=place, since=since, until=until, within=within, certainty=certainty
+    )
+    if place is not None:
+        who += f" in {graph.entity(place).name}"
     emit(
-        rows,
+        rows(found),
         fmt.value,
         env.output,
         [("met", plain("name")), *RELATION_COLUMNS],
         title=f"Who met {who}",
         empty=f"no recorded meetings with {who}",
+        limit=row_limit(limit, fmt),
+    )
+
+
+@handle_errors
+def who_command(
+    ctx: typer.Context,
+    relation: Annotated[
+        str,
+        typer.Argument(
+            help="A relation type, as --relation takes it: released, sanctions, escorted...",
+            metavar="RELATION",
+        ),
+    ],
+    name: NameArg,
+    place: PlaceOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    within: WithinOpt = False,
+    certainty: CertaintyOpt = None,
+    limit: LimitOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Who RELATION NAME: who released, sanctions, escorted... NAME, then whom NAME did it to.
+
+    Each row reads in its true direction ("Alexander Lukashenko released Siarhei
+    Tsikhanouski"); RELATION is a relation type as --relation takes it (diplograph list
+    types shows them)."""
+    from .render import RELATION_COLUMNS, emit, hop_cell
+
+    env = Env.of(ctx)
+    graph = env.graph()
+    found = graph.who(
+        relation,
+        name,
+        place=place,
+        since=since,
+        until=until,
+        within=within,
+        certainty=certainty,
+    )
+    who = graph.entity(name).name
+    words = " or ".join(split([relation]))
+    where = f" in {graph.entity(place).name}" if place is not None else ""
+    emit(
+        rows(found),
+        fmt.value,
+        env.output,
+        [("relation", hop_cell), *RELATION_COLUMNS],
+        title=f"Who {words} {who}{where}",
+        empty=f"no recorded '{words}' relations with {who}{where}",
         limit=row_limit(limit, fmt),
     )
 
@@ -110,34 +165,34 @@ def path_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The shortest chain of relations between two actors, one row per hop."""
-    from ..queries.paths import PathOptions, path_rows, paths
-    from ..queries.resolve import resolve
     from .render import emit
 
     if all_ and (k > 1 or chronological):
         raise UsageError("--all cannot be combined with --k or --chronological")
     if k > 1 and chronological:
         raise UsageError("--k cannot be combined with --chronological")
-
-    def question(graph):
-        a, b = resolve(graph, start), resolve(graph, goal)
-        options = PathOptions(
-            filters=filters(
-                graph, since, until, certainty, [*split(relation), *split(via)], place, within
-            ),
-            avoid=frozenset(resolve(graph, n) for n in avoid or []),
-            directed=directed,
-            max_hops=max_hops,
-            all_shortest=all_,
-            k=k,
-            chronological=chronological,
-        )
-        title = f"{graph.name_of(a)} → {graph.name_of(b)}"
-        return title, path_rows(graph, paths(graph, a, b, options))
-
     env = Env.of(ctx)
-    title, rows = env.answer(question)
-    emit(rows, fmt.value, env.output, _hop_columns(), title=title, limit=row_limit(limit, fmt))
+    graph = env.graph()
+    title = f"{graph.entity(start).name} → {graph.entity(goal).name}"
+    hops = graph.path(
+        start,
+        goal,
+        k=k,
+        all_shortest=all_,
+        max_hops=max_hops,
+        avoid=avoid or [],
+        directed=directed,
+        chronological=chronological,
+        relation=[*split(relation), *split(via)],
+        place=place,
+        since=since,
+        until=until,
+        within=within,
+        certainty=certainty,
+    )
+    emit(
+        rows(hops), fmt.value, env.output, _hop_columns(), title=title, limit=row_limit(limit, fmt)
+    )
 
 
 @handle_errors
@@ -160,25 +215,22 @@ def show_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """NAME's card and relations, grouped by type; or one relation by its id."""
-    from ..model.errors import UnknownEntity
-    from ..queries.listing import show, show_relation, show_rows
-    from ..queries.resolve import resolve
+    from ..api.records import Relation
+    from ..queries.listing import show_rows
     from .render import emit_record, entity_tree, relation_card
 
-    def question(graph):
-        try:
-            node = resolve(graph, name)
-        except UnknownEntity:
-            found = show_relation(graph, name)
-            if found is None:
-                raise
-            return "relation", found
-        chosen = filters(graph, since, until, certainty, relation, place, within)
-        return "entity", show(graph, node, chosen)
-
     env = Env.of(ctx)
-    kind, card = env.answer(question)
-    if kind == "relation":
+    found = env.graph().show(
+        name,
+        relation=relation,
+        place=place,
+        since=since,
+        until=until,
+        within=within,
+        certainty=certainty,
+    )
+    card = found.to_dict()
+    if isinstance(found, Relation):
         emit_record(card, [card], fmt.value, env.output, lambda: relation_card(card))
         return
     emit_record(card, show_rows(card), fmt.value, env.output, lambda: entity_tree(card))
@@ -208,19 +260,26 @@ def neighbors_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The entities related to NAME, with relation, direction, date, certainty and distance."""
-    from ..queries.neighbors import neighbors
-    from ..queries.resolve import resolve
     from .render import RELATION_COLUMNS, emit, neighbor_tree, plain
 
-    def question(graph):
-        node = resolve(graph, name)
-        chosen = filters(graph, since, until, certainty, relation, place, within)
-        return graph.name_of(node), neighbors(graph, node, direction.value, depth, chosen)
-
     env = Env.of(ctx)
-    who, rows = env.answer(question)
+    graph = env.graph()
+    who = graph.entity(name).name
+    found = rows(
+        graph.neighbors(
+            name,
+            depth=depth,
+            direction=direction.value,
+            relation=relation,
+            place=place,
+            since=since,
+            until=until,
+            within=within,
+            certainty=certainty,
+        )
+    )
     if tree and fmt is Format.table:
-        env.output.print(neighbor_tree(who, rows))
+        env.output.print(neighbor_tree(who, found))
         return
     columns = [
         ("dist", plain("distance")),
@@ -233,7 +292,7 @@ def neighbors_command(
         *RELATION_COLUMNS,
     ]
     emit(
-        rows,
+        found,
         fmt.value,
         env.output,
         columns,
@@ -253,11 +312,10 @@ def search_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Fuzzy search over names, aliases, descriptions, quotes, notes and sources."""
-    from ..queries.search import search
     from .render import emit, plain
 
     env = Env.of(ctx)
-    rows = env.answer(lambda graph: search(graph, text, limit))
+    found = rows(env.graph().search(text, limit))
     columns = [
         ("score", plain("score")),
         ("kind", plain("kind")),
@@ -265,7 +323,7 @@ def search_command(
         ("id", plain("id")),
         ("matched", lambda r: f"{r['field']}: {plain('match')(r)}"),
     ]
-    emit(rows, fmt.value, env.output, columns, title=f"Search: {text}", empty="no matches")
+    emit(found, fmt.value, env.output, columns, title=f"Search: {text}", empty="no matches")
 
 
 @handle_errors
@@ -289,20 +347,21 @@ def timeline_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Dated relations in time order; partial dates sort by their earliest day."""
-    from ..queries.resolve import resolve
-    from ..queries.timeline import timeline_and_undated
     from .render import RELATION_COLUMNS, emit, hop_cell
 
     if len(names or []) > 2:
         raise UsageError("timeline takes at most two names")
-
-    def question(graph):
-        nodes = [resolve(graph, n) for n in names or []]
-        chosen = filters(graph, since, until, certainty, relation, place, within)
-        return timeline_and_undated(graph, nodes, chosen)
-
     env = Env.of(ctx)
-    rows, undated = env.answer(question)
+    found = env.graph().timeline(
+        *(names or []),
+        relation=relation,
+        place=place,
+        since=since,
+        until=until,
+        within=within,
+        certainty=certainty,
+    )
+    undated = found.undated
     note = None
     if undated and names:  # (everything's timeline: list relations is the whole list)
         them = "it" if undated == 1 else "them"
@@ -315,7 +374,7 @@ def timeline_command(
         )
     columns = [RELATION_COLUMNS[0], ("relation", hop_cell), *RELATION_COLUMNS[1:]]  # date first
     emit(
-        rows,
+        rows(found),
         fmt.value,
         env.output,
         columns,
@@ -341,16 +400,13 @@ def stats_command(
 
     Brokers rank by betweenness centrality: exact up to 2,000 entities, estimated from a
     sample of them on larger graphs (sized to keep stats to seconds)."""
-    from ..queries.stats import stats
     from .render import emit_sections
 
     env = Env.of(ctx)
-
-    def question(graph):
-        with env.long_pass(graph) as progress:
-            return stats(graph, top, progress)
-
-    emit_sections(env.answer(question), fmt.value, env.output)
+    graph = env.graph()
+    with env.long_pass(graph.store) as progress:
+        found = graph.stats(top, progress)
+    emit_sections(found.to_dict(), fmt.value, env.output)
 
 
 @list_app.command("entities")
@@ -364,11 +420,10 @@ def list_entities_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """All entities, by name."""
-    from ..queries.listing import list_entities
     from .render import emit, plain
 
     env = Env.of(ctx)
-    rows = env.answer(lambda graph: list_entities(graph, entity_type))
+    found = rows(env.graph().list_entities(entity_type))
     columns = [
         ("name", plain("name")),
         ("id", plain("id")),
@@ -377,7 +432,7 @@ def list_entities_command(
         ("description", plain("description")),
     ]
     emit(
-        rows,
+        found,
         fmt.value,
         env.output,
         columns,
@@ -410,24 +465,23 @@ def list_relations_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """All relations, in time order (undated last)."""
-    from ..queries.listing import list_relations
-    from ..queries.resolve import resolve
     from .render import RELATION_COLUMNS, emit, hop_cell
 
     if len(between or []) > 2:
         raise UsageError("--between takes at most two names")
     env = Env.of(ctx)
-
-    def question(graph):
-        types = [*split(relation), *split(relation_type)]
-        chosen = filters(graph, since, until, certainty, types, place, within)
-        ends = [resolve(graph, n) for n in between or []]
-        return list_relations(graph, chosen, ends)
-
-    rows = env.answer(question)
+    found = env.graph().list_relations(
+        between=between or [],
+        relation=[*split(relation), *split(relation_type)],
+        place=place,
+        since=since,
+        until=until,
+        within=within,
+        certainty=certainty,
+    )
     columns = [("relation", hop_cell), *RELATION_COLUMNS]
     emit(
-        rows,
+        rows(found),
         fmt.value,
         env.output,
         columns,

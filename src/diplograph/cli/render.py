@@ -190,10 +190,15 @@ def write_csv(rows: list[dict], out: IO[str], keys: list[str] | None = None) -> 
 
 
 def table(
-    rows: list[dict], columns: Columns, title: str | None = None, lines: bool = True
+    rows: list[dict],
+    columns: Columns,
+    title: str | None = None,
+    lines: bool = True,
+    cells: list[list[str]] | None = None,
 ) -> Table:
     """A Rich table of rows; every column folds instead of truncating. The title is
-    plain text (it holds names from the data)."""
+    plain text (it holds names from the data). Given the rows' plain ``cells``, each
+    column is at least as wide as its longest word (so Rich wraps between words)."""
     from rich.table import Table
 
     result = Table(
@@ -203,8 +208,18 @@ def table(
         expand=False,
         show_edge=False,
     )
-    for header, _ in columns:
-        layout = _LAYOUT.get(header, {"min_width": 12})
+    longest = (
+        [
+            max((len(w) for c in column for w in c.split()), default=0)
+            for column in zip(*cells, strict=True)
+        ]
+        if cells
+        else []
+    )
+    for n, (header, _) in enumerate(columns):
+        layout = dict(_LAYOUT.get(header, {"min_width": 12}))
+        if n < len(longest) and "min_width" in layout:
+            layout["min_width"] = max(layout["min_width"], longest[n])
         result.add_column(header, overflow="fold", **layout)
     for row in rows:
         result.add_row(*(cell(row) for _, cell in columns))
@@ -221,6 +236,65 @@ def fits(console: Console, shown: Table) -> bool:
     return Measurement.get(rich_console, options, shown).minimum <= rich_console.width
 
 
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def drawn_whole(lines: list[str], columns: list[list[str]]) -> bool:
+    """Whether the plain ``lines`` of a drawn table (no outer edge, a header rule of
+    ``━``) show every cell of ``columns`` (each column's cells' plain text, top to
+    bottom) whole: read down each column, the words are exactly the cells' words, so
+    a dropped character, a cropped line or a word cut across two lines all fail."""
+    try:
+        start = next(n for n, line in enumerate(lines) if "━" in line) + 1
+    except StopIteration:
+        return False
+    found: list[list[str]] = [[] for _ in columns]
+    for line in lines[start:]:
+        if not line.strip() or set(line.strip()) <= set("─┼━╇"):
+            continue  # a rule between rows
+        parts = line.split("│")
+        if len(parts) != len(columns):
+            return False  # a "│" in the text, or a line that is not a table row
+        for words, part in zip(found, parts, strict=True):
+            words.extend(_words(part))
+    return all(
+        words == [w for cell in cells for w in _words(cell)]
+        for words, cells in zip(found, columns, strict=True)
+    )
+
+
+def whole_table(console: Console, shown: Table, cells: list[list[str]]) -> Any | None:
+    """``shown`` drawn at the console's width, as a renderable, if every cell of it
+    (``cells``: each row's cells as plain text) is shown whole; None if a word would be
+    cut or a character lost (then the caller shows records)."""
+    if not fits(console, shown):
+        return None
+    from rich.segment import Segment, SegmentLines
+
+    rich_console = getattr(console, "console", console)
+    lines = rich_console.render_lines(shown, rich_console.options, pad=False, new_lines=False)
+    text = ["".join(segment.text for segment in line) for line in lines]
+    if any(Segment.get_line_length(line) > rich_console.width for line in lines):
+        return None
+    columns = [list(column) for column in zip(*cells, strict=True)] if cells else []
+    return SegmentLines(lines, new_lines=True) if drawn_whole(text, columns) else None
+
+
+def _plain_cells(rows: list[dict], columns: Columns) -> list[list[str]]:
+    from rich.text import Text
+
+    return [[Text.from_markup(cell(row), emoji=False).plain for _, cell in columns] for row in rows]
+
+
+def show_rows(console: Console, rows: list[dict], columns: Columns, title: str | None) -> Any:
+    """Rows as a table where every cell shows whole at the console's width, else as
+    records (one field per line): a table never drops a character or cuts a word."""
+    cells = _plain_cells(rows, columns)
+    whole = whole_table(console, table(rows, columns, title, cells=cells), cells)
+    return whole if whole is not None else records(rows, columns, title)
+
+
 def records(rows: list[dict], columns: Columns, title: str | None = None) -> Any:
     """Rows as records, one field per line ("header: value"), a blank line between rows:
     what a table becomes on a terminal too narrow for its columns."""
@@ -232,7 +306,7 @@ def records(rows: list[dict], columns: Columns, title: str | None = None) -> Any
         if n or title is not None:
             parts.append(Text(""))
         for header, cell in columns:
-            value = Text.from_markup(cell(row))
+            value = Text.from_markup(cell(row), emoji=False)
             lines = value.split("\n")
             head = Text(f"{header}: ", style="bold")
             parts.append(Text.assemble(head, lines[0]))
@@ -268,8 +342,7 @@ def emit(
     elif fmt == "csv":
         write_csv(shown, console.file)
     elif shown:
-        drawn = table(shown, columns, title)
-        console.print(drawn if fits(console, drawn) else records(shown, columns, title))
+        console.print(show_rows(console, shown, columns, title))
         if len(shown) < len(rows):
             console.print(f"[dim]{escape(more_note(len(shown), len(rows)))}[/dim]")
     else:
@@ -309,11 +382,11 @@ def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -
             continue
         headers = list(rows[0])
         title = name.replace("_", " ").capitalize()
-        shown = table(rows, [(h, _listed(h)) for h in headers], title, lines=False)
-        if fits(console, shown):
-            console.print(shown)
-        else:
-            console.print(records(rows, [(h, _listed(h)) for h in headers], title))
+        columns = [(h, _listed(h)) for h in headers]
+        cells = _plain_cells(rows, columns)
+        shown = table(rows, columns, title, lines=False, cells=cells)
+        whole = whole_table(console, shown, cells)
+        console.print(whole if whole is not None else records(rows, columns, title))
 
 
 def _listed(key: str, first: int = 8) -> Cell:

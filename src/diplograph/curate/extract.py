@@ -55,7 +55,7 @@ _SENTENCE_END = re.compile(r"[.!?][”\"’)\]]*\s+(?=[“\"‘(\[]?[A-Z0-9])")
 class Candidate:
     """One proposed relation, with what a person needs to accept or reject it."""
 
-    type: str
+    type: str | None  # None: no type of the vocabulary fits (see ``note``)
     source: str
     target: str
     source_name: str
@@ -67,6 +67,12 @@ class Candidate:
     cue: str
     quote: str
     known: str | None  # the id of the same fact already in the data, if any
+    reported_by: str | None = None
+    negated: bool = False  # a denied fact: shown for review, refused by ``add``
+    sentence: str = ""  # the sentence the quote is from
+    start: int | None = None  # the quote's offsets in the text
+    end: int | None = None
+    note: str | None = None
 
     def row(self) -> dict:
         return asdict(self)
@@ -385,14 +391,28 @@ def command_line(candidate: Candidate, source_id: str, data: str | None) -> str:
 def score(candidates: list[Candidate], relations: list[dict], types: dict[str, dict]) -> dict:
     """How the candidates compare with relations curated by hand: ``recall``, the share
     of ``relations`` proposed (same type and ends, either way for symmetric types), and
-    ``precision``, the share of distinct proposals that are among them."""
-    wanted = {_fact(r["type"], r["source"], r["target"], types) for r in relations}
-    proposed = {_fact(c.type, c.source, c.target, types) for c in candidates}
-    hits = wanted & proposed
+    ``precision``, the share of distinct proposals that are among them (a negated
+    candidate, or one with no type, proposes nothing). Of the facts found,
+    ``date_right`` and ``certainty_right``: the share whose first proposal has the date
+    and the certainty of one of the curated relations of that fact."""
+    wanted: dict[tuple, list[dict]] = {}
+    for r in relations:
+        wanted.setdefault(_fact(r["type"], r["source"], r["target"], types), []).append(r)
+    proposed: dict[tuple, Candidate] = {}
+    for c in candidates:
+        if c.type and not c.negated:
+            proposed.setdefault(_fact(c.type, c.source, c.target, types), c)
+    hits = [key for key in proposed if key in wanted]
+    dates = sum(any(r.get("date") == proposed[k].date for r in wanted[k]) for k in hits)
+    sure = sum(
+        any(r.get("certainty", "stated") == proposed[k].certainty for r in wanted[k]) for k in hits
+    )
     return {
         "relations": len(wanted),
         "proposals": len(proposed),
         "found": len(hits),
         "recall": round(len(hits) / len(wanted), 3) if wanted else 0.0,
         "precision": round(len(hits) / len(proposed), 3) if proposed else 0.0,
+        "date_right": round(dates / len(hits), 3) if hits else 0.0,
+        "certainty_right": round(sure / len(hits), 3) if hits else 0.0,
     }

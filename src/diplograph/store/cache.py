@@ -66,14 +66,22 @@ def cache_mode() -> str:
     return mode if mode in ("auto", "on", "off") else "auto"
 
 
-def answer(path: Path, question: Callable[[Store], T], progress: Progress | None = None) -> T:
-    """``question(store)`` for the data at ``path``: the one call a command makes.
+def answer(
+    path: Path,
+    question: Callable[[Store], T],
+    progress: Progress | None = None,
+    store: Store | None = None,
+    reopened: Callable[[Store], None] | None = None,
+) -> T:
+    """``question(store)`` for the data at ``path``: the one call a command makes
+    (``store``: the data already opened; ``reopened`` hears of a store opened anew).
 
     A cache found damaged while the question is answered (a record that does not decode
     or match its index, a section cut short) is deleted, and the question answered once
     more from a store built anew from the data files.
     """
-    store = open_store(path, progress)
+    if store is None:
+        store = open_store(path, progress)
     try:
         return question(store)
     except PackDamaged as damaged:
@@ -82,8 +90,11 @@ def answer(path: Path, question: Callable[[Store], T], progress: Progress | None
             raise DataChanged() from None
         discard(Path(where))
     del store
+    store = open_store(path, progress)
+    if reopened is not None:
+        reopened(store)
     try:
-        return question(open_store(path, progress))
+        return question(store)
     except PackDamaged:  # damaged twice in a row: the data is being changed
         raise DataChanged() from None
 
