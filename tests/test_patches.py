@@ -95,7 +95,7 @@ def test_choice_messages_keep_the_shape_the_suggestion_reads():
     Typer rewords it, this fails (and no suggestion is silently lost)."""
     result = CliRunner().invoke(app, ["who-met", "Lukashenko", "--format", "it's"])
     error = result.stderr.strip().splitlines()[-1]
-    assert patches._NOT_A_CHOICE.search(error.split(": ", 2)[-1])
+    assert patches.NOT_A_CHOICE.search(error.split(": ", 2)[-1])
     near = CliRunner().invoke(app, ["who-met", "Lukashenko", "--format", "jsonn"])
     assert near.stderr.strip().endswith("(did you mean 'json'?)")
 

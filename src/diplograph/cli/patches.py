@@ -41,7 +41,7 @@ from .suggest import OPTION_MEANINGS, closest_choice, option_by_meaning, who_sug
 # -- the root group: suggestions in Click's usage errors ----------------------------------
 
 #: The start of Click's message for a value that is not one of the choices.
-_NOT_A_CHOICE = re.compile(r"""^('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*") is not one of """)
+NOT_A_CHOICE = re.compile(r"""^('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*") is not one of """)
 
 
 def _options(command: Any) -> set[str]:
@@ -73,7 +73,7 @@ def better_usage_error(exc: Any) -> None:
             exc.possibilities = None  # (a spelling alike would mislead: --from is no --format)
     elif isinstance(exc, BadParameter) and getattr(exc.param, "type", None) is not None:
         choices = getattr(exc.param.type, "choices", None)
-        found = _NOT_A_CHOICE.match(exc.message) if choices else None
+        found = NOT_A_CHOICE.match(exc.message) if choices else None
         if found is None:
             return
         meant = closest_choice(ast.literal_eval(found.group(1)), [str(c) for c in choices])
