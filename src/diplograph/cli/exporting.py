@@ -118,16 +118,20 @@ def export_command(
             )
     export_format = export_format.lower()
     if export_format not in formats.names():
-        choices = ", ".join(formats.names())
-        raise UsageError(f"unknown export format '{export_format}' (choose from {choices})")
+        from ..model.text import choose_from
+
+        choices = choose_from(export_format, formats.names())
+        raise UsageError(f"unknown export format '{export_format}' {choices}")
     writer = formats.get(export_format)
     options = {}
     if dialect is not None:
         if not isinstance(writer, formats.DialectFormat):
             raise UsageError(f"--dialect is for --format cypher, not {export_format}")
         if dialect.lower() not in writer.DIALECTS:
-            choices = ", ".join(writer.DIALECTS)
-            raise UsageError(f"unknown {export_format} dialect '{dialect}' (choose from {choices})")
+            from ..model.text import choose_from
+
+            choices = choose_from(dialect, list(writer.DIALECTS))
+            raise UsageError(f"unknown {export_format} dialect '{dialect}' {choices}")
         options["dialect"] = dialect.lower()
     env = Env.of(ctx)
 
@@ -180,10 +184,19 @@ def draw_command(
             help="Refuse to draw more relations than this (layouts slow down, pictures blur).",
         ),
     ] = DRAW_MAX_RELATIONS,
+    layout: Annotated[
+        str,
+        typer.Option(
+            "--layout",
+            metavar="spring|dot|sfdp",
+            help="How .svg/.png pictures are laid out: spring (default, needs no system "
+            "program), or Graphviz's dot (layered) or sfdp (large graphs), which need Graphviz.",
+        ),
+    ] = "spring",
 ) -> None:
     """Draw the graph: a picture (.svg, .png) or an interactive page (.html) that works offline."""
     from ..formats.common import as_networkx, write_atomic
-    from ..formats.drawing import FORMATS, render
+    from ..formats.drawing import FORMATS, LAYOUTS, render
     from ..queries.resolve import resolve
     from ..queries.subgraph import subgraph
 
@@ -195,6 +208,11 @@ def draw_command(
     fmt = Path(output).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise UsageError(f"cannot draw '{output}': the file name must end in .svg, .png or .html")
+    layout = layout.lower()
+    if layout not in LAYOUTS:
+        raise UsageError(f"unknown --layout '{layout}': choose spring, dot or sfdp")
+    if fmt == "html" and layout != "spring":
+        raise UsageError("--layout is for .svg and .png pictures (the .html page lays itself out)")
     env = Env.of(ctx)
 
     def question(graph):
@@ -213,7 +231,7 @@ def draw_command(
         if part.number_of_nodes() == 0:
             raise UsageError("nothing to draw: no relation passes the filters")
         title = "diplograph" if node is None else f"{graph.name_of(node)} and neighbours"
-        write_atomic(render(part, fmt, title), output, force)
+        write_atomic(render(part, fmt, title, layout), output, force)
         return part.number_of_nodes(), part.number_of_edges()
 
     entities, relations = env.answer(question)

@@ -48,9 +48,10 @@ Dates and places. The date phrase of the cue's clause (else of its sentence) is 
 ``when.resolve`` against the publication date and the date of the fact before (a
 relative clause keeps its own dates; a gerund takes its clause's tense; a begun relation
 runs from its date, "2024-23/.."); a past event whose sentence has none takes the
-paragraph's last date, else the last fact's; an event in the present
-tense is the publication month (its verb as ``date_text``); roles and ties stay
-undated. "in Minsk", "at the border" give the ``place``.
+paragraph's last date, else the last fact's; an event in the present tense is the
+publication month, with no ``date_text`` (its verb holds no date word, and ``date_text``
+quotes only the source's words for the date); roles and ties stay undated. "in Minsk",
+"at the border" give the ``place``.
 
 Quotes. The shortest span of the sentence holding the cue, both ends and the place and
 date words of the clause, verbatim from the text.
@@ -1096,10 +1097,8 @@ class Extractor:
         if future:
             return None, None, []
         tense = _tense(head)
-        if tense == "present":
-            words_ = _verb_words(head)
-            anchor = self.published[:7]
-            return anchor, words_, []
+        if tense == "present":  # no date words to quote: date_text stays empty
+            return self.published[:7], None, []
         if tense == "past" and self.paragraph_date:
             return self.paragraph_date[0], self.paragraph_date[1], []
         if tense == "past" and self.story_date and not _pluperfect(head):
@@ -1345,13 +1344,6 @@ def _tense(tok) -> str | None:
             return "present"
         return "present"
     return None
-
-
-def _verb_words(tok) -> str:
-    verb = next((t for t in _chain(tok) if t.pos_ in ("VERB", "AUX")), tok)
-    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
-    words_ = [*aux, verb]
-    return verb.doc[words_[0].i : verb.i + 1].text
 
 
 _PART_OF = {"fall", "autumn", "spring", "summer", "winter", "end", "beginning", "start",

@@ -26,7 +26,7 @@ from ..model import records as model
 from ..model.errors import DataError, ExportError
 from ..model.gcpause import paused_gc
 from .cameo import vocabulary
-from .common import Report, check_output
+from .common import Report, check_output, nothing_kept
 
 _ENDS = ("source", "target", "place", "reported_by")
 
@@ -100,6 +100,8 @@ def _merged(files: list[Path], output: str, force: bool, label: str | None) -> R
                 report.merged += 1
             else:
                 report.skip("the same relation, with the same evidence, read before")
+    if not entities and not relations:
+        raise nothing_kept(report, output)  # (files without entities or relations)
     document: dict[str, Any] = {"schema_version": model.SCHEMA_VERSION}
     document["sources"] = list(sources.values())
     if own_types:

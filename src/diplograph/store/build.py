@@ -63,6 +63,7 @@ from ..check.fast import (
 from ..check.files import check_files
 from ..check.stream import find_problems
 from ..model import dates
+from ..model.datewords import date_texts_ok
 from ..model.errors import DataError
 from ..model.records import ENTITY_ID, RECORDS, RELATION_ID, SCHEMA_VERSION
 from ..model.text import fold_many, short_names
@@ -732,6 +733,8 @@ def _index_relations(
         if not all_match(RELATION_ID, names) or any(
             any(map(str.isspace, group)) for group in texts
         ):
+            return None
+        if not date_texts_ok(filter(None, worded)):
             return None
         if None in quotes and not evidence_ok(levels, quoted):  # coded facts, unquoted
             return None
