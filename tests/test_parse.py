@@ -485,3 +485,12 @@ def test_a_place_on_the_name_in_apposition_is_the_meetings(nlp, types):
     text = "Anna Berg met with her counterpart Lars Dahl in Port Aren on February 27."
     c = next(c for c in facts(nlp, types, text, entities=ents)[1] if c.type == "met")
     assert c.place == "port-aren"
+
+
+def test_an_ended_or_earlier_relation_runs_until_its_date(nlp, types):
+    text = "Talks between Norway and Sweden collapsed in March."
+    c = next(c for c in facts(nlp, types, text)[1] if c.type == "negotiates-with")
+    assert c.date == "../2025-03"
+    text = "Last month, Norway freed Lars Dahl after talks between Norway and Sweden."
+    c = next(c for c in facts(nlp, types, text)[1] if c.type == "negotiates-with")
+    assert c.date == "../2025-08"

@@ -47,11 +47,11 @@ hypothetical someone reported keeps its reporter).
 Dates and places. The date phrase of the cue's clause (else of its sentence) is read by
 ``when.resolve`` against the publication date and the date of the fact before (a
 relative clause keeps its own dates; a gerund takes its clause's tense; a begun relation
-runs from its date, "2024-23/.."); a past event whose sentence has none takes the
-paragraph's last date, else the last fact's; an event in the present tense is the
-publication month, with no ``date_text`` (its verb holds no date word, and ``date_text``
-quotes only the source's words for the date); roles and ties stay undated. "in Minsk",
-"at the border" give the ``place``.
+runs from its date, "2024-23/..", an ended one until it, "../2025-03"); a past event
+whose sentence has none takes the paragraph's last date, else the last fact's; an event
+in the present tense is the publication month, with no ``date_text`` (its verb holds no
+date word, and ``date_text`` quotes only the source's words for the date); roles and
+ties stay undated. "in Minsk", "at the border" give the ``place``.
 
 Quotes. The shortest span of the sentence holding the cue, both ends and the place and
 date words of the clause, verbatim from the text.
@@ -1011,7 +1011,7 @@ class Extractor:
         reported_by = self._entity(reporter, self._cache) if reporter else None
         if certainty == "reported" and not reported_by:
             certainty = "stated"
-        date = date_text = place = None
+        date = date_text = place = point = None
         quote_tokens = [*cue_tokens]
         for eid in (source, target):
             quote_tokens += _tokens_naming(eid, head, self._cache, sent)
@@ -1023,8 +1023,11 @@ class Extractor:
         if dated:
             future = certainty == "hypothetical" or _future(head)
             date, date_text, date_tokens = self._date(head, sent, future)
+            point = date  # "two weeks later" counts from the date itself, not "since"
             if date and "/" not in date and _begun(head) and not future:
                 date = f"{date}/.."  # "had begun discussing ... in the fall of 2024": since
+            elif date and "/" not in date and _ended(head) and not future:
+                date = f"../{date}"  # "talks collapsed in March", "freed after talks": until
             clause = _clause_of(head)
             quote_tokens += [t for t in date_tokens if clause.start <= t.i < clause.end]
         if event:
@@ -1037,8 +1040,8 @@ class Extractor:
                 self.last_pair[kinds.pop()] = (self.sentence_no, (source, target))
             self.last_target[rtype] = target
             if date and not _pluperfect(head) and not scope:
-                self.last_date = date  # "two weeks later" counts from here
-                self.story_date = (date, date_text, [])
+                self.last_date = point  # "two weeks later" counts from here
+                self.story_date = (point, date_text, [])
         start = min(t.idx for t in quote_tokens if t.sent == sent)
         end = max(t.idx + len(t.text) for t in quote_tokens if t.sent == sent)
         quote = doc.text[start:end]
@@ -1375,6 +1378,19 @@ def _begun(tok) -> bool:
         if up.pos_ == "VERB":
             return up.lemma_.lower() in _BEGIN
     return False
+
+
+_END = {"collapse", "end", "stall", "cease", "halt", "fail", "conclude", "break"}
+
+
+def _ended(tok) -> bool:
+    """Whether the event noun ``tok`` is said to have ended by its date ("talks between
+    them collapsed in March") or to come before it ("freed ... after talks")."""
+    if tok.pos_ != "NOUN":
+        return False
+    if tok.dep_ == "nsubj" and tok.head.lemma_.lower() in _END:
+        return True
+    return tok.dep_ == "pobj" and tok.head.lower_ == "after"
 
 
 def _verb_of(tok):
