@@ -13,10 +13,10 @@ said") is the country (``geo``); a word for a people on a group noun ("Israeli
 officials", "the Belarusian leader") names the country. "he", "she" and a role noun
 ("the envoy", "the Belarusian leader") stand for the person last named (with that role,
 when one was). A phrase may name several: an apposition list ("two citizens, A and B"),
-peoples' words joined on one noun ("Venezuelan and U.S. officials"), "the two men" or
+peoples' words joined on one noun ("French and German officials"), "the two men" or
 "the two sides" (the ends of the last symmetric relation, else the last two named of
 that kind), "they" and "their" (the last such list or pair). A group named with a
-people's word ("four Armenian soldiers") is citizen (or official) of that country.
+people's word ("four Ruritanian soldiers") is citizen (or official) of that country.
 
 Relations. A cue (the vocabulary's ``cues``, and a few verbs of the CAMEO classes, in
 ``EXTRA_CUES``) is matched on lemmas as whole words ("hostages" is not "host*"), and its
@@ -25,7 +25,7 @@ ends are read from the clause's structure: subject and object; the agent of a pa
 with the verb a clause hangs from ("came to Minsk to accompany them"); conjunctions (two
 objects, two relations); "between X and Y"; appositions and titles for roles and ties
 ("Kellogg's deputy John Cole": Cole deputy-of Kellogg; "U.S. envoy John Coale": Coale
-envoy-of United States; "Venezuelan Interior Minister X"; "her Azerbaijani counterpart
+envoy-of United States; "Ruritanian Interior Minister X"; "her Ruritanian counterpart
 X"). A seat of government as a target is its country, unless the type's target is a
 place ("visited Minsk"). A verb whose object names nobody finds its target in the
 object's words ("negotiated their release with X", "the demands of X", "sanctions on X's
@@ -219,7 +219,7 @@ def load(model: str = DEFAULT_MODEL):
         nlp = spacy.load(model, exclude=["senter"])
     except OSError:
         raise ModelMissing(f"the spaCy pipeline '{model}' is not installed") from None
-    # a dash between words is a word of its own: "a “grand deal”—a mass release"
+    # a dash between words is a word of its own: "a “deal”—a swap of prisoners"
     infixes = [*nlp.Defaults.infixes, r"[—–]"]
     nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     return nlp
@@ -421,8 +421,8 @@ class Extractor:
             self.paragraph_date = dated[-1]
 
     def _group_of_people(self, doc, sent, offset, m: _Mention) -> None:
-        """A group named with a people's word: "four Armenian soldiers" are citizens of
-        Armenia, "three Azerbaijani officials" officials of Azerbaijan."""
+        """A group named with a people's word: "four Ruritanian soldiers" are citizens of
+        Ruritania, "three Ruritanian officials" officials of Ruritania."""
         if self.names.type_of(m.eid) != "group" or m.end - m.start < 2:
             return
         span = doc[m.start : m.end]
@@ -506,7 +506,7 @@ class Extractor:
         if label != "PERSON" and " " not in text and last.pos_ in ("ADJ", "PROPN"):
             people = geo.country_of_people(text, self.names.countries())
             known = people and self.names.lookup(people, False)
-            if known and fold(people) != fold(text):  # "Norvalan" after "Norvala" is known
+            if known and fold(people) != fold(text):  # "Ruritanian" once "Ruritania" is known
                 return known
         if label == "GPE":
             seat = geo.country_of_seat(text)
@@ -529,7 +529,7 @@ class Extractor:
 
     def _entities(self, tok, by_token, actor: bool = False) -> list[str]:
         """Every entity a noun phrase headed by ``tok`` names: one, or a list ("two
-        citizens, A and B"; "Venezuelan and U.S. officials"; "the two men"; "their")."""
+        citizens, A and B"; "French and German officials"; "the two men"; "their")."""
         if tok is None:
             return []
         if tok.i not in by_token:
@@ -544,14 +544,14 @@ class Extractor:
         if lower in _PLURAL_PRONOUNS and tok.pos_ == "PRON":
             recent = [self.last_plural, *self.last_pair.values()]
             recent = [r for r in recent if r and r[0] >= self.sentence_no - 1]
-            # "he met with Lukashenko, and ... they discussed": the last pair named
+            # "he met with X, and ... they discussed": the last pair named
             return list(max(recent, key=lambda r: r[0])[1]) if recent else []
         found: list[str] = []
-        for child in tok.children:  # "two American citizens, Mark Doyle and Peter Alvarez"
+        for child in tok.children:  # "two French citizens, A and B"
             if child.dep_ == "appos" and child.i in by_token:
                 found = [by_token[t.i].eid for t in _with_conj(child) if t.i in by_token]
                 break
-        if not found and tok.lemma_.lower() in _GROUP_NOUNS:  # "Venezuelan and U.S. officials"
+        if not found and tok.lemma_.lower() in _GROUP_NOUNS:  # "French and German officials"
             for child in tok.children:
                 if child.dep_ in ("amod", "compound", "nmod") and child.i in by_token:
                     conj = [by_token[t.i] for t in _with_conj(child) if t.i in by_token]
@@ -728,7 +728,7 @@ class Extractor:
                     if pobj and self._entity(pobj[0], by_token):
                         patients = pobj
                         break
-                    if owner and prep.head in objects:  # "sanctions on Venezuela's oil sector"
+                    if owner and prep.head in objects:  # "sanctions on X's oil sector"
                         patients = [owner]
                         break
         release_of = "negotiates-release-of"
@@ -822,7 +822,7 @@ class Extractor:
                  for c in noun.children if c.dep_ == "prep"}  # fmt: skip
         ends = [sides.get("of", [None])[0], sides.get("with", [None])[0]]
         if symmetric and not actors and all(e is not None and e.i in by_token for e in ends):
-            # "a meeting of Anna Berg with Lars Dahl"
+            # "a meeting of X with Y"
             found = self._pair(ends, by_token)
             if found:
                 return [{**f, "scope": noun} for f in found]
@@ -900,7 +900,7 @@ class Extractor:
             holder = by_token[up.i].eid
         title = holder is not None  # a title on a name: its own words only count
         holders = [holder] if holder else []
-        if holder is None:  # "two American citizens, Mark Doyle and Peter Alvarez"
+        if holder is None:  # "two French citizens, A and B"
             appos = next((c for c in noun.children if c.dep_ == "appos" and c.i in by_token), None)
             if appos is not None:
                 holders = [by_token[t.i].eid for t in _with_conj(appos) if t.i in by_token]
@@ -963,7 +963,7 @@ class Extractor:
             for c in noun.children if of is None else ():
                 if c.dep_ in ("compound", "nmod") and c.i in by_token:
                     of = self._as_actor(by_token[c.i])
-        if of is None and up is not noun:  # "Venezuelan Interior Minister Carlos Rengel"
+        if of is None and up is not noun:  # "French Interior Minister X"
             of = self._title_owner(noun, up, by_token)
         if of is None:
             return []
@@ -971,8 +971,8 @@ class Extractor:
         return [{"source": h, "target": of, **scope} for h in holders if h != of]
 
     def _title_owner(self, noun, up, by_token) -> str | None:
-        """The name nearest before a title's noun in the same phrase ("Qatari Prime
-        Minister Tamim Al-Rashid": Qatar), stopping at punctuation."""
+        """The name nearest before a title's noun in the same phrase ("French Prime
+        Minister X": France), stopping at punctuation."""
         left = up.left_edge.i
         for i in range(noun.i - 1, left - 1, -1):
             tok = noun.doc[i]
@@ -1025,7 +1025,7 @@ class Extractor:
             date, date_text, date_tokens = self._date(head, sent, future)
             point = date  # "two weeks later" counts from the date itself, not "since"
             if date and "/" not in date and _begun(head) and not future:
-                date = f"{date}/.."  # "had begun discussing ... in the fall of 2024": since
+                date = f"{date}/.."  # "had begun discussing ... in the fall of 2024": from then
             elif date and "/" not in date and _ended(head) and not future:
                 date = f"../{date}"  # "talks collapsed in March", "freed after talks": until
             clause = _clause_of(head)
@@ -1112,7 +1112,7 @@ class Extractor:
         """(place id, tokens): "in Minsk", "at the border" on the cue's clause."""
         by_token = self._cache
         objects = [p for c in head.children if c.dep_ in ("prep", "dobj") for p in [c, *c.children]]
-        # "met with her counterpart Lars Dahl in Port Aren": the place hangs on the name
+        # "met with her counterpart X in Geneva": the place hangs on the name
         objects += [a for o in objects for a in o.children if a.dep_ == "appos"]
         for tok in (head, *objects, *head.ancestors):
             for prep in tok.children:
@@ -1187,7 +1187,7 @@ def _matches(word: str, tok) -> bool:
 
 def _owner(tok, by_token):
     """The possessor naming ``tok``'s owner when ``tok`` is a thing, not a person:
-    "Venezuela's oil sector" -> Venezuela (None for "Berg's deputy")."""
+    "X's oil sector" -> X (None for "X's deputy")."""
     if tok.i in by_token or tok.pos_ != "NOUN":
         return None
     if tok.lemma_.lower() in _ROLE_NOUNS | _GROUP_NOUNS | set(_KIND_OF_PAIR):
@@ -1329,7 +1329,7 @@ def _pluperfect(tok) -> bool:
 
 def _tense(tok) -> str | None:
     """The tense of ``tok``'s clause; a gerund or infinitive without an auxiliary takes
-    the tense of the verb it hangs from ("By releasing X, Lukashenko showed")."""
+    the tense of the verb it hangs from ("By releasing X, Y showed")."""
     verbs = [t for t in _chain(tok) if t.pos_ in ("VERB", "AUX")]
     if not verbs:
         return None
