@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, Gate
 from diplograph import parallel
-from diplograph.check.files import data_files, with_vocabulary
+from diplograph.files.locate import data_files, with_vocabulary
 from diplograph.formats import graphml
 from diplograph.model import text
 from diplograph.model.errors import DataError

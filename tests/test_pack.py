@@ -667,7 +667,7 @@ def test_validate_checks_once_then_reads_the_cache(cached, cli):
 
 def test_surrogate_escapes_paired_pass_lone_are_named(write_data):
     from conftest import mini
-    from diplograph.check.files import with_vocabulary
+    from diplograph.files.locate import with_vocabulary
     from diplograph.store.build import build_streaming
 
     doc = mini()

@@ -20,8 +20,9 @@ import pytest
 
 from diplograph import parallel
 from diplograph.check import fast, stream
-from diplograph.check.files import check_files, data_files, with_vocabulary
+from diplograph.check.files import check_files
 from diplograph.check.stream import find_problems
+from diplograph.files.locate import data_files, with_vocabulary
 from diplograph.store import build
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))

@@ -1,6 +1,6 @@
 import pytest
 
-from diplograph.check.files import bundled_data_dir
+from diplograph.files.locate import bundled_data_dir
 from diplograph.model.errors import AmbiguousName, UnknownEntity, UsageError
 from diplograph.model.text import fold
 from diplograph.queries.resolve import index_for, resolve

@@ -150,7 +150,7 @@ def test_output_in_unwritable_folder(cli):
 
 
 def test_interrupt_during_write_leaves_target_untouched(tmp_path, monkeypatch):
-    from diplograph.formats import common as export
+    from diplograph.files import atomic as export
 
     target = tmp_path / "g.json"
     target.write_text("old")

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from diplograph import parallel
 from diplograph.check import stream as streamcheck
-from diplograph.check.files import check_files, data_files, with_vocabulary
+from diplograph.check.files import check_files
+from diplograph.files.locate import data_files, with_vocabulary
 from diplograph.model.errors import DataError
 from diplograph.store.cache import open_store as open_packed
 

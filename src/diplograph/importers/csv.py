@@ -22,8 +22,10 @@ from ..model.records import CERTAINTY, CODED, ENTITY_TYPES
 from .cameo import vocabulary
 from .collector import Collector
 from .common import (
+    PROGRESS_ROWS,
     Progress,
     Report,
+    Tabs,
     check_output,
     checked_rows,
     closest_column,
@@ -31,7 +33,6 @@ from .common import (
     slug,
     tick,
 )
-from .gdelt import PROGRESS_ROWS, _Tabs
 
 #: Distinct unknown type values named in the report (the rest are counted together).
 NAMED_UNKNOWN = 10
@@ -82,7 +83,7 @@ def import_csv(
     try:
         with open_text(path) as (text, done, size):
             first = text.buffer.peek(65536)[:65536].split(b"\n", 1)[0]
-            dialect = _Tabs if b"\t" in first or path.suffix in (".tsv", ".tab") else csv.excel
+            dialect = Tabs if b"\t" in first or path.suffix in (".tsv", ".tab") else csv.excel
             rows = checked_rows(csv.reader(text, dialect), path)
             header = [h.strip() for h in next(rows, [])]
             if not header:

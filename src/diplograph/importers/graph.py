@@ -103,7 +103,7 @@ def _number(value: Any) -> float | None:
 
 def import_graph(path: Path, output: str, *, force: bool = False) -> Report:
     """Import one graph file into a data file; the report says what was kept."""
-    from ..formats.common import write_atomic
+    from ..files.atomic import write_atomic
 
     check_output(output, force)
     graph, fmt = _read(path)
