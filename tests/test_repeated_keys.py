@@ -1,7 +1,7 @@
 """A key repeated in one JSON object is an error, wherever the object is.
 
 msgspec keeps the last value of a repeated key (its issue #648), so the fast paths count
-colons to see one (``check.fast.colons_expected``). These tests write valid data full of
+colons to see one (``check.repeats``). These tests write valid data full of
 colons where valid data may hold them (so a count that forgot one would doubt valid
 data), then repeat one key in a random object, in both layouts the builder reads, split
 between two processes: every path must refuse to vouch, and the error must name the

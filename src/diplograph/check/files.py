@@ -16,6 +16,7 @@ from typing import Any
 
 from ..model import records as model
 from ..model.errors import DataError
+from .repeats import TOKEN, RepeatedKey, no_repeats, repeated_key_at
 
 
 def line_col(text: str, pos: int) -> tuple[int, int]:
@@ -70,56 +71,6 @@ def repeated_message(path: Path, line: int | None, col: int | None, key: str) ->
     return f"{path}{where}: invalid JSON: key {name} repeated in one object"
 
 
-class RepeatedKey(ValueError):
-    """A key met twice in one JSON object (json would keep only the last value)."""
-
-    def __init__(self, key: str):
-        self.key = key
-
-
-def no_repeats(pairs: list[tuple[str, Any]]) -> dict:
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise RepeatedKey(key)
-            seen.add(key)
-    return found
-
-
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
-
-
-def repeated_key_at(text: str) -> tuple[int, str] | None:
-    """Where the first key repeated in one object of the JSON ``text`` starts, and the
-    key (only called on text known to hold one: a walk over every string and bracket)."""
-    stack: list[set[str] | None] = []  # per open bracket: the object's keys (None: array)
-    expect_key = False
-    for token in _TOKEN.finditer(text):
-        kind = token.group()
-        if kind == "{":
-            stack.append(set())
-            expect_key = True
-        elif kind == "[":
-            stack.append(None)
-        elif kind in "]}":
-            if stack:
-                stack.pop()
-            expect_key = False
-        elif kind == ",":
-            expect_key = bool(stack) and stack[-1] is not None
-        elif kind == ":":
-            expect_key = False
-        elif expect_key and stack and stack[-1] is not None:
-            key = json.loads(kind)
-            if key in stack[-1]:
-                return token.start(), key
-            stack[-1].add(key)
-            expect_key = False
-    return None
-
-
 _TRUNCATED = "unexpected end of file (is it truncated?)"
 _MALFORMED = re.compile(r"JSON is malformed: (.+) \(byte (\d+)\)")
 #: A high surrogate escape not followed by a low one (or a backslash and such text).
@@ -165,7 +116,7 @@ MAX_DEPTH = 1_000
 def _too_deep(text: str) -> int:
     """Where the first bracket nested deeper than ``MAX_DEPTH`` opens (outside strings)."""
     depth = 0
-    for token in _TOKEN.finditer(text):
+    for token in TOKEN.finditer(text):
         kind = token.group()
         if kind in "[{":
             depth += 1

@@ -20,7 +20,8 @@ from typing import Any
 
 import msgspec
 
-from ..check.files import RepeatedKey, no_repeats, read_json
+from ..check.files import read_json
+from ..check.repeats import RepeatedKey, no_repeats
 from ..model.errors import DataError
 from ..model.records import CERTAINTY, CODED, ENTITY_ID, ENTITY_TYPES, RELATION_ID
 from .cameo import vocabulary

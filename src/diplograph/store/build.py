@@ -46,12 +46,10 @@ from ..check.fast import (
     Source,
     all_match,
     attributes_ok,
-    colons_expected,
     column,
     cross_check_fast,
     decode_fast,
     decoded,
-    document_colons,
     entity_extras_ok,
     evidence_ok,
     head_texts,
@@ -61,6 +59,7 @@ from ..check.fast import (
     settled,
 )
 from ..check.files import check_files
+from ..check.repeats import colons, colons_expected, document_colons
 from ..check.stream import find_problems
 from ..model import dates
 from ..model.errors import DataError
@@ -578,14 +577,6 @@ def _compact_region(text: bytes) -> tuple[int, int] | None:
 
 
 _RELATION_FIELDS = RECORDS["relations"]
-_COLON = 0x3A
-
-
-def _colons(blob: bytes, numpy: Any) -> int:
-    """How many colons ``blob`` holds (``numpy``, where imported, counts them faster)."""
-    if numpy is None:
-        return blob.count(b":")
-    return int(numpy.count_nonzero(numpy.frombuffer(blob, dtype=numpy.uint8) == _COLON))
 
 
 def _decodes(text: bytes, kind: Any) -> bool:
@@ -666,7 +657,7 @@ def _index_relations(
     picked = itemgetter(*map(ctx.fields.index, (*_COLUMNS, *_TEXTS)))
     astuple = msgspec.structs.astuple
     np = ctx.numpy
-    colons = 0  # in all the batches' records
+    counted = 0  # colons in all the batches' records
     for blob, expected in batches:
         if blob is None or (abandon is not None and abandon()):
             return None
@@ -717,11 +708,11 @@ def _index_relations(
         # each evidence's (source, quote, url, locator), as columns, in one pass
         cited = tuple(zip(*map(astuple, evidence), strict=True))
         _, quotes, urls, places_in = cited
-        # a key repeated in a record (numpy counts four times faster, where imported)
-        found = _colons(blob, np)
+        # a key repeated in a record (see ``check.repeats``; added up: ``colons``)
+        found = colons(blob, np)
         if found != colons_expected(fields, ctx.fields, _RELATION_FIELDS, cited):
             return None
-        colons += found
+        counted += found
         texts = (
             filter(None, quotes),
             filter(None, urls),
@@ -751,7 +742,7 @@ def _index_relations(
         else:  # one lookup per relation in Python is a tenth of a second per million
             days = np.array(bounds[name], dtype=np.intc)[np.frombuffer(when, dtype=np.intc)]
             out[name] = array("i", days.tobytes())
-    return {name: out[name] for name in _ARRAYS}, hashes.array(), colons
+    return {name: out[name] for name in _ARRAYS}, hashes.array(), counted
 
 
 #: How the child process ends: its arrays are written; a doubt about the data; the
@@ -798,10 +789,10 @@ def _split_relations(
                 return _CHILD_NOT_COMPACT
             if done is None:  # the full checker will say what is wrong (or pass it)
                 return _CHILD_DOUBTS
-            arrays, hashes, colons = done
+            arrays, hashes, tally = done
             if whole.starts is not None:
                 whole.starts.reverse()  # taken from the back
-            counted = array("q", [colons])
+            counted = array("q", [tally])
             send_arrays(handoff, [*map(arrays.get, _ARRAYS), hashes, counted], whole.starts or [])
             return _CHILD_DONE
 
@@ -826,10 +817,10 @@ def _split_relations(
             raise _NotCompact
         if mine is None or code is None or code == _CHILD_DOUBTS:
             return None
-        arrays, hashes, colons = mine
+        arrays, hashes, tally = mine
         if code == _CHILD_DONE:
             *received, their_hashes, counted, their_starts = received_arrays(handoff)
-            colons += struct.unpack("q", counted)[0]
+            tally += struct.unpack("q", counted)[0]
             theirs = {name: array(code) for name, code in _ARRAYS.items()}
             for values, piece in zip(theirs.values(), received, strict=True):
                 values.frombytes(piece)
@@ -842,9 +833,9 @@ def _split_relations(
                 return None
             theirs, their_hashes, their_colons = done
             hashes.extend(their_hashes)
-            colons += their_colons
+            tally += their_colons
     arrays = _joined(arrays, theirs)
-    return (arrays, extra, colons) if _sound(arrays, hashes) else None
+    return (arrays, extra, tally) if _sound(arrays, hashes) else None
 
 
 def _sound(arrays: dict[str, array], hashes: array) -> bool:
@@ -939,7 +930,7 @@ def _build(
     ``_NotCompact`` when they are not laid out as that needs)."""
     heads, holders, region = [], [], None
     # the colons the files hold outside their relation records, less those their decoded
-    # records account for (see ``fast.colons_expected``): 0 when no object repeats a key
+    # records account for (see ``check.repeats``): 0 when no object repeats a key
     unexplained = 0
     for file, text, shift in read:
         found = _compact_region(text) if compact else None
@@ -949,7 +940,7 @@ def _build(
             if head is None:
                 return None
             # (their records' colons are taken off once they are counted, chunk by chunk)
-            unexplained += text.count(b":") - document_colons(head, LISTS[:3])
+            unexplained += colons(text) - document_colons(head, LISTS[:3])
             if head.relations:
                 holders.append((file, text, shift))
         else:
@@ -962,7 +953,7 @@ def _build(
                 text[_TWO(last) if last >= 0 else start : end], Relation
             ):
                 raise _NotCompact
-            unexplained += rest.count(b":") - document_colons(head, LISTS[:3])
+            unexplained += colons(rest) - document_colons(head, LISTS[:3])
             region = _CompactPart(text, start, end)
             holders.append((file, text, shift))
         heads.append(settled(head))
@@ -1024,8 +1015,8 @@ def _build(
     done = _split_relations(region or _SpanPart(spans), ctx, entity_work, progress)
     if done is None:
         return None
-    arrays, entity_parts, colons = done
-    if unexplained != (0 if region is not None else colons):
+    arrays, entity_parts, relation_colons = done
+    if unexplained != (0 if region is not None else relation_colons):
         return None  # a key repeated outside the relation records
     records = entity_parts["records"]
     if region is not None:
