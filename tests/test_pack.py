@@ -739,8 +739,8 @@ def test_name_keys_cut_from_the_blob(names):
     table without decoding: the same as encoding each name (short, exactly eight bytes,
     a character split at the eighth byte, empty)."""
     from diplograph.store import searchfile
-    from diplograph.store.build import _string_table
     from diplograph.store.packed import StringTable
+    from diplograph.store.tables import string_table as _string_table
 
     table = _string_table("names", names)
     keys, short = searchfile._name_keys(StringTable(table["names_blob"], table["names_off"]))

@@ -23,7 +23,7 @@ from diplograph.check import fast, stream
 from diplograph.check.files import check_files
 from diplograph.check.stream import find_problems
 from diplograph.files.locate import data_files, with_vocabulary
-from diplograph.store import build
+from diplograph.store import build, sizes
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402
@@ -102,7 +102,7 @@ def small(monkeypatch):
         "PARALLEL_MIN_BYTES": 200_000,
         "MAP_MIN_BYTES": 0,
     }.items():
-        monkeypatch.setattr(build, name, value)
+        monkeypatch.setattr(sizes, name, value)
     monkeypatch.setattr(stream, "SLICE", 300)
     monkeypatch.setattr(stream, "PARALLEL_MIN", 1000)
     monkeypatch.setattr(parallel, "_cpus", lambda: 2)
