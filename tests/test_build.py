@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, Gate
+from conftest import ROOT, Gate, slow, some_slow
 from diplograph import parallel
 from diplograph.files.locate import data_files, with_vocabulary
 from diplograph.formats import graphml
@@ -157,7 +157,7 @@ def _last(doc: dict) -> dict:
         pytest.param(lambda d: _last(d).update(note="a\uffffb"), id="noncharacter"),
     ],
 )
-@pytest.mark.parametrize("where", [RELATIONS - 1, RELATIONS * 3 // 4, 10])
+@pytest.mark.parametrize("where", some_slow([RELATIONS - 1, RELATIONS * 3 // 4, 10], 1))
 @LAYOUTS
 def test_declines_what_the_checker_rejects(
     tmp_path, document, small_thresholds, damage, where, compact, monkeypatch
@@ -448,7 +448,7 @@ def test_fold_joined_is_fold_of_each_joined(texts, numpy_from):
     [
         ({"separators": (",", ":")}, True),  # compact: records are read from the data file
         ({}, False),  # ", " between records: copied into the pack
-        ({"indent": 2}, False),
+        pytest.param({"indent": 2}, False, marks=slow),
     ],
 )
 @pytest.mark.parametrize("bom", [False, True])

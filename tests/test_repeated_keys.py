@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import some_slow
 from diplograph import parallel
 from diplograph.check import fast, stream
 from diplograph.check.files import check_files
@@ -167,7 +168,7 @@ def _place(text: str, at: int) -> str:
 
 
 @LAYOUTS
-@pytest.mark.parametrize("seed", range(24))
+@pytest.mark.parametrize("seed", some_slow(range(24), 4))
 def test_a_repeated_key_anywhere_is_found_on_every_path(tmp_path, document, small, compact, seed):
     doc, where, key = repeated(document, seed)
     path = tmp_path / "data.json"
