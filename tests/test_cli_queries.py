@@ -94,7 +94,11 @@ def test_search_no_match(cli):
         (("neighbors", "Lukashenko", "--direction", "up"), 2, "Invalid value for '--direction'"),
         (("neighbors", "Lukashenko", "--depth", "0"), 2, "Invalid value for '--depth'"),
         (("timeline", "A", "B", "C"), 2, "Error: timeline takes at most two names"),
-        (("timeline", "--since", "soon"), 2, "Error: bad date filter: 'soon' is not an EDTF date"),
+        (
+            ("timeline", "--since", "soon"),
+            2,
+            "Error: bad date filter: cannot read 'soon' as a date",
+        ),
         (("list", "entities", "--type", "planet"), 2, "Error: unknown entity type 'planet'"),
         (("search", "  "), 2, "Error: empty search text"),
         (("path", "Trump", "Kellogg", "--all", "--k", "2"), 2, "Error: --all cannot be combined"),

@@ -141,7 +141,8 @@ def test_lukashenko_first_in_the_detention_center_meeting(cli):
     row = relations(cli)["lukashenko-met-tsikhanouski"]
     assert (row["from_id"], row["to_id"], row["type"]) == ("lukashenko", "tsikhanouski", "met")
     assert (row["date"], row["place_id"]) == ("2020/2025-06-21", "pretrial-detention-center")
-    assert row["date_text"] == "Even in the pretrial detention center"
+    # the source never says when the meeting was: the span of his imprisonment, in its words
+    assert row["date_text"] == "in 2020 … more than five years in prison"
     assert row["certainty"] == "stated"
 
 
@@ -173,17 +174,15 @@ def test_lukashenko_us_dialogue_has_no_evidence_from_a_negated_sentence(cli):
 @pytest.mark.parametrize(
     ("rid", "date_text"),
     [
-        ("lukashenko-negotiates-with-united-states", "Washington is prepared to play along"),
+        # a word of time where the source has one; a verb's tense alone is no date_text
+        ("lukashenko-negotiates-with-united-states", "at a time when"),
         ("russia-exchanges-prisoners-with-ukraine", "Now"),
-        ("russia-negotiates-with-ukraine", "amid the stalled peace talks"),
-        ("united-states-negotiates-with-russia", "have come to a standstill"),
-        ("belarus-imprisoned-political-prisoners", "remain behind bars"),
-        ("lukashenko-signals-the-west", "is signaling"),
-        ("belarus-depends-on-united-states", "is counting on"),
-        (
-            "russia-demands-ukraine",
-            "Until Moscow has sufficient incentives to abandon its maximalist demands",
-        ),
+        ("belarus-imprisoned-political-prisoners", "still"),
+        ("russia-negotiates-with-ukraine", None),
+        ("united-states-negotiates-with-russia", None),
+        ("lukashenko-signals-the-west", None),
+        ("belarus-depends-on-united-states", None),
+        ("russia-demands-ukraine", None),
     ],
 )
 def test_present_tense_is_dated_to_publication_month(cli, rid, date_text):
@@ -217,7 +216,7 @@ def test_present_tense_is_dated_to_publication_month(cli, rid, date_text):
         (
             "tsikhanouski-threatens-lukashenko",
             "2020/2025-06-21",
-            "Even in the pretrial detention center",
+            "in 2020 … more than five years in prison",
         ),
         ("russia-invaded-ukraine", "2022", "in 2022"),
     ],

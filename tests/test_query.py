@@ -62,10 +62,12 @@ def test_who_met_sorted_by_date(graph):
 
 def test_path_prefers_surest_best_dated(graph):
     found = paths(graph, "trump", "tsikhanouski")
+    # all stated; the Kellogg chain has no open span (envoy-of is an undated role, not a
+    # vague event) and passes people only
     assert hops(found) == [
         [
-            ("trump", "leads", "united-states"),
-            ("lukashenko", "negotiates-with", "united-states"),
+            ("kellogg", "envoy-of", "trump"),
+            ("kellogg", "met", "lukashenko"),
             ("lukashenko", "released", "tsikhanouski"),
         ]
     ]

@@ -15,6 +15,7 @@ BUNDLED = (
     ("list", "relations", "--certainty", "reported"),
     ("list", "entities"),
     ("timeline", "--since", "February", "--until", "February", "--within"),
+    ("timeline", "--since", "February", "--until", "February"),
     ("timeline",),
     ("search", "Trump"),
     ("search", "released"),

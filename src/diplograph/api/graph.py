@@ -153,20 +153,24 @@ class Graph:
         within: bool = False,
         certainty: Values = None,
     ) -> r.Answer[r.Meeting]:
-        """Everyone who met ``name``, in date order (``diplograph who-met``).
+        """Everyone who met ``name``, in date order (``diplograph who-met``); when no
+        one did, ``.hint`` says where to look instead.
 
         >>> [m.name for m in diplograph.open().who_met("Kellogg")]
         ['Alexander Lukashenko']
         """
+        from ..queries.hints import who_met_hint
         from ..queries.resolve import resolve
         from ..queries.who_met import who_met
 
-        def question(store: Store) -> list[dict]:
+        def question(store: Store) -> tuple[list[dict], str | None]:
             node = resolve(store, name)
             chosen = self.filters(None, place, since, until, within, certainty, store)
-            return who_met(store, node, chosen)
+            found = who_met(store, node, chosen)
+            return found, None if found else who_met_hint(store, node, name, chosen)
 
-        return _records(r.Meeting, self.ask(question))
+        found, hint = self.ask(question)
+        return r.Answer(r.Meeting, found, hint=hint)
 
     def who(
         self,
@@ -288,25 +292,27 @@ class Graph:
     ) -> r.Answer[r.Relation]:
         """Dated relations in time order: all, one actor's (and those placed at it), or
         those between two (``diplograph timeline``); ``.undated`` counts the undated
-        ones left out.
+        ones left out. With ``since``/``until``, those dated wholly in the window come
+        first (``in_window`` True), then the spans that overlap it (False); ``.window``
+        is the window as read.
 
         >>> t = diplograph.open().timeline("Kellogg", "Lukashenko")
         >>> t[0].type, t.undated
         ('met', 1)
         """
         from ..queries.resolve import resolve
-        from ..queries.timeline import timeline_and_undated
+        from ..queries.timeline import timeline_and_undated, window_text
 
         if len(names) > 2:
             raise UsageError("timeline takes at most two names")
 
-        def question(store: Store) -> tuple[list[dict], int]:
+        def question(store: Store) -> tuple[list[dict], int, str | None]:
             nodes = [resolve(store, n) for n in names]
             chosen = self.filters(relation, place, since, until, within, certainty, store)
-            return timeline_and_undated(store, nodes, chosen)
+            return (*timeline_and_undated(store, nodes, chosen), window_text(chosen))
 
-        rows, undated = self.ask(question)
-        return r.Answer(r.Relation, rows, undated)
+        rows, undated, window = self.ask(question)
+        return r.Answer(r.Relation, rows, undated, window=window)
 
     def search(self, text: str, limit: int = 20) -> r.Answer[r.Match]:
         """Fuzzy search over names, aliases, descriptions, quotes, notes and sources,

@@ -91,7 +91,9 @@ class Meeting(Record, frozen=True):
 class Relation(Record, frozen=True):
     """One relation read in its true direction: ``from_name`` ``relation`` ``to_name``
     ("Alexander Lukashenko released Siarhei Tsikhanouski"), its ``type`` id, and the
-    provenance fields of a ``Meeting``."""
+    provenance fields of a ``Meeting``. In a timeline with a date window, ``in_window``
+    says whether its whole date lies in the window (else it is a span that merely
+    overlaps it)."""
 
     from_id: str
     from_name: str
@@ -109,6 +111,7 @@ class Relation(Record, frozen=True):
     evidence: list[Evidence]
     note: str | None
     attributes: Attributes = UNSET
+    in_window: bool | UnsetType = UNSET
 
 
 class Hop(Record, frozen=True):
@@ -281,11 +284,21 @@ class Answer(Sequence[T]):
     that handing the rows on (``to_dicts``, the CLI's JSON) costs nothing.
 
     Equal to a list of the same records. ``Graph.timeline`` sets ``undated``: how many
-    undated relations it left out that would pass the filters otherwise.
+    undated relations it left out that would pass the filters otherwise, and ``window``:
+    its date window as read ("2025-02-01 to 2025-02-28"; None without one); ``hint`` is
+    where an empty answer points (``Graph.who_met``: a place's relations, an actor's
+    other contact types), else None.
     """
 
-    def __init__(self, kind: type[T], rows: list[dict], undated: int = 0):
-        self.kind, self.undated = kind, undated
+    def __init__(
+        self,
+        kind: type[T],
+        rows: list[dict],
+        undated: int = 0,
+        hint: str | None = None,
+        window: str | None = None,
+    ):
+        self.kind, self.undated, self.hint, self.window = kind, undated, hint, window
         self._rows = rows
         self._records: list[T] | None = None
 

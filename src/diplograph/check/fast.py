@@ -17,6 +17,7 @@ from typing import Any
 import msgspec
 
 from ..model import dates
+from ..model.datewords import date_texts_ok
 from ..model.records import (
     CODED,
     ENTITY_ID,
@@ -349,6 +350,8 @@ def own_rules_ok(documents: list[Any]) -> bool:
         head_texts(documents),
     ]
     if any(any(map(str.isspace, group)) for group in texts):  # whitespace-only text
+        return False
+    if not date_texts_ok(texts[5]):
         return False
     if not evidence_ok(column(relations, "certainty"), column(relations, "evidence")):
         return False

@@ -24,6 +24,7 @@ import msgspec
 
 from ..model import dates
 from ..model import records as model
+from ..model.datewords import date_texts_ok
 from ..model.errors import DataError
 from ..parallel import Child, forked, two_processes
 from .fast import (
@@ -391,6 +392,8 @@ def _vouched(kind: str, text: bytes) -> tuple[list, dict[str, tuple]] | None:
     if not evidence_ok(fields["certainty"], fields["evidence"]):
         return None
     if not attributes_ok(fields["attributes"]):
+        return None
+    if not date_texts_ok(filter(None, fields["date_text"])):
         return None
     try:
         for when in set(fields["date"]) - {None}:

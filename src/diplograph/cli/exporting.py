@@ -180,11 +180,20 @@ def draw_command(
             help="Refuse to draw more relations than this (layouts slow down, pictures blur).",
         ),
     ] = DRAW_MAX_RELATIONS,
+    layout: Annotated[
+        str,
+        typer.Option(
+            "--layout",
+            metavar="spring|dot|sfdp",
+            help="How .svg/.png pictures are laid out: spring (default, needs no system "
+            "program), or Graphviz's dot (layered) or sfdp (large graphs), which need Graphviz.",
+        ),
+    ] = "spring",
 ) -> None:
     """Draw the graph: a picture (.svg, .png) or an interactive page (.html) that works offline."""
     from ..files.atomic import write_atomic
     from ..formats.common import as_networkx
-    from ..formats.drawing import FORMATS, render
+    from ..formats.drawing import FORMATS, LAYOUTS, render
     from ..queries.resolve import resolve
     from ..queries.subgraph import subgraph
 
@@ -196,6 +205,11 @@ def draw_command(
     fmt = Path(output).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise UsageError(f"cannot draw '{output}': the file name must end in .svg, .png or .html")
+    layout = layout.lower()
+    if layout not in LAYOUTS:
+        raise UsageError(f"unknown --layout '{layout}': choose spring, dot or sfdp")
+    if fmt == "html" and layout != "spring":
+        raise UsageError("--layout is for .svg and .png pictures (the .html page lays itself out)")
     env = Env.of(ctx)
 
     def question(graph):
@@ -214,7 +228,7 @@ def draw_command(
         if part.number_of_nodes() == 0:
             raise UsageError("nothing to draw: no relation passes the filters")
         title = "diplograph" if node is None else f"{graph.name_of(node)} and neighbours"
-        write_atomic(render(part, fmt, title), output, force)
+        write_atomic(render(part, fmt, title, layout), output, force)
         return part.number_of_nodes(), part.number_of_edges()
 
     entities, relations = env.answer(question)

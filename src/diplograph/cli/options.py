@@ -63,8 +63,10 @@ SinceOpt = Annotated[
     str | None,
     typer.Option(
         metavar="DATE",
-        help="Only relations on or after this date: 2025, 2025-02, 2025-02-14, or a month "
-        "in words (February, 'Feb 2025'; without a year, the data's latest year).",
+        help="Only relations on or after this date: 2025, 2025-02, 2025-02-14; words as "
+        "add reads them (February, 'June 21', '21 June 2025', 'fall 2024'; without a year, "
+        "the data's latest year); or day/month/year (21/06/2025; refused when it could be "
+        "either, 03/04/2025).",
     ),
 ]
 UntilOpt = Annotated[

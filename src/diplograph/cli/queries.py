@@ -71,6 +71,7 @@ def who_met_command(
         title=f"Who met {who}",
         empty=f"no recorded meetings with {who}",
         limit=row_limit(limit, fmt),
+        note=found.hint,
     )
 
 
@@ -346,8 +347,11 @@ def timeline_command(
     limit: LimitOpt = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
-    """Dated relations in time order; partial dates sort by their earliest day."""
-    from .render import RELATION_COLUMNS, emit, hop_cell
+    """Dated relations in time order; partial dates sort by their earliest day.
+
+    With --since/--until, those dated wholly in the window come first, then (under their
+    own label; in JSON and CSV, in_window false) the spans that only overlap it."""
+    from .render import RELATION_COLUMNS, emit, emit_parts, hop_cell
 
     if len(names or []) > 2:
         raise UsageError("timeline takes at most two names")
@@ -373,12 +377,39 @@ def timeline_command(
             f"(a timeline holds dated ones only): diplograph {where} shows {them}"
         )
     columns = [RELATION_COLUMNS[0], ("relation", hop_cell), *RELATION_COLUMNS[1:]]  # date first
-    emit(
-        rows(found),
+    if found.window is None:
+        emit(
+            rows(found),
+            fmt.value,
+            env.output,
+            columns,
+            title="Timeline",
+            empty="no dated relations match",
+            limit=row_limit(limit, fmt),
+            note=note,
+        )
+        return
+    answer = rows(found)  # those dated within the window first, then the spans
+    inside = [row for row in answer if row["in_window"]]
+    spans, window = answer[len(inside) :], found.window
+    parts = [
+        (
+            f"Timeline {window}: dated wholly in the window ({len(inside)})",
+            f"no relation dated wholly in the window {window}",
+            inside,
+        ),
+        (
+            f"Also overlapping the window ({len(spans)}): spans reaching outside it "
+            "(--within leaves them out)",
+            None,
+            spans,
+        ),
+    ]
+    emit_parts(
+        parts,
         fmt.value,
         env.output,
         columns,
-        title="Timeline",
         empty="no dated relations match",
         limit=row_limit(limit, fmt),
         note=note,

@@ -166,6 +166,20 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
+def write_json(value: Any, out: IO[str]) -> None:
+    """``value`` as pretty JSON on ``out``, non-ASCII kept as is; where ``out``'s encoding
+    cannot hold it (``PYTHONIOENCODING=ascii``), as ``\\u`` escapes: the same JSON to any
+    reader, nothing lost."""
+    text = to_json(value)
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    if not encoding.lower().replace("-", "").startswith("utf"):
+        try:
+            text.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            text = json.dumps(value, ensure_ascii=True, indent=2)
+    out.write(text + "\n")
+
+
 def _union_keys(first: list[str], groups: Any) -> list[str]:
     """``first``, then every other key of the rows, in order of first appearance."""
     rows = itertools.chain.from_iterable(groups)
@@ -338,7 +352,7 @@ def emit(
     ``note`` (on a table, a line under it; for scripts, on stderr)."""
     shown = rows[:limit] if limit else rows
     if fmt == "json":
-        console.file.write(to_json(shown) + "\n")
+        write_json(shown, console.file)
     elif fmt == "csv":
         write_csv(shown, console.file)
     elif shown:
@@ -351,13 +365,49 @@ def emit(
         console.print(f"[dim]{escape(note)}[/dim]")
 
 
+def emit_parts(
+    parts: Sequence[tuple[str, str | None, list[dict]]],
+    fmt: str,
+    console: Console,
+    columns: Columns,
+    empty: str = "nothing found",
+    limit: int = 0,
+    note: str | None = None,
+) -> None:
+    """One answer in labelled parts, in order (``timeline``: dated within the window,
+    then the spans overlapping it), each part ``(title, empty text, rows)``. JSON and
+    CSV are every part's rows in order (a row says its part: ``in_window``); a table
+    draws each part under its title, the first ``limit`` rows in all, and a part with
+    no rows says its empty text (None: says nothing)."""
+    rows = [row for _, _, part in parts for row in part]
+    if fmt != "table" or not rows:
+        emit(rows, fmt, console, columns, empty=empty, limit=limit, note=note)
+        return
+    left, printed = limit or len(rows), False
+    for title, nothing, part in parts:
+        shown = part[:left]
+        left -= len(shown)
+        if shown or (not part and nothing):
+            if printed:
+                console.print()  # a blank line between parts
+            printed = True
+        if shown:
+            console.print(show_rows(console, shown, columns, title))
+        elif not part and nothing:
+            console.print(f"[dim]{escape(nothing)}[/dim]")
+    if limit and limit < len(rows):
+        console.print(f"[dim]{escape(more_note(limit, len(rows)))}[/dim]")
+    if note:
+        console.print(f"[dim]{escape(note)}[/dim]")
+
+
 def emit_record(
     record: dict, rows: list[dict], fmt: str, console: Console, picture: Callable[[], Any]
 ) -> None:
     """One record with parts (``show``'s card): JSON is the record itself, CSV its
     ``rows`` (one per relation), a table the Rich renderable ``picture()`` makes."""
     if fmt == "json":
-        console.file.write(to_json(record) + "\n")
+        write_json(record, console.file)
     elif fmt == "csv":
         write_csv(rows, console.file)
     else:
@@ -368,7 +418,7 @@ def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -
     """Several named tables (stats): JSON object of arrays, CSV with a 'section' column.
     A list in a cell (a component's members) shows its first 8 items in a table."""
     if fmt == "json":
-        console.file.write(to_json(sections) + "\n")
+        write_json(sections, console.file)
         return
     if fmt == "csv":
         write_csv(

@@ -36,8 +36,9 @@ with ``reported_by`` X (a hypothetical someone reported keeps its reporter).
 Dates and places. The date phrase of the cue's clause (else of its sentence) is read by
 ``when.resolve`` against the publication date and the date of the fact before; a past
 event whose sentence has none takes the paragraph's last date; an event in the present
-tense is the publication month (its verb as ``date_text``); roles and ties stay
-undated. "in Minsk", "at the border" give the ``place``.
+tense is the publication month, with no ``date_text`` (its verb holds no date word, and
+``date_text`` quotes only the source's words for the date); roles and ties stay undated.
+"in Minsk", "at the border" give the ``place``.
 
 Quotes. The shortest span of the sentence holding the cue, both ends and the place and
 date words of the clause, verbatim from the text.
@@ -834,10 +835,8 @@ class Extractor:
         if future:
             return None, None, []
         tense = _tense(head)
-        if tense == "present":
-            words_ = _verb_words(head)
-            anchor = self.published[:7]
-            return anchor, words_, []
+        if tense == "present":  # no date words to quote: date_text stays empty
+            return self.published[:7], None, []
         if tense == "past" and self.paragraph_date:
             return self.paragraph_date[0], self.paragraph_date[1], []
         return None, None, []
@@ -1047,13 +1046,6 @@ def _tense(tok) -> str | None:
             return "present"
         return "present"
     return None
-
-
-def _verb_words(tok) -> str:
-    verb = next((t for t in _chain(tok) if t.pos_ in ("VERB", "AUX")), tok)
-    aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass") and c.i < verb.i]
-    words_ = [*aux, verb]
-    return verb.doc[words_[0].i : verb.i + 1].text
 
 
 def _clause_of(tok):

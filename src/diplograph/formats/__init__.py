@@ -1,6 +1,7 @@
 """Export formats: one module per format, found by its module name.
 
-Each format module (every module here but ``common`` and ``drawing``) is named as users
+Each format module (every module here but the ``HELPERS``: ``common``, ``drawing``,
+``layout``, ``picture``) is named as users
 type the format and defines:
 
 - ``SUMMARY``: one line for help texts;
@@ -63,7 +64,7 @@ class DialectFormat(ExportFormat, Protocol):
 
 
 #: Modules of this package that are not formats.
-HELPERS = frozenset({"common", "drawing"})
+HELPERS = frozenset({"common", "drawing", "layout", "picture"})
 
 
 @cache

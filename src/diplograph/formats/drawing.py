@@ -1,11 +1,13 @@
-"""Pictures of the graph: a static SVG/PNG (laid out by Graphviz) and a standalone HTML page.
+"""Pictures of the graph: a static SVG/PNG and a standalone HTML page.
 
-The static picture uses Graphviz's ``dot`` layout, which places edge labels as part of
-the layout, so labels do not overlap. Entities are coloured and shaped by type, relations
-styled by certainty, and a legend explains both. The HTML page inlines vis-network (see
-``static/README.md``) and the data, and works offline: pan, zoom, click a node for its
-card and relations, click an edge for its date, certainty and evidence, filter by
-relation type and date.
+The static picture is laid out in Python by default (``layout``: a spring layout in
+which each label takes room, so labels do not overlap; written by ``picture``, no system
+program needed), or by Graphviz's ``dot``/``sfdp`` when asked (``--layout``). Entities
+are coloured and shaped by type, relations styled by certainty, and a legend explains
+both. The HTML page uses the same layout; it inlines vis-network (see
+``static/README.md``) and the data, and works offline: pan, zoom, click an actor for its
+card and relations, click a label or a line for its relations' dates, certainty and
+evidence, filter by relation type and date.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ CERTAINTY_STYLE = {
     "reported": ("#0072B2", "dashed"),
     "hedged": ("#D55E00", "dashed"),
     "hypothetical": ("#999999", "dotted"),
+    "coded": ("#6B4C9A", "solid"),  # machine-coded event data (GDELT, ICEWS)
 }
 FORMATS = ("svg", "png", "html")
 
@@ -110,24 +113,32 @@ def _legend(types: set[str], certainties: set[str]) -> list[str]:
     ]
 
 
-#: From this many relations, pictures are laid out by ``sfdp`` (force-directed, scales to
-#: thousands) instead of ``dot`` (layered: 2,500 relations took more than 150 s).
-SFDP_FROM = 500
+#: Layouts: ``spring`` is computed in Python (networkx, numpy) and needs no system
+#: program; ``dot`` (layered) and ``sfdp`` (force-directed, for thousands of relations)
+#: are Graphviz's, used only when asked for.
+LAYOUTS = ("spring", "dot", "sfdp")
 #: Graphviz is stopped after this many seconds (the drawing is refused with a hint).
 DRAW_TIMEOUT = 60
 
 
-def render_static(graph: Any, fmt: str, title: str) -> bytes:
-    """SVG or PNG bytes, laid out by Graphviz's ``dot`` (which must be installed)."""
+def render_static(graph: Any, fmt: str, title: str, layout: str = "spring") -> bytes:
+    """SVG or PNG bytes: laid out in Python (``spring``), or by Graphviz (``dot``,
+    ``sfdp``: its ``dot`` program must be installed)."""
+    if layout == "spring":
+        from .layout import layout as lay_out
+        from .picture import to_svg
+
+        svg = to_svg(graph, lay_out(graph), title, (TYPE_STYLE, CERTAINTY_STYLE))
+        return svg if fmt == "svg" else rasterise(svg)
     executable = shutil.which("dot")
     if executable is None:
         raise ExportError(
-            f"drawing {fmt.upper()} needs Graphviz's 'dot' program, which is not installed "
+            f"--layout {layout} needs Graphviz's 'dot' program, which is not installed "
             "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz); "
-            "an .html picture works without it"
+            "the default --layout spring needs no system program"
         )
     command = [executable, f"-T{fmt}"]
-    if graph.number_of_edges() >= SFDP_FROM:  # dot's layered layout takes minutes here
+    if layout == "sfdp":
         command += ["-Ksfdp", "-Goverlap=prism", "-Gsplines=line"]
     try:
         result = subprocess.run(
@@ -138,9 +149,10 @@ def render_static(graph: Any, fmt: str, title: str) -> bytes:
             check=False,
         )
     except subprocess.TimeoutExpired:
+        hint = "--layout sfdp, " if layout == "dot" else ""
         raise ExportError(
-            f"Graphviz took more than {DRAW_TIMEOUT} s: draw a smaller part (NAME --radius 1, "
-            "--relation, --since) or an .html picture"
+            f"Graphviz took more than {DRAW_TIMEOUT} s: try {hint}the default --layout spring, "
+            "or draw a smaller part (NAME --radius 1, --relation, --since)"
         ) from None
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -148,17 +160,58 @@ def render_static(graph: Any, fmt: str, title: str) -> bytes:
     return result.stdout
 
 
+#: The longest side of a PNG (px): a larger drawing is scaled down to it (a picture of
+#: thousands of relations is read as SVG, zoomed, or drawn as a part).
+PNG_MAX_SIDE = 4_000
+
+
+def rasterise(svg: bytes) -> bytes:
+    """PNG bytes of an SVG, by resvg (the ``png`` extra: a wheel, no system library),
+    at most ``PNG_MAX_SIDE`` px on its longest side."""
+    import re
+
+    size = re.search(rb'<svg[^>]* width="([0-9.]+)" height="([0-9.]+)"', svg)
+    width, height = (float(size[1]), float(size[2])) if size else (0.0, 0.0)
+    fit = {}
+    if max(width, height) > PNG_MAX_SIDE:
+        if width >= height:
+            fit["width"] = PNG_MAX_SIDE
+        else:
+            fit["height"] = PNG_MAX_SIDE
+    try:
+        import resvg_py
+    except ImportError:
+        raise ExportError(
+            "drawing PNG with the default layout needs the resvg-py package "
+            "(pip install 'diplograph[png]'), or Graphviz with --layout dot; "
+            "an .svg or .html picture needs neither"
+        ) from None
+    try:
+        return bytes(
+            resvg_py.svg_to_bytes(svg_string=svg.decode("utf-8"), background="white", **fit)
+        )
+    except ValueError as error:  # resvg refuses what it cannot render
+        raise ExportError(f"could not draw the PNG: {error}") from None
+
+
 def page_data(graph: Any) -> dict:
-    """Nodes and edges (every field) as the HTML page uses them."""
+    """Nodes and edges (every field) as the HTML page uses them, and where the layout
+    (``layout.layout``) puts each actor and each bundle's label."""
+    from .layout import layout as lay_out
+
+    scene = lay_out(graph)
     relation_types = graph.graph.get("relation_types", {})
     nodes = []
     for node, attrs in graph.nodes(data=True):
         color, _ = TYPE_STYLE.get(attrs.get("type", ""), ("#DDDDDD", "ellipse"))
+        actor = scene.actors[node]
         nodes.append(
             {
                 "id": node,
                 "label": attrs.get("name", node),
                 "color": color,
+                "x": round(actor.x, 1),
+                "y": round(actor.y, 1),
                 "entity": {"id": node, **attrs},
             }
         )
@@ -183,12 +236,27 @@ def page_data(graph: Any) -> dict:
                 "relation": {"id": key, "source": u, "target": v, **attrs},
             }
         )
+    bundles = [
+        {
+            "id": f"bundle-{i}",
+            "from": bundle.source,
+            "to": bundle.target,
+            "x": round(bundle.x, 1),
+            "y": round(bundle.y, 1),
+            "lines": [{"relation": line.key, "text": line.text} for line in bundle.lines],
+        }
+        for i, bundle in enumerate(scene.bundles)
+    ]
+    places = [{"place": place, "bundle": f"bundle-{i}"} for place, i in scene.places]
     return {
         "nodes": nodes,
         "edges": edges,
+        "bundles": bundles,
+        "places": places,
         "relation_types": relation_types,
         "type_style": {k: v[0] for k, v in TYPE_STYLE.items()},
         "certainty_style": {k: v[0] for k, v in CERTAINTY_STYLE.items()},
+        "certainty_line": {k: v[1] for k, v in CERTAINTY_STYLE.items()},
     }
 
 
@@ -213,8 +281,9 @@ def render_html(graph: Any, title: str) -> bytes:
     return page.encode("utf-8")
 
 
-def render(graph: Any, fmt: str, title: str) -> bytes:
-    """The picture in ``fmt`` (svg, png or html)."""
+def render(graph: Any, fmt: str, title: str, layout: str = "spring") -> bytes:
+    """The picture in ``fmt`` (svg, png or html), laid out by ``layout`` (see
+    ``LAYOUTS``; the HTML page is always laid out in Python)."""
     if fmt == "html":
         return render_html(graph, title)
-    return render_static(graph, fmt, title)
+    return render_static(graph, fmt, title, layout)

@@ -180,6 +180,17 @@ def parse(text: str) -> Edtf:
     return Edtf(text, lower, upper, qualifier, False)
 
 
+def sequence_bounds(text: str) -> tuple[date, date]:
+    """The days ``text`` may stand for when placing it in a sequence of events: its
+    bounds, except that a span open at its end (``2024-23/..``: since autumn 2024) counts
+    as its start, the only part the source dates; so it cannot follow a later date."""
+    parsed = parse(text)
+    if parsed.interval and parsed.upper == MAX_DAY:
+        start = parsed.text.partition("/")[0]
+        return parsed.lower, _single_bounds(start)[1]
+    return parsed.lower, parsed.upper
+
+
 def _plain_day(text: str) -> date | None:
     """``text`` as a day when it is a plain, possible YYYY-MM-DD (checked by the C
     parser), else None (the full parser then says what it is or what is wrong)."""
@@ -206,28 +217,6 @@ def ordinal_bounds(text: str) -> tuple[int, int]:
         return day.toordinal(), day.toordinal()
     parsed = parse(text)
     return parsed.lower.toordinal(), parsed.upper.toordinal()
-
-
-_MONTH_WORDS = {
-    **{name.lower(): n for n, name in enumerate(calendar.month_name) if name},
-    **{name.lower(): n for n, name in enumerate(calendar.month_abbr) if name},
-    "sept": 9,
-}
-_MONTH_TEXT = re.compile(r"^(?P<month>[A-Za-z]+)\.?(?:,?\s+(?P<year>[0-9]{4}))?$")
-
-
-def parse_filter(text: str, default_year: int | None = None) -> Edtf:
-    """A date typed in a filter: EDTF (``2025-02``), or a month in words, with or without
-    its year (``February 2025``, ``Feb 2025``, ``february``); a month without a year is in
-    ``default_year`` (the data's latest year; DateError when there is none)."""
-    found = _MONTH_TEXT.match(text.strip()) if isinstance(text, str) else None
-    if found is None or found["month"].lower() not in _MONTH_WORDS:
-        return parse(text)
-    month = _MONTH_WORDS[found["month"].lower()]
-    year = int(found["year"]) if found["year"] else default_year
-    if year is None:
-        raise DateError(f"'{text}': give the year too (e.g. '{text} 2025')")
-    return parse(f"{year:04d}-{month:02d}")
 
 
 def _describe_single(text: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import dates
+from .datewords import date_text_problem
 
 SCHEMA_VERSION = 1
 
@@ -255,6 +256,10 @@ def _record_rules(fields: tuple[Field, ...], record: dict, path: str) -> Iterato
         yield Problem(f"{path}.{'lon' if 'lat' in record else 'lat'}", "is required with lat/lon")
     if fields is RECORDS["relations"]:
         coded = record["certainty"] == CODED
+        if "date_text" in record:
+            problem = date_text_problem(record["date_text"])
+            if problem:
+                yield Problem(f"{path}.date_text", problem)
         for i, ev in enumerate(record["evidence"]):
             if coded and not ({"quote", "url", "locator"} & ev.keys()):
                 yield Problem(f"{path}.evidence[{i}]", "needs a quote, a url or a locator")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..model import dates
+from ..model.datewords import needs_year, read_filter
 from ..model.errors import UsageError
 from ..model.filters import Filters
 from ..model.records import CERTAINTY
@@ -22,16 +23,18 @@ def make_filters(
 ) -> Filters:
     """Build Filters from user-typed values, raising UsageError on unknown ones.
 
-    Dates are EDTF or a month in words ("February", "Feb 2025"; without a year, the year
-    of the data's latest dated relation); certainty levels and relation types are matched
+    Dates are read by ``model.datewords.read_filter``: EDTF, a numeric day with the year
+    last (21/06/2025, day first; refused when it could be either), or date words as
+    ``add`` reads them ("February", "June 21", "21 June 2025"; without a year, the year
+    of the data's latest dated relation). Certainty levels and relation types are matched
     ignoring case; ``place`` is a name, resolved like any other.
     """
     year = None
-    if any(text and not text.strip()[:1].isdigit() for text in (since, until)):
+    if any(text and needs_year(text) for text in (since, until)):
         year = graph.latest_year()
     try:
-        since_day = dates.parse_filter(since, year).lower if since else None
-        until_day = dates.parse_filter(until, year).upper if until else None
+        since_day = read_filter(since, year).lower if since else None
+        until_day = read_filter(until, year).upper if until else None
     except dates.DateError as exc:
         raise UsageError(f"bad date filter: {exc}") from None
     if since_day and until_day and since_day > until_day:

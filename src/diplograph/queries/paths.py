@@ -40,6 +40,7 @@ class _Stepper:
         self.options = options
         self.accepts = graph.edge_filter(options.filters)
         self._between: dict[tuple[str, str], Edge] = {}
+        self.categories = _categories(graph)
 
     def __call__(self, node: str, reverse: bool = False) -> Iterator[tuple[str, Handle]]:
         direction = "both" if not self.options.directed else ("in" if reverse else "out")
@@ -56,42 +57,73 @@ class _Stepper:
             handles = (
                 [] if b in self.options.avoid else self.graph.between(a, b, direction, self.accepts)
             )
-            found = self._between[(a, b)] = _best_edge([self.graph.edge(h) for h in handles])
+            found = self._between[(a, b)] = _best_edge(
+                [self.graph.edge(h) for h in handles], self.categories
+            )
         return found
 
     def bounds(self, handle: Handle) -> tuple[date, date] | None:
         return self.graph.bounds(handle)
 
 
-def _best_edge(edges: list[Edge]) -> Edge:
-    """Of parallel relations on one hop, the most certain, then most recent and precise."""
+#: A span's width (days) counted at most this much: an open span counts as this wide.
+_WIDEST = 36500
+
+
+def _hop_rank(edge: Edge, categories: dict[str, str]) -> tuple[int, int, int, int]:
+    """(certainty rank, vague?, undated?, width in days) of one hop. A hop is vague
+    when it is an event or stance with no date, or a span open at one end; a role or
+    tie the source does not date (``envoy-of``) is not vague, only undated."""
+    attrs = edge[3]
+    when = attrs.get("date")
+    if when is None:
+        vague = categories.get(attrs["type"]) in ("event", "stance")
+        return (CERTAINTY_RANK[attrs["certainty"]], int(vague), 1, _WIDEST)
+    bounds = dates.parse(when)
+    open_span = bounds.lower == date.min or bounds.upper == date.max
+    width = min(bounds.upper.toordinal() - bounds.lower.toordinal(), _WIDEST)
+    return (CERTAINTY_RANK[attrs["certainty"]], int(open_span), 0, width)
+
+
+def _categories(graph: Store) -> dict[str, str]:
+    return {rid: t.get("category", "") for rid, t in graph.graph["relation_types"].items()}
+
+
+def _best_edge(edges: list[Edge], categories: dict[str, str]) -> Edge:
+    """Of parallel relations on one hop, the surest, then dated and specific before open
+    spans and undated, then the narrowest date, then the most recent."""
 
     def rank(edge: Edge) -> tuple:
-        attrs = edge[3]
-        dated, lower, upper = sort_key(attrs)
-        return (
-            CERTAINTY_RANK[attrs["certainty"]],
-            dated,
-            -upper.toordinal(),
-            -lower.toordinal(),
-            edge[2],
-        )
+        _, lower, upper = sort_key(edge[3])
+        return (*_hop_rank(edge, categories), -upper.toordinal(), -lower.toordinal(), edge[2])
 
     return min(edges, key=rank)
 
 
-def _path_rank(edges: list[Edge]) -> tuple:
-    """Among equally short paths, prefer surer facts, then dated ones, then precise dates."""
-    certainty = undated = width = 0
-    for edge in edges:
-        attrs = edge[3]
-        certainty += CERTAINTY_RANK[attrs["certainty"]]
-        if "date" in attrs:
-            bounds = dates.parse(attrs["date"])
-            width += min(bounds.upper.toordinal() - bounds.lower.toordinal(), 36500)
-        else:
-            undated += 1
-    return (certainty, undated, width, [edge[2] for edge in edges])
+def path_rank(
+    graph: Store, nodes: list[str], edges: list[Edge], categories: dict[str, str] | None = None
+) -> tuple:
+    """How paths of one length are ranked (the first is the one ``path`` shows, and
+    ``--k`` lists the rest after it), in this order:
+
+    1. surer facts: the least sure hop (stated before reported, hedged, hypothetical),
+       then the sum over hops;
+    2. fewer vague hops: events without a date, spans open at one end;
+    3. fewer actors on the way that are not people (countries, organisations, groups);
+    4. narrower dates in total (an undated role counts as one open span);
+    5. the relation ids, so the answer does not depend on storage order.
+    """
+    categories = _categories(graph) if categories is None else categories
+    hops = [_hop_rank(edge, categories) for edge in edges]
+    collective = sum(1 for n in nodes[1:-1] if graph.nodes[n].get("type") != "person")
+    return (
+        max((h[0] for h in hops), default=0),
+        sum(h[0] for h in hops),
+        sum(h[1] for h in hops),
+        collective,
+        sum(h[3] for h in hops),
+        [edge[2] for edge in edges],
+    )
 
 
 #: How many equally short paths are compared to pick the best one.
@@ -161,7 +193,9 @@ def chronological_ok(hops: list[dict]) -> bool:
     """True when some choice of days, one within each hop's date bounds, never goes back.
 
     This is exact for uncertain dates: a hop dated '2025-04' may follow one dated
-    '2025-04-10' (both can be April 10 or later), but '2025-02' may not follow '2025-04'.
+    '2025-04-10' (both can be April 10 or later), but '2025-02' may not follow '2025-04';
+    a span open at its end counts as its start (``dates.sequence_bounds``): "since autumn
+    2024" may not follow June 2025.
     Undated hops can never be placed, so they are not allowed.
     """
     earliest = date.min
@@ -169,9 +203,9 @@ def chronological_ok(hops: list[dict]) -> bool:
         when = attrs.get("date")
         if when is None:
             return False
-        bounds = dates.parse(when)
-        earliest = max(earliest, bounds.lower)
-        if earliest > bounds.upper:
+        lower, upper = dates.sequence_bounds(when)
+        earliest = max(earliest, lower)
+        if earliest > upper:
             return False
     return True
 
@@ -204,6 +238,8 @@ def _chronological_path(step: _Stepper, start: str, goal: str) -> list[Edge]:
                 bounds = step.bounds(handle)
                 if bounds is None:
                     continue
+                if bounds[1] == date.max:  # open at its end: placed at its start
+                    bounds = dates.sequence_bounds(step.edge(handle)[3]["date"])
                 arrive = max(day, bounds[0])
                 if arrive > bounds[1] or (nxt in best and best[nxt] <= arrive):
                     continue
@@ -220,6 +256,14 @@ def _chronological_path(step: _Stepper, start: str, goal: str) -> list[Edge]:
         layer = following
         hops += 1
     return []
+
+
+def _path_nodes(start: str, edges: list[Edge]) -> list[str]:
+    """The actors a path passes, from ``start``, read off its hops."""
+    nodes = [start]
+    for u, v, _, _ in edges:
+        nodes.append(v if nodes[-1] == u else u)
+    return nodes
 
 
 def _choose_edges(step: _Stepper, nodes: list[str]) -> list[Edge]:
@@ -261,17 +305,27 @@ def paths(
         if node in options.avoid:
             raise UsageError(f"cannot avoid '{entity_name(graph, node)}': it is an end of the path")
     step = _Stepper(graph, options)
+
+    def ranked(node_paths: list[list[str]]) -> list[list[Edge]]:
+        chosen = [(p, _choose_edges(step, p)) for p in node_paths]
+        chosen.sort(key=lambda pe: (len(pe[1]), path_rank(graph, *pe, step.categories)))
+        return [edges for _, edges in chosen]
+
     if options.chronological:
         found = [p for p in [_chronological_path(step, start, goal)] if p]
-    elif options.k > 1:
-        found = [_choose_edges(step, p) for p in _k_shortest(graph, step, start, goal)]
-        found.sort(key=lambda edges: (len(edges), _path_rank(edges)))
     else:
         limit = None if options.all_shortest else SHORTEST_CANDIDATES
         node_paths = _shortest_node_paths(step, start, goal, limit)
-        found = sorted((_choose_edges(step, p) for p in node_paths), key=_path_rank)
-        if not options.all_shortest:
-            found = found[:1]
+        if options.k > 1 and node_paths:  # the path ``path`` shows first, then the rest
+            best = ranked(node_paths)[0]
+            first = tuple(_path_nodes(start, best))
+            others = {tuple(p): p for p in [*node_paths, *_k_shortest(graph, step, start, goal)]}
+            others.pop(first, None)
+            found = [best, *ranked(list(others.values()))][: options.k]
+        else:
+            found = ranked(node_paths)
+            if not options.all_shortest:
+                found = found[:1]
     if not found:
         a, b = entity_name(graph, start), entity_name(graph, goal)
         limits = " under the given constraints" if options != PathOptions() else ""

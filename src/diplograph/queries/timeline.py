@@ -1,10 +1,17 @@
-"""What happened, in time order: everything, one actor, or a pair."""
+"""What happened, in time order: everything, one actor, or a pair.
+
+With a date window (``--since``/``--until``) the answer comes first: the relations whose
+whole date lies in the window (``in_window`` true), in time order, then the spans that
+merely overlap it (``in_window`` false: "2020/2025" overlaps February 2025), in time
+order. ``--within`` keeps only the first. Without a window rows have no ``in_window``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
 
+from ..model import dates
 from ..model.errors import UsageError
 from ..model.filters import NO_FILTERS, Filters
 from ..store.protocol import Edge, Store
@@ -44,4 +51,27 @@ def timeline_and_undated(
         elif undated_pass(edge[3]):
             undated += 1
     dated.sort(key=lambda e: (sort_key(e[3]), e[2]))
-    return [relation_row(graph, *e) for e in dated], undated
+    if not filters.dated:
+        return [relation_row(graph, *e) for e in dated], undated
+    inside, overlapping = [], []
+    for edge in dated:
+        whole = dates.parse(edge[3]["date"]).inside(filters.since, filters.until)
+        row = relation_row(graph, *edge)
+        row["in_window"] = whole
+        (inside if whole else overlapping).append(row)
+    return inside + overlapping, undated
+
+
+def window_text(filters: Filters) -> str | None:
+    """The date window as read, for a label: "2025-02-01 to 2025-02-28", "2025-06-21"
+    (one day), "2025-06-21 onwards", "up to 2025-02-28"; None without a window."""
+    since, until = filters.since, filters.until
+    if since is None and until is None:
+        return None
+    if since is None:
+        return f"up to {until.isoformat()}"
+    if until is None:
+        return f"{since.isoformat()} onwards"
+    if since == until:
+        return since.isoformat()
+    return f"{since.isoformat()} to {until.isoformat()}"

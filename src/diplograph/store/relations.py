@@ -26,6 +26,7 @@ import msgspec
 from ..check.fast import all_match, attributes_ok, evidence_ok, relation_struct
 from ..check.repeats import EVIDENCE_ORDER, colons, colons_expected
 from ..model import dates
+from ..model.datewords import date_texts_ok
 from ..model.records import RECORDS, RELATION_ID
 from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
 from . import sizes
@@ -175,6 +176,8 @@ def index_relations(
         if not all_match(RELATION_ID, names) or any(
             any(map(str.isspace, group)) for group in texts
         ):
+            return None
+        if not date_texts_ok(filter(None, field["date_text"])):
             return None
         if None in quotes and not evidence_ok(levels, quoted):  # coded facts, unquoted
             return None
