@@ -26,6 +26,7 @@ from ..model.records import (
     RELATION_ID,
     SCHEMA_VERSION,
 )
+from ..model.rules import RELATION_RULES
 from .repeats import document_colons, repeats_a_key
 
 # msgspec Structs generated from model.RECORDS (the one description of the format), so the
@@ -321,16 +322,9 @@ def own_rules_ok(documents: list[Any]) -> bool:
     if not all_match(ENTITY_ID, slugs) or not all_match(RELATION_ID, relation_ids):
         return False
     source, target = column(relations, "source"), column(relations, "target")
-    if any(map(str.__eq__, source, target)):
-        return False
-    reported = [
-        who
-        for who, level in zip(
-            column(relations, "reported_by"), column(relations, "certainty"), strict=True
-        )
-        if level == "reported"
-    ]
-    if None in reported:
+    ruled = {"source": source, "target": target, "certainty": column(relations, "certainty")}
+    ruled["reported_by"] = column(relations, "reported_by")
+    if not all(rule.hold(ruled) for rule in RELATION_RULES):  # (model.rules)
         return False
     evidence = [ev for r in relations for ev in r.evidence]
     texts = [

@@ -26,6 +26,7 @@ from ..model import dates
 from ..model import records as model
 from ..model.datewords import date_texts_ok
 from ..model.errors import DataError
+from ..model.rules import RELATION_RULES
 from ..parallel import Child, forked, two_processes
 from .fast import (
     Entity,
@@ -408,13 +409,11 @@ def _resolve(fields: dict[str, tuple], references: model.References) -> bool:
     source, target, reporter = fields["source"], fields["target"], fields["reported_by"]
     ends = {*source, *target, *fields["place"], *reporter}
     ends.discard(None)
-    unnamed = itertools.compress(reporter, map("reported".__eq__, fields["certainty"]))
     return (
         ends <= references.entities
         and set(fields["type"]) <= references.types
         and set(fields["cited"]) <= references.sources
-        and not any(map(str.__eq__, source, target))
-        and None not in unnamed
+        and all(rule.hold(fields) for rule in RELATION_RULES)  # (model.rules)
     )
 
 

@@ -28,6 +28,7 @@ from ..check.repeats import EVIDENCE_ORDER, colons, colons_expected
 from ..model import dates
 from ..model.datewords import date_texts_ok
 from ..model.records import RECORDS, RELATION_ID
+from ..model.rules import RELATION_RULES
 from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
 from . import sizes
 from .format import CERTAINTY_CODES, RELATION_ARRAYS
@@ -42,7 +43,8 @@ from .spans import (
 )
 from .tables import Column
 
-_REPORTED = CERTAINTY_CODES["reported"]
+#: The codes of the enumerations ``model.rules`` reads, as the arrays hold them.
+_CODES = {"certainty": CERTAINTY_CODES}
 #: The index arrays of relations, with their array type codes (the reporter and place
 #: arrays become the pack's rep_off/rep_rel and pla_off/pla_rel adjacencies).
 ARRAYS = {**RELATION_ARRAYS, "reporter": "i", "place": "i"}
@@ -302,19 +304,14 @@ def _sound(arrays: dict[str, array], hashes: array) -> bool:
 
 
 def _well_formed(out: dict[str, array]) -> bool:
-    """No relation joins an entity to itself; every "reported" one names who reported it."""
-    src, dst, cert, reporter = out["src"], out["dst"], out["certainty"], out["reporter"]
-    if len(src) < sizes.NUMPY_MIN:
-        return not any(map(int.__eq__, src, dst)) and not any(
-            who < 0 for level, who in zip(cert, reporter, strict=True) if level == _REPORTED
-        )
-    import numpy as np
-
-    ends = np.frombuffer(src, dtype=np.intc), np.frombuffer(dst, dtype=np.intc)
-    unnamed = (np.frombuffer(cert, dtype=np.uint8) == _REPORTED) & (
-        np.frombuffer(reporter, dtype=np.intc) < 0
-    )
-    return not bool((ends[0] == ends[1]).any() or unnamed.any())
+    """The rules between a relation's own fields (``model.rules``: no relation joins an
+    entity to itself; every "reported" one names who reported it), over the arrays."""
+    columns = {"source": out["src"], "target": out["dst"], "certainty": out["certainty"]}
+    columns["reported_by"] = out["reporter"]
+    numpy = None
+    if len(out["src"]) >= sizes.NUMPY_MIN:
+        import numpy
+    return all(rule.hold_coded(columns, _CODES, numpy) for rule in RELATION_RULES)
 
 
 def _distinct(hashes: array) -> bool:
