@@ -286,7 +286,9 @@ def test_validate_source_text_errors(cli, tmp_path, mini_path):
     assert last_error(unknown) == "Error: --source-text: unknown source 'nope'"
     malformed = cli("validate", "--source-text", "src", data=mini_path)
     assert malformed.exit_code == 2
-    assert last_error(malformed) == "Error: --source-text takes SOURCE_ID=FILE, got 'src'"
+    assert last_error(malformed) == (
+        "Error: --source-text takes SOURCE_ID=FILE (or FILE), got 'src' (no such file)"
+    )
 
 
 class Recorder(list):

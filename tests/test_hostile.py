@@ -229,8 +229,8 @@ def test_bus_error_says_the_data_changed(tmp_path):
     target = tmp_path / "data.bin"
     script.write_text(
         "import mmap, os, sys\n"
-        "from diplograph.cli.app import _on_bus_error\n"
-        "_on_bus_error()\n"
+        "from diplograph.cli.patches import on_bus_error\n"
+        "on_bus_error()\n"
         f"path = {str(target)!r}\n"
         "open(path, 'wb').write(b'x' * (1 << 20))\n"
         "with open(path, 'rb') as f:\n"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import gc
 import io
 import os
 import sys
@@ -22,11 +21,11 @@ import typer
 from .. import __version__
 from . import curation, exporting, extracting, importing, queries, validate
 from .env import Env
-from .suggest import suggesting_group
+from .patches import Group, end, failure, on_bus_error, one_command, plain_help
 
 app = typer.Typer(
     name="diplograph",
-    cls=suggesting_group(),
+    cls=Group,
     help="Explore a knowledge graph of diplomacy: who met whom, who released whom, "
     "who sanctions whom, and how two actors are connected, with the sentence each fact "
     "came from.",
@@ -122,56 +121,7 @@ _command("extract", extracting.extract_command)
 queries.list_app.command("types")(curation.list_types_command)
 
 
-def _plain_help() -> None:
-    """Help that reads as written: Typer writes a required argument as ``{NAME}`` in
-    usage lines and an option without a metavar as ``<str>`` or ``<int range>``, and
-    cuts command summaries with "...". Here an argument is ``NAME``, an option's value is
-    named after the option (``--title TITLE``), a number is ``N``, a choice is
-    ``a|b|c``, and a command without its own summary is summed up by the first sentence
-    of its help, whole."""
-    import inspect
-
-    from typer import _click
-    from typer.core import TyperArgument, TyperOption
-
-    if getattr(TyperArgument.make_metavar, "plain", False):
-        return
-    argument_metavar = TyperArgument.make_metavar
-    option_metavar = TyperOption.make_metavar
-
-    def plain_argument(self, ctx, *args, **kwargs):
-        text = argument_metavar(self, ctx, *args, **kwargs)
-        return text[1:-1] if text.startswith("{") and text.endswith("}") else text
-
-    def plain_option(self, ctx, *args, **kwargs):
-        text = option_metavar(self, ctx, *args, **kwargs)
-        more = text.endswith("...")
-        core = text[:-3] if more else text
-        if core.startswith("<") and core.endswith(">"):
-            inner = core[1:-1]
-            if "|" in inner:
-                core = inner
-            elif inner in ("int range", "integer", "float range", "float"):
-                core = "N"
-            else:
-                long_names = [n for n in self.opts if n.startswith("--")] or self.opts
-                core = long_names[0].lstrip("-").upper().replace("-", "_")
-        return core + ("..." if more else "")
-
-    def whole_summary(self, limit: int = 45) -> str:
-        if self.short_help:
-            return inspect.cleandoc(self.short_help).strip()
-        text = inspect.cleandoc(self.help or "").split("\n\n", 1)[0].replace("\n", " ")
-        first, dot, _ = text.partition(". ")
-        return (first + "." if dot else text).strip()
-
-    plain_argument.plain = True  # type: ignore[attr-defined]
-    TyperArgument.make_metavar = plain_argument  # type: ignore[method-assign]
-    TyperOption.make_metavar = plain_option  # type: ignore[method-assign]
-    _click.core.Command.get_short_help_str = whole_summary  # type: ignore[method-assign]
-
-
-_plain_help()
+plain_help(app)
 
 
 class Interrupted(BaseException):
@@ -220,111 +170,27 @@ def _standard_streams() -> None:
         sys.stderr = sys.stdout if not isinstance(sys.stdout, _Closed) else _Closed("error")
 
 
-#: Errors that mean the output could not be written (a full disk, a closed stream).
-_OUTPUT_ERRNOS = {errno.ENOSPC, errno.EBADF, errno.EIO, errno.EDQUOT, errno.EFBIG, errno.EPIPE}
-
-
-def _failure(exc: BaseException) -> int:
-    """Say on stderr (if it can) why the output could not be written: exit code 1."""
-    if isinstance(exc, UnicodeEncodeError):
-        encoding = getattr(sys.stdout, "encoding", None) or exc.encoding
-        message = (
-            f"cannot write the output in the {encoding} encoding (it holds "
-            f"{exc.object[exc.start : exc.end]!a}); set PYTHONIOENCODING=utf-8"
-        )
-    elif isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRNOS:
-        message = f"cannot write the output: {exc.strerror or exc}"
-    else:
-        message = f"{type(exc).__name__}: {exc}"
-    with contextlib.suppress(Exception):
-        sys.stderr.write(f"Error: {message}\n")
-        sys.stderr.flush()
-    return 1
-
-
-#: Kept alive for as long as the process runs: the SIGBUS handler (``_on_bus_error``).
-_BUS_HANDLER: Any = None
-
-
-def _on_bus_error() -> None:
-    """Say why and exit 1 on SIGBUS: a file mapped into memory (a large data file, the
-    cache) was cut short by another program while it was read. A Python signal handler
-    cannot do it (it runs only after the faulting access, which faults again), so the
-    handler is a C callback that writes the line and ends the process at once."""
-    global _BUS_HANDLER
-    import ctypes
-    import signal
-
-    if not hasattr(signal, "SIGBUS"):
-        return
-    message = b"Error: data changed while it was read; run again\n"
-
-    def handler(signum: int) -> None:
-        os.write(2, message)
-        os._exit(1)
-
-    try:
-        kind = ctypes.CFUNCTYPE(None, ctypes.c_int)
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.signal.restype = ctypes.c_void_p
-        libc.signal.argtypes = [ctypes.c_int, kind]
-        _BUS_HANDLER = kind(handler)
-        libc.signal(signal.SIGBUS, _BUS_HANDLER)
-    except (OSError, AttributeError):
-        return
-
-
 def main() -> None:
     """Console-script entry point: quiet on a closed pipe, prompt on Ctrl-C, one line
     (never a traceback) when the output cannot be written or a mapped file shrinks."""
     import signal
 
     _standard_streams()
-    _on_bus_error()
+    on_bus_error()
 
     if hasattr(signal, "SIGPIPE"):
         # `diplograph ... | head -1`: end quietly, like other Unix tools (exit 141).
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    # numpy (imported to index large data) would start an OpenBLAS thread per core by
-    # default: nothing here multiplies matrices, and those threads take turns from the
-    # two processes that index (0.1-0.2 s of a first query at a million relations)
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    # One command, then the process ends: what it makes is freed by reference counting,
-    # and the cycle collector would only walk its rows again and again (a list of 300k
-    # relations: 30 s with it, 16 s without)
-    gc.disable()
+    one_command()  # (the cycle collector off: see patches)
     try:
         app()
     except Interrupted:
         # Anything half-written has already been removed on the way out.
         sys.stderr.write("Interrupted\n")
-        _exit(130)
+        end(130)
     except SystemExit as done:
-        _exit(done.code)
+        end(done.code)
     except (OSError, UnicodeEncodeError) as exc:  # the output could not be written
-        _exit(_failure(exc))
-
-
-def _exit(code: object) -> None:
-    """Flush the output and end the process without tearing down the interpreter: every
-    file diplograph writes is closed by then, and freeing a large query's objects one
-    by one only delays the prompt (a tenth of a second for a few thousand rows)."""
-    if code is None:
-        status = 0
-    elif isinstance(code, int):
-        status = code
-    else:  # a message, as sys.exit("...") would print it
-        with contextlib.suppress(Exception):
-            sys.stderr.write(f"{code}\n")
-        status = 1
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        pass  # the reader went away (SIGPIPE is the default, so this is rare)
-    except (OSError, ValueError, UnicodeEncodeError) as exc:  # (what was left to write)
-        status = _failure(exc) if status == 0 else status
-    with contextlib.suppress(Exception):
-        sys.stderr.flush()
-    os._exit(status)
+        end(failure(exc))

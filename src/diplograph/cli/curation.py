@@ -143,13 +143,15 @@ def init_command(
 @handle_errors
 def add_source_command(
     ctx: typer.Context,
-    title: Annotated[str, typer.Option(help="Title of the document.")],
-    publisher: Annotated[str, typer.Option(help="Who published it.")],
-    published: Annotated[str, typer.Option(help="Publication date, EDTF (2025-06-24).")],
+    title: Annotated[str, typer.Option(help="Title of the document.", metavar="TITLE")],
+    publisher: Annotated[str, typer.Option(help="Who published it.", metavar="PUBLISHER")],
+    published: Annotated[
+        str, typer.Option(help="Publication date, EDTF (2025-06-24).", metavar="PUBLISHED")
+    ],
     source_id: Annotated[
-        str | None, typer.Option("--id", help="Default: <publisher>-<published>.")
+        str | None, typer.Option("--id", help="Default: <publisher>-<published>.", metavar="ID")
     ] = None,
-    url: Annotated[str | None, typer.Option(help="Where it can be read.")] = None,
+    url: Annotated[str | None, typer.Option(help="Where it can be read.", metavar="URL")] = None,
     text: Annotated[
         Path | None,
         typer.Option(
@@ -197,16 +199,27 @@ def add_source_command(
 @handle_errors
 def add_entity_command(
     ctx: typer.Context,
-    name: Annotated[str, typer.Option(help="The name to display.")],
-    entity_type: Annotated[EntityType, typer.Option("--type", "-t", help="Kind of actor.")],
+    name: Annotated[str, typer.Option(help="The name to display.", metavar="NAME")],
+    entity_type: Annotated[
+        EntityType,
+        typer.Option(
+            "--type",
+            "-t",
+            case_sensitive=False,
+            help="Kind of actor.",
+            metavar="person|country|organization|place|group|event",
+        ),
+    ],
     entity_id: Annotated[
-        str | None, typer.Option("--id", help="Default: by the data/README rules (surname...).")
+        str | None,
+        typer.Option("--id", help="Default: by the data/README rules (surname...).", metavar="ID"),
     ] = None,
     alias: Annotated[
-        list[str] | None, typer.Option("--alias", "-a", help="Another spelling (repeatable).")
+        list[str] | None,
+        typer.Option("--alias", "-a", help="Another spelling (repeatable).", metavar="ALIAS"),
     ] = None,
     description: Annotated[
-        str | None, typer.Option(help="One line, drawn from the source.")
+        str | None, typer.Option(help="One line, drawn from the source.", metavar="DESCRIPTION")
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Add it even if the name names an entity already.")
@@ -240,20 +253,40 @@ class Category(StrEnum):
 @handle_errors
 def add_type_command(
     ctx: typer.Context,
-    type_id: Annotated[str, typer.Option("--id", help="The word users type: 'mediates'.")],
-    label: Annotated[str, typer.Option(help="How it reads from source to target: 'mediates'.")],
-    inverse: Annotated[
-        str, typer.Option(help="How it reads from target to source: 'is mediated by'.")
+    type_id: Annotated[
+        str, typer.Option("--id", help="The word users type: 'mediates'.", metavar="ID")
     ],
-    category: Annotated[Category, typer.Option(help="What kind of fact it is.")],
+    label: Annotated[
+        str, typer.Option(help="How it reads from source to target: 'mediates'.", metavar="LABEL")
+    ],
+    inverse: Annotated[
+        str,
+        typer.Option(
+            help="How it reads from target to source: 'is mediated by'.", metavar="INVERSE"
+        ),
+    ],
+    category: Annotated[
+        Category,
+        typer.Option(
+            case_sensitive=False, help="What kind of fact it is.", metavar="event|role|tie|stance"
+        ),
+    ],
     symmetric: Annotated[
         bool, typer.Option("--symmetric", help="Direction carries no meaning (like met).")
     ] = False,
-    cameo: Annotated[str | None, typer.Option(help="CAMEO event code, if one fits.")] = None,
-    description: Annotated[str | None, typer.Option(help="One line on when to use it.")] = None,
+    cameo: Annotated[
+        str | None, typer.Option(help="CAMEO event code, if one fits.", metavar="CAMEO")
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option(help="One line on when to use it.", metavar="DESCRIPTION")
+    ] = None,
     cue: Annotated[
         list[str] | None,
-        typer.Option("--cue", help="A word that signals it, for extract (repeatable; 'mediat*')."),
+        typer.Option(
+            "--cue",
+            help="A word that signals it, for extract (repeatable; 'mediat*').",
+            metavar="CUE",
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -310,7 +343,10 @@ def list_types_command(ctx: typer.Context, fmt: FormatOpt = Format.table) -> Non
 QuoteOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--quote", "-q", help="The source's exact words (repeatable: a fact over two places)."
+        "--quote",
+        "-q",
+        help="The source's exact words (repeatable: a fact over two places).",
+        metavar="QUOTE",
     ),
 ]
 EvidenceSourceOpt = Annotated[
@@ -323,20 +359,27 @@ DateWordsOpt = Annotated[
     str | None,
     typer.Option(
         help="EDTF, or words relative to the publication date: 'June 21', 'in April', "
-        "'late January', 'fall 2024'."
+        "'late January', 'fall 2024'.",
+        metavar="DATE",
     ),
 ]
 DateTextOpt = Annotated[
-    str | None, typer.Option(help="The date as the source words it. Default: --date's words.")
+    str | None,
+    typer.Option(
+        help="The date as the source words it. Default: --date's words.", metavar="DATE_TEXT"
+    ),
 ]
 PlaceOpt = Annotated[
-    str | None, typer.Option(help="Where (an entity).", autocompletion=complete_name)
+    str | None,
+    typer.Option(help="Where (an entity).", autocompletion=complete_name, metavar="PLACE"),
 ]
 ReportedByOpt = Annotated[
     str | None,
-    typer.Option(help="Who reported it (an entity).", autocompletion=complete_name),
+    typer.Option(
+        help="Who reported it (an entity).", autocompletion=complete_name, metavar="REPORTED_BY"
+    ),
 ]
-NoteOpt = Annotated[str | None, typer.Option(help="Curator's note.")]
+NoteOpt = Annotated[str | None, typer.Option(help="Curator's note.", metavar="NOTE")]
 
 
 @add_app.command("relation")
@@ -351,7 +394,8 @@ def add_relation_command(
         typer.Argument(help="Acted upon.", metavar="TARGET", autocompletion=complete_name),
     ],
     relation_type: Annotated[
-        str, typer.Option("--type", "-t", help="A relation type id (met, released...).")
+        str,
+        typer.Option("--type", "-t", help="A relation type id (met, released...).", metavar="TYPE"),
     ],
     quote: QuoteOpt = None,
     evidence_source: EvidenceSourceOpt = None,
@@ -359,7 +403,12 @@ def add_relation_command(
     date_text: DateTextOpt = None,
     place: PlaceOpt = None,
     certainty: Annotated[
-        Certainty, typer.Option(case_sensitive=False, help="How sure the source is.")
+        Certainty,
+        typer.Option(
+            case_sensitive=False,
+            help="How sure the source is.",
+            metavar="stated|reported|hedged|hypothetical",
+        ),
     ] = (Certainty.stated),
     reported_by: ReportedByOpt = None,
     note: NoteOpt = None,
@@ -396,7 +445,12 @@ def edit_relation_command(
     date_text: DateTextOpt = None,
     place: PlaceOpt = None,
     certainty: Annotated[
-        Certainty | None, typer.Option(case_sensitive=False, help="How sure the source is.")
+        Certainty | None,
+        typer.Option(
+            case_sensitive=False,
+            help="How sure the source is.",
+            metavar="stated|reported|hedged|hypothetical",
+        ),
     ] = None,
     reported_by: ReportedByOpt = None,
     note: NoteOpt = None,
@@ -404,7 +458,9 @@ def edit_relation_command(
     evidence_source: EvidenceSourceOpt = None,
     clear: Annotated[
         list[str] | None,
-        typer.Option(help="Remove a field: date, date_text, place, reported_by, note."),
+        typer.Option(
+            help="Remove a field: date, date_text, place, reported_by, note.", metavar="CLEAR"
+        ),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -437,19 +493,30 @@ def edit_entity_command(
             help="The entity's id (or name).", metavar="ID", autocompletion=complete_name
         ),
     ],
-    name: Annotated[str | None, typer.Option(help="A new display name.")] = None,
+    name: Annotated[str | None, typer.Option(help="A new display name.", metavar="NAME")] = None,
     entity_type: Annotated[
-        EntityType | None, typer.Option("--type", "-t", help="Kind of actor.")
+        EntityType | None,
+        typer.Option(
+            "--type",
+            "-t",
+            case_sensitive=False,
+            help="Kind of actor.",
+            metavar="person|country|organization|place|group|event",
+        ),
     ] = None,
-    description: Annotated[str | None, typer.Option(help="One line.")] = None,
+    description: Annotated[
+        str | None, typer.Option(help="One line.", metavar="DESCRIPTION")
+    ] = None,
     alias: Annotated[
-        list[str] | None, typer.Option("--alias", "-a", help="Add an alias (repeatable).")
+        list[str] | None,
+        typer.Option("--alias", "-a", help="Add an alias (repeatable).", metavar="ALIAS"),
     ] = None,
     remove_alias: Annotated[
-        list[str] | None, typer.Option(help="Remove an alias (repeatable).")
+        list[str] | None, typer.Option(help="Remove an alias (repeatable).", metavar="REMOVE_ALIAS")
     ] = None,
     clear: Annotated[
-        list[str] | None, typer.Option(help="Remove a field: aliases, description.")
+        list[str] | None,
+        typer.Option(help="Remove a field: aliases, description.", metavar="CLEAR"),
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:

@@ -118,16 +118,20 @@ def export_command(
             )
     export_format = export_format.lower()
     if export_format not in formats.names():
-        choices = ", ".join(formats.names())
-        raise UsageError(f"unknown export format '{export_format}' (choose from {choices})")
+        from ..model.text import choose_from
+
+        choices = choose_from(export_format, formats.names())
+        raise UsageError(f"unknown export format '{export_format}' {choices}")
     writer = formats.get(export_format)
     options = {}
     if dialect is not None:
         if not isinstance(writer, formats.DialectFormat):
             raise UsageError(f"--dialect is for --format cypher, not {export_format}")
         if dialect.lower() not in writer.DIALECTS:
-            choices = ", ".join(writer.DIALECTS)
-            raise UsageError(f"unknown {export_format} dialect '{dialect}' (choose from {choices})")
+            from ..model.text import choose_from
+
+            choices = choose_from(dialect, list(writer.DIALECTS))
+            raise UsageError(f"unknown {export_format} dialect '{dialect}' {choices}")
         options["dialect"] = dialect.lower()
     env = Env.of(ctx)
 

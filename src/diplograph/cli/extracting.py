@@ -122,7 +122,8 @@ def extract_command(
         str | None,
         typer.Option(
             help="The spaCy pipeline (default en_core_web_sm; 'rules' for the rule-based "
-            "extractor, used anyway when spaCy is not installed)."
+            "extractor, used anyway when spaCy is not installed).",
+            metavar="MODEL",
         ),
     ] = None,
     output: Annotated[

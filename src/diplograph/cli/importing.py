@@ -40,8 +40,10 @@ OneActorOpt = Annotated[
     OneActor,
     typer.Option(
         "--one-actor",
+        case_sensitive=False,
         help="Events with one actor: drop them (counted), or keep them as a relation "
         "from the actor to the event's place.",
+        metavar="drop|place",
     ),
 ]
 ReportFormatOpt = Annotated[
@@ -50,6 +52,7 @@ ReportFormatOpt = Annotated[
         "--format",
         "-f",
         metavar="table|json|csv",
+        case_sensitive=False,
         help="The report: lines on stderr (table), or JSON (one object) or CSV (one "
         "'field,value' row per figure) on stdout.",
     ),

@@ -57,7 +57,13 @@ NameArg = Annotated[
 ]
 FormatOpt = Annotated[
     Format,
-    typer.Option("--format", "-f", metavar="table|json|csv", help="Output format."),
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="table|json|csv",
+        case_sensitive=False,
+        help="Output format (any case).",
+    ),
 ]
 SinceOpt = Annotated[
     str | None,

@@ -244,7 +244,11 @@ def neighbors_command(
     relation: RelationOpt = None,
     direction: Annotated[
         Direction,
-        typer.Option(metavar="in|out|both", help="Relations from NAME (out), to it (in), or both."),
+        typer.Option(
+            metavar="in|out|both",
+            case_sensitive=False,
+            help="Relations from NAME (out), to it (in), or both.",
+        ),
     ] = Direction.both,
     depth: Annotated[
         int, typer.Option(min=1, max=10, metavar="N", help="How many hops out (1-10).")
@@ -306,7 +310,7 @@ def neighbors_command(
 @handle_errors
 def search_command(
     ctx: typer.Context,
-    text: Annotated[str, typer.Argument(help="What to look for (typos welcome).")],
+    text: Annotated[str, typer.Argument(help="What to look for (typos welcome).", metavar="TEXT")],
     limit: Annotated[
         int, typer.Option(min=1, max=1000, metavar="N", help="At most N results (1-1000).")
     ] = 20,

@@ -439,6 +439,12 @@ def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -
         console.print(whole if whole is not None else records(rows, columns, title))
 
 
+#: Between the items of a list in a table cell: names hold commas ("Accra, Greater
+#: Accra, Ghana"), so items are set apart by a middle dot (one per line when an item
+#: holds one).
+LIST_SEPARATOR = " · "
+
+
 def _listed(key: str, first: int = 8) -> Cell:
     """A cell showing one field; a list as its first items and how many more."""
 
@@ -447,8 +453,10 @@ def _listed(key: str, first: int = 8) -> Cell:
         if not isinstance(value, list):
             return escape("" if value is None else str(value))
         more = len(value) - first
-        text = ", ".join(map(str, value[:first]))
-        return escape(text + (f" and {more:,} more" if more > 0 else ""))
+        items = list(map(str, value[:first]))
+        apart = "\n" if any(LIST_SEPARATOR.strip() in item for item in items) else LIST_SEPARATOR
+        text = apart.join(items)
+        return escape(text + (f"{apart}(and {more:,} more)" if more > 0 else ""))
 
     return cell
 

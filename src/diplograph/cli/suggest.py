@@ -1,5 +1,9 @@
-"""Suggestions for mistyped command lines: a relation word used as a command
-(``diplograph released Tsikhanouski``) points to ``diplograph who RELATION NAME``."""
+"""Suggestions for mistyped command lines, by meaning where spelling would mislead: a
+relation word used as a command (``diplograph released Tsikhanouski``) points to
+``diplograph who RELATION NAME``; an option another tool spells differently (``--from``,
+``--json``) to ours (``--since``, ``--format json``); a choice misspelt
+(``--type organisation``) to the closest one. Plain functions: ``patches.Group`` puts
+them into Click's messages."""
 
 from __future__ import annotations
 
@@ -54,24 +58,40 @@ def who_suggestion(args: list[str]) -> str | None:
     return shlex.join(["diplograph", "who", relation, *args[1:]])
 
 
-def suggesting_group() -> type:
-    """The root command group: an unknown command that is a relation word is answered
-    with the ``who`` command line to type (exit 2); any other keeps Click's message and
-    its did-you-mean."""
-    from typer._click.exceptions import UsageError  # typer vendors Click (as app.py notes)
-    from typer.core import TyperGroup
+#: Options other tools (and people) spell differently, to what they mean here: each
+#: suggests the first of its meanings the command takes (never one it lacks).
+OPTION_MEANINGS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(
+        ("--from", "--after", "--start", "--begin", "--from-date", "--start-date"), ("--since",)
+    ),
+    **dict.fromkeys(("--to", "--before", "--end", "--to-date", "--end-date"), ("--until",)),
+    "--json": ("--format json",),
+    "--csv": ("--format csv",),
+    "--table": ("--format table",),
+    **dict.fromkeys(
+        ("--type", "--types", "--rel", "--relations", "--relation-type"), ("--relation",)
+    ),
+    **dict.fromkeys(("--top", "--max", "--head", "--number", "-n"), ("--limit",)),
+    **dict.fromkeys(("--at", "--in", "--location", "--where", "--city"), ("--place",)),
+    **dict.fromkeys(("--out", "--file", "--output-file"), ("--output",)),
+    **dict.fromkeys(("--level", "--confidence"), ("--certainty",)),
+    **dict.fromkeys(("--hops", "--depth", "--distance"), ("--radius",)),
+    "--overwrite": ("--force",),
+}
 
-    class SuggestingGroup(TyperGroup):
-        def resolve_command(self, ctx, args):  # type: ignore[override]
-            try:
-                return super().resolve_command(ctx, args)
-            except UsageError:
-                if args and args[0] in self.commands:
-                    raise
-                line = who_suggestion(args)
-                if line is None:
-                    raise
-                mark = '"' if "'" in line else "'"
-                ctx.fail(f"no command '{args[0]}' (did you mean {mark}{line}{mark}?)")
 
-    return SuggestingGroup
+def option_by_meaning(name: str, options: set[str]) -> str | None:
+    """What ``name`` (an option the command does not take) means among ``options`` (the
+    ones it does): ``--from`` -> ``--since``, ``--json`` -> ``--format json``; None when
+    the name means nothing here."""
+    for meant in OPTION_MEANINGS.get(name.casefold(), ()):
+        if meant.split()[0] in options:
+            return meant
+    return None
+
+
+def closest_choice(value: str, choices: list[str]) -> str | None:
+    """The choice ``value`` was probably meant to be (``model.text.closest``)."""
+    from ..model.text import closest
+
+    return closest(value, choices)

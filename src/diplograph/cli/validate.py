@@ -19,7 +19,8 @@ def validate_command(
         list[str] | None,
         typer.Option(
             help="SOURCE_ID=FILE: check that every quote citing SOURCE_ID occurs "
-            "verbatim in FILE (repeatable; instead of the source's own text file).",
+            "verbatim in FILE (repeatable; instead of the source's own text file). FILE "
+            "alone: the text of the data's one source.",
             metavar="SOURCE_ID=FILE",
         ),
     ] = None,
@@ -65,15 +66,22 @@ def _validate(ctx: typer.Context, source_text: list[str] | None, quiet: bool = F
     from ..files.locate import data_files, with_vocabulary
     from ..model.records import Quotes
 
-    texts: dict[str, str] = {}
+    given: list[tuple[str | None, str, str]] = []  # (source id, or None: the one; file; text)
     for item in source_text or []:
         source_id, sep, file = item.partition("=")
-        if not sep or not source_id or not file:
-            raise UsageError(f"--source-text takes SOURCE_ID=FILE, got '{item}'")
+        if not sep:  # FILE alone: the text of the data's one source
+            source_id, file = "", item
+            if not Path(file).is_file():
+                raise UsageError(
+                    f"--source-text takes SOURCE_ID=FILE (or FILE), got '{item}' (no such file)"
+                )
+        if (sep and not source_id) or not file:
+            raise UsageError(f"--source-text takes SOURCE_ID=FILE (or FILE), got '{item}'")
         try:
-            texts[source_id] = Path(file).read_text(encoding="utf-8")
+            text = Path(file).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise DataError([f"{file}: cannot read source text ({exc})"]) from None
+        given.append((source_id or None, file, text))
     env = Env.of(ctx)
     files = with_vocabulary(data_files(env.data_path()))
     # the same checks as every command's first read (which lists every problem when
@@ -81,6 +89,7 @@ def _validate(ctx: typer.Context, source_text: list[str] | None, quiet: bool = F
     entities, relations, sources = env.answer(
         lambda graph: (graph.number_of_nodes(), graph.number_of_edges(), graph.graph["sources"])
     )
+    texts = {_source_for(source_id, file, sources): text for source_id, file, text in given}
     checked = 0
     stored, unchecked = _stored_texts(files, texts)  # each source's own text file
     texts.update(stored)
@@ -102,6 +111,25 @@ def _validate(ctx: typer.Context, source_text: list[str] | None, quiet: bool = F
     if not quiet:
         typer.echo(message)
         env.notes(*unchecked)
+
+
+def _source_for(source_id: str | None, file: str, sources: dict[str, dict]) -> str:
+    """The source a ``--source-text`` file is the text of: the one named, else the data's
+    only source (a UsageError naming them when there are several)."""
+    if source_id is not None:
+        return source_id
+    ids = list(sources)
+    if len(ids) == 1:
+        return ids[0]
+    if not ids:
+        raise UsageError(f"--source-text {file}: the data has no sources")
+    shown = ", ".join(ids[:MAX_UNCHECKED]) + (
+        f" and {len(ids) - MAX_UNCHECKED} more" if len(ids) > MAX_UNCHECKED else ""
+    )
+    raise UsageError(
+        f"--source-text {file}: the data has {len(ids)} sources ({shown}); "
+        f"say which with SOURCE_ID={file}"
+    )
 
 
 #: Sources named one by one when their quotes could not be checked (then "... and N more").

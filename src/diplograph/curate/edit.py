@@ -18,6 +18,7 @@ from typing import Any
 from ..model import dates
 from ..model import records as model
 from ..model.errors import UsageError
+from ..model.text import choose_from
 from . import CurationError, ids, words
 from .document import DataFile, obtain_hint, ordered, read_text
 
@@ -252,7 +253,7 @@ def edit_entity(
         if name not in ENTITY_CLEARABLE:
             raise UsageError(
                 f"--clear: an entity's '{name}' cannot be cleared "
-                f"(choose from {', '.join(ENTITY_CLEARABLE)})"
+                f"{choose_from(name, list(ENTITY_CLEARABLE))}"
             )
         record.pop(name, None)
     for name, value in changes.items():
@@ -500,10 +501,8 @@ def edit_relation(
     notes: list[str] = []
     for name in clear:
         if name not in RELATION_EDITABLE or name == "certainty":
-            choices = ", ".join(n for n in RELATION_EDITABLE if n != "certainty")
-            raise UsageError(
-                f"--clear: a relation's '{name}' cannot be cleared (choose from {choices})"
-            )
+            choices = choose_from(name, [n for n in RELATION_EDITABLE if n != "certainty"])
+            raise UsageError(f"--clear: a relation's '{name}' cannot be cleared {choices}")
         record.pop(name, None)
     resolve = resolver(doc)
     cited_id = evidence_source or record["evidence"][0]["source"]

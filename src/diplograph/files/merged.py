@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from dataclasses import field as default
 from pathlib import Path
@@ -74,14 +74,23 @@ def write_merged(
     force: bool = False,
     label: str | None = None,
     report: Tally | None = None,
+    empty: Callable[[], Exception] | None = None,
 ) -> None:
     """Merge data files into one data file at ``output``, counting into ``report``.
-    ``label`` names the result in error messages (default: ``output``)."""
+    ``label`` names the result in error messages (default: ``output``); ``empty()``, when
+    given, is raised instead of writing a merge with no entity and no relation."""
     with paused_gc():  # (millions of objects, no cycles: the collector finds nothing)
-        _merged(files, output, force, label, Counts() if report is None else report)
+        _merged(files, output, force, label, Counts() if report is None else report, empty)
 
 
-def _merged(files: list[Path], output: str, force: bool, label: str | None, report: Tally) -> None:
+def _merged(
+    files: list[Path],
+    output: str,
+    force: bool,
+    label: str | None,
+    report: Tally,
+    empty: Callable[[], Exception] | None,
+) -> None:
     documents = []
     problems: list[str] = []
     for path in files:
@@ -137,6 +146,8 @@ def _merged(files: list[Path], output: str, force: bool, label: str | None, repo
                 report.merged += 1
             else:
                 report.skip("the same relation, with the same evidence, read before")
+    if empty is not None and not entities and not relations:
+        raise empty()  # (files without entities or relations: nothing to write)
     document: dict[str, Any] = {"schema_version": model.SCHEMA_VERSION}
     document["sources"] = list(sources.values())
     if own_types:

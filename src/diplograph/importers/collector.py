@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 import msgspec
 
 from ..model.records import CODED, ENTITY_TYPES
-from .common import Progress, Report
+from .common import Progress, Report, nothing_kept
 
 #: Coder numbers summed when rows merge (counts); the others are averaged (scales).
 SUMMED = frozenset({"mentions", "sources", "articles", "events"})
@@ -229,7 +229,7 @@ class Collector:
     ) -> None:
         """Merge the rows, then write the data file atomically: compact JSON, relations
         last (the layout the cache builder reads fastest), only entities some relation
-        refers to."""
+        refers to. Nothing is written when no row made a relation (``nothing_kept``)."""
         from ..files.atomic import write_atomic
 
         runs: list[_Spill] = []
@@ -240,6 +240,10 @@ class Collector:
                     progress("merging rows", n, len(filled))
                 self._buckets[self._buckets.index(bucket)] = None  # (closed by _merged)
                 runs.append(self._merged(bucket))
+            if progress and filled:
+                progress("merging rows", len(filled), len(filled))
+            if self.report.relations == 0:
+                raise nothing_kept(self.report, output)
             repeated = _repeated_ids(self._ids)
             entities = [e for eid, e in self.entities.items() if eid in self.used]
             self.report.entities = len(entities)
@@ -269,6 +273,9 @@ class Collector:
                             progress("writing relations", written, total)
                 if pieces:
                     out.write((b"," if written else b"") + b",".join(pieces))
+                    written += len(pieces)
+                if progress:  # (the bar ends at the total, not at the last full block)
+                    progress("writing relations", written, total)
                 out.write(b"]}\n")
 
             write_atomic(body, output, force)

@@ -167,6 +167,24 @@ def check_output(output: str, force: bool) -> None:
     prepare_target(output, force)
 
 
+def nothing_kept(report: Report, output: str) -> DataError:
+    """The error of an import that kept nothing to write: ``output`` is not written
+    (so the corrected command can run again without ``--force``), and the line says why
+    the rows were skipped, the most frequent reasons first."""
+    files = ", ".join(report.files) or "the input"
+    if report.rows == 0:
+        why = f"{files} holds nothing to import"
+    else:
+        reasons = [f"skipped {n:,}: {why}" for why, n in report.skipped.most_common(3)]
+        more = len(report.skipped) - len(reasons)
+        if more > 0:
+            reasons.append(f"{more} other reasons")
+        shown = f" ({'; '.join(reasons)})" if reasons else ""
+        rows = "row" if report.rows == 1 else "rows"
+        why = f"none of the {report.rows:,} {rows} read from {files} was kept{shown}"
+    return DataError([f"{output}: not written: {why}"])
+
+
 def number(text: str) -> float | None:
     """A finite number from a cell, or None."""
     try:

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..model import dates
 from ..model.errors import DataError, UsageError
 from ..model.records import CERTAINTY, CODED, ENTITY_TYPES
+from ..model.text import choose_from
 from .cameo import vocabulary
 from .collector import Collector
 from .common import (
@@ -68,13 +69,18 @@ def import_csv(
     mapping = mapping or {}
     check_mapping(mapping, types)
     level = certainty or ("stated" if quote else CODED)
+    level, entity_type = level.casefold(), entity_type.casefold()  # (any case)
     if level not in CERTAINTY or level == "reported":
+        levels = [c for c in CERTAINTY if c != "reported"]
         raise UsageError(
-            f"--certainty {level}: choose from stated, hedged, hypothetical, coded "
-            "(reported needs who reported each fact)"
+            f"--certainty {level}: not a level of an edge list {choose_from(level, levels)}"
+            "; reported needs who reported each fact"
         )
     if entity_type not in ENTITY_TYPES:
-        raise UsageError(f"--entity-type {entity_type}: choose from {', '.join(ENTITY_TYPES)}")
+        raise UsageError(
+            f"--entity-type {entity_type}: not an entity type "
+            f"{choose_from(entity_type, ENTITY_TYPES)}"
+        )
     check_output(output, force)
     report = Report(files=[str(path)])
     collector = Collector(report, types)
@@ -152,6 +158,7 @@ def import_csv(
                     date=when,
                     certainty=level,
                 )
+            tick(progress, f"reading {path.name}", size, size)  # (ends at the total)
         if report.rows == 0:
             raise DataError([f"{path}: no rows after the header"])
         published = datetime.date.fromtimestamp(path.stat().st_mtime).isoformat()

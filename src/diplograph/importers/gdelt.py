@@ -249,6 +249,7 @@ def import_gdelt(
                         report.skip(f"wrong number of columns ({len(row)}, expected {width})")
                         continue
                     old += _row(row, get, collector, actors, cameo, places, one_actor, added)
+                tick(progress, f"reading {path.name}", size, size)  # (ends at the total)
     except BaseException:
         collector.close()
         raise

@@ -25,7 +25,7 @@ from ..check.repeats import RepeatedKey, no_repeats
 from ..model.errors import DataError
 from ..model.records import CERTAINTY, CODED, ENTITY_ID, ENTITY_TYPES, RELATION_ID
 from .cameo import vocabulary
-from .common import Report, check_output, slug
+from .common import Report, check_output, nothing_kept, slug
 
 _ENTITY_LISTS = {"aliases": list, "identifiers": dict}
 _RELATION_OBJECTS = {"evidence": list, "attributes": dict}
@@ -196,6 +196,8 @@ def import_graph(path: Path, output: str, *, force: bool = False) -> Report:
         sources.append(
             {"id": fallback, "title": path.name, "publisher": "unknown", "published": published}
         )
+    if (report.rows and not relations) or not (entities or relations):
+        raise nothing_kept(report, output)  # (edges read, none kept; or an empty graph)
     document: dict[str, Any] = {"schema_version": 1, "sources": sources}
     if own_types:
         document["relation_types"] = own_types

@@ -148,6 +148,7 @@ def import_icews(
                         report.skip(f"wrong number of columns ({len(row)}, expected {len(col)})")
                         continue
                     _row(row, col, collector, cameo, places, one_actor, days)
+                tick(progress, f"reading {path.name}", size, size)  # (ends at the total)
         if report.rows == 0:
             raise DataError([f"{files[0]}: no events"])
         first, last = (min(days), max(days)) if days else ("1995-01-01", "1995-01-01")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..files.merged import write_merged
-from .common import Report, check_output
+from .common import Report, check_output, nothing_kept
 
 
 def merge_files(
@@ -17,5 +17,12 @@ def merge_files(
     ``label`` names the result in error messages (default: ``output``)."""
     check_output(output, force)
     report = Report(files=[str(f) for f in files])
-    write_merged(files, output, force=force, label=label, report=report)
+    write_merged(
+        files,
+        output,
+        force=force,
+        label=label,
+        report=report,
+        empty=lambda: nothing_kept(report, output),
+    )
     return report

@@ -88,3 +88,26 @@ def short_names(key: str) -> tuple[str, ...]:
     first, _, rest = key.partition(" ")
     last = rest.rsplit(" ", 1)[-1]
     return (last, first) if first != last else (last,)
+
+
+def closest(value: str, choices: list[str] | tuple[str, ...]) -> str | None:
+    """The choice ``value`` was probably meant to be, in any case: the one it begins
+    (when only one does), else the closest spelling ("organisation" -> organization);
+    None when none is close. Every did-you-mean among a few choices says this one."""
+    import difflib
+
+    folded = value.casefold()
+    starting = [c for c in choices if c.casefold().startswith(folded)] if folded else []
+    if len(starting) == 1:
+        return starting[0]
+    by_fold = {c.casefold(): c for c in choices}
+    close = difflib.get_close_matches(folded, list(by_fold), n=1, cutoff=0.6)
+    return by_fold[close[0]] if close else None
+
+
+def choose_from(value: str, choices: list[str] | tuple[str, ...]) -> str:
+    """The end of a message refusing ``value``: "(did you mean 'x'? choose from a, b)",
+    or "(choose from a, b)" when none is close."""
+    listed = ", ".join(choices)
+    meant = closest(value, choices)
+    return f"(did you mean '{meant}'? choose from {listed})" if meant else f"(choose from {listed})"

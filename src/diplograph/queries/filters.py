@@ -44,7 +44,11 @@ def make_filters(
     levels = frozenset(level.casefold() for level in certainty)
     unknown = sorted(levels - set(CERTAINTY))
     if unknown:
-        raise UsageError(f"unknown certainty '{unknown[0]}' (choose from {', '.join(CERTAINTY)})")
+        from ..model.text import choose_from
+
+        raise UsageError(
+            f"unknown certainty '{unknown[0]}' {choose_from(unknown[0], list(CERTAINTY))}"
+        )
     place_id = None
     if place is not None:
         from .resolve import resolve

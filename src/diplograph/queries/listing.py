@@ -16,8 +16,10 @@ def list_entities(graph: Store, entity_type: str | None = None) -> list[dict]:
     if entity_type is not None:
         entity_type = entity_type.casefold()  # any case, as relation types
     if entity_type is not None and entity_type not in ENTITY_TYPES:
+        from ..model.text import choose_from
+
         raise UsageError(
-            f"unknown entity type '{entity_type}' (choose from {', '.join(ENTITY_TYPES)})"
+            f"unknown entity type '{entity_type}' {choose_from(entity_type, ENTITY_TYPES)}"
         )
     rows = [
         {

@@ -9,15 +9,28 @@ from ..model.vocabulary import relation_label
 from ..store.protocol import SearchIndex, Store
 from .common import display_names
 
-#: Scores: a name or alias scores its similarity (0-100, typos cost a little), or, when
-#: one of its words starts with the text ("Tsikh", "Lukash"), at least PREFIX_SCORE; a
-#: match inside a description or an evidence quote scores these fixed values.
+#: Scores: a name or alias that is the text, or one of whose words is, scores 100; one
+#: of whose words starts with the text ("Tsikh", "Lukash"), at least PREFIX_SCORE; a
+#: match inside a description or an evidence quote scores these fixed values. A name
+#: only like the text (a typo, another transliteration: "Kelog", or "Triumph" for
+#: "Trump") scores its similarity scaled below every match of the words themselves
+#: (``FUZZY_CEILING``): a fuzzy match never ranks above a word match.
 PREFIX_SCORE = 90.0
 #: Name words starting with the text that are considered (the shortest first).
 PREFIX_MATCHES = 1000
 DESCRIPTION_SCORE = 80.0
 QUOTE_SCORE = 75.0
 NAME_CUTOFF = 75
+#: What a name only similar to the text scores at most (similarity 99.9): below
+#: QUOTE_SCORE, so every name, description, quote or source holding the text comes first.
+FUZZY_CEILING = 70.0
+
+
+def fuzzy_score(similarity: float) -> float:
+    """The score of a name that is ``similarity`` (NAME_CUTOFF-100) like the text but not
+    it: 100 stays 100 (the text itself, or one of the name's words); anything less is
+    scaled to below ``FUZZY_CEILING``, in the same order."""
+    return similarity if similarity >= 100 else similarity * FUZZY_CEILING / 100
 
 
 def search(graph: Store, text: str, limit: int = 20) -> list[dict]:
@@ -27,7 +40,8 @@ def search(graph: Store, text: str, limit: int = 20) -> list[dict]:
     Names and aliases (and each word of them) are compared with the folded text by edit
     similarity, so typos and transliteration variants match ('Tikhanovsky', 'Kelog'),
     and a name one of whose words starts with the text ranks above descriptions and
-    quotes that contain it ('Tsikh' finds Siarhei Tsikhanouski).
+    quotes that contain it ('Tsikh' finds Siarhei Tsikhanouski). A name that is only
+    similar ranks below every text that holds the words typed (``fuzzy_score``).
     Descriptions, evidence, notes and sources (id, title, publisher, URL) match when they
     contain the folded text (case-, accent- and punctuation-insensitive). Each entity,
     relation or source appears once, with its best match.
@@ -45,9 +59,9 @@ def search(graph: Store, text: str, limit: int = 20) -> list[dict]:
         if known is None or score > known[0]:
             matched[node] = (round(score, 1), position)
 
-    for position, score in found.names.matches(query, NAME_CUTOFF):
+    for position, similarity in found.names.matches(query, NAME_CUTOFF):
         for node in sorted(found.nodes_at(position)):
-            consider(node, score, position)
+            consider(node, fuzzy_score(similarity), position)
     if len(query) >= 3:  # a name (or a word of it) that starts with the text
         for position, word in found.names.prefixed(query, PREFIX_MATCHES):
             # closer to the whole word, higher: 'lukash' of lukashenko 90 + 6
