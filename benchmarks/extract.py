@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from diplograph.check.files import read_documents, resolve_data_path  # noqa: E402
 from diplograph.curate import extract as rules  # noqa: E402
 from diplograph.curate.extract import score  # noqa: E402
+from diplograph.files.locate import read_documents, resolve_data_path  # noqa: E402
 
 BUNDLED = Path("/work/shared/sources/carnegie-2025-06-24-belarus-us-visit.txt")
 for candidate in (ROOT.parent / "shared/sources", ROOT.parent.parent / "shared/sources"):

@@ -230,3 +230,51 @@ def unplaced(text: str) -> str:
     import re
 
     return re.sub(r"(\.json):\d+: (\w+\[\d+\]) '[^']*'", r"\1: \2", text)
+
+
+# -- how much of the randomized tests runs -------------------------------------------------
+#: ``DIPLOGRAPH_TESTS=all`` (``.ci/run``): every seed and example of the long randomized
+#: tests (byte flips, fuzzing, random damage). By default a few of each run and the
+#: cases marked ``slow`` are left out (``pytest -m slow`` runs only those).
+ALL = os.environ.get("DIPLOGRAPH_TESTS", "").lower() == "all"
+slow = pytest.mark.slow
+
+
+def budget(full: int, default: int) -> int:
+    """Hypothesis examples for a long property test: ``full`` with DIPLOGRAPH_TESTS=all."""
+    return full if ALL else default
+
+
+def some_slow(values, default: int, ids=None) -> list:
+    """``values`` as parameters, all but the first ``default`` marked ``slow``."""
+    return [
+        pytest.param(value, marks=() if n < default else slow, id=None if ids is None else ids[n])
+        for n, value in enumerate(values)
+    ]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Leave out the cases marked ``slow`` unless all are asked for (DIPLOGRAPH_TESTS=all)
+    or the marks are chosen (``-m slow``)."""
+    if ALL or config.option.markexpr:
+        return
+    kept, left = [], []
+    for item in items:
+        (left if item.get_closest_marker("slow") else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """With pytest-xdist installed (the test extra has it), the tests run in one process
+    per core unless ``-n`` says otherwise (``-n 0``: in this process; ``-p no:xdist``)."""
+    if (
+        config.pluginmanager.hasplugin("xdist")
+        and getattr(config.option, "numprocesses", 0) is None
+        and not hasattr(config, "workerinput")
+        and not config.getoption("collectonly")
+        and not config.getoption("usepdb", False)
+    ):
+        config.option.numprocesses = "auto"

@@ -16,7 +16,7 @@ from typing import Any
 
 import networkx as nx
 
-from diplograph.check.files import read_documents, resolve_data_path
+from diplograph.files.locate import read_documents, resolve_data_path
 from diplograph.model import dates
 from diplograph.model.filters import NO_FILTERS, Filters
 from diplograph.model.records import evidence_words

@@ -1,6 +1,7 @@
 """Building packs: the fast builder, split across two processes or not, gives the same
 sections as the whole-document builder, and declines (None) whatever the checker rejects."""
 
+import itertools
 import json
 import mmap
 import os
@@ -12,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, Gate
+from conftest import ROOT, Gate, slow, some_slow
 from diplograph import parallel
-from diplograph.check.files import data_files, with_vocabulary
+from diplograph.files.locate import data_files, with_vocabulary
 from diplograph.formats import graphml
 from diplograph.model import text
 from diplograph.model.errors import DataError
@@ -23,8 +24,9 @@ from diplograph.queries.listing import show
 from diplograph.queries.paths import paths
 from diplograph.queries.search import search
 from diplograph.queries.who_met import who_met
-from diplograph.store import build
+from diplograph.store import build, relations, sizes, spans
 from diplograph.store import packed as pack_module
+from diplograph.store import tables as packtables
 from diplograph.store.build import documents_for_pack
 from diplograph.store.cache import open_store as open_packed
 from diplograph.store.packed import PackedGraph
@@ -61,15 +63,15 @@ LAYOUTS = pytest.mark.parametrize("compact", [True, False], ids=["compact", "spa
 @pytest.fixture
 def small_thresholds(monkeypatch):
     """Several slices, the numpy adjacency sort and the two-process split, on small data."""
-    monkeypatch.setattr(build, "SLICE", 700)
-    monkeypatch.setattr(build, "SLICE_BYTES", 150_000)  # about 700 relations
-    monkeypatch.setattr(build, "PROGRESS_EVERY", 1400)
-    monkeypatch.setattr(build, "PROGRESS_BYTES", 300_000)
-    monkeypatch.setattr(build, "NUMPY_MIN", 100)
-    monkeypatch.setattr(build, "PARALLEL_MIN", 1000)
-    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 200_000)
-    monkeypatch.setattr(build, "NUMPY_MIN_BYTES", 200_000)  # records' starts found by numpy
-    monkeypatch.setattr(build, "MAP_MIN_BYTES", 0)  # files mapped, not read
+    monkeypatch.setattr(sizes, "SLICE", 700)
+    monkeypatch.setattr(sizes, "SLICE_BYTES", 150_000)  # about 700 relations
+    monkeypatch.setattr(sizes, "PROGRESS_EVERY", 1400)
+    monkeypatch.setattr(sizes, "PROGRESS_BYTES", 300_000)
+    monkeypatch.setattr(sizes, "NUMPY_MIN", 100)
+    monkeypatch.setattr(sizes, "PARALLEL_MIN", 1000)
+    monkeypatch.setattr(sizes, "PARALLEL_MIN_BYTES", 200_000)
+    monkeypatch.setattr(sizes, "NUMPY_MIN_BYTES", 200_000)  # records' starts found by numpy
+    monkeypatch.setattr(sizes, "MAP_MIN_BYTES", 0)  # files mapped, not read
     monkeypatch.setattr(parallel, "_cpus", lambda: 2)  # split even on a one-core machine
 
 
@@ -87,14 +89,14 @@ def comparable(sections: dict) -> dict:
 @LAYOUTS
 def test_split_build_is_byte_identical_to_one_process(tmp_path, document, monkeypatch, compact):
     files = files_for(tmp_path, document, compact)
-    monkeypatch.setattr(build, "SLICE", 700)
-    monkeypatch.setattr(build, "SLICE_BYTES", 150_000)
+    monkeypatch.setattr(sizes, "SLICE", 700)
+    monkeypatch.setattr(sizes, "SLICE_BYTES", 150_000)
     one = comparable(build.build_streaming(files))
-    monkeypatch.setattr(build, "PARALLEL_MIN", 1000)
-    monkeypatch.setattr(build, "PARALLEL_MIN_BYTES", 200_000)
-    monkeypatch.setattr(build, "NUMPY_MIN", 100)
-    monkeypatch.setattr(build, "NUMPY_MIN_BYTES", 200_000)
-    monkeypatch.setattr(build, "MAP_MIN_BYTES", 0)
+    monkeypatch.setattr(sizes, "PARALLEL_MIN", 1000)
+    monkeypatch.setattr(sizes, "PARALLEL_MIN_BYTES", 200_000)
+    monkeypatch.setattr(sizes, "NUMPY_MIN", 100)
+    monkeypatch.setattr(sizes, "NUMPY_MIN_BYTES", 200_000)
+    monkeypatch.setattr(sizes, "MAP_MIN_BYTES", 0)
     monkeypatch.setattr(parallel, "_cpus", lambda: 2)
     two = comparable(build.build_streaming(files))  # mapped, and split between two
     assert one.keys() == two.keys()
@@ -155,7 +157,7 @@ def _last(doc: dict) -> dict:
         pytest.param(lambda d: _last(d).update(note="a\uffffb"), id="noncharacter"),
     ],
 )
-@pytest.mark.parametrize("where", [RELATIONS - 1, RELATIONS * 3 // 4, 10])
+@pytest.mark.parametrize("where", some_slow([RELATIONS - 1, RELATIONS * 3 // 4, 10], 1))
 @LAYOUTS
 def test_declines_what_the_checker_rejects(
     tmp_path, document, small_thresholds, damage, where, compact, monkeypatch
@@ -224,14 +226,14 @@ def test_parent_does_the_part_of_a_child_that_died(
 ):
     files = files_for(tmp_path, document, compact)
     expected = comparable(build.build_streaming(files))
-    parent, index = os.getpid(), build._index_relations
+    parent, index = os.getpid(), relations.index_relations
 
     def dying(*args, **kwargs):
         if os.getpid() != parent:
             os._exit(9)  # as if killed
         return index(*args, **kwargs)
 
-    monkeypatch.setattr(build, "_index_relations", dying)
+    monkeypatch.setattr(relations, "index_relations", dying)
     assert comparable(build.build_streaming(files)) == expected
 
 
@@ -240,7 +242,7 @@ def _held(monkeypatch, gate: Gate) -> list:
     part; returns the list of chunks the parent took (``taken.chunks``: how many there
     are)."""
     parent, taken = os.getpid(), _Taken()
-    for part_class in (build._SpanPart, build._CompactPart):
+    for part_class in (spans.SpanPart, spans.CompactPart):
         chunk = part_class.chunk
 
         def held(self, k, chunk=chunk):
@@ -265,8 +267,8 @@ def test_parent_stops_early_when_the_child_doubts(
 ):
     """Bad data in the child's first chunk: the parent gives up instead of going on, and
     the child is reaped."""
-    monkeypatch.setattr(build, "SLICE", 50)  # 80 chunks
-    monkeypatch.setattr(build, "SLICE_BYTES", 10_000)  # about 90 chunks
+    monkeypatch.setattr(sizes, "SLICE", 50)  # 80 chunks
+    monkeypatch.setattr(sizes, "SLICE_BYTES", 10_000)  # about 90 chunks
     doc = json.loads(json.dumps(document))
     doc["relations"][-1]["target"] = "nobody"  # the child starts from the back
     files = files_for(tmp_path, doc, compact)
@@ -306,8 +308,8 @@ def test_the_faster_process_takes_more_chunks(
 ):
     """Chunks go to whichever process asks first: the result is the same however they
     end up shared."""
-    monkeypatch.setattr(build, "SLICE", 100)  # 40 chunks
-    monkeypatch.setattr(build, "SLICE_BYTES", 20_000)  # about 45 chunks
+    monkeypatch.setattr(sizes, "SLICE", 100)  # 40 chunks
+    monkeypatch.setattr(sizes, "SLICE_BYTES", 20_000)  # about 45 chunks
     files = files_for(tmp_path, document, compact)
     monkeypatch.setattr(parallel, "_cpus", lambda: 1)
     expected = comparable(build.build_streaming(files))
@@ -332,7 +334,7 @@ def test_interrupted_parent_leaves_no_child(
     def interrupted(entities):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(build, "name_tables", interrupted)
+    monkeypatch.setattr(packtables, "name_tables", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build.build_streaming(files)
     with pytest.raises(ChildProcessError):
@@ -350,40 +352,40 @@ def test_record_starts_found_alike_with_and_without_numpy(tmp_path):
     with open(path, "rb") as handle:
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     for buffer in (text, mapped):
-        part = build._CompactPart(buffer, 1, len(text) - 1)
+        part = spans.CompactPart(buffer, 1, len(text) - 1)
         part.numpy = numpy
         for first in range(len(text)):
             for end in range(first + 1, len(text) + 1):
-                found = build._BETWEEN.finditer(text, first, end)
+                found = spans.BETWEEN.finditer(text, first, end)
                 expected = [first, *(match.start() + 2 for match in found)]
                 assert part._starts(first, end).tolist() == expected, (first, end)
 
 
 def test_adjacency_same_with_and_without_numpy(monkeypatch):
     ends = array("i", [3, 1, 3, 0, 1, -1, 1, 4, 3, 0, -1])
-    monkeypatch.setattr(build, "NUMPY_MIN", 10**9)
-    plain = build._csr(ends, 6)
-    monkeypatch.setattr(build, "NUMPY_MIN", 0)
-    assert build._csr(ends, 6) == plain
+    monkeypatch.setattr(sizes, "NUMPY_MIN", 10**9)
+    plain = packtables.csr(ends, 6)
+    monkeypatch.setattr(sizes, "NUMPY_MIN", 0)
+    assert packtables.csr(ends, 6) == plain
     assert list(plain[0]) == [0, 2, 5, 5, 8, 9, 9]
     assert list(plain[1]) == [3, 9, 1, 4, 6, 0, 2, 8, 7]  # -1: left out
 
 
 def test_adjacencies_in_a_thread_same_as_one_by_one(monkeypatch):
     ends = [array("i", [3, 1, 3, 0, 1, -1]), array("i", [0, 0, 5, 2, -1, 4]), array("i", [-1] * 6)]
-    expected = [build._csr(values, 6) for values in ends]
-    monkeypatch.setattr(build, "NUMPY_MIN", 0)
-    assert build._adjacencies(ends, 6) == expected
-    real = build._csr
+    expected = [packtables.csr(values, 6) for values in ends]
+    monkeypatch.setattr(sizes, "NUMPY_MIN", 0)
+    assert packtables.adjacencies(ends, 6) == expected
+    real = packtables.csr
 
     def failing(values, count):
         if values is ends[0]:
             raise MemoryError
         return real(values, count)
 
-    monkeypatch.setattr(build, "_csr", failing)
+    monkeypatch.setattr(packtables, "csr", failing)
     with pytest.raises(MemoryError):  # the thread's failure is raised where it was asked
-        build._adjacencies(ends, 6)
+        packtables.adjacencies(ends, 6)
 
 
 @settings(max_examples=300)
@@ -398,10 +400,10 @@ def test_adjacencies_in_a_thread_same_as_one_by_one(monkeypatch):
 )
 def test_name_table_same_with_and_without_numpy(pairs):
     keys, owners = [k for k, _ in pairs], array("i", [i for _, i in pairs])
-    plain = build._name_table("key", keys, owners)
+    plain = packtables.name_table("key", keys, owners)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(build, "NUMPY_MIN", 0)
-        assert build._name_table("key", keys, owners) == plain
+        patch.setattr(sizes, "NUMPY_MIN", 0)
+        assert packtables.name_table("key", keys, owners) == plain
     # the table itself: distinct non-empty keys, sorted, with their distinct owners
     table = sorted({k for k in keys if k})
     offsets, blob = plain["key_off"], plain["key_blob"]
@@ -446,7 +448,7 @@ def test_fold_joined_is_fold_of_each_joined(texts, numpy_from):
     [
         ({"separators": (",", ":")}, True),  # compact: records are read from the data file
         ({}, False),  # ", " between records: copied into the pack
-        ({"indent": 2}, False),
+        pytest.param({"indent": 2}, False, marks=slow),
     ],
 )
 @pytest.mark.parametrize("bom", [False, True])
@@ -559,7 +561,7 @@ def _usual_way(monkeypatch, files: list[Path]) -> dict | None:
     """What the build gives when relations are first split into records by a decoding
     pass (the way every layout but the compact one is read)."""
     with monkeypatch.context() as patch:
-        patch.setattr(build, "_compact_region", lambda text: None)
+        patch.setattr(sizes, "COMPACT", False)  # the switch: the simple path
         return build.build_streaming(files)
 
 
@@ -650,7 +652,7 @@ def test_compact_path_on_damaged_or_unusual_syntax(
         assert comparable(found) == comparable(usual)
         return
     with monkeypatch.context() as patch:
-        patch.setattr(build, "_compact_region", lambda text: None)
+        patch.setattr(sizes, "COMPACT", False)  # the switch: the simple path
         with pytest.raises(DataError) as usual_error:
             open_packed(files[-1])
     with pytest.raises(DataError) as error:
@@ -674,3 +676,58 @@ def test_one_process_where_files_cannot_be_locked(
     monkeypatch.setattr(fcntl, "lockf", refused)
     monkeypatch.setattr(os, "fork", lambda: pytest.fail("forked"))
     assert comparable(build.build_streaming(files)) == expected
+
+
+def test_the_compact_switch_builds_the_same_pack(tmp_path, document, monkeypatch):
+    """``sizes.COMPACT`` off: a compactly written file is read the simple way, and the
+    pack is the same but for where its relation records are kept (a copy, not offsets
+    into the data file)."""
+    files = files_for(tmp_path, document, compact=True)
+    taken = _paths_taken(monkeypatch)
+    on = build.build_streaming(files)
+    monkeypatch.setattr(sizes, "COMPACT", False)
+    off = build.build_streaming(files)
+    assert taken == [True, False]
+    assert isinstance(on["rel_blob"], build.FileRecords)
+    assert isinstance(off["rel_blob"], build.Parts)
+    kept, offsets = on["rel_blob"].buffer, on["rel_blob"].offsets
+    in_place = [bytes(kept[a : b - 1]) for a, b in itertools.pairwise(offsets)]
+    blob, starts = off["rel_blob"].join(), off["rel_off"]
+    copied = [blob[a:b] for a, b in itertools.pairwise(starts)]
+    assert in_place == copied and len(copied) == RELATIONS
+    where = ("rel_file", "rel_shift", "rel_state")
+    assert {k: v for k, v in on["meta"].items() if k not in where} == off["meta"]
+    same = set(on) - {"rel_blob", "rel_off", "meta"}
+    assert same == set(off) - {"rel_blob", "rel_off", "meta"}
+    for name in same:
+        assert comparable({name: on[name]}) == comparable({name: off[name]}), name
+
+
+def test_diplograph_compact_off_answers_the_same(tmp_path, document):
+    """The switch from outside: ``DIPLOGRAPH_COMPACT=off`` builds a pack that gives every
+    answer the compact path's pack gives."""
+    import subprocess
+
+    path = files_for(tmp_path, document, compact=True)[-1]
+    asked = [
+        ["who-met", "e5", "-f", "json"],
+        ["show", "e321", "-f", "json"],
+        ["search", "Kalo", "-f", "csv"],
+        ["stats", "-f", "json"],
+    ]
+    answers = {}
+    for switch in ("on", "off"):
+        env = {**os.environ, "DIPLOGRAPH_COMPACT": switch, "DIPLOGRAPH_CACHE": "on"}
+        env["DIPLOGRAPH_CACHE_DIR"] = str(tmp_path / f"cache-{switch}")
+        answers[switch] = [
+            subprocess.run(
+                [sys.executable, "-m", "diplograph", "--data", str(path), *argv],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            ).stdout
+            for argv in asked
+        ]
+    assert answers["on"] == answers["off"]
+    assert all(answers["on"])

@@ -238,7 +238,7 @@ def test_validate_source_text_on_large_data(cli, tmp_path, monkeypatch, layout):
     import sys
 
     from conftest import ROOT
-    from diplograph.check.files import data_files, read_documents
+    from diplograph.files.locate import data_files, read_documents
     from diplograph.model.records import check_quotes
 
     sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -307,8 +307,8 @@ class Recorder(list):
 def test_long_exports_show_progress(tmp_path, monkeypatch, least, shown):
     """On a terminal, exporting many relations shows how far it got, then clears the bar
     (a short export would only flash one)."""
-    from diplograph.check.files import bundled_data_dir
     from diplograph.cli import env as env_module
+    from diplograph.files.locate import bundled_data_dir
     from diplograph.formats.common import as_networkx
     from diplograph.store.cache import open_store as open_packed
 

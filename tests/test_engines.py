@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from diplograph.check.files import resolve_data_path
+from diplograph.files.locate import resolve_data_path
 from diplograph.formats.common import entity_fields, relation_fields
 from diplograph.formats.cypher import date_bounds
 from diplograph.model.filters import Filters

@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 from conftest import last_error, schema_validator
-from diplograph.formats import common as export
+from diplograph.files import atomic as export
 from diplograph.formats.graphml import to_graphml
 from diplograph.model.errors import ExportError
 

@@ -122,7 +122,7 @@ def test_score():
 def bundled():
     if not ARTICLE.exists():
         pytest.skip("../shared/sources not present")
-    from diplograph.check.files import read_documents, resolve_data_path
+    from diplograph.files.locate import read_documents, resolve_data_path
 
     documents = read_documents(resolve_data_path(None))
     records = {k: [r for _, d in documents for r in d.get(k, [])] for k in ("entities",)}

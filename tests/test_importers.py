@@ -500,7 +500,7 @@ def test_data_folder_merges_by_identifier(cli, tmp_path, monkeypatch, cache):
 def test_a_merged_folder_is_packed_once(cli, tmp_path, monkeypatch):
     """The second query on a folder merged by identifier reads the cache: nothing is
     merged or built again (once, a pack was never written for it)."""
-    from diplograph.importers import merge
+    from diplograph.files import merged
     from diplograph.store import build
 
     monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
@@ -512,7 +512,7 @@ def test_a_merged_folder_is_packed_once(cli, tmp_path, monkeypatch):
     def refused(*args, **kwargs):
         raise AssertionError("built again")
 
-    monkeypatch.setattr(merge, "merge_files", refused)
+    monkeypatch.setattr(merged, "write_merged", refused)
     monkeypatch.setattr(build, "build_streaming", refused)
     again = cli(*command)
     assert (again.exit_code, again.stdout) == (0, first.stdout)

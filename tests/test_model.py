@@ -3,7 +3,7 @@ import json
 import pytest
 
 from conftest import ROOT, mini
-from diplograph.check.files import bundled_data_dir, read_documents
+from diplograph.files.locate import bundled_data_dir, read_documents
 from diplograph.model import records as model
 from diplograph.model.errors import DataError
 

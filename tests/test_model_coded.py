@@ -7,8 +7,9 @@ import json
 import pytest
 
 from conftest import mini
-from diplograph.check.files import check_files, with_vocabulary
+from diplograph.check.files import check_files
 from diplograph.check.stream import find_problems
+from diplograph.files.locate import with_vocabulary
 from diplograph.model import records as model
 from diplograph.model.errors import DataError
 from diplograph.store.build import build_streaming, documents_for_pack

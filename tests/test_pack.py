@@ -667,7 +667,7 @@ def test_validate_checks_once_then_reads_the_cache(cached, cli):
 
 def test_surrogate_escapes_paired_pass_lone_are_named(write_data):
     from conftest import mini
-    from diplograph.check.files import with_vocabulary
+    from diplograph.files.locate import with_vocabulary
     from diplograph.store.build import build_streaming
 
     doc = mini()
@@ -739,8 +739,8 @@ def test_name_keys_cut_from_the_blob(names):
     table without decoding: the same as encoding each name (short, exactly eight bytes,
     a character split at the eighth byte, empty)."""
     from diplograph.store import searchfile
-    from diplograph.store.build import _string_table
     from diplograph.store.packed import StringTable
+    from diplograph.store.tables import string_table as _string_table
 
     table = _string_table("names", names)
     keys, short = searchfile._name_keys(StringTable(table["names_blob"], table["names_off"]))

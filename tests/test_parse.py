@@ -171,9 +171,9 @@ def test_an_untyped_verb_suggests_add_type(nlp, types):
 def test_figures_on_the_labelled_articles(nlp, types):
     """benchmarks/extract.py and README: the measured figures; bounds a little under
     them, so a broken extractor fails and the labels' own corrections do not."""
-    from diplograph.check.files import read_documents
     from diplograph.curate import parse
     from diplograph.curate.extract import score
+    from diplograph.files.locate import read_documents
 
     for labels, recall, precision in [
         ("gulf-wire-2025-09-11.json", 0.4, 0.8),

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from diplograph.check.files import bundled_data_dir
+from diplograph.files.locate import bundled_data_dir
 from diplograph.model.errors import NoPath
 from diplograph.queries.paths import PathOptions, chronological_ok, paths
 from diplograph.store.cache import open_store

@@ -6,7 +6,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import mini
-from diplograph.check.files import bundled_data_dir, read_documents
+from diplograph.files.locate import bundled_data_dir, read_documents
 from diplograph.model.errors import NoPath, UsageError
 from diplograph.queries.common import sort_key
 from diplograph.queries.filters import make_filters

@@ -1,7 +1,7 @@
 """A key repeated in one JSON object is an error, wherever the object is.
 
 msgspec keeps the last value of a repeated key (its issue #648), so the fast paths count
-colons to see one (``check.fast.colons_expected``). These tests write valid data full of
+colons to see one (``check.repeats``). These tests write valid data full of
 colons where valid data may hold them (so a count that forgot one would doubt valid
 data), then repeat one key in a random object, in both layouts the builder reads, split
 between two processes: every path must refuse to vouch, and the error must name the
@@ -18,11 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import some_slow
 from diplograph import parallel
 from diplograph.check import fast, stream
-from diplograph.check.files import check_files, data_files, with_vocabulary
+from diplograph.check.files import check_files
 from diplograph.check.stream import find_problems
-from diplograph.store import build
+from diplograph.files.locate import data_files, with_vocabulary
+from diplograph.store import build, sizes
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402
@@ -101,7 +103,7 @@ def small(monkeypatch):
         "PARALLEL_MIN_BYTES": 200_000,
         "MAP_MIN_BYTES": 0,
     }.items():
-        monkeypatch.setattr(build, name, value)
+        monkeypatch.setattr(sizes, name, value)
     monkeypatch.setattr(stream, "SLICE", 300)
     monkeypatch.setattr(stream, "PARALLEL_MIN", 1000)
     monkeypatch.setattr(parallel, "_cpus", lambda: 2)
@@ -166,7 +168,7 @@ def _place(text: str, at: int) -> str:
 
 
 @LAYOUTS
-@pytest.mark.parametrize("seed", range(24))
+@pytest.mark.parametrize("seed", some_slow(range(24), 4))
 def test_a_repeated_key_anywhere_is_found_on_every_path(tmp_path, document, small, compact, seed):
     doc, where, key = repeated(document, seed)
     path = tmp_path / "data.json"

@@ -1,6 +1,6 @@
 import pytest
 
-from diplograph.check.files import bundled_data_dir
+from diplograph.files.locate import bundled_data_dir
 from diplograph.model.errors import AmbiguousName, UnknownEntity, UsageError
 from diplograph.model.text import fold
 from diplograph.queries.resolve import index_for, resolve
@@ -158,3 +158,37 @@ def test_many_candidates_are_cut_short(write_data):
         resolve(reference_store(write_data(doc)), "Lee")
     assert str(info.value).endswith("and 8 more; type a full name or an id")
     assert len(info.value.candidates) == 20
+
+
+def test_candidates_keep_one_order_under_any_hash_seed(tmp_path):
+    """Entities of one name are listed by id: the same line whatever PYTHONHASHSEED is."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import mini
+
+    doc = mini()
+    ids = [f"kowalski-{n}" for n in "qbxmdkaz"]
+    doc["entities"] += [{"id": i, "name": "Jan Kowalski", "type": "person"} for i in ids]
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    lines = []
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "DIPLOGRAPH_CACHE": "off"}
+        done = subprocess.run(
+            [sys.executable, "-m", "diplograph", "--data", str(path), "who-met", "Kowalski"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 1, done.stderr
+        lines.append(done.stderr.strip().splitlines()[-1])
+    listed = ", ".join(f"Jan Kowalski ({i})" for i in sorted(ids))
+    assert (
+        lines[0]
+        == lines[1]
+        == (f"Error: 'Kowalski' matches 8 entities: {listed}; type a full name or an id")
+    )

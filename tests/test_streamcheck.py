@@ -9,10 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, budget
 from diplograph import parallel
 from diplograph.check import stream as streamcheck
-from diplograph.check.files import check_files, data_files, with_vocabulary
+from diplograph.check.files import check_files
+from diplograph.files.locate import data_files, with_vocabulary
 from diplograph.model.errors import DataError
 from diplograph.store.cache import open_store as open_packed
 
@@ -90,7 +91,9 @@ def _rel(doc: dict, n: int) -> dict:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=budget(150, 30),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     damages=st.lists(

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from diplograph.check.files import bundled_data_dir
+from diplograph.files.locate import bundled_data_dir
 from diplograph.model import dates
 from diplograph.model.filters import Filters
 from diplograph.queries.common import sort_key

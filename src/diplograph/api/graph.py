@@ -56,7 +56,7 @@ class Graph:
         bundled dataset) from the cache when it is current, else built and cached;
         ``progress(step, done=None, total=None, unit="")`` hears the steps of a long
         build, and ``progress(None)`` its end. Raises DataError on invalid data."""
-        from ..check.files import resolve_data_path
+        from ..files.locate import resolve_data_path
         from ..store.cache import open_store
 
         if isinstance(path, (list, tuple)):

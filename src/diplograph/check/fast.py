@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any
 
@@ -25,8 +25,9 @@ from ..model.records import (
     RECORDS,
     RELATION_ID,
     SCHEMA_VERSION,
-    Field,
 )
+from ..model.rules import RELATION_RULES
+from .repeats import document_colons, repeats_a_key
 
 # msgspec Structs generated from model.RECORDS (the one description of the format), so the
 # fast path and the readable-message path cannot disagree on what is valid.
@@ -80,7 +81,6 @@ def _defstruct(name: str, fields, kinds: dict[str, Any] | None = None) -> type[m
 
 
 Evidence = _defstruct("Evidence", EVIDENCE_FIELDS)
-_EVIDENCE_ORDER = Evidence.__struct_fields__  # (every evidence Struct's, narrowed or not)
 Source = _defstruct("Source", RECORDS["sources"])
 RelationType = _defstruct("RelationType", RECORDS["relation_types"])
 Entity = _defstruct("Entity", RECORDS["entities"])
@@ -106,7 +106,7 @@ def relation_struct(type_ids: list[str], source_ids: list[str]) -> type[msgspec.
 
 
 #: A data file's lists of records. In the document Structs an absent one decodes as None
-#: (an explicit null is refused), so that ``colons_expected`` can tell it from an empty
+#: (an explicit null is refused), so that ``repeats.document_colons`` can tell it from an empty
 #: one; ``settled`` then makes it empty.
 LISTS = ("sources", "relation_types", "entities", "relations")
 
@@ -137,7 +137,7 @@ def settled(doc: Any) -> Any:
 # when any shows up, the file goes through the full checker, which says where. Surrogate
 # escapes need no screening: msgspec decodes a pair (an emoji written by json.dumps'
 # default ensure_ascii) and refuses a lone one, which sends the file to the checker too.
-# An escaped colon (\u003a) would make ``colons_expected`` count one the text lacks.
+# An escaped colon (\u003a) would make ``repeats.colons_expected`` count one the text lacks.
 _SUSPICIOUS = re.compile(
     rb"(?<!\\)(?:\\\\)*\\(?:u00[0189]|u003[aA]|u007[fF]|u[fF][fF][fF][eEfF]|[rbf])"
 )  # (an escape: after an even number of backslashes, so not "C:\\reports")
@@ -170,105 +170,9 @@ def screened(raw: bytes) -> bytes | None:
     return raw
 
 
-# -- repeated keys ---------------------------------------------------------------------------
-# msgspec keeps the last value of a key repeated in one object (its issue #648), so a
-# repeat cannot be seen in what it decodes. It can be counted: valid JSON holds one colon
-# after each key and the others inside strings, so text that repeats no key holds exactly
-# as many colons as its decoded records have keys, plus those in their strings. A
-# repeated key adds a colon (and its lost value may hold more) that no decoded record
-# accounts for. Strings that cannot hold a colon in valid data (ids, references, dates,
-# enumerations) are not searched: a colon there only makes a count differ, which sends
-# the data to the full checker, as any doubt does. Both counts run in C.
-
-#: Fields holding references to ids (which cannot hold a colon in valid data).
-_REFERENCES = frozenset({"type", "source", "target", "place", "reported_by"})
-_TEXT_KINDS = ("string", "id", "date")
-_astuple = msgspec.structs.astuple
-
-
-def _colon_free(spec: Field) -> bool:
-    """Whether the field's values hold no colon in valid data."""
-    return (
-        spec.pattern == ENTITY_ID
-        or spec.enum is not None
-        or spec.kind == "date"
-        or spec.name in _REFERENCES
-    )
-
-
-def colons_expected(
-    columns: Sequence[Sequence],
-    fields: Sequence[str],
-    specs: Sequence[Field],
-    evidence: Sequence[Sequence] | None = None,
-) -> int:
-    """How many colons JSON text holding some records has when none of its objects
-    repeats a key (not counting those in strings ``_colon_free`` passes over).
-
-    ``columns``: each field's values (the records' ``astuple``s, zipped), in the order of
-    ``fields`` (their Struct's); ``specs``: the fields' descriptions (``model.RECORDS``);
-    ``evidence``: the columns of their evidence items, when already at hand.
-    """
-    if not columns:
-        return 0  # no records
-    kind_of = {spec.name: spec for spec in specs}
-    count = len(columns[0])
-    keys = 0
-    texts: list[Iterable[str]] = []
-    for name, values in zip(fields, columns, strict=True):
-        spec = kind_of[name]
-        if spec.kind in _TEXT_KINDS and not spec.required:
-            values = list(filter(None, values))  # non-empty when valid (faster than count)
-            keys += len(values)
-        else:
-            keys += count if spec.required else count - values.count(None)
-        if spec.kind == "evidence":
-            if evidence is None:
-                items = itertools.chain.from_iterable(values)
-                evidence = tuple(zip(*map(_astuple, items), strict=True))
-            keys += colons_expected(evidence, _EVIDENCE_ORDER, EVIDENCE_FIELDS)
-        elif spec.kind in ("identifiers", "attributes"):
-            found = list(filter(None, values))
-            keys += sum(map(len, found))
-            texts.extend(found)  # their keys
-            if spec.kind == "identifiers":
-                texts.extend(map(dict.values, found))
-        elif spec.kind == "strings":
-            texts.extend(filter(None, values))
-        elif spec.kind in _TEXT_KINDS and not _colon_free(spec):
-            texts.append(values)
-    return keys + "".join(itertools.chain.from_iterable(texts)).count(":")
-
-
-#: Records counted at a time by ``record_colons`` (columns of a slice stay in the cache).
-_COUNT_SLICE = 2_000
-
-
-def record_colons(records: Sequence, specs: Sequence[Field]) -> int:
-    """``colons_expected`` for a list of record Structs."""
-    if not records:
-        return 0
-    fields = type(records[0]).__struct_fields__
-    found = 0
-    for start in range(0, len(records), _COUNT_SLICE):
-        piece = records[start : start + _COUNT_SLICE]
-        found += colons_expected(tuple(zip(*map(_astuple, piece), strict=True)), fields, specs)
-    return found
-
-
-def document_colons(doc: Any, kinds: Iterable[str] = LISTS) -> int:
-    """``colons_expected`` for a document Struct (before ``settled``), its records of
-    ``kinds`` included (those of other kinds are left out, not their key)."""
-    keys = 1 + sum(getattr(doc, name) is not None for name in ("schema", *LISTS))
-    found = keys + (doc.schema or "").count(":")
-    for kind in kinds:
-        found += record_colons(getattr(doc, kind) or (), RECORDS[kind])
-    return found
-
-
 def decoded(raw: bytes | None, kind: type) -> Any | None:
     """``raw`` decoded and validated as ``kind``, or None when it is not certainly valid
-    (a key repeated in it is found by the caller: see ``colons_expected``)."""
+    (a key repeated in it is found by the caller: see ``repeats``)."""
     if raw is None:
         return None
     try:
@@ -287,7 +191,7 @@ def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
     """
     raw = screened(raw.removeprefix(b"\xef\xbb\xbf"))
     doc = decoded(raw, Document)
-    if doc is None or raw.count(b":") != document_colons(doc):  # a repeated key
+    if doc is None or repeats_a_key(raw, document_colons(doc)):
         return None
     return settled(doc), decoded(raw, _Spans)
 
@@ -418,16 +322,9 @@ def own_rules_ok(documents: list[Any]) -> bool:
     if not all_match(ENTITY_ID, slugs) or not all_match(RELATION_ID, relation_ids):
         return False
     source, target = column(relations, "source"), column(relations, "target")
-    if any(map(str.__eq__, source, target)):
-        return False
-    reported = [
-        who
-        for who, level in zip(
-            column(relations, "reported_by"), column(relations, "certainty"), strict=True
-        )
-        if level == "reported"
-    ]
-    if None in reported:
+    ruled = {"source": source, "target": target, "certainty": column(relations, "certainty")}
+    ruled["reported_by"] = column(relations, "reported_by")
+    if not all(rule.hold(ruled) for rule in RELATION_RULES):  # (model.rules)
         return False
     evidence = [ev for r in relations for ev in r.evidence]
     texts = [

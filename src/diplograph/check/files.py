@@ -1,6 +1,6 @@
-"""Finding and reading data files, and the full checker.
+"""Reading data files, and the full checker.
 
-``data_files`` finds what to read (a file, or a folder's ``*.json``), ``read_json`` parses
+``files.locate`` finds what to read (a file, or a folder's ``*.json``); ``read_json`` parses
 one file with errors placed by line and column, and ``check_files`` runs every rule of
 ``model.records`` over all files, raising DataError with every problem found, each named
 with its file and place. The fast paths (``fast``, ``stream``) agree with it.
@@ -8,77 +8,15 @@ with its file and place. The fast paths (``fast``, ``stream``) agree with it.
 
 from __future__ import annotations
 
-import errno
 import json
-import os
 import re
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from ..model import records as model
 from ..model.errors import DataError
-
-ENV_VAR = "DIPLOGRAPH_DATA"
-VOCABULARY_FILE = "vocabulary.json"
-_NOT_DATA = {"schema.json", "cameo.json"}  # cameo.json: the importers' CAMEO mapping
-
-
-def bundled_data_dir() -> Path:
-    """The dataset shipped with diplograph (inside the wheel, or data/ in a source checkout)."""
-    package = Path(__file__).resolve().parents[1]
-    installed = package / "data"
-    return installed if installed.is_dir() else package.parents[1] / "data"
-
-
-def data_files(path: Path) -> list[Path]:
-    """The JSON data files at ``path`` (a file, or a folder's ``*.json`` in name order).
-
-    Only regular files are read: a device (``/dev/zero``), a pipe or a socket has no
-    end to read to, so naming one is an error, as is a symbolic link that leads nowhere
-    or in a loop."""
-    try:
-        found = path.stat()
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise DataError([f"{path}: symbolic link loop"]) from None
-        if path.is_symlink():
-            raise DataError([f"{path}: broken symbolic link"]) from None
-        if isinstance(exc, FileNotFoundError):
-            raise DataError([f"{path}: no such file or folder"]) from None
-        raise DataError([f"{path}: cannot read ({exc.strerror})"]) from None
-    if stat.S_ISDIR(found.st_mode):
-        try:
-            files = sorted(
-                p
-                for p in path.glob("*.json")
-                if p.name not in _NOT_DATA and not p.name.endswith(".schema.json")
-            )
-        except OSError as exc:
-            raise DataError([f"{path}: cannot read the folder ({exc.strerror})"]) from None
-        if not files:
-            raise DataError([f"{path}: no data files (*.json) in this folder"])
-        for file in files:
-            regular_file(file)
-        return files
-    return [regular_file(path, found)]
-
-
-def regular_file(path: Path, found: os.stat_result | None = None) -> Path:
-    """``path``, when it is a regular file (following links); else DataError."""
-    if found is None:
-        try:
-            found = path.stat()
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise DataError([f"{path}: symbolic link loop"]) from None
-            if path.is_symlink():
-                raise DataError([f"{path}: broken symbolic link"]) from None
-            raise DataError([f"{path}: cannot read ({exc.strerror})"]) from None
-    if not stat.S_ISREG(found.st_mode):
-        raise DataError([f"{path}: not a regular file (a device, pipe or socket is not data)"])
-    return path
+from .repeats import TOKEN, RepeatedKey, no_repeats, repeated_key_at
 
 
 def line_col(text: str, pos: int) -> tuple[int, int]:
@@ -133,56 +71,6 @@ def repeated_message(path: Path, line: int | None, col: int | None, key: str) ->
     return f"{path}{where}: invalid JSON: key {name} repeated in one object"
 
 
-class RepeatedKey(ValueError):
-    """A key met twice in one JSON object (json would keep only the last value)."""
-
-    def __init__(self, key: str):
-        self.key = key
-
-
-def no_repeats(pairs: list[tuple[str, Any]]) -> dict:
-    found = dict(pairs)
-    if len(found) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise RepeatedKey(key)
-            seen.add(key)
-    return found
-
-
-_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:,]')
-
-
-def repeated_key_at(text: str) -> tuple[int, str] | None:
-    """Where the first key repeated in one object of the JSON ``text`` starts, and the
-    key (only called on text known to hold one: a walk over every string and bracket)."""
-    stack: list[set[str] | None] = []  # per open bracket: the object's keys (None: array)
-    expect_key = False
-    for token in _TOKEN.finditer(text):
-        kind = token.group()
-        if kind == "{":
-            stack.append(set())
-            expect_key = True
-        elif kind == "[":
-            stack.append(None)
-        elif kind in "]}":
-            if stack:
-                stack.pop()
-            expect_key = False
-        elif kind == ",":
-            expect_key = bool(stack) and stack[-1] is not None
-        elif kind == ":":
-            expect_key = False
-        elif expect_key and stack and stack[-1] is not None:
-            key = json.loads(kind)
-            if key in stack[-1]:
-                return token.start(), key
-            stack[-1].add(key)
-            expect_key = False
-    return None
-
-
 _TRUNCATED = "unexpected end of file (is it truncated?)"
 _MALFORMED = re.compile(r"JSON is malformed: (.+) \(byte (\d+)\)")
 #: A high surrogate escape not followed by a low one (or a backslash and such text).
@@ -228,7 +116,7 @@ MAX_DEPTH = 1_000
 def _too_deep(text: str) -> int:
     """Where the first bracket nested deeper than ``MAX_DEPTH`` opens (outside strings)."""
     depth = 0
-    for token in _TOKEN.finditer(text):
+    for token in TOKEN.finditer(text):
         kind = token.group()
         if kind in "[{":
             depth += 1
@@ -237,31 +125,6 @@ def _too_deep(text: str) -> int:
         elif kind in "]}":
             depth -= 1
     return 0
-
-
-def resolve_data_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The data the user asked for: ``path``, else $DIPLOGRAPH_DATA, else the bundled dataset."""
-    if path is not None and str(path) != "":
-        return Path(path)
-    env = os.environ.get(ENV_VAR)
-    return Path(env) if env else bundled_data_dir()
-
-
-def with_vocabulary(files: list[Path]) -> list[Path]:
-    """The data files, preceded by the bundled relation vocabulary unless already there."""
-    vocabulary = bundled_data_dir() / VOCABULARY_FILE
-    resolved = {f.resolve() for f in files}
-    if vocabulary.exists() and vocabulary.resolve() not in resolved:
-        return [vocabulary, *files]
-    return files
-
-
-def read_documents(path: Path) -> list[tuple[str, dict]]:
-    """Read and check every file (always with the bundled vocabulary first).
-
-    Raises DataError listing every problem in every file.
-    """
-    return check_files(with_vocabulary(data_files(path)))
 
 
 def check_files(files: list[Path]) -> list[tuple[str, dict]]:

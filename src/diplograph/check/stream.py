@@ -26,28 +26,27 @@ from ..model import dates
 from ..model import records as model
 from ..model.datewords import date_texts_ok
 from ..model.errors import DataError
+from ..model.rules import RELATION_RULES
 from ..parallel import Child, forked, two_processes
 from .fast import (
     Entity,
     Relation,
     all_match,
     attributes_ok,
-    colons_expected,
     column,
     entity_extras_ok,
     evidence_ok,
     json_array,
     screened,
 )
-from .files import (
+from .files import check_files, file_order, line_col, read_json, repeated_message
+from .repeats import (
     RepeatedKey,
-    check_files,
-    file_order,
-    line_col,
+    colons_expected,
     no_repeats,
-    read_json,
     repeated_key_at,
-    repeated_message,
+    repeats_a_key,
+    repeats_at_top,
 )
 
 #: Records per slice: small enough that a slice's records stay in the processor's cache.
@@ -184,7 +183,7 @@ def _read(file: Path, repeat: str | None = None) -> _File:
             found.head = model.without_bad_records(doc, problems)
             found.checked = {kind: found.head.pop(kind, []) for kind in STREAMED}
         return found
-    if _repeats_at_top(raw, fields):
+    if repeats_at_top(raw, fields):
         raise _Repeated  # (the full checker names it: ``_first_repeat`` leaves it)
     doc = {name: _loaded(value) for name, value in fields.items() if name not in STREAMED}
     problems = model.check_document(doc)
@@ -198,14 +197,6 @@ def _read(file: Path, repeat: str | None = None) -> _File:
                 problem = model.not_an_array(kind, _loaded(fields[kind]))
                 found.shape[kind].append(f"{file}: {problem}")
     return found
-
-
-def _repeats_at_top(raw: bytes, fields: dict[str, msgspec.Raw]) -> bool:
-    """Whether a key of the top-level object is written twice (msgspec kept the last):
-    the colons outside its values are then more than its keys (see
-    ``fast.colons_expected``)."""
-    inside = sum(bytes(value).count(b":") for value in fields.values())
-    return raw.count(b":") - inside != len(fields)
 
 
 def _utf8(raw: bytes) -> bool:
@@ -381,8 +372,8 @@ def _vouched(kind: str, text: bytes) -> tuple[list, dict[str, tuple]] | None:
         return records, {"id": ()}
     # every field of each record in one call (no attribute lookups), then as columns
     columns = tuple(zip(*map(msgspec.structs.astuple, records), strict=True))
-    if text.count(b":") != colons_expected(columns, _FIELDS[kind], model.RECORDS[kind]):
-        return None  # a key repeated in a record (see fast.colons_expected)
+    if repeats_a_key(text, colons_expected(columns, _FIELDS[kind], model.RECORDS[kind])):
+        return None  # a key repeated in a record
     fields = dict(zip(_FIELDS[kind], columns, strict=True))
     if not all_match(_ID_PATTERNS[kind], list(fields["id"])):
         return None
@@ -418,13 +409,11 @@ def _resolve(fields: dict[str, tuple], references: model.References) -> bool:
     source, target, reporter = fields["source"], fields["target"], fields["reported_by"]
     ends = {*source, *target, *fields["place"], *reporter}
     ends.discard(None)
-    unnamed = itertools.compress(reporter, map("reported".__eq__, fields["certainty"]))
     return (
         ends <= references.entities
         and set(fields["type"]) <= references.types
         and set(fields["cited"]) <= references.sources
-        and not any(map(str.__eq__, source, target))
-        and None not in unnamed
+        and all(rule.hold(fields) for rule in RELATION_RULES)  # (model.rules)
     )
 
 
@@ -443,7 +432,7 @@ def _first_repeat(file: Path) -> str | None:
         fields = _RAW_FIELDS.decode(raw)
     except (OSError, *_DECODE_ERRORS):
         return None
-    if not _utf8(raw) or _repeats_at_top(raw, fields):
+    if not _utf8(raw) or repeats_at_top(raw, fields):
         return None  # the full checker says what comes first
 
     def address(value: Any) -> int:

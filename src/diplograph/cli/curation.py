@@ -81,7 +81,7 @@ def _note(*messages: str) -> None:
     sys.stderr.flush()
 
 
-def _file_to_change(ctx: typer.Context):
+def file_to_change(ctx: typer.Context):
     """The data file a curation command changes: --data (or $DIPLOGRAPH_DATA), which
     must name one file. Never the bundled dataset unless it is named."""
     from ..curate.document import DataFile
@@ -169,7 +169,7 @@ def add_source_command(
     from ..curate.document import read_text, store_text, text_relative
     from ..curate.edit import add_source
 
-    datafile = _file_to_change(ctx)
+    datafile = file_to_change(ctx)
     content = read_text(text) if text is not None else None
     record = {"id": source_id, "title": title, "publisher": publisher, "published": published}
     record["url"] = url
@@ -229,7 +229,7 @@ def add_entity_command(
     """Add an entity."""
     from ..curate.edit import add_entity
 
-    datafile = _file_to_change(ctx)
+    datafile = file_to_change(ctx)
     record = {
         "id": entity_id,
         "name": name,
@@ -293,7 +293,7 @@ def add_type_command(
     """Add a relation type to the data file (when none in 'list types' fits)."""
     from ..curate.edit import add_type
 
-    datafile = _file_to_change(ctx)
+    datafile = file_to_change(ctx)
     record = {
         "id": type_id,
         "label": label,
@@ -312,7 +312,7 @@ def add_type_command(
 @handle_errors
 def list_types_command(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """The relation types: how each reads, what kind of fact, the words that signal it."""
-    from ..check.files import read_documents, resolve_data_path
+    from ..files.locate import read_documents, resolve_data_path
     from .render import emit, escape, plain
 
     documents = read_documents(resolve_data_path(Env.of(ctx).data))
@@ -417,7 +417,7 @@ def add_relation_command(
     """Add a relation (or a quote to the same fact already there), checked before writing."""
     from ..curate.edit import RelationInput, add_relation, relation_types
 
-    datafile = _file_to_change(ctx)
+    datafile = file_to_change(ctx)
     given = RelationInput(
         type=relation_type,
         source=source,
@@ -467,7 +467,7 @@ def edit_relation_command(
     """Change a relation's fields, or add a quote to its evidence (its id stays)."""
     from ..curate.edit import edit_relation
 
-    datafile = _file_to_change(ctx)
+    datafile = file_to_change(ctx)
     changes = {
         "date": date,
         "date_text": date_text,
@@ -523,7 +523,7 @@ def edit_entity_command(
     """Change an entity's name, type, description or aliases (its id stays)."""
     from ..curate.edit import edit_entity
 
-    datafile = _file_to_change(ctx)
+    datafile = file_to_change(ctx)
     changes = {
         "name": name,
         "type": entity_type.value if entity_type else None,
@@ -546,7 +546,7 @@ def remove_relation_command(
     """Remove a relation (do not reuse its id: exports may cite it)."""
     from ..curate.edit import remove_relation
 
-    datafile = _file_to_change(ctx)
+    datafile = file_to_change(ctx)
     change = remove_relation(datafile.doc, relation_id)
     datafile.save(change.doc)
     _changed(change, datafile, fmt)
@@ -570,7 +570,7 @@ def remove_entity_command(
     """Remove an entity; refused while relations use it, unless --with-relations."""
     from ..curate.edit import remove_entity
 
-    datafile = _file_to_change(ctx)
+    datafile = file_to_change(ctx)
     change = remove_entity(datafile.doc, entity_id, with_relations)
     datafile.save(change.doc)
     _changed(change, datafile, fmt)

@@ -164,8 +164,8 @@ class Env:
         return self._output
 
     def data_path(self):
-        """The data this run reads (see ``check.files.resolve_data_path``)."""
-        from ..check.files import resolve_data_path
+        """The data this run reads (see ``files.locate.resolve_data_path``)."""
+        from ..files.locate import resolve_data_path
 
         return resolve_data_path(self.data)
 

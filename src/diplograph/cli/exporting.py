@@ -195,7 +195,8 @@ def draw_command(
     ] = "spring",
 ) -> None:
     """Draw the graph: a picture (.svg, .png) or an interactive page (.html) that works offline."""
-    from ..formats.common import as_networkx, write_atomic
+    from ..files.atomic import write_atomic
+    from ..formats.common import as_networkx
     from ..formats.drawing import FORMATS, LAYOUTS, render
     from ..queries.resolve import resolve
     from ..queries.subgraph import subgraph

@@ -147,9 +147,9 @@ def extract_command(
 ) -> None:
     """Candidate relations from an article, each with its quote, date, certainty and the
     command that adds it; the new entities they need."""
-    from ..check.files import read_documents, resolve_data_path
     from ..curate.edit import did_you_mean
     from ..curate.extract import command_line, score
+    from ..files.locate import read_documents, resolve_data_path
     from ..model.records import RECORDS
     from .render import to_json, write_csv
 
@@ -254,10 +254,10 @@ def add_from(ctx: typer.Context, path: Path, fmt: Format) -> None:
     """``add --from FILE``: every accepted candidate, all or nothing."""
     from ..curate.candidates import apply, read
     from ..curate.edit import relation_types
-    from .curation import _file_to_change
+    from .curation import file_to_change
     from .render import to_json
 
-    datafile = _file_to_change(ctx)
+    datafile = file_to_change(ctx)
     doc = read(path)
     if datafile.source(doc["source"]) is None:
         raise DataError(

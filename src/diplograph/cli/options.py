@@ -33,7 +33,7 @@ TABLE_ROWS = 50
 def complete_name(ctx: typer.Context, incomplete: str) -> list[str]:
     """Shell completion of entity names and aliases."""
     try:
-        from ..check.files import resolve_data_path
+        from ..files.locate import resolve_data_path
         from ..queries.resolve import index_for
         from ..store.cache import open_store
 

@@ -42,11 +42,11 @@ def _show(out, n: int, total: int, rel: dict, names: dict[str, str]) -> None:
 def review_candidates(ctx: typer.Context, source: str, candidates: list, new: list[dict]) -> None:
     from ..curate.candidates import accept, relation_row
     from ..curate.edit import relation_types
-    from .curation import _file_to_change
+    from .curation import file_to_change
 
     env = Env.of(ctx)
     out = env.output
-    datafile = _file_to_change(ctx)
+    datafile = file_to_change(ctx)
     types = relation_types(datafile)
     rows = [relation_row(c) for c in candidates if not c.negated]
     negated = len(candidates) - len(rows)
@@ -83,7 +83,7 @@ def review_candidates(ctx: typer.Context, source: str, candidates: list, new: li
                     datafile = datafile.save(datafile.doc)
                 except DiplographError as exc:
                     out.print(Text(f"  refused: {exc} (edit it, or skip)", style="red"))
-                    datafile = _file_to_change(ctx)
+                    datafile = file_to_change(ctx)
                     continue
                 for line in done:
                     out.print(Text(f"  {line} (in {datafile.path})", style="green"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shlex
 
-from ..check.files import VOCABULARY_FILE, bundled_data_dir
+from ..files.locate import VOCABULARY_FILE, bundled_data_dir
 
 
 def _word_matches(word: str, cue: str) -> bool:

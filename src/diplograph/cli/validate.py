@@ -62,7 +62,8 @@ def validate_command(
 def _validate(ctx: typer.Context, source_text: list[str] | None, quiet: bool = False) -> None:
     """Check the data; raise DataError with every problem; say what passed (and which
     sources' quotes could not be checked) unless ``quiet``."""
-    from ..check.files import data_files, relation_evidence, with_vocabulary
+    from ..check.files import relation_evidence
+    from ..files.locate import data_files, with_vocabulary
     from ..model.records import Quotes
 
     given: list[tuple[str | None, str, str]] = []  # (source id, or None: the one; file; text)

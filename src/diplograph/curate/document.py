@@ -135,7 +135,8 @@ def ordered(doc: dict) -> dict:
 def check(doc: dict, path: Path) -> None:
     """Raise DataError with every problem ``doc`` would have as the file at ``path``
     (read with the bundled relation vocabulary, as every command reads it)."""
-    from ..check.files import check_files, with_vocabulary
+    from ..check.files import check_files
+    from ..files.locate import with_vocabulary
 
     name = str(path)
     others = [f for f in with_vocabulary([path]) if f != path]
@@ -169,10 +170,10 @@ def _certainly_valid(doc: dict, others: list[Path]) -> bool:
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (``formats.common.replace_file``: a
+    """Write ``data`` to ``path`` atomically (``files.atomic.replace_file``: a
     temporary file, fsynced, renamed over it; nothing changes on failure), then sync the
     folder so the rename itself survives a crash."""
-    from ..formats.common import replace_file
+    from ..files.atomic import replace_file
 
     replace_file(path, data, CurationError)
     _sync_folder(path.parent)

@@ -89,7 +89,8 @@ def resolver(doc: dict):
 def relation_types(datafile: DataFile) -> dict[str, dict]:
     """The relation types a relation in ``datafile`` may use: the bundled vocabulary's
     and the file's own, by id."""
-    from ..check.files import check_files, with_vocabulary
+    from ..check.files import check_files
+    from ..files.locate import with_vocabulary
 
     found: dict[str, dict] = {}
     others = [f for f in with_vocabulary([datafile.path]) if f != datafile.path]

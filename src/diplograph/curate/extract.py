@@ -195,7 +195,7 @@ def extract(
     each (type, source, target, sentence) once. ``relations``: those already in the
     data, to mark each candidate that is already ``known``."""
     matcher = Matcher(entities, relation_types)
-    known = _known(relations, matcher.types)
+    known = known_facts(relations, matcher.types)
     out: list[Candidate] = []
     seen: set[tuple] = set()
     for sentence in sentences(text):
@@ -228,7 +228,7 @@ def extract(
                     certainty=_certainty(tokens, start),
                     cue=cue,
                     quote=sentence,
-                    known=known.get(_fact(rtype, source, target, matcher.types)),
+                    known=known.get(fact_key(rtype, source, target, matcher.types)),
                 )
             )
     return out
@@ -359,16 +359,18 @@ def _negated(tokens: list[_Token], start: int) -> bool:
     return bool(_NEGATIONS & set(_clause(tokens, start)[-10:]))
 
 
-def _fact(rtype: str, source: str, target: str, types: dict[str, dict]) -> tuple:
+def fact_key(rtype: str, source: str, target: str, types: dict[str, dict]) -> tuple:
+    """What makes two relations one fact: type and ends (either order when symmetric)."""
     if types.get(rtype, {}).get("symmetric"):
         return (rtype, *sorted((source, target)))
     return (rtype, source, target)
 
 
-def _known(relations: Iterable[dict], types: dict[str, dict]) -> dict[tuple, str]:
+def known_facts(relations: Iterable[dict], types: dict[str, dict]) -> dict[tuple, str]:
+    """The id of the first relation of each fact (``fact_key``) in ``relations``."""
     found: dict[tuple, str] = {}
     for rel in relations:
-        found.setdefault(_fact(rel["type"], rel["source"], rel["target"], types), rel["id"])
+        found.setdefault(fact_key(rel["type"], rel["source"], rel["target"], types), rel["id"])
     return found
 
 
@@ -397,11 +399,11 @@ def score(candidates: list[Candidate], relations: list[dict], types: dict[str, d
     and the certainty of one of the curated relations of that fact."""
     wanted: dict[tuple, list[dict]] = {}
     for r in relations:
-        wanted.setdefault(_fact(r["type"], r["source"], r["target"], types), []).append(r)
+        wanted.setdefault(fact_key(r["type"], r["source"], r["target"], types), []).append(r)
     proposed: dict[tuple, Candidate] = {}
     for c in candidates:
         if c.type and not c.negated:
-            proposed.setdefault(_fact(c.type, c.source, c.target, types), c)
+            proposed.setdefault(fact_key(c.type, c.source, c.target, types), c)
     hits = [key for key in proposed if key in wanted]
     dates = sum(any(r.get("date") == proposed[k].date for r in wanted[k]) for k in hits)
     sure = sum(

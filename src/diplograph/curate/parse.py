@@ -65,7 +65,7 @@ from dataclasses import dataclass, field
 
 from ..model.text import fold
 from . import geo, ids, when
-from .extract import PLACE_TARGETS, Candidate, _fact, _known
+from .extract import PLACE_TARGETS, Candidate, fact_key, known_facts
 
 DEFAULT_MODEL = "en_core_web_sm"
 #: Paragraphs longer than this are parsed in pieces (spaCy's own limit is 1,000,000).
@@ -360,7 +360,7 @@ class Extractor:
         self.names = Names(entities)
         self.types = {t["id"]: t for t in relation_types}
         self.published = published
-        self.known = _known(relations, self.types)
+        self.known = known_facts(relations, self.types)
         self.single, self.multi = _cue_tables(self.types)
         self.last_person: list[str] = []  # most recent last
         self.roles: dict[str, str] = {}  # role noun lemma -> person last given it
@@ -1065,7 +1065,9 @@ class Extractor:
                 certainty=certainty,
                 cue=" ".join(t.text for t in sorted(cue_tokens, key=lambda t: t.i)),
                 quote=quote,
-                known=self.known.get(_fact(rtype, source, target, self.types)) if rtype else None,
+                known=self.known.get(fact_key(rtype, source, target, self.types))
+                if rtype
+                else None,
                 reported_by=reported_by,
                 negated=negated,
                 sentence=sent.text,

@@ -23,6 +23,7 @@ from typing import Any
 
 import networkx as nx
 
+from ..files.atomic import write_atomic
 from ..model import dates
 from ..model.records import EVIDENCE_FIELDS
 from .common import (
@@ -31,7 +32,6 @@ from .common import (
     entity_fields,
     relation_fields,
     text_of,
-    write_atomic,
 )
 from .neo4j import neo4j_label, neo4j_type
 

@@ -9,7 +9,8 @@ from typing import Any
 
 import networkx as nx
 
-from .common import as_networkx, flat_graph, write_atomic
+from ..files.atomic import write_atomic
+from .common import as_networkx, flat_graph
 
 SUMMARY = "Graphviz DOT (dot -Tsvg)"
 SUFFIXES = (".dot", ".gv")

@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 
 import networkx as nx
 
+from ..files.atomic import write_atomic
 from ..model import dates
 from .common import (
     ENTITY_FIELDS,
@@ -19,7 +20,6 @@ from .common import (
     as_networkx,
     day_or_none,
     flat_graph,
-    write_atomic,
 )
 
 SUMMARY = "GEXF 1.2 for Gephi (dated relations replay on its timeline)"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 from xml.sax.saxutils import quoteattr
 
+from ..files.atomic import write_atomic
 from ..model.gcpause import paused_gc
 from ..model.records import CONTROL_CHARACTERS
 from .common import (
@@ -27,7 +28,6 @@ from .common import (
     quote_attribute,
     relation_fields,
     text_of,
-    write_atomic,
     xml_text,
 )
 

@@ -10,7 +10,8 @@ from typing import Any
 
 import networkx as nx
 
-from .common import as_networkx, entity_fields, relation_fields, write_atomic
+from ..files.atomic import write_atomic
+from .common import as_networkx, entity_fields, relation_fields
 
 SUMMARY = "networkx node-link JSON for notebooks and D3"
 SUFFIXES = (".json",)

@@ -13,7 +13,8 @@ from typing import Any
 
 import networkx as nx
 
-from .common import as_networkx, entity_fields, relation_fields, write_atomic
+from ..files.atomic import write_atomic
+from .common import as_networkx, entity_fields, relation_fields
 
 SUMMARY = "a Mermaid flowchart (a fenced block in .md files)"
 SUFFIXES = (".mmd", ".mermaid", ".md")

@@ -14,6 +14,7 @@ from typing import Any
 
 import networkx as nx
 
+from ..files.atomic import write_folder_atomic
 from ..model import dates
 from ..model.errors import ExportError
 from .common import (
@@ -24,7 +25,6 @@ from .common import (
     entity_fields,
     relation_fields,
     text_of,
-    write_folder_atomic,
 )
 
 SUMMARY = "a folder of neo4j-admin import CSV files"

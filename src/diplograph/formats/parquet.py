@@ -17,9 +17,10 @@ from typing import Any
 
 import networkx as nx
 
+from ..files.atomic import write_folder_atomic
 from ..model.errors import ExportError
 from ..model.records import EVIDENCE_FIELDS, RECORDS
-from .common import as_networkx, write_folder_atomic
+from .common import as_networkx
 from .cypher import LADYBUG_RELATION, cypher_string, date_bounds, ladybug_schema, ladybug_tables
 
 SUMMARY = "a folder of Parquet files (DuckDB, Spark, Polars; needs pyarrow)"

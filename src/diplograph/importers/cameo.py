@@ -9,7 +9,7 @@ from ..model.text import fold
 
 
 def bundled_file(name: str) -> Path:
-    from ..check.files import bundled_data_dir
+    from ..files.locate import bundled_data_dir
 
     return bundled_data_dir() / name
 

@@ -230,7 +230,7 @@ class Collector:
         """Merge the rows, then write the data file atomically: compact JSON, relations
         last (the layout the cache builder reads fastest), only entities some relation
         refers to. Nothing is written when no row made a relation (``nothing_kept``)."""
-        from ..formats.common import write_atomic
+        from ..files.atomic import write_atomic
 
         runs: list[_Spill] = []
         try:

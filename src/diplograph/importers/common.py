@@ -1,10 +1,11 @@
 """What every importer shares besides the merge (``collector``) and the CAMEO table
 (``cameo``): the report, reading rows with their line numbers and a progress count,
-checking the output early, ids from names."""
+the tab-separated dialect of raw exports, checking the output early, ids from names."""
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import os
 import re
@@ -18,6 +19,19 @@ from typing import IO, Any, BinaryIO
 from ..model.errors import DataError, UsageError
 
 Progress = Callable[..., None]  # progress(step, done=None, total=None, unit="")
+#: Rows between progress reports.
+PROGRESS_ROWS = 20_000
+
+
+class Tabs(csv.Dialect):
+    """Tab-separated, no quoting: the raw exports of GDELT and ICEWS (a quote is a letter)."""
+
+    delimiter = "\t"
+    quoting = csv.QUOTE_NONE
+    lineterminator = "\n"
+    skipinitialspace = False
+    strict = False
+
 
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
@@ -142,7 +156,7 @@ def closest_column(name: str, columns: list[str]) -> str:
 
 def check_output(output: str, force: bool) -> None:
     """Refuse early (before reading anything) an output that cannot be written."""
-    from ..formats.common import prepare_target
+    from ..files.atomic import prepare_target
 
     if output == "-":
         raise UsageError("give --output FILE: an import writes a data file")

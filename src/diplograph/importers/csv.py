@@ -23,8 +23,10 @@ from ..model.text import choose_from
 from .cameo import vocabulary
 from .collector import Collector
 from .common import (
+    PROGRESS_ROWS,
     Progress,
     Report,
+    Tabs,
     check_output,
     checked_rows,
     closest_column,
@@ -32,7 +34,6 @@ from .common import (
     slug,
     tick,
 )
-from .gdelt import PROGRESS_ROWS, _Tabs
 
 #: Distinct unknown type values named in the report (the rest are counted together).
 NAMED_UNKNOWN = 10
@@ -88,7 +89,7 @@ def import_csv(
     try:
         with open_text(path) as (text, done, size):
             first = text.buffer.peek(65536)[:65536].split(b"\n", 1)[0]
-            dialect = _Tabs if b"\t" in first or path.suffix in (".tsv", ".tab") else csv.excel
+            dialect = Tabs if b"\t" in first or path.suffix in (".tsv", ".tab") else csv.excel
             rows = checked_rows(csv.reader(text, dialect), path)
             header = [h.strip() for h in next(rows, [])]
             if not header:

@@ -31,8 +31,10 @@ from ..model.errors import DataError
 from .cameo import CameoMap, vocabulary
 from .collector import Collector, add_alias
 from .common import (
+    PROGRESS_ROWS,
     Progress,
     Report,
+    Tabs,
     check_output,
     checked_rows,
     closest_column,
@@ -64,8 +66,6 @@ LAYOUTS = {57: _layout(_GEO1, False), 58: _layout(_GEO1, True), 61: _layout(_GEO
 NEEDED = ("GLOBALEVENTID", "SQLDATE", "Actor1Code", "Actor1Name", "Actor2Code", "Actor2Name")
 NEEDED += ("EventCode",)
 SOURCE_ID = "gdelt"
-#: Rows between progress reports.
-PROGRESS_ROWS = 20_000
 #: Names counted per actor code (the most frequent becomes the display name).
 MAX_NAMES = 40
 #: Role codes that make an actor an organization (the others are groups).
@@ -396,16 +396,8 @@ def _dialect(text) -> type[csv.Dialect]:
     """Tab-separated without quoting (raw exports), or comma-separated CSV."""
     first = text.buffer.peek(65536)[:65536].split(b"\n", 1)[0]
     if b"\t" in first:
-        return _Tabs
+        return Tabs
     return csv.excel
-
-
-class _Tabs(csv.Dialect):
-    delimiter = "\t"
-    quoting = csv.QUOTE_NONE
-    lineterminator = "\n"
-    skipinitialspace = False
-    strict = False
 
 
 def _chain_first(first, rows):

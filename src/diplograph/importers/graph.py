@@ -20,7 +20,8 @@ from typing import Any
 
 import msgspec
 
-from ..check.files import RepeatedKey, no_repeats, read_json
+from ..check.files import read_json
+from ..check.repeats import RepeatedKey, no_repeats
 from ..model.errors import DataError
 from ..model.records import CERTAINTY, CODED, ENTITY_ID, ENTITY_TYPES, RELATION_ID
 from .cameo import vocabulary
@@ -103,7 +104,7 @@ def _number(value: Any) -> float | None:
 
 def import_graph(path: Path, output: str, *, force: bool = False) -> Report:
     """Import one graph file into a data file; the report says what was kept."""
-    from ..formats.common import write_atomic
+    from ..files.atomic import write_atomic
 
     check_output(output, force)
     graph, fmt = _read(path)

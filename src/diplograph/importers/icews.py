@@ -28,8 +28,10 @@ from ..model.errors import DataError
 from .cameo import CameoMap, vocabulary
 from .collector import Collector
 from .common import (
+    PROGRESS_ROWS,
     Progress,
     Report,
+    Tabs,
     check_output,
     checked_rows,
     closest_column,
@@ -38,7 +40,6 @@ from .common import (
     slug,
     tick,
 )
-from .gdelt import PROGRESS_ROWS, _Tabs
 
 COLUMNS = (
     "Event ID",
@@ -121,7 +122,7 @@ def import_icews(
     try:
         for path in files:
             with open_text(path) as (text, done, size):
-                rows = checked_rows(csv.reader(text, _Tabs), path)
+                rows = checked_rows(csv.reader(text, Tabs), path)
                 header = next(rows, None)
                 if header is None:
                     raise DataError([f"{path}: empty file, expected ICEWS events"])

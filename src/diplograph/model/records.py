@@ -14,6 +14,7 @@ from typing import Any
 
 from . import dates
 from .datewords import date_text_problem
+from .rules import relation_rule_problems
 
 SCHEMA_VERSION = 1
 
@@ -438,10 +439,7 @@ class References:
                     f"{where}.{field}: unknown entity '{ref}'"
                     + self._closest(ref, self.entity_ids, "entity")
                 )
-        if rel["certainty"] == "reported" and "reported_by" not in rel:
-            problems.append(f"{where}.reported_by: is required when certainty is 'reported'")
-        if rel["source"] == rel["target"]:
-            problems.append(f"{where}.target: a relation cannot join '{rel['source']}' to itself")
+        problems += relation_rule_problems(where, rel)  # (reporter named, ends differ)
         for j, ev in enumerate(rel["evidence"]):
             if ev["source"] not in self.sources:
                 problems.append(

@@ -93,7 +93,9 @@ class NameIndex:
                 if matches and len(matches) == 1:
                     return next(iter(matches))
                 if matches:
-                    ordered = sorted(matches, key=lambda n: self.graph.nodes[n].get("name", n))
+                    # by name, then id: two entities of one name list in the same order
+                    # whatever the hash seed ordered the set in
+                    ordered = sorted(matches, key=lambda n: (self.graph.nodes[n].get("name", n), n))
                     labels = [self._label(n) for n in ordered[:MAX_CANDIDATES]]
                     if len(ordered) > MAX_CANDIDATES:
                         labels.append(f"and {len(ordered) - MAX_CANDIDATES} more")

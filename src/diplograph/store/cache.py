@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .. import __version__
-from ..check.files import data_files, with_vocabulary
+from ..files.locate import data_files, with_vocabulary
 from ..model.errors import DataChanged
 from ..model.gcpause import paused_gc
 from ..model.records import ENTITY_TYPES
@@ -136,7 +136,7 @@ def _open(path: Path, progress: Progress | None) -> PackedGraph:
             discard(target)
         states = file_states(files)
     # only when there is no pack
-    from ..importers.merge import merged_by_identifier
+    from ..files.merged import merged_by_identifier
     from .build import build_sections, build_streaming, documents_for_pack
 
     keep = target.with_suffix(".merged.json") if persist else None

@@ -1,0 +1,331 @@
+"""Checking and indexing relations, a chunk at a time, in one process or two.
+
+``index_relations`` decodes each chunk with Structs whose relation types and evidence
+sources are ``Literal``s (checked in C), checks each record's own rules and the colons
+of its text (``check.repeats``), and turns the fields into index arrays, column by
+column. ``split_relations`` shares large data with a forked child (``parallel``): each
+takes chunks from one end until they meet. The rules that need all relations at once
+(no id twice, no relation joining an entity to itself, every "reported" one naming who
+reported it) run on the joined arrays (``sound``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import itertools
+import struct
+import tempfile
+from array import array
+from collections.abc import Callable, Iterable
+from operator import itemgetter
+from typing import Any
+
+import msgspec
+
+from ..check.fast import all_match, attributes_ok, evidence_ok, relation_struct
+from ..check.repeats import EVIDENCE_ORDER, colons, colons_expected
+from ..model import dates
+from ..model.datewords import date_texts_ok
+from ..model.records import RECORDS, RELATION_ID
+from ..model.rules import RELATION_RULES
+from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
+from . import sizes
+from .format import CERTAINTY_CODES, RELATION_ARRAYS
+from .spans import (
+    DECODE_ERRORS,
+    CompactPart,
+    NotCompact,
+    Progress,
+    SpanPart,
+    batches,
+    decodes,
+)
+from .tables import Column
+
+#: The codes of the enumerations ``model.rules`` reads, as the arrays hold them.
+_CODES = {"certainty": CERTAINTY_CODES}
+#: The index arrays of relations, with their array type codes (the reporter and place
+#: arrays become the pack's rep_off/rep_rel and pla_off/pla_rel adjacencies).
+ARRAYS = {**RELATION_ARRAYS, "reporter": "i", "place": "i"}
+#: The relation fields indexing reads, in the order they come in the record Structs.
+COLUMNS = ("id", "source", "target", "type", "certainty", "date", "reported_by", "place")
+TEXTS = ("evidence", "note", "date_text", "attributes")
+_RELATION_FIELDS = RECORDS["relations"]
+
+
+class Relations:
+    """What checking and indexing relations needs, shared by both processes."""
+
+    def __init__(
+        self, ids: list[str], type_names: list[str], sources: list[str], numpy: Any = None
+    ):
+        # the ids as fresh strings, one after the other in memory: every lookup reads its
+        # key's string, and packed together they stay in the processor's cache longer
+        packed = "\n".join(ids).split("\n")
+        keys = packed if len(packed) == len(ids) else ids  # (an id holding a newline)
+        self.index: dict[str | None, int] = {node: i for i, node in enumerate(keys)}
+        self.type_code = {t: i for i, t in enumerate(type_names)}
+        # types and evidence sources are Literals: msgspec checks those references in C
+        record = relation_struct(type_names, sources)
+        self.decoder = msgspec.json.Decoder(list[record])
+        self.fields = record.__struct_fields__
+        #: numpy, where large data already imported it before a fork (then each process
+        #: turns its date codes into days with it), else None
+        self.numpy = numpy
+
+
+class _DateCodes(dict):
+    """Date text -> its number, numbered as first met (0: no date), with each number's
+    earliest and latest day; a date not seen before is worked out on lookup (raises
+    ``dates.DateError`` when it is not a date)."""
+
+    def __init__(self) -> None:
+        super().__init__({None: 0})
+        self.lows, self.highs = [0], [0]
+
+    def __missing__(self, text: str) -> int:
+        low, high = dates.ordinal_bounds(text)
+        self[text] = code = len(self.lows)
+        self.lows.append(low)
+        self.highs.append(high)
+        return code
+
+
+def index_relations(
+    batches: Iterable[tuple[bytes | None, int | None]],
+    ctx: Relations,
+    abandon: Callable[[], bool] | None = None,
+    backwards: bool = False,
+) -> tuple[dict[str, array], array, int] | None:
+    """Decode and check the relations in ``batches`` (JSON arrays of records, each with
+    the number of records it must hold, or None); their index arrays, the hashes of
+    their ids and the colons in their text, or None on any doubt (or when
+    ``abandon()``, asked before each slice, says the work is no longer needed;
+    ``backwards``: the batches come last first). Raises
+    ``NotCompact`` when a slice of a compact part is not what its layout promised.
+    What needs all relations at once is left to ``_sound`` (so a child process never
+    imports numpy)."""
+    index, type_code = ctx.index, ctx.type_code
+    lookup = index.__getitem__
+    columns = {name: Column(code) for name, code in ARRAYS.items() if name not in ("lo", "hi")}
+    src, dst, rtype, cert, reporter, place = (
+        columns[k].add for k in ("src", "dst", "type", "certainty", "reporter", "place")
+    )
+    date_code = _DateCodes()
+    when_codes = Column("i")
+    hashes = Column("q")  # of the relation ids: duplicates are found among these
+    # every field of each record in one call (no attribute lookups), then as columns,
+    # each by its name
+    named = (*COLUMNS, *TEXTS)
+    picked = itemgetter(*map(ctx.fields.index, named))
+    astuple = msgspec.structs.astuple
+    np = ctx.numpy
+    counted = 0  # colons in all the batches' records
+    for blob, expected in batches:
+        if blob is None or (abandon is not None and abandon()):
+            return None
+        try:
+            rels = ctx.decoder.decode(blob)
+        except DECODE_ERRORS:
+            if expected is not None and not decodes(blob, list[msgspec.Raw]):
+                raise NotCompact from None  # not cut where records meet (or bad syntax)
+            return None
+        if expected is not None and len(rels) != expected:
+            raise NotCompact  # a record that does not start with its id
+        if not rels:
+            continue
+        fields = tuple(zip(*map(astuple, rels), strict=True))
+        field = dict(zip(named, picked(fields), strict=True))
+        names = field["id"]
+        count = len(rels)
+        hashes.add(map(hash, names), count)
+        index[None] = -1  # no reporter
+        try:
+            src(map(lookup, field["source"]), count)
+            dst(map(lookup, field["target"]), count)
+            reporter(map(lookup, field["reported_by"]), count)
+            place(map(lookup, field["place"]), count)
+        except KeyError:  # an unknown entity
+            return None
+        finally:
+            del index[None]
+        levels = field["certainty"]
+        rtype(map(type_code.__getitem__, field["type"]), count)
+        cert(map(CERTAINTY_CODES.__getitem__, levels), count)
+        try:
+            when_codes.add(map(date_code.__getitem__, field["date"]), count)
+        except dates.DateError:
+            return None
+        quoted = field["evidence"]
+        evidence = list(itertools.chain.from_iterable(quoted))
+        # each evidence's fields, as columns, in one pass (every relation cites one)
+        cited = tuple(zip(*map(astuple, evidence), strict=True))
+        said = dict(zip(EVIDENCE_ORDER, cited, strict=True))
+        quotes = said["quote"]
+        # a key repeated in a record (see ``check.repeats``; added up: ``colons``)
+        found = colons(blob, np)
+        if found != colons_expected(fields, ctx.fields, _RELATION_FIELDS, cited):
+            return None
+        counted += found
+        texts = (
+            filter(None, quotes),
+            filter(None, said["url"]),
+            filter(None, said["locator"]),
+            filter(None, field["note"]),
+            filter(None, field["date_text"]),
+        )
+        if not all_match(RELATION_ID, names) or any(
+            any(map(str.isspace, group)) for group in texts
+        ):
+            return None
+        if not date_texts_ok(filter(None, field["date_text"])):
+            return None
+        if None in quotes and not evidence_ok(levels, quoted):  # coded facts, unquoted
+            return None
+        numbers = field["attributes"]
+        if any(numbers) and not attributes_ok(numbers):
+            return None
+        del rels, evidence, names, levels, quoted, numbers, quotes, fields, field, cited, said
+    if backwards:  # each column holds one piece per batch: put them back in order
+        for column in (*columns.values(), when_codes, hashes):
+            column.reverse()
+    out = {name: column.array() for name, column in columns.items()}
+    when = when_codes.array()
+    bounds = {"lo": date_code.lows, "hi": date_code.highs}  # each one's earliest, latest day
+    for name in bounds:
+        if np is None:
+            out[name] = Column.of("i", map(bounds[name].__getitem__, when), len(when))
+        else:  # one lookup per relation in Python is a tenth of a second per million
+            days = np.array(bounds[name], dtype=np.intc)[np.frombuffer(when, dtype=np.intc)]
+            out[name] = array("i", days.tobytes())
+    return {name: out[name] for name in ARRAYS}, hashes.array(), counted
+
+
+#: How the child process ends: its arrays are written; a doubt about the data; the
+#: relations are not laid out as the compact path assumed. Anything else: it failed.
+_CHILD_DONE, _CHILD_DOUBTS, _CHILD_NOT_COMPACT = 0, 2, 4
+
+
+def split_relations(
+    whole: SpanPart | CompactPart,
+    ctx: Relations,
+    alongside: Callable[[Callable[[], bool]], Any],
+    progress: Progress | None,
+) -> tuple[dict[str, array], Any, int] | None:
+    """Index arrays of all relations, what ``alongside(abandon)`` gives (None: a doubt;
+    ``abandon()`` says whether the child has already found one) and how many colons
+    the relations' text holds.
+
+    Large data is shared with a forked child: the parent runs ``alongside``, then both
+    check and index chunks of the relations, the parent from the front and the child
+    from the back, until they meet (``Claims``). The child writes its arrays, the
+    hashes of its relation ids and (compact part) its records' offsets to an unnamed
+    temporary file and exits. If the child fails for any reason other than a doubt
+    about the data, the parent does its chunks too.
+    """
+    parallel = whole.parallel() and two_processes()
+    with tempfile.TemporaryFile() if parallel else contextlib.nullcontext() as handoff:
+        claims = None
+        if parallel:
+            with contextlib.suppress(OSError):
+                claims = Claims(whole.chunks, handoff)
+        if claims is None:  # one process
+            extra = alongside(lambda: False)
+            if extra is None:
+                return None
+            done = index_relations(batches(whole, range(whole.chunks), progress), ctx)
+            if done is None or not _sound(*done[:2]):
+                return None
+            return done[0], extra, done[2]
+
+        def child_work() -> int:
+            try:
+                done = index_relations(batches(whole, claims.back()), ctx, backwards=True)
+            except NotCompact:
+                return _CHILD_NOT_COMPACT
+            if done is None:  # the full checker will say what is wrong (or pass it)
+                return _CHILD_DOUBTS
+            arrays, hashes, tally = done
+            if whole.starts is not None:
+                whole.starts.reverse()  # taken from the back
+            counted = array("q", [tally])
+            send_arrays(handoff, [*map(arrays.get, ARRAYS), hashes, counted], whole.starts or [])
+            return _CHILD_DONE
+
+        with forked(child_work) as child:
+
+            def child_gave_up() -> bool:
+                """Whether the child has ended with a doubt or a surprise in the layout
+                (then the parent stops early)."""
+                return child.poll() in (_CHILD_DOUBTS, _CHILD_NOT_COMPACT)
+
+            extra = alongside(child_gave_up)
+            mine = None
+            if extra is not None:
+                taken = functools.partial(claims.taken, whole.chunks)
+                reached = lambda k: whole.reached(taken())  # noqa: E731 (both processes)
+                front = batches(whole, claims.front(), progress, reached)
+                mine = index_relations(front, ctx, abandon=child_gave_up)
+            if mine is not None:  # else the full checker takes over: the child is stopped
+                child.wait()
+        code = child.code
+        if code == _CHILD_NOT_COMPACT:
+            raise NotCompact
+        if mine is None or code is None or code == _CHILD_DOUBTS:
+            return None
+        arrays, hashes, tally = mine
+        if code == _CHILD_DONE:
+            *received, their_hashes, counted, their_starts = received_arrays(handoff)
+            tally += struct.unpack("q", counted)[0]
+            theirs = {name: array(code) for name, code in ARRAYS.items()}
+            for values, piece in zip(theirs.values(), received, strict=True):
+                values.frombytes(piece)
+            hashes.frombytes(their_hashes)
+            if whole.starts is not None:
+                whole.starts.append(bytes(their_starts))  # packed, as the child packed them
+        else:  # the child died (out of memory, killed): do its chunks here
+            done = index_relations(batches(whole, range(claims.meeting(), whole.chunks)), ctx)
+            if done is None:
+                return None
+            theirs, their_hashes, their_colons = done
+            hashes.extend(their_hashes)
+            tally += their_colons
+    arrays = _joined(arrays, theirs)
+    return (arrays, extra, tally) if _sound(arrays, hashes) else None
+
+
+def _sound(arrays: dict[str, array], hashes: array) -> bool:
+    """The checks that need all relations: no relation id used twice (told apart by
+    their hashes: equal ids have equal hashes, and two ids sharing one only send the
+    data to the full checker), none joining an entity to itself, every "reported" one
+    naming who reported it."""
+    return _distinct(hashes) and _well_formed(arrays)
+
+
+def _well_formed(out: dict[str, array]) -> bool:
+    """The rules between a relation's own fields (``model.rules``: no relation joins an
+    entity to itself; every "reported" one names who reported it), over the arrays."""
+    columns = {"source": out["src"], "target": out["dst"], "certainty": out["certainty"]}
+    columns["reported_by"] = out["reporter"]
+    numpy = None
+    if len(out["src"]) >= sizes.NUMPY_MIN:
+        import numpy
+    return all(rule.hold_coded(columns, _CODES, numpy) for rule in RELATION_RULES)
+
+
+def _distinct(hashes: array) -> bool:
+    """No two equal values: relation ids are told apart by their hashes (equal ids have
+    equal hashes; two ids sharing one only send the data to the full checker)."""
+    if len(hashes) < sizes.NUMPY_MIN:
+        return len(set(hashes)) == len(hashes)
+    import numpy as np
+
+    values = np.sort(np.frombuffer(hashes, dtype=np.int64))
+    return not bool((values[1:] == values[:-1]).any())
+
+
+def _joined(first: dict[str, array], second: dict[str, array]) -> dict[str, array]:
+    for name, values in second.items():
+        first[name].extend(values)
+    return first
