@@ -203,6 +203,14 @@ def test_who_command_table_and_errors(cli):
     assert upper.exit_code == 0 and {r["type"] for r in json.loads(upper.stdout)} == {"sanctions"}
     empty = cli("who", "released", "Kellogg")
     assert empty.exit_code == 0 and "no recorded 'released' relations" in empty.stdout
+    swapped = cli("who", "Tsikhanouski", "released")
+    assert swapped.exit_code == 2
+    assert last_error(swapped) == (
+        "Error: unknown relation type 'Tsikhanouski': the relation comes first, then the "
+        "name (who released Tsikhanouski)"
+    )
+    spaced = cli("who", "Keith Kellogg", "met")
+    assert last_error(spaced).endswith('(who met "Keith Kellogg")')
 
 
 # -- errors: the CLI's messages, as exceptions, nothing printed ---------------------------

@@ -196,7 +196,10 @@ class Graph:
         from ..queries.who import who
 
         def question(store: Store) -> list[dict]:
-            types = check_relation_types(store, _split(relation))
+            try:
+                types = check_relation_types(store, _split(relation))
+            except UsageError as exc:
+                raise UsageError(_swapped(store, relation, name) or str(exc)) from None
             node = resolve(store, name)
             chosen = self.filters(None, place, since, until, within, certainty, store)
             return who(store, node, types, chosen)
@@ -461,3 +464,21 @@ class Graph:
         from .tables import to_pandas
 
         return self.ask(to_pandas)
+
+
+def _swapped(store: Store, first: Values, second: str) -> str | None:
+    """The message for ``who NAME RELATION`` typed the wrong way round (``first`` a
+    name, ``second`` a relation type), else None."""
+    from ..queries.filters import check_relation_types
+
+    if not isinstance(first, str):
+        return None
+    try:
+        check_relation_types(store, [second])
+    except UsageError:
+        return None
+    actor = f'"{first}"' if " " in first else first
+    return (
+        f"unknown relation type '{first}': the relation comes first, then the name "
+        f"(who {second} {actor})"
+    )
