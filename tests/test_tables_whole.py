@@ -202,3 +202,26 @@ def test_the_check_sees_a_dropped_character():
     assert not whole("2025-02-14", texts, 80)
     assert not whole("“release of political", texts, 80)
     assert whole("“release of politica", texts, 80)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_probe_fits_exactly_when_the_whole_table_fits(width):
+    """``fits`` measures a one-row probe (each column's longest word) instead of every
+    cell: it must give the whole table's answer, with wide (CJK) and long words too."""
+    from rich.console import Console
+
+    from diplograph.cli import render
+
+    columns = [("who", lambda r: r["who"]), ("evidence", lambda r: r["quote"])]
+    rows = [
+        {"who": "Alexander Lukashenko", "quote": "met with him in Minsk on June 21"},
+        {"who": "习近平 Xi Jinping", "quote": f"“{LONG}” said, see https://example.org/{LONG}"},
+        {"who": "Лукашенко", "quote": "a [bold]markup-looking[/bold] word and an-ordinary-one"},
+    ]
+    console = Console(width=width, file=None, color_system=None)
+    for lines in (True, False):
+        for some in (rows[:1], rows, rows[::-1]):
+            cells = render._plain_cells(some, columns)
+            shown = render.table(some, columns, "t", lines=lines, cells=cells)
+            small = render.probe(shown, columns, cells)
+            assert render.fits(console, small) == render.fits(console, shown), (width, some)

@@ -203,6 +203,32 @@ def write_csv(rows: list[dict], out: IO[str], keys: list[str] | None = None) -> 
     out.write(text.getvalue())
 
 
+def frame(
+    columns: Columns,
+    title: str | None = None,
+    lines: bool = True,
+    cells: list[list[str]] | None = None,
+) -> Table:
+    """An empty Rich table with the columns of ``table`` (the same widths and folding)."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    result = Table(
+        title=None if title is None else escape(title),
+        show_lines=lines,
+        title_justify="left",
+        expand=False,
+        show_edge=False,
+    )
+    longest = [cell_len(w) for w in longest_words(cells)] if cells else []
+    for n, (header, _) in enumerate(columns):
+        layout = dict(_LAYOUT.get(header, {"min_width": 12}))
+        if n < len(longest) and "min_width" in layout:
+            layout["min_width"] = max(layout["min_width"], longest[n])
+        result.add_column(header, overflow="fold", **layout)
+    return result
+
+
 def table(
     rows: list[dict],
     columns: Columns,
@@ -213,31 +239,20 @@ def table(
     """A Rich table of rows; every column folds instead of truncating. The title is
     plain text (it holds names from the data). Given the rows' plain ``cells``, each
     column is at least as wide as its longest word (so Rich wraps between words)."""
-    from rich.table import Table
-
-    result = Table(
-        title=None if title is None else escape(title),
-        show_lines=lines,
-        title_justify="left",
-        expand=False,
-        show_edge=False,
-    )
-    longest = (
-        [
-            max((len(w) for c in column for w in c.split()), default=0)
-            for column in zip(*cells, strict=True)
-        ]
-        if cells
-        else []
-    )
-    for n, (header, _) in enumerate(columns):
-        layout = dict(_LAYOUT.get(header, {"min_width": 12}))
-        if n < len(longest) and "min_width" in layout:
-            layout["min_width"] = max(layout["min_width"], longest[n])
-        result.add_column(header, overflow="fold", **layout)
+    result = frame(columns, title, lines, cells)
     for row in rows:
         result.add_row(*(cell(row) for _, cell in columns))
     return result
+
+
+def longest_words(cells: list[list[str]]) -> list[str]:
+    """Each column's longest word (in terminal cells) in the rows' plain ``cells``."""
+    from rich.cells import cell_len
+
+    return [
+        max((w for c in column for w in c.split()), key=cell_len, default="")
+        for column in zip(*cells, strict=True)
+    ]
 
 
 def fits(console: Console, shown: Table) -> bool:
@@ -248,6 +263,18 @@ def fits(console: Console, shown: Table) -> bool:
     rich_console = getattr(console, "console", console)  # an Output: its Rich console
     options = rich_console.options.update_width(1_000_000)  # unclamped: what it needs
     return Measurement.get(rich_console, options, shown).minimum <= rich_console.width
+
+
+def probe(shown: Table, columns: Columns, cells: list[list[str]]) -> Table:
+    """A one-row table as wide at least as ``shown`` needs: its columns as ``frame``
+    makes them, its row each column's longest word. A column needs no more than its
+    longest word (or its header's), so ``fits`` measures this in no time where
+    measuring every cell of a long answer costs seconds."""
+    from rich.text import Text
+
+    small = frame(columns, None, shown.show_lines, cells)
+    small.add_row(*(Text(word) for word in longest_words(cells)))
+    return small
 
 
 def _words(text: str) -> list[str]:
@@ -278,11 +305,14 @@ def drawn_whole(lines: list[str], columns: list[list[str]]) -> bool:
     )
 
 
-def whole_table(console: Console, shown: Table, cells: list[list[str]]) -> Any | None:
+def whole_table(
+    console: Console, shown: Table, cells: list[list[str]], measure: Table | None = None
+) -> Any | None:
     """``shown`` drawn at the console's width, as a renderable, if every cell of it
     (``cells``: each row's cells as plain text) is shown whole; None if a word would be
-    cut or a character lost (then the caller shows records)."""
-    if not fits(console, shown):
+    cut or a character lost (then the caller shows records). ``measure``: a table as
+    wide as ``shown`` needs (``probe``), measured first instead of ``shown``."""
+    if not fits(console, shown if measure is None else measure):
         return None
     from rich.segment import Segment, SegmentLines
 
@@ -305,7 +335,8 @@ def show_rows(console: Console, rows: list[dict], columns: Columns, title: str |
     """Rows as a table where every cell shows whole at the console's width, else as
     records (one field per line): a table never drops a character or cuts a word."""
     cells = _plain_cells(rows, columns)
-    whole = whole_table(console, table(rows, columns, title, cells=cells), cells)
+    shown = table(rows, columns, title, cells=cells)
+    whole = whole_table(console, shown, cells, probe(shown, columns, cells) if cells else None)
     return whole if whole is not None else records(rows, columns, title)
 
 
@@ -435,7 +466,7 @@ def emit_sections(sections: dict[str, list[dict]], fmt: str, console: Console) -
         columns = [(h, _listed(h)) for h in headers]
         cells = _plain_cells(rows, columns)
         shown = table(rows, columns, title, lines=False, cells=cells)
-        whole = whole_table(console, shown, cells)
+        whole = whole_table(console, shown, cells, probe(shown, columns, cells))
         console.print(whole if whole is not None else records(rows, columns, title))
 
 
