@@ -29,16 +29,7 @@ def data_files(path: Path) -> list[Path]:
     Only regular files are read: a device (``/dev/zero``), a pipe or a socket has no
     end to read to, so naming one is an error, as is a symbolic link that leads nowhere
     or in a loop."""
-    try:
-        found = path.stat()
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise DataError([f"{path}: symbolic link loop"]) from None
-        if path.is_symlink():
-            raise DataError([f"{path}: broken symbolic link"]) from None
-        if isinstance(exc, FileNotFoundError):
-            raise DataError([f"{path}: no such file or folder"]) from None
-        raise DataError([f"{path}: cannot read ({exc.strerror})"]) from None
+    found = _stat(path, missing="no such file or folder")
     if stat.S_ISDIR(found.st_mode):
         try:
             files = sorted(
@@ -59,17 +50,25 @@ def data_files(path: Path) -> list[Path]:
 def regular_file(path: Path, found: os.stat_result | None = None) -> Path:
     """``path``, when it is a regular file (following links); else DataError."""
     if found is None:
-        try:
-            found = path.stat()
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise DataError([f"{path}: symbolic link loop"]) from None
-            if path.is_symlink():
-                raise DataError([f"{path}: broken symbolic link"]) from None
-            raise DataError([f"{path}: cannot read ({exc.strerror})"]) from None
+        found = _stat(path)
     if not stat.S_ISREG(found.st_mode):
         raise DataError([f"{path}: not a regular file (a device, pipe or socket is not data)"])
     return path
+
+
+def _stat(path: Path, missing: str | None = None) -> os.stat_result:
+    """``path.stat()``, following links; a failure as DataError naming what is wrong
+    (``missing``: the words for a path that is not there, else "cannot read")."""
+    try:
+        return path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise DataError([f"{path}: symbolic link loop"]) from None
+        if path.is_symlink():
+            raise DataError([f"{path}: broken symbolic link"]) from None
+        if missing is not None and isinstance(exc, FileNotFoundError):
+            raise DataError([f"{path}: {missing}"]) from None
+        raise DataError([f"{path}: cannot read ({exc.strerror})"]) from None
 
 
 def resolve_data_path(path: str | os.PathLike[str] | None = None) -> Path:
