@@ -235,3 +235,76 @@ def test_the_full_checker_names_a_repeated_key_in_a_record(write_data):
     with pytest.raises(DataError) as caught:
         read_json(path)
     assert caught.value.problems == [f'{path}:3:4: invalid JSON: key "name" repeated in one object']
+
+
+@pytest.fixture(scope="module")
+def wide(tmp_path_factory):
+    """A generated dataset whose arrays span many checksum blocks."""
+    doc = generate.generate(6000, 60000, 11)
+    data = tmp_path_factory.mktemp("wide") / "wide.json"
+    data.write_text(json.dumps(doc, separators=(",", ":")), encoding="utf-8")
+    return doc, data
+
+
+def _blocks_checked(store) -> dict[str, tuple[int, int]]:
+    """Section -> (blocks checked, blocks) of each array section a store has opened."""
+    return {
+        name: (len(value._ok) - value._left, len(value._ok))
+        for name, value in dict(store._s).items()
+        if isinstance(value, format.Checked)
+    }
+
+
+def test_a_query_checks_only_the_blocks_it_reads(cached, wide):
+    """Memory that follows the answer: an ordinary actor's who-met maps and checks a few
+    blocks of each array, of the ids and of the names, not whole sections."""
+    import diplograph
+
+    doc, data = wide
+    diplograph.open(data).who_met("e4000")  # builds the pack
+    graph = diplograph.open(data)
+    rows = graph.who_met("e4000")
+    assert rows  # (an actor with a few meetings)
+    checked = _blocks_checked(graph.store)
+    for name in ("src", "dst", "type", "lo", "in_rel", "out_rel", "rel_off", "names_blob"):
+        done, total = checked[name]
+        assert total >= 20, name
+        assert done <= total // 5, (name, done, total)
+    # the ids: the blocks a binary search for one id visits, and the rows' own
+    done, total = checked["ids_off"]
+    assert done <= len(doc["entities"]).bit_length() + 2 * len(rows)
+    busy = diplograph.open(data)
+    busy.who_met("e5")  # (the counts are the blocks read: a hub's relations are everywhere)
+    assert _blocks_checked(busy.store)["src"] == (checked["src"][1],) * 2
+
+
+def test_a_damaged_block_is_found_when_read(cli, cached, monkeypatch, wide):
+    """A block of an array no query has read yet is checked when one reads it: an answer
+    that does not touch it comes from the pack as it is, one that does from a pack built
+    anew, and both equal the answer without a cache."""
+    import diplograph
+
+    doc, data = wide
+    near, far = ("who-met", "e4000", "--format", "json"), ("who-met", "e5", "--format", "json")
+    expected = uncached(cli, monkeypatch, data, near, far)
+    assert answers(cli, monkeypatch, data, near) == expected[:1]
+    pack = pack_of(data)
+    graph = diplograph.open(data)
+    graph.who_met("e4000")
+    read = graph.store._s["src"]._ok
+    per = format.BLOCK // 4  # relations a block of src holds
+    meetings = [
+        r
+        for r, relation in enumerate(doc["relations"])
+        if relation["type"] == "met" and "e5" in (relation["source"], relation["target"])
+    ]
+    unread = next(r // per for r in meetings if not read[r // per])
+    del graph, read
+    body, layout = sections_of(pack)
+    at = body + layout["src"][0] + unread * format.BLOCK + 5
+    pristine = pack.read_bytes()
+    poke(pack, at, pristine[at] ^ 0x04)
+    assert answers(cli, monkeypatch, data, near) == expected[:1]
+    assert pack.read_bytes()[at] != pristine[at]  # not read: not checked, still there
+    assert answers(cli, monkeypatch, data, near, far) == expected
+    assert pack.read_bytes() == pristine  # the busy actor's relations reach it: rebuilt

@@ -591,20 +591,22 @@ def test_search_reads_only_the_quote_rows_that_can_make_the_list(tmp_path, monke
                 assert len(set(cards)) <= limit, (limit, len(cards))
 
 
-def test_positions_by_search_then_by_dict(monkeypatch):
-    """Entity positions: found by binary search until enough searches make a full dict
-    worth building (positions it is told, as a query reads its relations, do not count)."""
+def test_positions_remember_only_what_was_asked_or_told():
+    """Entity positions: found by binary search over the sorted ids, or told (as a query
+    reads its relations, as a path search steps); what is remembered follows the work
+    done, never the whole graph (no dict of every id, however many searches)."""
     ids = [f"n{i}" for i in (5, 3, 9, 1, 7)]
     order = array("i", sorted(range(len(ids)), key=ids.__getitem__))
-    monkeypatch.setattr(packed_module._Positions, "DICT_AFTER", 3)
     positions = packed_module._Positions(ids, order)
-    for i, node in enumerate(ids):
-        positions.remember(node, i)  # told: no search
-    assert not positions._complete
-    for _ in range(2):
-        for node in [*ids, "n2", "", None]:
+    positions.remember("n5", 0)
+    assert set(positions._found) == {"n5"}
+    for _ in range(3000):  # far more searches than ids
+        for node in ["n9", "n2", "", None]:
             assert positions.get(node) == (ids.index(node) if node in ids else None)
-    assert positions._complete  # after three searches for unknown ids
+    assert set(positions._found) == {"n5", "n9"}
+    assert [positions[node] for node in ids] == list(range(len(ids)))
+    with pytest.raises(KeyError):
+        positions["n2"]
 
 
 @settings(max_examples=500)

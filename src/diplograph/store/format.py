@@ -5,11 +5,13 @@ header (msgpack: format, key, layout, byteorder, size, checksum kind, each secti
 checksum), then the sections, each starting on 8 bytes so that arrays can be mapped as
 typed views. Sections hold only JSON, msgpack and raw integer arrays: nothing is executed
 or unpickled. ``write_pack`` writes one atomically; ``read_pack`` checks the header and
-layout and hands back the sections, each read, and its checksum verified, when first
-used: a query pays for the sections it reads. Byte sections read a record at a time
-(``Blob``) are checked a block at a time instead (``BLOCK`` bytes, their checksums kept
-in a section of their own), the blocks each read touches. Any mismatch raises
-``PackDamaged``: the cache is deleted and the question answered from the data.
+layout and hands back the sections, each opened when first used. Every section but the
+small msgpack one is checked a block at a time (``BLOCK`` bytes, their checksums kept in
+a section of their own, ``sums_name``), the blocks a read touches when it touches them:
+byte sections read a record at a time with pread (``Blob``), arrays as typed views of a
+memory map (``Checked``). So a query pays, in time and in memory, for the blocks it
+reads, not for the size of the graph. Any mismatch raises ``PackDamaged``: the cache is
+deleted and the question answered from the data.
 """
 
 from __future__ import annotations
@@ -30,21 +32,26 @@ import msgspec
 from ..model.errors import CacheDamaged as PackDamaged  # a pack that fails its checks
 from ..model.records import CERTAINTY
 
-PACK_FORMAT = 7  # (main's 5, a checksum per section, the record file's state)
+PACK_FORMAT = 8  # (7: a checksum per section; 8: a checksum per block of every section)
 #: Byte sections read a record at a time are checked in blocks of this many bytes.
 BLOCK = 4096
 CERTAINTY_CODES = {level: i for i, level in enumerate(CERTAINTY)}
 MAGIC = b"DIPLOGRAPH-PACK\x01"
 
 _MSGPACK_SECTIONS = ("meta",)
+#: Byte sections read by the slice with pread (``Blob``): records, and the sorted name keys.
 _BLOB_SECTIONS = ("ent_blob", "rel_blob", "key_blob", "sur_blob")
-_BYTES_SECTIONS = ("ids_blob", "names_blob")
 #: One value per relation: the two ends, type, certainty, earliest and latest day (array
 #: type codes).
 RELATION_ARRAYS = {"src": "i", "dst": "i", "type": "H", "certainty": "B", "lo": "i", "hi": "i"}
+#: Sections mapped as typed views (``Checked``): index arrays, and the ids and display
+#: names (bytes), which rows read many of, here and there.
 _ARRAY_SECTIONS = {
+    "ids_blob": "B",
+    "names_blob": "B",
     "ent_off": "q",
     "rel_off": "q",
+    "ids_off": "q",
     "key_off": "q",
     "sur_off": "q",
     "names_off": "q",
@@ -136,9 +143,9 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
             blobs[name] = value  # written piece by piece, never joined in memory
         else:
             blobs[name] = bytes(value)
-    for name in _BLOB_SECTIONS:
+    for name in [*_BLOB_SECTIONS, *_ARRAY_SECTIONS]:
         blobs[sums_name(name)] = memoryview(block_sums(blobs[name])).cast("B")
-    sums = {name: checksum(blob) for name, blob in blobs.items() if name not in _BLOB_SECTIONS}
+    sums = {name: checksum(blob) for name, blob in blobs.items() if not _blocked(name)}
     layout: dict[str, list[int]] = {}
     offset = 0
     for name, blob in blobs.items():
@@ -179,8 +186,13 @@ def write_pack(path: Path, key: str, sections: dict[str, Any]) -> None:
 
 
 def sums_name(name: str) -> str:
-    """The section holding the block checksums of byte section ``name``."""
+    """The section holding the block checksums of section ``name``."""
     return f"{name}_sums"
+
+
+def _blocked(name: str) -> bool:
+    """Whether section ``name`` is checked a block at a time (else whole, when read)."""
+    return name in _BLOB_SECTIONS or name in _ARRAY_SECTIONS
 
 
 def temp_prefix(prefix: str) -> str:
@@ -317,6 +329,86 @@ class Blob:
         return data
 
 
+class Checked:
+    """An array section of a pack: a typed view of the memory-mapped file whose blocks
+    (``BLOCK`` bytes) are each checked against their checksum when first read, so a query
+    maps and checks only the pages it touches.
+
+    Reads as the view does (``a[i]``, ``a[i:j]``, ``len``, iteration). A loop over many
+    scattered items checks their blocks at once (``check(indices)``) and then reads the
+    unchecked ``view``; a whole-array pass (numpy) takes ``whole()``.
+    """
+
+    __slots__ = ("view", "_raw", "_sums", "_ok", "_shift", "_left", "_path")
+
+    def __init__(self, raw: memoryview, code: str, sums: Any, path: object):
+        self._raw, self._sums, self._path = raw, sums, path
+        self.view = raw.cast(code) if len(raw) else memoryview(array(code))
+        if len(sums) != -(-len(raw) // BLOCK):
+            raise PackDamaged("a section's block checksums do not match its size", path)
+        self._ok = bytearray(len(sums))
+        self._left = len(sums)  # blocks not checked yet
+        self._shift = (BLOCK // self.view.itemsize).bit_length() - 1  # item -> block
+
+    def __len__(self) -> int:
+        return len(self.view)
+
+    def __getitem__(self, at: Any) -> Any:
+        if at.__class__ is int:
+            k = (at if at >= 0 else at + len(self.view)) >> self._shift
+            if self._left and not self._ok[k]:
+                if k >= len(self._ok) or k < 0:
+                    raise IndexError(at)
+                self._check_blocks(k, k + 1)
+            return self.view[at]
+        first, stop, step = at.indices(len(self.view))
+        if self._left and stop > first:
+            if step != 1:
+                self.whole()
+            else:
+                self._check_blocks(first >> self._shift, ((stop - 1) >> self._shift) + 1)
+        return self.view[at]
+
+    def __iter__(self) -> Any:
+        return iter(self.whole())
+
+    def whole(self) -> memoryview:
+        """The view, every block checked (for a pass over the whole array)."""
+        if self._left:
+            self._check_blocks(0, len(self._ok))
+        return self.view
+
+    def check(self, indices: Any) -> memoryview:
+        """Check the blocks that items ``indices`` lie in; the view to read them from."""
+        if self._left:
+            ok, shift = self._ok, self._shift
+            for k in {i >> shift for i in indices}:
+                if not ok[k]:
+                    self._check_blocks(k, k + 1)
+        return self.view
+
+    def _check_blocks(self, first: int, stop: int) -> None:
+        ok, raw, sums = self._ok, self._raw, self._sums
+        for k in range(first, stop):
+            if not ok[k]:
+                if checksum(raw[k * BLOCK : (k + 1) * BLOCK]) != sums[k]:
+                    raise PackDamaged("a block of a pack section fails its checksum", self._path)
+                ok[k] = 1
+                self._left -= 1
+
+
+def whole(values: Any) -> Any:
+    """``values`` as a buffer numpy can read: a ``Checked`` section with every block
+    checked, anything else as it is."""
+    return values.whole() if isinstance(values, Checked) else values
+
+
+def checked_view(values: Any, indices: Any) -> Any:
+    """What to read items ``indices`` of ``values`` from in a loop: a ``Checked``
+    section's view once their blocks are checked, anything else as it is."""
+    return values.check(indices) if isinstance(values, Checked) else values
+
+
 class FileSections(dict):
     """Pack sections read from a file when first used, each checked against its
     checksum then: arrays as typed views of a memory map (only their pages are read),
@@ -348,20 +440,20 @@ class FileSections(dict):
             if length % array(code).itemsize or start % 8:
                 raise PackDamaged(f"section {name} has a bad length or place", self.path)
             raw = self.mapped()[start : start + length]
-            self._check(name, raw)
-            value = raw.cast(code) if length else array(code)
+            if name in _ARRAY_SECTIONS:
+                value = Checked(raw, code, self[sums_name(name)], self.path)
+            else:  # a section of block checksums: small, checked whole
+                self._check(name, raw)
+                value = raw.cast(code) if length else array(code)
         else:
             raw = os.pread(self._fd, length, start)
             if len(raw) != length:
                 raise PackDamaged(f"section {name} is cut short", self.path)
             self._check(name, raw)
-            if name in _BYTES_SECTIONS:
-                value = raw
-            else:
-                try:
-                    value = msgspec.msgpack.decode(raw)
-                except msgspec.DecodeError as exc:
-                    raise PackDamaged(str(exc), self.path) from None
+            try:
+                value = msgspec.msgpack.decode(raw)
+            except msgspec.DecodeError as exc:
+                raise PackDamaged(str(exc), self.path) from None
         self[name] = value
         return value
 
@@ -422,9 +514,8 @@ def read_pack(path: Path, key: str) -> dict[str, Any]:
         ):
             raise PackDamaged("stale or foreign pack", path)
         layout, sums = header["layout"], header["sums"]
-        if set(layout) != {*_MSGPACK_SECTIONS, *_BYTES_SECTIONS, *_ARRAY_SECTIONS} | {
-            *_BLOB_SECTIONS,
-            *map(sums_name, _BLOB_SECTIONS),
+        if set(layout) != {*_MSGPACK_SECTIONS, *_ARRAY_SECTIONS, *_BLOB_SECTIONS} | {
+            *map(sums_name, [*_BLOB_SECTIONS, *_ARRAY_SECTIONS]),
         } or not isinstance(sums, dict):
             raise PackDamaged("sections missing", path)
         for name, (offset, length) in layout.items():

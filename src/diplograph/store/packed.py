@@ -24,12 +24,14 @@ from typing import Any
 import msgspec
 
 from ..model.gcpause import paused_gc
-from .format import CERTAINTY_CODES, Blob, PackDamaged, temp_prefix
+from .format import CERTAINTY_CODES, Blob, PackDamaged, checked_view, temp_prefix, whole
 
 #: From this many relations, ``links`` works with numpy.
 NUMPY_MIN_LINKS = 50_000
 #: Records decoded per read when a command goes through all of them (export, search file).
 SCAN_SLICE = 20_000
+#: Strings decoded per read when a table is gone through whole.
+READ_SLICE = 100_000
 
 
 # -- the graph view ------------------------------------------------------------------------
@@ -60,29 +62,70 @@ class StringTable:
 
     def __getitem__(self, i: int) -> str:
         try:
-            return self._blob[self._off[i] : self._off[i + 1]].decode("utf-8")
+            return str(self._blob[self._off[i] : self._off[i + 1]], "utf-8")
         except UnicodeDecodeError as exc:
             raise PackDamaged(str(exc)) from None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._read_all(range(len(self))))
+        count = len(self)
+        for first in range(0, count, READ_SLICE):  # a slice at a time: memory stays small
+            yield from self._read_all(range(first, min(first + READ_SLICE, count)))
 
     def many(self, indices: Sequence[int]) -> list[str]:
-        """Items by index (repeats welcome): one read per item when they are few, else
-        one read of the whole section, each distinct item decoded once."""
+        """Items by index (repeats welcome), each distinct item decoded once: read one
+        by one when they are few against the table, else sliced from one read of the
+        part of the table they span."""
         if len(indices) < 64:
             return list(map(self.__getitem__, indices))
         distinct = list(set(indices))
-        found = dict(zip(distinct, self._read_all(distinct), strict=True))
+        if len(distinct) * 64 < len(self):
+            found = dict(zip(distinct, map(self.__getitem__, distinct), strict=True))
+        else:
+            found = dict(zip(distinct, self._read_all(distinct), strict=True))
         return list(map(found.__getitem__, indices))
 
-    def _read_all(self, indices: Iterable[int]) -> list[str]:
-        """Items by index, sliced from one read of the whole section."""
-        blob, off = self._blob[0 : off_end(self._off)], self._off
+    def _read_all(self, indices: Sequence[int]) -> list[str]:
+        """Items by index, sliced from one read of the part of the section they span."""
+        if not indices:
+            return []
+        off = checked_view(self._off, [*indices, *(i + 1 for i in indices)])
+        base = min(off[i] for i in indices)
+        blob = bytes(self._blob[base : max(off[i + 1] for i in indices)])
         try:
-            return [blob[off[i] : off[i + 1]].decode("utf-8") for i in indices]
+            return [blob[off[i] - base : off[i + 1] - base].decode("utf-8") for i in indices]
         except UnicodeDecodeError as exc:
             raise PackDamaged(str(exc)) from None
+
+
+class Ids(Sequence):
+    """Entity ids by position (a ``StringTable``), the ones read remembered: rows name
+    the same entities again and again, and a path search steps through them."""
+
+    def __init__(self, table: StringTable):
+        self._table = table
+        self._seen: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __getitem__(self, i: Any) -> Any:
+        if i.__class__ is not int:
+            return [self[k] for k in range(*i.indices(len(self)))]
+        found = self._seen.get(i)
+        if found is None:
+            if i < 0:
+                i += len(self)
+            if not 0 <= i < len(self):
+                raise IndexError(i)
+            found = self._seen[i] = self._table[i]
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def many(self, indices: Sequence[int]) -> list[str]:
+        """Ids by position, read in one go (see ``StringTable.many``)."""
+        return self._table.many(indices)
 
 
 class NameTable(Mapping):
@@ -161,27 +204,19 @@ class _Nodes:
 
 
 class _Positions:
-    """Entity id -> position: binary search over the ids in sorted order (remembering
-    what it found, and what ``remember`` is told), until enough searches (a path search,
-    a search naming thousands) make a full dict worth building."""
+    """Entity id -> position: binary search over the ids in sorted order, remembering
+    what it found and what ``remember`` is told (ends read from records whose arrays
+    confirm them, the steps of a path search): what it holds follows the work done,
+    never the size of the graph."""
 
-    DICT_AFTER = 2_000  # binary searches
-
-    def __init__(self, ids: list[str], order: Any):
+    def __init__(self, ids: Ids, order: Any):
         self._ids, self._order = ids, order
         self._found: dict[str, int] = {}
-        self._complete = False
-        self._searches = 0
 
     def get(self, node: object, default: int | None = None) -> int | None:
         found = self._found.get(node, -1)  # type: ignore[call-overload]
-        if found >= 0 or self._complete:
-            return found if found >= 0 else default
-        if self._searches >= self.DICT_AFTER:
-            self._found = {n: i for i, n in enumerate(self._ids)}
-            self._complete = True
-            return self._found.get(node, default)  # type: ignore[call-overload]
-        self._searches += 1
+        if found >= 0:
+            return found
         if not isinstance(node, str):
             return default
         order, ids = self._order, self._ids
@@ -220,11 +255,8 @@ class PackedGraph:
     def __init__(self, sections: dict[str, Any]):
         meta = sections["meta"]
         self._s = sections
-        ids_blob = bytes(sections["ids_blob"])
-        try:
-            self.ids: list[str] = ids_blob.decode("utf-8").split("\n") if ids_blob else []
-        except UnicodeDecodeError as exc:
-            raise PackDamaged(str(exc)) from None
+        #: entity ids by position, each decoded when asked for (never all at once)
+        self.ids = Ids(StringTable(sections["ids_blob"], sections["ids_off"]))
         self.index = _Positions(self.ids, sections["id_order"])
         self.exact = NameTable(
             StringTable(sections["key_blob"], sections["key_off"]),
@@ -613,11 +645,15 @@ class PackedGraph:
         for way, offsets, rels, ends in _WAYS:
             if direction not in (way, "both"):
                 continue
-            off, far = s[offsets], s[ends]
-            for r in s[rels][off[i] : off[i + 1]]:
+            off = s[offsets]
+            chosen = s[rels][off[i] : off[i + 1]]
+            far, known = checked_view(s[ends], chosen), self.index.remember
+            for r in chosen:
                 if accepts is None or accepts(r):
-                    nxt = ids[far[r]]
+                    position = far[r]
+                    nxt = ids[position]
                     if nxt not in avoid:
+                        known(nxt, position)  # the search steps on from it
                         yield nxt, r
 
     def part(self, filters, ego: str | None, radius: int) -> tuple[list[str], list[int]]:
@@ -683,12 +719,12 @@ class PackedGraph:
             return sorted({(u, v) for u, v in self.endpoints(accepts) if not {u, v} & avoid})
         import numpy as np
 
-        src = np.frombuffer(self._s["src"], dtype=np.intc)
-        dst = np.frombuffer(self._s["dst"], dtype=np.intc)
+        src = np.frombuffer(whole(self._s["src"]), dtype=np.intc)
+        dst = np.frombuffer(whole(self._s["dst"]), dtype=np.intc)
         kept = np.ones(count, dtype=bool)
         if accepts is not None:
             kept = np.fromiter(map(accepts, range(count)), dtype=bool, count=count)
-        order = np.frombuffer(self._s["id_order"], dtype=np.intc)
+        order = np.frombuffer(whole(self._s["id_order"]), dtype=np.intc)
         rank = np.empty(len(order), dtype=np.int64)  # each entity's place among sorted ids
         rank[order] = np.arange(len(order))
         if avoid:

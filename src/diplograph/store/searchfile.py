@@ -36,7 +36,7 @@ from ..model.gcpause import paused_gc
 from ..model.text import fold_joined, fold_many
 from ..model.vocabulary import relation_label
 from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
-from .format import CHECKSUM, PackDamaged, aligned, checksum
+from .format import CHECKSUM, PackDamaged, aligned, checksum, whole
 from .searchindex import NameCandidates, SearchIndex, label_key
 
 MAGIC = b"DIPLOGRAPH-SRCH\x07"
@@ -367,7 +367,7 @@ def _relation_keys(packed: Any) -> array:
     import numpy as np
 
     by_source, short = _name_keys(packed.names)
-    sources = np.frombuffer(src, dtype=np.intc)
+    sources = np.frombuffer(whole(src), dtype=np.intc)
     keys = by_source[sources]
     shorter = np.flatnonzero(short[sources]).tolist()
     if shorter:
@@ -385,7 +385,7 @@ def _name_keys(names: Any) -> tuple[Any, Any]:
     name table's blob by offsets: no name is decoded."""
     import numpy as np
 
-    off = np.frombuffer(names.offsets, dtype=np.int64)
+    off = np.frombuffer(whole(names.offsets), dtype=np.int64)
     starts, lengths = off[:-1], off[1:] - off[:-1]
     blob = names.blob[0 : int(off[-1])] if len(off) else b""
     data = np.frombuffer(bytes(blob) + bytes(8), dtype=np.uint8)  # (reads past the end)

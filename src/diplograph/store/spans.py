@@ -11,6 +11,7 @@ not what the compact path assumed raises ``NotCompact``: the file is read the si
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import mmap
 import re
@@ -129,7 +130,18 @@ class CompactPart:
             starts = self._starts(first, end)
             count = len(starts)
             self.starts.append(starts.tobytes())
-        return screened(b"".join((b"[", self.view[first:end], b"]"))), count
+        chunk = b"".join((b"[", self.view[first:end], b"]"))
+        self._let_go(first, end)
+        return screened(chunk), count
+
+    def _let_go(self, first: int, end: int) -> None:
+        """Hand the mapped pages of ``text[first:end]`` back (copied into a chunk): the
+        kernel keeps them in its page cache, but they no longer count in this process's
+        memory, which so stays the size of a few chunks however large the file."""
+        if isinstance(self.text, mmap.mmap) and hasattr(mmap, "MADV_DONTNEED"):
+            start = first - first % mmap.PAGESIZE
+            with contextlib.suppress(OSError, ValueError):
+                self.text.madvise(mmap.MADV_DONTNEED, start, end - start)
 
     def _starts(self, first: int, end: int) -> Any:
         """Where the records in ``text[first:end]`` start (an int64 numpy array): what

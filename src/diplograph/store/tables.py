@@ -89,6 +89,13 @@ def string_table(name: str, strings: list[str]) -> dict[str, Any]:
     return {f"{name}_blob": blob, f"{name}_off": offsets}
 
 
+def bytes_table(name: str, items: list[bytes]) -> dict[str, Any]:
+    """``string_table`` of strings already encoded."""
+    offsets = array("q", [0])
+    offsets.extend(itertools.accumulate(map(len, items)))
+    return {f"{name}_blob": b"".join(items), f"{name}_off": offsets}
+
+
 def name_table(name: str, keys: list[str], owners: Sequence[int]) -> dict[str, Any]:
     """A sorted string table of the distinct non-empty ``keys``, and per key the distinct
     ``owners`` it came with, ascending (CSR)."""
@@ -112,16 +119,19 @@ def name_table_numpy(name: str, keys: list[str], owners: Sequence[int]) -> dict[
     import numpy as np
 
     if "\x00" in "".join(keys):  # numpy drops trailing NULs (never in checked data)
-        ordered = sorted(set(keys))
-        rank = {key: n for n, key in enumerate(ordered)}
+        ordered: list = [key.encode("utf-8") for key in sorted(set(keys))]
+        rank = {key: n for n, key in enumerate(sorted(set(keys)))}
         ranks = np.fromiter(map(rank.__getitem__, keys), dtype=np.int64, count=len(keys))
-    else:  # sorted and ranked as fixed-width strings: much faster than a dict of ranks
-        table, ranks = np.unique(np.array(keys, dtype=str), return_inverse=True)
+    else:  # sorted and ranked as fixed-width bytes (UTF-8 sorts as its text does): much
+        # faster than a dict of ranks, and a quarter of the memory of numpy's str
+        encoded = np.array([key.encode("utf-8") for key in keys], dtype=bytes)
+        table, ranks = np.unique(encoded, return_inverse=True)
+        del encoded
         ordered = table.tolist()
         ranks = ranks.astype(np.int64).ravel()
     who = np.asarray(owners, dtype=np.int64)
     kept = np.ones(len(keys), dtype=bool)
-    if ordered and ordered[0] == "":  # the empty key sorts first: left out
+    if ordered and ordered[0] == b"":  # the empty key sorts first: left out
         kept = ranks > 0
         ranks = ranks - 1
         ordered = ordered[1:]
@@ -133,7 +143,7 @@ def name_table_numpy(name: str, keys: list[str], owners: Sequence[int]) -> dict[
     np.cumsum(np.bincount(pairs // width, minlength=len(ordered)), out=pos_off[1:])
     positions = (pairs % width).astype(np.intc)
     return {
-        **string_table(name, ordered),
+        **bytes_table(name, ordered),
         f"{name}_pos_off": array("i", pos_off.tobytes()),
         f"{name}_pos": array("i", positions.tobytes()),
     }
@@ -169,7 +179,7 @@ def entity_tables(entities: list[Any]) -> dict[str, Any]:
     sorted order, and the name tables."""
     ids = column(entities, "id")
     return {
-        "ids_blob": "\n".join(ids).encode("utf-8"),  # ids cannot hold a newline
+        **string_table("ids", ids),
         **string_table("names", column(entities, "name")),  # display names, for rows
         "id_order": array("i", sorted(range(len(ids)), key=ids.__getitem__)),
         **name_tables(entities),
