@@ -397,6 +397,106 @@ class Checked:
                 self._left -= 1
 
 
+class ReadChecked(Checked):
+    """``Checked`` read with pread a block at a time (each kept once read and checked),
+    not through a memory map: the page cache's pages are not charged to the process (a
+    mapped page can bring its neighbours in with it), so what a query holds is the
+    blocks it read. Pack arrays are read so."""
+
+    __slots__ = ("_fd", "_start", "_length", "_code", "_count", "_blocks", "_whole")
+
+    def __init__(self, fd: int, start: int, length: int, code: str, sums: Any, path: object):
+        self._fd, self._start, self._length, self._code = fd, start, length, code
+        self._sums, self._path = sums, path
+        size = array(code).itemsize
+        if len(sums) != -(-length // BLOCK):
+            raise PackDamaged("a section's block checksums do not match its size", path)
+        self._count = length // size
+        self._shift = (BLOCK // size).bit_length() - 1
+        self._blocks: dict[int, memoryview] = {}
+        self._whole: memoryview | None = None
+
+    @property
+    def view(self) -> Any:  # (read item by item: see ``check``)
+        return self if self._whole is None else self._whole
+
+    @property
+    def _ok(self) -> bytearray:  # blocks read so far (for tests and figures)
+        found = bytearray(len(self._sums))
+        for k in self._blocks:
+            found[k] = 1
+        if self._whole is not None:
+            found = bytearray(b"\x01" * len(self._sums))
+        return found
+
+    @property
+    def _left(self) -> int:
+        return 0 if self._whole is not None else len(self._sums) - len(self._blocks)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _read(self, first: int, stop: int) -> bytes:
+        """Blocks first..stop-1, each checked against its checksum."""
+        begin, end = first * BLOCK, min(self._length, stop * BLOCK)
+        data = os.pread(self._fd, end - begin, self._start + begin)
+        if len(data) != end - begin:
+            raise PackDamaged("pack file shorter than its header says", self._path)
+        view, sums = memoryview(data), self._sums
+        for k in range(first, stop):
+            at = (k - first) * BLOCK
+            if checksum(view[at : at + BLOCK]) != sums[k]:
+                raise PackDamaged("a block of a pack section fails its checksum", self._path)
+        return data
+
+    def _block(self, k: int) -> memoryview:
+        found = self._blocks.get(k)
+        if found is None:
+            found = self._blocks[k] = memoryview(self._read(k, k + 1)).cast(self._code)
+        return found
+
+    def __getitem__(self, at: Any) -> Any:
+        if self._whole is not None:
+            return self._whole[at]
+        if at.__class__ is int:
+            if at < 0:
+                at += self._count
+            if not 0 <= at < self._count:
+                raise IndexError(at)
+            k = at >> self._shift
+            found = self._blocks.get(k)
+            if found is None:
+                found = self._block(k)
+            return found[at - (k << self._shift)]
+        first, stop, step = at.indices(self._count)
+        if stop <= first:
+            return memoryview(array(self._code))
+        if step != 1:
+            return self.whole()[at]
+        k, last = first >> self._shift, (stop - 1) >> self._shift
+        if k == last:
+            base = k << self._shift
+            return self._block(k)[first - base : stop - base]
+        data = memoryview(self._read(k, last + 1)).cast(self._code)
+        base = k << self._shift
+        return data[first - base : stop - base]
+
+    def __iter__(self) -> Any:
+        return iter(self.whole())
+
+    def whole(self) -> memoryview:
+        if self._whole is None:
+            data = self._read(0, len(self._sums)) if self._length else b""
+            self._whole = (
+                memoryview(data).cast(self._code) if data else memoryview(array(self._code))
+            )
+            self._blocks.clear()
+        return self._whole
+
+    def check(self, indices: Any) -> Any:
+        return self.view
+
+
 def whole(values: Any) -> Any:
     """``values`` as a buffer numpy can read: a ``Checked`` section with every block
     checked, anything else as it is."""
@@ -424,7 +524,11 @@ class FileSections(dict):
     def mapped(self) -> memoryview:
         """The whole pack file, memory-mapped read-only."""
         if self._map is None:
-            self._map = memoryview(mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ))
+            mapped = mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ)
+            if hasattr(mmap, "MADV_RANDOM"):  # pages as touched, no read-around: a
+                with contextlib.suppress(OSError):  # query maps what it reads
+                    mapped.madvise(mmap.MADV_RANDOM)
+            self._map = memoryview(mapped)
         return self._map
 
     def __missing__(self, name: str) -> Any:
@@ -439,12 +543,14 @@ class FileSections(dict):
             code = _ARRAY_SECTIONS.get(name, "Q")
             if length % array(code).itemsize or start % 8:
                 raise PackDamaged(f"section {name} has a bad length or place", self.path)
-            raw = self.mapped()[start : start + length]
             if name in _ARRAY_SECTIONS:
-                value = Checked(raw, code, self[sums_name(name)], self.path)
+                value = ReadChecked(self._fd, start, length, code, self[sums_name(name)], self.path)
             else:  # a section of block checksums: small, checked whole
+                raw = os.pread(self._fd, length, start)
+                if len(raw) != length:
+                    raise PackDamaged(f"section {name} is cut short", self.path)
                 self._check(name, raw)
-                value = raw.cast(code) if length else array(code)
+                value = memoryview(raw).cast(code) if length else array(code)
         else:
             raw = os.pread(self._fd, length, start)
             if len(raw) != length:

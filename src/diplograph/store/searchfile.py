@@ -36,10 +36,10 @@ from ..model.gcpause import paused_gc
 from ..model.text import fold_joined, fold_many
 from ..model.vocabulary import relation_label
 from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
-from .format import CHECKSUM, PackDamaged, aligned, checksum, whole
+from .format import CHECKSUM, Checked, PackDamaged, aligned, block_sums, checksum, whole
 from .searchindex import NameCandidates, SearchIndex, label_key
 
-MAGIC = b"DIPLOGRAPH-SRCH\x07"
+MAGIC = b"DIPLOGRAPH-SRCH\x08"
 #: Texts are checked in blocks of this many bytes, as searches scan them.
 TEXT_BLOCK = 65536
 SEPARATOR = "\x00"  # between folded texts; fold() keeps it
@@ -132,6 +132,7 @@ class _Writer:
         self.out, self.layout = out, {}
         self.sums: dict[str, int] = {}
         self.blocks = {name: _BlockSums() for name in TEXTS}
+        self.array_sums: dict[str, array] = {}
         self.kernel_copies = True  # until a copy is refused
         out.write(MAGIC)
 
@@ -144,8 +145,8 @@ class _Writer:
         self.layout[name][1] += self.out.write(data)  # bytes written
         if name in self.blocks:
             self.blocks[name].add(data)
-        else:  # an array: written at once
-            self.sums[name] = checksum(data)
+        else:  # an array: written at once, a checksum per block (``format.Checked``)
+            self.array_sums[name] = block_sums(memoryview(data).cast("B"))
 
     def copy(self, name: str, source: IO[bytes], start: int, length: int) -> None:
         """Add ``length`` bytes of the file ``source`` from ``start``: copied by the
@@ -180,10 +181,18 @@ class _Writer:
         self.begin(name)
         self.write(name, data)
 
+    def _sums_section(self, name: str, sums: array) -> None:
+        """A section of block checksums, itself checked whole when the file is opened."""
+        self.begin(name)
+        self.layout[name][1] += self.out.write(sums)
+        self.sums[name] = checksum(sums)
+
     def finish(self, key: str) -> None:
         """The texts' block checksums, then the footer with every section's checksum."""
         for name in TEXTS:
-            self.section(f"{name}_sums", self.blocks[name].done())
+            self._sums_section(f"{name}_sums", self.blocks[name].done())
+        for name, sums in list(self.array_sums.items()):
+            self._sums_section(f"{name}_sums", sums)
         footer = msgspec.msgpack.encode(
             {"key": key, "layout": self.layout, "checksum": CHECKSUM, "sums": self.sums}
         )
@@ -572,6 +581,19 @@ class TextSection:
         return bytes(self._buffer[self._start + first : self._start + max(first, stop)])
 
 
+class _Named:
+    """Entity positions read as their ids, one at a time (never a list of them all)."""
+
+    def __init__(self, ids: Any, positions: Any):
+        self._ids, self._positions = ids, positions
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+    def __getitem__(self, i: int) -> str:
+        return self._ids[self._positions[i]]
+
+
 def read(packed: Any, buffer: Any, key: str) -> Any | None:
     """The SearchIndex in ``buffer`` (bytes or a memory map), or None when the buffer is
     not a complete index of this pack, or an array in it fails its checksum."""
@@ -594,20 +616,30 @@ def read(packed: Any, buffer: Any, key: str) -> Any | None:
         ):
             return None
         layout, sums = footer["layout"], footer["sums"]
-        if set(layout) != {*ARRAYS, *TEXTS, *(f"{name}_sums" for name in TEXTS)}:
+        if set(layout) != {*ARRAYS, *TEXTS, *(f"{name}_sums" for name in (*TEXTS, *ARRAYS))}:
             return None
         view = memoryview(buffer)
         parts: dict[str, Any] = {}
         for name, (start, length) in layout.items():
             if start < len(MAGIC) or length < 0 or start + length > end:
                 return None
-            if name not in TEXTS:
-                code = ARRAYS.get(name, "Q")
-                if start % 8 or length % array(code).itemsize:
-                    return None
+            if name in TEXTS:
+                continue
+            code = ARRAYS.get(name, "Q")
+            if start % 8 or length % array(code).itemsize:
+                return None
+            if name not in ARRAYS:  # block checksums: checked whole, now
                 if checksum(view[start : start + length]) != sums[name]:
                     return None
                 parts[name] = view[start : start + length].cast(code)
+        for name in ARRAYS:  # checked a block at a time, as a search reads them
+            start, length = layout[name]
+            parts[name] = Checked(
+                view[start : start + length],
+                code=ARRAYS[name],
+                sums=parts[f"{name}_sums"],
+                path=packed.path,
+            )
         for name in TEXTS:
             start, length = layout[name]
             parts[name] = TextSection(buffer, start, length, parts[f"{name}_sums"], packed.path)
@@ -626,7 +658,7 @@ def read(packed: Any, buffer: Any, key: str) -> Any | None:
             or len(parts["cand_key_off"]) != starts[-1] + 1
         ):
             return None
-    except (ValueError, KeyError, TypeError, IndexError, msgspec.DecodeError):
+    except (ValueError, KeyError, TypeError, IndexError, msgspec.DecodeError, PackDamaged):
         return None
     owner_rel, owner_pos = parts["owner_rel"], parts["owner_pos"]
     where = parts["cand_at"]  # candidate -> byte offset
@@ -646,7 +678,7 @@ def read(packed: Any, buffer: Any, key: str) -> Any | None:
             packed.exact.keys_table.__getitem__,
             lambda position: [packed.ids[i] for i in packed.exact.at(position)],
         ),
-        [packed.ids[i] for i in parts["desc_node"]],
+        _Named(packed.ids, parts["desc_node"]),
         (parts["desc_blob"], parts["desc_starts"]),
         (
             parts["quote_blob"],
