@@ -287,15 +287,15 @@ def test_parent_skips_the_entity_tables_when_the_child_doubts_first(
     doc["relations"][-1]["target"] = "nobody"  # the child's first chunk
     files = files_for(tmp_path, doc, compact)
     gate = Gate(monkeypatch, waiting="parent")
-    column, tables = build.column, []
+    columns, tables = build.struct_columns, []
 
-    def held_column(*args):
+    def held_columns(*args):
         if gate.here() and not tables:
             tables.append("checking")
             gate.wait()  # the parent's checks on entities last until the child has ended
-        return column(*args)
+        return columns(*args)
 
-    monkeypatch.setattr(build, "column", held_column)
+    monkeypatch.setattr(build, "struct_columns", held_columns)
     monkeypatch.setattr(build, "entity_tables", lambda entities: tables.append("built"))
     assert build.build_streaming(files) is None
     assert tables == ["checking"]  # the tables were never built
