@@ -451,3 +451,50 @@ def test_readme_python_session_runs():
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test)
     assert runner.summarize(verbose=False) == (0, len(test.examples))
+
+
+def _tied(path):
+    """A generated graph whose busiest actor meets many on the same few days."""
+    doc = generate.generate(60, 900, seed=9)
+    days = ["2024-03-01", "2024-03-01", "2024-03-02", None, "2024-03", "2024"]
+    for n, relation in enumerate(doc["relations"]):
+        if relation["type"] == "met":
+            relation.pop("date_text", None)
+            if days[n % len(days)] is None:
+                relation.pop("date", None)
+            else:
+                relation["date"] = days[n % len(days)]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("first", [1, 2, 5, 17, 50, 10_000])
+def test_the_first_meetings_are_the_first_rows_of_all(tmp_path, generated, first):
+    """``who_met(first=N)`` (what a table asks) is the first N rows of the whole answer,
+    ties on a day broken by name then id as there, and ``total`` counts them all; from
+    the packed store and from the reference."""
+    for path in (generated, _tied(tmp_path / "tied.json")):
+        g = diplograph.open(path)
+        for node in people(path, 4):
+            whole = g.who_met(node)
+            cut = g.who_met(node, first=first)
+            assert list(cut) == list(whole)[:first]
+            assert (cut.total, len(cut)) == (len(whole), min(first, len(whole)))
+            dated = g.who_met(node, since="2024-03-01", first=first)
+            assert list(dated) == list(g.who_met(node, since="2024-03-01"))[:first]
+        reference = reference_store(path)
+        for node in people(path, 2):
+            met = Filters(relation_types=frozenset({"met"}))
+            rows, total = who_met.first_met(reference, node, met, first)
+            assert rows == who_met.who_met(reference, node)[:first]
+            assert total == len(who_met.who_met(reference, node))
+
+
+def test_a_who_met_table_says_how_many_more(cli, tmp_path):
+    path = _tied(tmp_path / "tied.json")
+    node = people(path, 1)[0]
+    every = json.loads(cli("who-met", node, "--format", "json", data=path).stdout)
+    assert len(every) > 5
+    table = cli("who-met", node, "--limit", "3", data=path).stdout
+    assert f"{len(every) - 3:,} more rows not shown ({len(every):,} in all)" in table
+    assert every[0]["name"] in table

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -152,25 +153,33 @@ class Graph:
         until: str | None = None,
         within: bool = False,
         certainty: Values = None,
+        first: int | None = None,
     ) -> r.Answer[r.Meeting]:
         """Everyone who met ``name``, in date order (``diplograph who-met``); when no
-        one did, ``.hint`` says where to look instead.
+        one did, ``.hint`` says where to look instead. With ``first``, only the first
+        ``first`` meetings, only their records read (``.total`` says how many there are
+        in all): what a table of the busiest actor's first rows needs.
 
         >>> [m.name for m in diplograph.open().who_met("Kellogg")]
         ['Alexander Lukashenko']
         """
         from ..queries.hints import who_met_hint
         from ..queries.resolve import resolve
-        from ..queries.who_met import who_met
+        from ..queries.who_met import first_met, who_met
 
-        def question(store: Store) -> tuple[list[dict], str | None]:
+        def question(store: Store) -> tuple[list[dict], int, str | None]:
             node = resolve(store, name)
             chosen = self.filters(None, place, since, until, within, certainty, store)
-            found = who_met(store, node, chosen)
-            return found, None if found else who_met_hint(store, node, name, chosen)
+            if first is None:
+                found = who_met(store, node, chosen)
+                total = len(found)
+            else:
+                met_only = replace(chosen, relation_types=frozenset({"met"}))
+                found, total = first_met(store, node, met_only, first)
+            return found, total, None if found else who_met_hint(store, node, name, chosen)
 
-        found, hint = self.ask(question)
-        return r.Answer(r.Meeting, found, hint=hint)
+        found, total, hint = self.ask(question)
+        return r.Answer(r.Meeting, found, hint=hint, total=total)
 
     def who(
         self,

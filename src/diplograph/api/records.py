@@ -297,8 +297,12 @@ class Answer(Sequence[T]):
         undated: int = 0,
         hint: str | None = None,
         window: str | None = None,
+        total: int | None = None,
     ):
         self.kind, self.undated, self.hint, self.window = kind, undated, hint, window
+        #: how many records the whole answer holds (more than these when cut short, as
+        #: ``Graph.who_met(first=...)`` does)
+        self.total = len(rows) if total is None else total
         self._rows = rows
         self._records: list[T] | None = None
 

@@ -58,8 +58,15 @@ def who_met_command(
     env = Env.of(ctx)
     graph = env.graph()
     who = graph.entity(name).name
+    shown = row_limit(limit, fmt)
     found = graph.who_met(
-        name, place=place, since=since, until=until, within=within, certainty=certainty
+        name,
+        place=place,
+        since=since,
+        until=until,
+        within=within,
+        certainty=certainty,
+        first=shown or None,  # a table's first rows: only their records are read
     )
     if place is not None:
         who += f" in {graph.entity(place).name}"
@@ -70,8 +77,9 @@ def who_met_command(
         [("met", plain("name")), *RELATION_COLUMNS],
         title=f"Who met {who}",
         empty=f"no recorded meetings with {who}",
-        limit=row_limit(limit, fmt),
+        limit=shown,
         note=found.hint,
+        total=found.total,
     )
 
 

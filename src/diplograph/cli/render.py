@@ -377,19 +377,22 @@ def emit(
     empty: str = "nothing found",
     limit: int = 0,
     note: str | None = None,
+    total: int | None = None,
 ) -> None:
     """Print rows in the chosen format (table, json, csv) to the console's file: the
-    first ``limit`` of them (0: all; a table then says how many more there are), and
-    ``note`` (on a table, a line under it; for scripts, on stderr)."""
+    first ``limit`` of them (0: all; a table then says how many more there are, of
+    ``total`` when the rows are only the first ones of an answer), and ``note`` (on a
+    table, a line under it; for scripts, on stderr)."""
     shown = rows[:limit] if limit else rows
+    total = len(rows) if total is None else total
     if fmt == "json":
         write_json(shown, console.file)
     elif fmt == "csv":
         write_csv(shown, console.file)
     elif shown:
         console.print(show_rows(console, shown, columns, title))
-        if len(shown) < len(rows):
-            console.print(f"[dim]{escape(more_note(len(shown), len(rows)))}[/dim]")
+        if len(shown) < total:
+            console.print(f"[dim]{escape(more_note(len(shown), total))}[/dim]")
     else:
         console.print(f"[dim]{escape(empty)}[/dim]")
     if note and fmt == "table":

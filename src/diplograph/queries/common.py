@@ -41,7 +41,8 @@ def sort_key(attrs: dict) -> tuple:
     return (0, parsed.lower, parsed.upper)
 
 
-_UNDATED = (1, date.max.toordinal(), date.max.toordinal())
+#: The rank of an undated relation: after every dated one.
+UNDATED = (1, date.max.toordinal(), date.max.toordinal())
 
 
 def date_rank(graph: Store, key: str, attrs: dict) -> tuple:
@@ -49,9 +50,9 @@ def date_rank(graph: Store, key: str, attrs: dict) -> tuple:
     from the store's date arrays when it has them at hand (no parsing)."""
     found = graph.relation_ordinals(key)
     if found is not None:
-        return (0, *found) if found else _UNDATED
+        return (0, *found) if found else UNDATED
     when = attrs.get("date")
-    return (0, *dates.ordinal_bounds(when)) if when else _UNDATED
+    return (0, *dates.ordinal_bounds(when)) if when else UNDATED
 
 
 def relation_fields(graph: Store, key: str, attrs: dict, row: dict | None = None) -> dict:
