@@ -494,7 +494,25 @@ class ReadChecked(Checked):
         return self._whole
 
     def check(self, indices: Any) -> Any:
-        return self.view
+        """Read the blocks items ``indices`` lie in, those next to each other in one
+        read (the whole section when they are many of its blocks); ``self`` to read
+        the items from."""
+        if self._whole is not None:
+            return self._whole
+        shift, held = self._shift, self._blocks
+        needed = sorted({i >> shift for i in indices} - held.keys())
+        if len(needed) * 4 > len(self._sums):
+            return self.whole()
+        code, run = self._code, 0
+        for n in range(len(needed)):
+            if n + 1 == len(needed) or needed[n + 1] != needed[n] + 1:
+                first, last = needed[run], needed[n]
+                data = memoryview(self._read(first, last + 1))
+                for k in range(first, last + 1):
+                    at = (k - first) * BLOCK
+                    held[k] = data[at : at + BLOCK].cast(code)
+                run = n + 1
+        return self
 
 
 def whole(values: Any) -> Any:
