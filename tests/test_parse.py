@@ -494,3 +494,60 @@ def test_an_ended_or_earlier_relation_runs_until_its_date(nlp, types):
     text = "Last month, Norway freed Lars Dahl after talks between Norway and Sweden."
     c = next(c for c in facts(nlp, types, text)[1] if c.type == "negotiates-with")
     assert c.date == "../2025-08"
+
+
+GROUPS = [
+    *ENTITIES,
+    {"id": "fishermen", "name": "five fishermen", "type": "group"},
+    {"id": "berg-advisors", "name": "Berg's advisors", "type": "group"},
+    {"id": "dahl-children", "name": "Dahl's children", "type": "group"},
+    {"id": "dahl-loyalists", "name": "those loyal to Dahl", "type": "group"},
+    {"id": "times-reporter", "name": "Times journalist", "type": "person"},
+]
+
+
+def test_a_name_states_its_own_role_or_tie(nlp, types):
+    got = facts(nlp, types, "Berg's advisors met with Lars Dahl.", entities=GROUPS)[0]
+    assert ("berg-advisors", "advises", "berg") in got
+    got = facts(nlp, types, "A Times journalist visited Geneva.", entities=GROUPS)[0]
+    assert ("times-reporter", "employee-of", "times") in got
+
+
+def test_a_pronoun_inside_a_name_is_the_person_last_named(nlp, types):
+    text = "Lars Dahl flew to Geneva, where his children met with Anna Berg."
+    got = facts(nlp, types, text, entities=GROUPS)[0]
+    assert ("dahl", "parent-of", "dahl-children") in got  # the parent first
+    assert ("dahl-children", "met", "berg") in got
+    text = "Lars Dahl visited Geneva, and those loyal to him met with Anna Berg."
+    got = facts(nlp, types, text, entities=GROUPS)[0]
+    assert ("dahl-loyalists", "loyal-to", "dahl") in got
+    assert ("dahl-loyalists", "met", "berg") in got
+    # with no person named before, the pronoun names nobody
+    assert "dahl-children" not in str(facts(nlp, types, "His children met Berg.", entities=GROUPS))
+
+
+def test_more_after_a_number_is_the_same_group(nlp, types):
+    got = facts(nlp, types, "Norway released five more fishermen.", entities=GROUPS)[0]
+    assert ("norway", "released", "fishermen") in got
+
+
+def test_including_names_members_and_them_the_group(nlp, types):
+    text = (
+        "Norway released five fishermen on Monday, including Lars Dahl. "
+        "Anna Berg came to Geneva to accompany them home."
+    )
+    got = facts(nlp, types, text, entities=GROUPS)[0]
+    assert ("dahl", "member-of", "fishermen") in got
+    assert ("berg", "escorted", "fishermen") in got
+    text = "Five more fishermen were released by Norway, including Lars Dahl."
+    assert ("dahl", "member-of", "fishermen") in facts(nlp, types, text, entities=GROUPS)[0]
+    # "including" on a person or an event is no membership
+    got = facts(nlp, types, "Berg met everyone, including Lars Dahl.", entities=GROUPS)[0]
+    assert not [f for f in got if f[1] == "member-of"]
+
+
+def test_the_release_was_that_of(nlp, types):
+    text = "Norway released five fishermen. The most notable release was that of Lars Dahl."
+    got = facts(nlp, types, text, entities=GROUPS)[0]
+    assert ("norway", "released", "dahl") in got
+    assert ("dahl", "member-of", "fishermen") in got

@@ -85,9 +85,11 @@ class Clauses:
 
     def _relations(self, doc, head, cue_tokens, rtype, by_token) -> list[dict]:
         category = self.types[rtype].get("category")
-        among = syntax.among_named(head) if category == "event" else []
+        among = syntax.among_named(head) or syntax.that_of(head) if category == "event" else []
         if among:
             return self._among(among, rtype, by_token)
+        if rtype == "member-of" and head.dep_ == "prep" and head.pos_ in ("VERB", "ADP"):
+            return self._including(head, by_token)
         if category in ("role", "tie") and head.pos_ in ("NOUN", "PROPN"):
             return self._role(head, rtype, by_token)
         if category == "stance" and head.pos_ in ("NOUN", "PROPN", "ADJ"):
@@ -211,6 +213,19 @@ class Clauses:
             if group and self.names.type_of(group) == "group" and "member-of" in self.types:
                 out.append({"source": eid, "target": group, "type": "member-of", "scope": None})
         return out
+
+    def _including(self, prep, by_token) -> list[dict]:
+        """ "X, including A and B" (and "N were released, including A"): A and B are
+        members of the group X (the subject or object of the clause it hangs on)."""
+        up = prep.head
+        if up.pos_ in ("VERB", "AUX"):
+            up = next((c for c in up.children if c.dep_ in ("nsubjpass", "dobj")), None)
+        group = self._entity(up, by_token) if up is not None else None
+        if group is None or self.names.type_of(group) != "group":
+            return []
+        named = [t for c in prep.children if c.dep_ == "pobj" for t in syntax.with_conj(c)]
+        members = [e for t in named for e in self._entities(t, by_token)]
+        return [{"source": e, "target": group, "scope": prep} for e in members if e != group]
 
     def _noun(self, noun, rtype, by_token) -> list[dict]:
         symmetric = self.types[rtype].get("symmetric")

@@ -26,6 +26,7 @@ EXTRA_CUES: dict[str, list[str]] = {
     "official-of": ["counterpart", "minister", "secretary", "official", "ambassador",
                     "spokesperson", "spokesman", "spokeswoman", "diplomat"],
     "escorted": ["escort", "accompany"],
+    "advises": ["advise", "advice", "adviser", "advisor"],
 }  # fmt: skip
 
 #: Endings a cue's ``*`` may stand for: "negotiat*" is negotiate, negotiation,
@@ -111,6 +112,8 @@ PEOPLE_NOUNS = {
 }  # fmt: skip
 #: Nouns for a state's officials.
 OFFICIAL_NOUNS = {"official", "diplomat", "minister", "officer", "ambassador", "envoy"}
+#: Kin nouns that name the child: "X's children" are X's, not X's parents.
+CHILD_NOUNS = {"child", "children", "son", "daughter", "grandchild", "grandson", "granddaughter"}
 PLURAL_PRONOUNS = {"they", "them", "their", "theirs"}
 #: "the two men", "the two countries": the kind of entity each plural noun stands for.
 KIND_OF_PAIR = {

@@ -13,10 +13,14 @@ from ..model.text import fold
 from . import geo, ids, syntax
 from .extract import PLACE_TARGETS
 from .lexicon import (
+    CHILD_NOUNS,
+    ENDINGS,
     GROUP_NOUNS,
     KIND_OF_PAIR,
     NER_TYPES,
     NOT_NAMES,
+    OFFICIAL_NOUNS,
+    PEOPLE_NOUNS,
     PLURAL_PRONOUNS,
     PRONOUNS,
     ROLE_NOUNS,
@@ -128,6 +132,12 @@ class Mention:
     end: int
     eid: str
     seat: str | None = None  # the country this place's name may stand for
+    stands_for: str | None = None  # the person a pronoun inside the name stands for
+
+
+#: Words between a number and its noun that a group's name leaves out: "three more
+#: prisoners" are the group "three prisoners".
+_QUANTIFIERS = {"more", "other", "further", "additional", "remaining"}
 
 
 class Mentions:
@@ -151,10 +161,14 @@ class Mentions:
                     continue
                 single = size == 1 and tok.pos_ == "PROPN"
                 eid = self.names.lookup(span.text, single)
+                stands_for = None
+                if eid is None and size > 1:
+                    eid, stands_for = self._lookup_variant(span, found)
                 if eid is None and size > 1 and span[0].lower_ == "the":
                     continue
                 if eid:
-                    found.append(Mention(i, i + size, eid, geo.country_of_seat(span.text)))
+                    seat = geo.country_of_seat(span.text)
+                    found.append(Mention(i, i + size, eid, seat, stands_for))
                     i += size
                     break
             else:
@@ -176,6 +190,107 @@ class Mentions:
                 found.append(Mention(tokens[0].i, tokens[-1].i + 1, eid, geo.country_of_seat(text)))
                 taken.update(t.i for t in tokens)
         return sorted(found, key=lambda m: m.start)
+
+    def _lookup_variant(self, span, found: list[Mention]) -> tuple[str | None, str | None]:
+        """(entity, the person a pronoun in it stands for) named by ``span`` once a
+        pronoun is read as the person last named ("his children": "X's children";
+        "those loyal to him"), or a number's "more" left out ("three more prisoners")."""
+        words_ = [t.text for t in span]
+        for k, tok in enumerate(span[1:], 1):
+            if tok.lower_ in _QUANTIFIERS and span[k - 1].like_num:
+                eid = self.names.lookup(" ".join(words_[:k] + words_[k + 1 :]), False)
+                if eid:
+                    return eid, None
+        pronouns = [k for k, t in enumerate(span) if PRONOUNS.get(t.lower_) == "person"]
+        if len(pronouns) != 1:
+            return None, None
+        k = pronouns[0]
+        before = [m.eid for m in found if self.names.type_of(m.eid) == "person"]
+        person = before[-1] if before else (self.last_person[-1] if self.last_person else None)
+        if person is None:
+            return None, None
+        record = self.names.records.get(person, {})
+        possessive = span[k].lower_ in ("his", "her", "hers")
+        forms = [f for f in (record.get("name", ""), *record.get("aliases", [])) if f]
+        for form in dict.fromkeys([*forms, *(f.split()[-1] for f in forms)]):  # and surnames
+            text = " ".join([*words_[:k], f"{form}'s" if possessive else form, *words_[k + 1 :]])
+            eid = self.names.lookup(text, False)
+            if eid and eid != person:
+                return eid, person
+        return None, None
+
+    def _own_words(self, doc, m: Mention) -> list[tuple]:
+        """(head, cue tokens, type, ends) of the roles and ties a person or group's own
+        name states: "four Ruritanian soldiers" are citizens of Ruritania, "three
+        Ruritanian officials" officials of it; "X's advisors" advise X, "an ORG
+        journalist" is its employee, "his children" are his, "those loyal to him" are
+        loyal to him (a cue of a role, tie or stance inside the name, and its owner)."""
+        kind = self.names.type_of(m.eid)
+        if kind not in ("group", "person") or m.end - m.start < 2:
+            return []
+        span = doc[m.start : m.end]
+        head = span.root
+        lemma = head.lemma_.lower()
+        rtype = "official-of" if lemma in OFFICIAL_NOUNS else "citizen-of"
+        if rtype in self.types and (rtype == "official-of" or lemma in PEOPLE_NOUNS):
+            for tok in span:
+                if tok is head or tok.dep_ not in ("amod", "compound", "nmod"):
+                    continue
+                country = geo.country_of_people(tok.text, self.names.countries())
+                eid = self.names.lookup(country or tok.text, False)
+                if eid and eid != m.eid and self.names.type_of(eid) == "country":
+                    return [
+                        (head, [head, tok], rtype, {"source": m.eid, "target": eid, "scope": head})
+                    ]
+        out = []
+        for tok in span:
+            for rtype in self._role_cues(tok):
+                owner = self._owner_inside(span, tok, m)
+                if owner is None or owner == m.eid:
+                    continue
+                ends = {"source": m.eid, "target": owner}
+                if rtype == "parent-of" and tok.lemma_.lower() in CHILD_NOUNS:
+                    ends = {"source": owner, "target": m.eid}  # "his children"
+                out.append((tok, [tok], rtype, {**ends, "scope": tok}))
+                break
+        return out
+
+    def _role_cues(self, tok) -> list[str]:
+        """The role, tie and stance types whose one-word cues ``tok`` is."""
+        if tok.pos_ not in ("NOUN", "ADJ", "PROPN"):
+            return []
+        found = [
+            r for form in (tok.lower_, tok.lemma_.lower()) for _, r in self.single.get(form, ())
+        ]
+        lemma = tok.lemma_.lower()
+        found += [r for stem, r in self.single.get("*", ())
+                  if lemma.startswith(stem) and lemma[len(stem) :] in ENDINGS]  # fmt: skip
+        kinds = ("role", "tie", "stance")
+        return [r for r in dict.fromkeys(found) if self.types[r].get("category") in kinds]
+
+    def _owner_inside(self, span, tok, m: Mention) -> str | None:
+        """Whose the cue ``tok`` inside a name is: its possessor, a name or people's word
+        on it, or "to X" / "of X" after it (a pronoun: the person it stands for)."""
+        inside = {t.i for t in span}
+        owners = [c for c in tok.children if c.dep_ == "poss"]
+        owners += [c for c in tok.children if c.dep_ in ("compound", "nmod", "amod")]
+        owners += [g for c in tok.children if c.dep_ == "prep" and c.lower_ in ("to", "of", "for")
+                   for g in c.children if g.dep_ == "pobj"]  # fmt: skip
+        for owner in owners:
+            if owner.i not in inside:
+                continue
+            if owner.lower_ in PRONOUNS:
+                return m.stands_for
+            words_ = [t for t in owner.subtree if t.i in inside and t.tag_ != "POS"]
+            if owner.i < tok.i:  # "RFE/RL journalist": the words before the cue
+                words_ = [t for t in span if owner.left_edge.i <= t.i < tok.i and t.tag_ != "POS"]
+            text = span.doc[words_[0].i : words_[-1].i + 1].text if words_ else ""
+            country = geo.country_of_people(text, self.names.countries())
+            eid = self.names.lookup(text, len(words_) == 1 and owner.pos_ == "PROPN")
+            eid = eid or (self.names.lookup(country, False) if country else None)
+            if eid:
+                return eid
+        return None
 
     def _new_entity(self, text: str, label: str, last) -> str | None:
         if label == "NORP":
@@ -275,6 +390,9 @@ class Mentions:
         lower = tok.lower_
         if lower in PRONOUNS and tok.pos_ == "PRON":
             return self._last_person(tok)
+        if lower in PLURAL_PRONOUNS and tok.pos_ == "PRON":  # "accompany them": a group
+            group = self.last_group
+            return group[1] if group and group[0] >= self.sentence_no - 1 else None
         for child in tok.children:  # "his deputy Eva Lind", "the prisoner, Yuri Zenkovich"
             if child.dep_ == "appos" and child.i in by_token:
                 return by_token[child.i].eid

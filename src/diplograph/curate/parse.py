@@ -66,10 +66,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from . import clauses, geo, ids, modality, syntax, when
+from . import clauses, ids, modality, syntax, when
 from .clauses import Clauses
 from .extract import PLACE_TARGETS, Candidate, fact_key, known_facts
-from .lexicon import OFFICIAL_NOUNS, PEOPLE_NOUNS, PLACE_NOUNS, PLACE_PREPS
+from .lexicon import PLACE_NOUNS, PLACE_PREPS
 from .mentions import Mention, Mentions, Names
 
 DEFAULT_MODEL = "en_core_web_sm"
@@ -137,6 +137,7 @@ class Extractor(Mentions, Clauses):
         self.out: list[Candidate] = []
         self.recent: list[str] = []  # entities named, most recent last
         self.last_plural: tuple[int, list[str]] | None = None  # (sentence, entities)
+        self.last_group: tuple[int, str] | None = None  # (sentence, the group last named)
         self.sentence_no = 0
         self.last_pair: dict[str, tuple[int, tuple[str, str]]] = {}  # kind -> ends
         self.story_date: tuple | None = None  # the last past date read, for what follows
@@ -182,33 +183,13 @@ class Extractor(Mentions, Clauses):
             for found in self._relations(doc, head, cue_tokens, rtype, by_token):
                 self._add(doc, sent, offset, head, cue_tokens, rtype, found)
         for m in mentions:
-            self._group_of_people(doc, sent, offset, m)
+            for head, cue_tokens, rtype, found in self._own_words(doc, m):
+                self._add(doc, sent, offset, head, cue_tokens, rtype, found)
         if len(self.out) == before:
             self._untyped(doc, sent, offset, by_token, used)
         self._remember(mentions)
         if dated:
             self.paragraph_date = dated[-1]
-
-    def _group_of_people(self, doc, sent, offset, m: Mention) -> None:
-        """A group named with a people's word: "four Ruritanian soldiers" are citizens of
-        Ruritania, "three Ruritanian officials" officials of Ruritania."""
-        if self.names.type_of(m.eid) != "group" or m.end - m.start < 2:
-            return
-        span = doc[m.start : m.end]
-        head = span.root
-        lemma = head.lemma_.lower()
-        rtype = "official-of" if lemma in OFFICIAL_NOUNS else "citizen-of"
-        if rtype not in self.types or (rtype == "citizen-of" and lemma not in PEOPLE_NOUNS):
-            return
-        for tok in span:
-            if tok is head or tok.dep_ not in ("amod", "compound", "nmod"):
-                continue
-            country = geo.country_of_people(tok.text, self.names.countries())
-            eid = self.names.lookup(country or tok.text, False)
-            if eid and eid != m.eid and self.names.type_of(eid) == "country":
-                found = {"source": m.eid, "target": eid, "scope": head}
-                self._add(doc, sent, offset, head, [head, tok], rtype, found)
-                return
 
     def _remember(self, mentions: list[Mention]) -> None:
         for m in mentions:
@@ -216,6 +197,8 @@ class Extractor(Mentions, Clauses):
             if eid in self.recent:
                 self.recent.remove(eid)
             self.recent.append(eid)
+            if self.names.type_of(eid) == "group":
+                self.last_group = (self.sentence_no, eid)
             if self.names.type_of(m.eid) == "person":
                 if m.eid in self.last_person:
                     self.last_person.remove(m.eid)

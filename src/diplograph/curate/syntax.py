@@ -63,6 +63,17 @@ def among_named(head) -> list:
     return [t for c in named for t in with_conj(c)]
 
 
+def that_of(noun) -> list:
+    """The names "the release was that of Y" says the event noun ``noun`` was of."""
+    if noun.dep_ != "nsubj" or noun.head.lemma_ != "be":
+        return []
+    for attr in noun.head.children:
+        if attr.dep_ == "attr" and attr.lower_ == "that":
+            return [t for c in attr.children if c.dep_ == "prep" and c.lower_ == "of"
+                    for p in c.children if p.dep_ == "pobj" for t in with_conj(p)]  # fmt: skip
+    return []
+
+
 def with_conj(tok) -> list:
     return [tok, *[c for c in tok.conjuncts if c.i > tok.i]]
 
