@@ -551,3 +551,28 @@ def test_the_release_was_that_of(nlp, types):
     got = facts(nlp, types, text, entities=GROUPS)[0]
     assert ("norway", "released", "dahl") in got
     assert ("dahl", "member-of", "fishermen") in got
+
+
+def test_an_infinitive_takes_its_clauses_tense(nlp, types):
+    text = (
+        "Norway released five fishermen on Monday. Anna Berg came to Geneva to accompany them home."
+    )
+    c = next(c for c in facts(nlp, types, text, entities=GROUPS)[1] if c.type == "escorted")
+    assert (c.source, c.target, c.date) == ("berg", "fishermen", "2025-09-08")
+
+
+def test_a_visit_naming_no_place_is_where_its_actor_last_was(nlp, types):
+    text = "Anna Berg met Lars Dahl in Geneva on Monday. Berg's visit was a success."
+    c = next(c for c in facts(nlp, types, text)[1] if c.type == "visited")
+    assert (c.source, c.target, c.date) == ("berg", "geneva", "2025-09-08")
+    assert "check it" in c.note
+    assert not [c for c in facts(nlp, types, "Berg's visit was a success.")[1] if c.type]
+
+
+def test_a_date_naming_another_noun_is_not_the_facts(nlp, types):
+    text = "Norway released Lars Dahl, a leader of the 2020 protests, on Monday."
+    c = next(c for c in facts(nlp, types, text)[1] if c.type == "released")
+    assert c.date == "2025-09-08"
+    text = "Norway released five fishermen on Monday; the notable release was that of Lars Dahl, a 2019 candidate."
+    c = next(c for c in facts(nlp, types, text, entities=GROUPS)[1] if c.target == "dahl")
+    assert (c.type, c.date) == ("released", "2025-09-08")

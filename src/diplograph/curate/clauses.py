@@ -285,7 +285,7 @@ class Clauses:
                     if c.dep_ == "prep" and c.lower_ in preps:
                         targets += [t for t in c.children if t.dep_ == "pobj"]
         if not actors or not targets:
-            return []
+            return self._visit_of(actors, by_token) if rtype == "visited" else []
         out = []
         inside = all(a.head is noun for a in actors)
         sources = [e for a in actors for e in self._actors(a, by_token)]
@@ -296,6 +296,21 @@ class Clauses:
                 if source != target:
                     found = {"source": source, "target": target}
                     out.append({**found, "scope": noun} if inside else found)
+        return out
+
+    def _visit_of(self, actors, by_token) -> list[dict]:
+        """ "X's visit" naming no place: the place X was last said to be in."""
+        out = []
+        for source in dict.fromkeys(e for a in actors for e in self._actors(a, by_token)):
+            place = self.last_place.get(source)
+            if place:
+                out.append(
+                    {
+                        "source": source,
+                        "target": place,
+                        "note": "the place of an earlier sentence: check it",
+                    }
+                )
         return out
 
     def _hyphen_pair(self, noun, by_token) -> list[Mention]:

@@ -282,7 +282,7 @@ class Mentions:
             if owner.lower_ in PRONOUNS:
                 return m.stands_for
             words_ = [t for t in owner.subtree if t.i in inside and t.tag_ != "POS"]
-            if owner.i < tok.i:  # "RFE/RL journalist": the words before the cue
+            if owner.i < tok.i and owner.dep_ != "poss":  # "RFE/RL journalist"
                 words_ = [t for t in span if owner.left_edge.i <= t.i < tok.i and t.tag_ != "POS"]
             text = span.doc[words_[0].i : words_[-1].i + 1].text if words_ else ""
             country = geo.country_of_people(text, self.names.countries())

@@ -96,7 +96,7 @@ def tense(tok) -> str | None:
         return None
     verb = verbs[0]
     for v in verbs:
-        aux = any(c.dep_ in ("aux", "auxpass") for c in v.children)
+        aux = any(c.dep_ in ("aux", "auxpass") and c.tag_ != "TO" for c in v.children)
         if v.tag_ in ("VBD", "VBZ", "VBP") or aux or v.dep_ in ("relcl", "acl"):
             verb = v
             break

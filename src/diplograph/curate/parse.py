@@ -137,6 +137,7 @@ class Extractor(Mentions, Clauses):
         self.out: list[Candidate] = []
         self.recent: list[str] = []  # entities named, most recent last
         self.last_plural: tuple[int, list[str]] | None = None  # (sentence, entities)
+        self.last_place: dict[str, str] = {}  # entity -> the place it was last in
         self.last_group: tuple[int, str] | None = None  # (sentence, the group last named)
         self.sentence_no = 0
         self.last_pair: dict[str, tuple[int, tuple[str, str]]] = {}  # kind -> ends
@@ -169,7 +170,8 @@ class Extractor(Mentions, Clauses):
         dated = [
             (resolved, e.text)
             for e in self._dates
-            if (resolved := self._date_of(e.text, future=False))
+            if not syntax.names_a_noun(e, None)
+            and (resolved := self._date_of(e.text, future=False))
             and not modality.future(e.root)
             and not modality.pluperfect(e.root)
         ]
@@ -239,6 +241,9 @@ class Extractor(Mentions, Clauses):
         if event:
             place, place_tokens = self._place(head, target, rtype)
             quote_tokens += place_tokens
+            where = target if rtype in PLACE_TARGETS else place
+            if where and self.names.type_of(where) == "place" and not negated:
+                self.last_place[source] = where  # "X's visit" later: there
         if event and rtype and not negated and certainty != "hypothetical":
             self.last_actor[rtype] = source
             kinds = {self.names.type_of(source), self.names.type_of(target)}
@@ -290,9 +295,11 @@ class Extractor(Mentions, Clauses):
         """(date, date_text, tokens) of the cue's clause, else its sentence, else the
         paragraph's last date (past events), else the publication month (present)."""
         clause = syntax.clause_of(head)
+        # "the 2020 protests": a date naming another noun is not the clause's
+        dates = [e for e in self._dates if not syntax.names_a_noun(e, head)]
         inside = [
             e
-            for e in self._dates
+            for e in dates
             if clause.start <= e.start < clause.end and not syntax.in_other_clause(e.root, head)
         ]
         # a relative clause keeps its dates ("The EU, which imposed sanctions in 2024,
@@ -301,7 +308,7 @@ class Extractor(Mentions, Clauses):
             syntax.verb_of(head).dep_ in ("relcl", "acl") and modality.tense(head) == "present"
         )
         outside = [] if own_tense else [
-            e for e in self._dates if not syntax.in_other_clause(e.root, head)
+            e for e in dates if not syntax.in_other_clause(e.root, head)
         ]  # fmt: skip
         for ent in sorted(inside or outside, key=lambda e: abs(e.start - head.i)):
             resolved = self._date_of(ent.text, future)

@@ -63,11 +63,23 @@ def among_named(head) -> list:
     return [t for c in named for t in with_conj(c)]
 
 
+def names_a_noun(ent, head) -> bool:
+    """Whether the date phrase ``ent`` is a modifier of a noun other than ``head``:
+    "the 2020 protests", "last year's election"."""
+    root = ent.root
+    return (
+        root.dep_ in ("compound", "amod", "nummod", "nmod", "poss")
+        and root.head.pos_ in ("NOUN", "PROPN")
+        and root.head is not head
+    )
+
+
 def that_of(noun) -> list:
     """The names "the release was that of Y" says the event noun ``noun`` was of."""
-    if noun.dep_ != "nsubj" or noun.head.lemma_ != "be":
+    subject = noun.head if noun.dep_ == "conj" else noun  # "the most notable and first release"
+    if subject.dep_ != "nsubj" or subject.head.lemma_ != "be":
         return []
-    for attr in noun.head.children:
+    for attr in subject.head.children:
         if attr.dep_ == "attr" and attr.lower_ == "that":
             return [t for c in attr.children if c.dep_ == "prep" and c.lower_ == "of"
                     for p in c.children if p.dep_ == "pobj" for t in with_conj(p)]  # fmt: skip
