@@ -573,6 +573,9 @@ def test_a_date_naming_another_noun_is_not_the_facts(nlp, types):
     text = "Norway released Lars Dahl, a leader of the 2020 protests, on Monday."
     c = next(c for c in facts(nlp, types, text)[1] if c.type == "released")
     assert c.date == "2025-09-08"
-    text = "Norway released five fishermen on Monday; the notable release was that of Lars Dahl, a 2019 candidate."
+    text = (
+        "Norway released five fishermen on Monday; the notable release was that of "
+        "Lars Dahl, a 2019 candidate."
+    )
     c = next(c for c in facts(nlp, types, text, entities=GROUPS)[1] if c.target == "dahl")
     assert (c.type, c.date) == ("released", "2025-09-08")
