@@ -579,3 +579,25 @@ def test_a_date_naming_another_noun_is_not_the_facts(nlp, types):
     )
     c = next(c for c in facts(nlp, types, text, entities=GROUPS)[1] if c.target == "dahl")
     assert (c.type, c.date) == ("released", "2025-09-08")
+
+
+def test_the_quote_of_a_hedged_fact_keeps_its_hedge(nlp, types):
+    for text, word, certainty in (
+        ("Anna Berg met Lars Dahl, reportedly, in Geneva.", "reportedly", "hedged"),
+        ("It is likely that Anna Berg met Lars Dahl.", "likely", "hedged"),
+        ("Anna Berg is expected to meet Lars Dahl.", "expected", "hypothetical"),
+        ("Anna Berg could meet Lars Dahl.", "could", "hypothetical"),
+    ):
+        c = one(nlp, types, text)
+        assert c.certainty == certainty, text
+        assert word in c.quote and c.quote in text, (text, c.quote)
+    assert "said" not in one(nlp, types, "The Times said Anna Berg met Lars Dahl.").quote
+
+
+def test_one_of_a_group_is_the_group(nlp, types):
+    text = "Norway began talks with one of Berg's advisors."
+    assert ("norway", "negotiates-with", "berg-advisors") in facts(
+        nlp, types, text, entities=GROUPS
+    )[0]
+    text = "Norway began talks with one of the diplomats."  # a group no entity names
+    assert not [f for f in facts(nlp, types, text, entities=GROUPS)[0] if f[1] == "negotiates-with"]

@@ -396,6 +396,12 @@ class Mentions:
         for child in tok.children:  # "his deputy Eva Lind", "the prisoner, Yuri Zenkovich"
             if child.dep_ == "appos" and child.i in by_token:
                 return by_token[child.i].eid
+        if lower == "one":  # "talks with one of X's negotiators": the group
+            for child in tok.children:
+                if child.dep_ == "prep" and child.lower_ == "of":
+                    group = [by_token[p.i].eid for p in child.children if p.i in by_token]
+                    if group and self.names.type_of(group[0]) == "group":
+                        return group[0]
         lemma = tok.lemma_.lower()
         if tok.pos_ == "NOUN" and tok.tag_ == "NN" and lemma in ROLE_NOUNS and syntax.definite(tok):
             # "the envoy", "the contested Belarusian leader": the person last named

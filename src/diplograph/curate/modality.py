@@ -32,41 +32,52 @@ def negated(tok, own: bool = False) -> bool:
 def certainty(tok, own: bool = False) -> tuple[str, object]:
     """(certainty, the token naming who reported it or None), from ``tok`` and the words
     it depends on (``own``: its own modifiers only, for a noun's relation)."""
-    hypothetical = hedged = future = False
+    sure, reporter, _ = certainty_words(tok, own)
+    return sure, reporter
+
+
+def certainty_words(tok, own: bool = False) -> tuple[str, object, list]:
+    """``certainty``'s answer and the words that make a fact hedged or hypothetical
+    ("likely", "would", "is expected to"), which its quote keeps."""
+    hypothetical, hedged, future_ = [], [], []
     reporter = None
     for t in syntax.chain(tok)[:1] if own else syntax.chain(tok):
         lemma = t.lemma_.lower()
         for c in t.children:
             if c.dep_ in ("aux", "auxpass") and c.lower_ in FUTURE:
-                future = True  # "will": a prospect, unless a hedge says how likely
+                future_.append(c)  # "will": a prospect, unless a hedge says how likely
             elif c.dep_ in ("aux", "auxpass") and c.lower_ in MODALS:
-                hypothetical = True
+                hypothetical.append(c)
             if c.dep_ == "advmod" and c.lower_ in HEDGES:
-                hedged = True
+                hedged.append(c)
             if c.dep_ == "mark" and c.lower_ in ("if", "unless"):
-                hypothetical = True
+                hypothetical.append(c)
             if c.dep_ == "amod" and c.lower_ in PROSPECT:
-                hypothetical = True  # "the possible release of"
+                hypothetical.append(c)  # "the possible release of"
             if c.dep_ == "prep" and c.lower_ == "according":
                 for to in c.children:
                     reporter = reporter or next((p for p in to.children if p.dep_ == "pobj"), None)
-            if c.dep_ == "acomp" and c.lower_ in ("likely", "possible", "probable"):
-                hedged = hedged or t is not tok
+            if (
+                c.dep_ == "acomp"
+                and c.lower_ in ("likely", "possible", "probable")
+                and t is not tok
+            ):
+                hedged.append(c)
         if t is not tok and lemma in PROSPECT and t.pos_ in ("VERB", "ADJ", "NOUN"):
-            hypothetical = True
+            hypothetical.append(t)
         if t is not tok and lemma in ("appear", "seem"):
-            hedged = True
+            hedged.append(t)
         if t is not tok and lemma in SAYING and t.pos_ == "VERB" and reporter is None:
             reporter = next((c for c in t.children if c.dep_ == "nsubj"), None)
         if t.lower_ in ("likely", "probably", "reportedly"):
-            hedged = True
-    if hypothetical or (future and not hedged):
-        return "hypothetical", reporter
+            hedged.append(t)
+    if hypothetical or (future_ and not hedged):
+        return "hypothetical", reporter, hypothetical + future_
     if reporter is not None:
-        return "reported", reporter
+        return "reported", reporter, []
     if hedged:
-        return "hedged", None
-    return "stated", None
+        return "hedged", None, hedged
+    return "stated", None, []
 
 
 def future(tok) -> bool:

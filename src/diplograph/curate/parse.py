@@ -215,12 +215,12 @@ class Extractor(Mentions, Clauses):
         event = rtype is None or rtype_record.get("category") == "event"
         scope = found.get("scope")  # a noun's own relation: only its own words count
         negated = modality.negated(head, scope is not None)
-        certainty, reporter = modality.certainty(head, scope is not None)
+        certainty, reporter, hedges = modality.certainty_words(head, scope is not None)
         reported_by = self._entity(reporter, self._cache) if reporter else None
         if certainty == "reported" and not reported_by:
             certainty = "stated"
         date = date_text = place = point = None
-        quote_tokens = [*cue_tokens]
+        quote_tokens = [*cue_tokens, *hedges]  # a hedged fact's quote keeps its hedge
         for eid in (source, target):
             quote_tokens += syntax.tokens_naming(eid, head, self._cache, sent)
         dated = event or (
