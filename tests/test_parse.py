@@ -595,9 +595,9 @@ def test_the_quote_of_a_hedged_fact_keeps_its_hedge(nlp, types):
 
 
 def test_one_of_a_group_is_the_group(nlp, types):
-    text = "Norway began talks with one of Berg's advisors."
+    text = "Norway began negotiations with one of Berg's advisors."
     assert ("norway", "negotiates-with", "berg-advisors") in facts(
         nlp, types, text, entities=GROUPS
     )[0]
-    text = "Norway began talks with one of the diplomats."  # a group no entity names
+    text = "Norway began negotiations with one of the diplomats."  # a group no entity names
     assert not [f for f in facts(nlp, types, text, entities=GROUPS)[0] if f[1] == "negotiates-with"]
