@@ -601,3 +601,18 @@ def test_one_of_a_group_is_the_group(nlp, types):
     )[0]
     text = "Norway began negotiations with one of the diplomats."  # a group no entity names
     assert not [f for f in facts(nlp, types, text, entities=GROUPS)[0] if f[1] == "negotiates-with"]
+
+
+def test_described_as_is_said_of_the_object(nlp, types):
+    text = "The Times described Lars Dahl as a connoisseur of Berg's thinking."
+    assert ("dahl", "understands", "berg") in facts(nlp, types, text)[0]
+    text = "Lars Dahl served as an envoy of Norway."
+    assert ("dahl", "envoy-of", "norway") in facts(nlp, types, text)[0]
+
+
+def test_reported_on_the_event_the_report_names(nlp, types):
+    ents = [*ENTITIES, {"id": "deal", "name": "grand deal", "type": "event"}]
+    text = "The Times reported that Berg and Dahl discussed a grand deal."
+    assert ("times", "reported-on", "deal") in facts(nlp, types, text, entities=ents)[0]
+    text = "The Times reported that Berg met Dahl."  # no event named: nothing reported on
+    assert not [f for f in facts(nlp, types, text, entities=ents)[0] if f[1] == "reported-on"]

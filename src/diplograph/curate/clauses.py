@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from . import geo, syntax
 from .extract import PLACE_TARGETS
 from .lexicon import (
+    CALLING,
     COPULAS,
     ENDINGS,
     EXTRA_CUES,
@@ -163,6 +164,10 @@ class Clauses:
                 if c.dep_ in ("ccomp", "xcomp"):
                     patients = [g for g in c.children if g.dep_ in ("nsubj", "nsubjpass")]
                     break
+        elif not patients and rtype == "reported-on":
+            # "X reported that they discussed a deal": what X reported on is the event named
+            said = [t for c in kids if c.dep_ == "ccomp" for t in c.subtree if t.i in by_token]
+            patients = [t for t in said if self.names.type_of(by_token[t.i].eid) == "event"][:1]
         between = syntax.between_names(verb)
         if between and self.types[rtype].get("symmetric"):
             out.extend(self._pair(between, by_token))
@@ -362,7 +367,9 @@ class Clauses:
             )
             holder = self._entity(subj[0], by_token) if subj else None
         if holder is None and noun.dep_ == "pobj" and noun.head.lower_ == "as":
-            subj = [c for c in noun.head.head.children if c.dep_ == "nsubj"]
+            verb = noun.head.head  # "describe him as N": the object; "served as N": the subject
+            deps = ("dobj", "nsubjpass") if verb.lemma_.lower() in CALLING else ("nsubj",)
+            subj = [c for c in verb.children if c.dep_ in deps]
             holder = self._entity(subj[0], by_token) if subj else None
         if holder is None and noun.dep_ == "pobj" and noun.head.lower_ == "of":
             one = noun.head.head  # "one of the leaders of ...": the "one" is who
@@ -397,8 +404,9 @@ class Clauses:
             for c in noun.children:
                 if c.dep_ == "prep" and c.lower_ in ("of", "for"):
                     pobj = [t for t in c.children if t.dep_ == "pobj"]
-                    if pobj:
-                        of = self._entity(pobj[0], by_token, actor=True)
+                    if pobj:  # "of X", "of X's thinking"
+                        owner = syntax.thing_owner(pobj[0], by_token)
+                        of = self._entity(owner or pobj[0], by_token, actor=True)
                         break
         if of is None and up is not noun and not counterpart:  # "Berg's deputy Eva Lind"
             for c in up.children:

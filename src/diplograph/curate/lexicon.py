@@ -77,6 +77,11 @@ LIGHT_VERBS = {
     "maintain", "keep", "extend", "secure", "win", "give", "pay", "undertake", "reopen",
     "send", "close",
 }  # fmt: skip
+#: Verbs that call their object something: "describe him as a connoisseur".
+CALLING = {
+    "describe", "call", "see", "regard", "consider", "name", "appoint", "portray", "depict",
+    "view", "present", "cast", "label", "brand", "treat", "recognize", "recognise", "elect",
+}  # fmt: skip
 COPULAS = {"be", "become", "remain", "serve", "act"}
 #: Prepositions that introduce the target of a verb without an object, by type kind.
 TARGET_PREPS = {"with", "to", "on", "against", "into", "for", "from", "toward", "towards"}
