@@ -616,3 +616,13 @@ def test_reported_on_the_event_the_report_names(nlp, types):
     assert ("times", "reported-on", "deal") in facts(nlp, types, text, entities=ents)[0]
     text = "The Times reported that Berg met Dahl."  # no event named: nothing reported on
     assert not [f for f in facts(nlp, types, text, entities=ents)[0] if f[1] == "reported-on"]
+
+
+def test_a_description_before_a_name_is_left_out(nlp, types):
+    ents = [*ENTITIES, {"id": "times-staff", "name": "reporters of The Times", "type": "group"}]
+    text = (
+        "Norway negotiated the release of Lars Dahl and reporters of the Swedish paper The Times."
+    )
+    got = facts(nlp, types, text, entities=ents)[0]
+    assert ("norway", "negotiates-release-of", "dahl") in got
+    assert ("norway", "negotiates-release-of", "times-staff") in got

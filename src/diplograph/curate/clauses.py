@@ -154,6 +154,7 @@ class Clauses:
                 freed = [c for c in o.children if c.dep_ == "poss"]
                 freed += [t for c in o.children if c.dep_ == "prep" and c.lower_ == "of"
                           for t in c.children if t.dep_ == "pobj"]  # fmt: skip
+                freed = [c for t in freed for c in syntax.with_conj(t)]  # "of A and B"
                 for f in (e for t in freed for e in self._entities(t, by_token)):
                     out.append({"target": f, "type": release_of, "actors": True})
         if not patients and verb.dep_ == "pcomp" and rtype in ("released", "imprisoned"):

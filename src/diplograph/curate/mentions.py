@@ -154,7 +154,7 @@ class Mentions:
             if tok.is_punct or tok.tag_ == "POS" or not tok.text.strip():
                 i += 1
                 continue
-            for size in range(min(8, sent.end - i), 0, -1):
+            for size in range(min(12, sent.end - i), 0, -1):
                 span = doc[i : i + size]
                 last = span[-1]
                 if last.is_punct or last.tag_ == "POS":
@@ -201,6 +201,9 @@ class Mentions:
                 eid = self.names.lookup(" ".join(words_[:k] + words_[k + 1 :]), False)
                 if eid:
                     return eid, None
+        described = self._without_description(span)
+        if described:
+            return described, None
         pronouns = [k for k, t in enumerate(span) if PRONOUNS.get(t.lower_) == "person"]
         if len(pronouns) != 1:
             return None, None
@@ -218,6 +221,23 @@ class Mentions:
             if eid and eid != person:
                 return eid, person
         return None, None
+
+    def _without_description(self, span) -> str | None:
+        """The entity "employees of the news service X" names as "employees of X": a
+        description between "of" and a name left out."""
+        doc = span.doc
+        run = span.end
+        while run > span.start and (doc[run - 1].pos_ == "PROPN" or doc[run - 1].text == "/"):
+            run -= 1
+        if run == span.end or run - span.start < 3:
+            return None
+        if doc[run - 1].text == "The":  # a name's own article: "The Times"
+            run -= 1
+        for k in range(span.start, run - 2):
+            if doc[k].lower_ == "of" and doc[k + 1].lower_ == "the":
+                head = doc[span.start : k + 1].text
+                return self.names.lookup(f"{head} {doc[run : span.end].text}", False)
+        return None
 
     def _own_words(self, doc, m: Mention) -> list[tuple]:
         """(head, cue tokens, type, ends) of the roles and ties a person or group's own
@@ -282,6 +302,11 @@ class Mentions:
             if owner.lower_ in PRONOUNS:
                 return m.stands_for
             words_ = [t for t in owner.subtree if t.i in inside and t.tag_ != "POS"]
+            if owner.pos_ == "PROPN" and owner.i > tok.i:  # "of the news service X": X
+                run = len(words_)
+                while run and (words_[run - 1].pos_ == "PROPN" or words_[run - 1].text == "/"):
+                    run -= 1
+                words_ = words_[run:]
             if owner.i < tok.i and owner.dep_ != "poss":  # "RFE/RL journalist"
                 words_ = [t for t in span if owner.left_edge.i <= t.i < tok.i and t.tag_ != "POS"]
             text = span.doc[words_[0].i : words_[-1].i + 1].text if words_ else ""
