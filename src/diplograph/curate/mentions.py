@@ -161,15 +161,15 @@ class Mentions:
                     continue
                 single = size == 1 and tok.pos_ == "PROPN"
                 eid = self.names.lookup(span.text, single)
-                stands_for = None
+                stands_for, end = None, i + size
                 if eid is None and size > 1:
-                    eid, stands_for = self._lookup_variant(span, found)
+                    eid, stands_for, end = self._lookup_variant(span, found)
                 if eid is None and size > 1 and span[0].lower_ == "the":
                     continue
                 if eid:
                     seat = geo.country_of_seat(span.text)
-                    found.append(Mention(i, i + size, eid, seat, stands_for))
-                    i += size
+                    found.append(Mention(i, end, eid, seat, stands_for))
+                    i = end
                     break
             else:
                 i += 1
@@ -191,27 +191,29 @@ class Mentions:
                 taken.update(t.i for t in tokens)
         return sorted(found, key=lambda m: m.start)
 
-    def _lookup_variant(self, span, found: list[Mention]) -> tuple[str | None, str | None]:
-        """(entity, the person a pronoun in it stands for) named by ``span`` once a
-        pronoun is read as the person last named ("his children": "X's children";
-        "those loyal to him"), or a number's "more" left out ("three more prisoners")."""
+    def _lookup_variant(self, span, found: list[Mention]) -> tuple[str | None, str | None, int]:
+        """(entity, the person a pronoun in it stands for, where its mention ends) named
+        by ``span`` once a pronoun is read as the person last named ("his children": "X's
+        children"; "those loyal to him"), a number's "more" left out ("three more
+        prisoners"), or a description before a name ("employees of the news service X":
+        the mention is "employees of", and X a name of its own)."""
         words_ = [t.text for t in span]
         for k, tok in enumerate(span[1:], 1):
             if tok.lower_ in _QUANTIFIERS and span[k - 1].like_num:
                 eid = self.names.lookup(" ".join(words_[:k] + words_[k + 1 :]), False)
                 if eid:
-                    return eid, None
-        described = self._without_description(span)
+                    return eid, None, span.end
+        described, end = self._without_description(span)
         if described:
-            return described, None
+            return described, None, end
         pronouns = [k for k, t in enumerate(span) if PRONOUNS.get(t.lower_) == "person"]
         if len(pronouns) != 1:
-            return None, None
+            return None, None, span.end
         k = pronouns[0]
         before = [m.eid for m in found if self.names.type_of(m.eid) == "person"]
         person = before[-1] if before else (self.last_person[-1] if self.last_person else None)
         if person is None:
-            return None, None
+            return None, None, span.end
         record = self.names.records.get(person, {})
         possessive = span[k].lower_ in ("his", "her", "hers")
         forms = [f for f in (record.get("name", ""), *record.get("aliases", [])) if f]
@@ -219,10 +221,10 @@ class Mentions:
             text = " ".join([*words_[:k], f"{form}'s" if possessive else form, *words_[k + 1 :]])
             eid = self.names.lookup(text, False)
             if eid and eid != person:
-                return eid, person
-        return None, None
+                return eid, person, span.end
+        return None, None, span.end
 
-    def _without_description(self, span) -> str | None:
+    def _without_description(self, span) -> tuple[str | None, int]:
         """The entity "employees of the news service X" names as "employees of X": a
         description between "of" and a name left out."""
         doc = span.doc
@@ -230,16 +232,16 @@ class Mentions:
         while run > span.start and (doc[run - 1].pos_ == "PROPN" or doc[run - 1].text == "/"):
             run -= 1
         if run == span.end or run - span.start < 3:
-            return None
+            return None, span.end
         if doc[run - 1].text == "The":  # a name's own article: "The Times"
             run -= 1
         for k in range(span.start, run - 2):
             if doc[k].lower_ == "of" and doc[k + 1].lower_ == "the":
                 head = doc[span.start : k + 1].text
-                return self.names.lookup(f"{head} {doc[run : span.end].text}", False)
-        return None
+                return self.names.lookup(f"{head} {doc[run : span.end].text}", False), k + 1
+        return None, span.end
 
-    def _own_words(self, doc, m: Mention) -> list[tuple]:
+    def _own_words(self, doc, m: Mention, by_token) -> list[tuple]:
         """(head, cue tokens, type, ends) of the roles and ties a person or group's own
         name states: "four Ruritanian soldiers" are citizens of Ruritania, "three
         Ruritanian officials" officials of it; "X's advisors" advise X, "an ORG
@@ -265,7 +267,7 @@ class Mentions:
         out = []
         for tok in span:
             for rtype in self._role_cues(tok):
-                owner = self._owner_inside(span, tok, m)
+                owner = self._owner_inside(span, tok, m, by_token)
                 if owner is None or owner == m.eid:
                     continue
                 ends = {"source": m.eid, "target": owner}
@@ -288,15 +290,18 @@ class Mentions:
         kinds = ("role", "tie", "stance")
         return [r for r in dict.fromkeys(found) if self.types[r].get("category") in kinds]
 
-    def _owner_inside(self, span, tok, m: Mention) -> str | None:
+    def _owner_inside(self, span, tok, m: Mention, by_token) -> str | None:
         """Whose the cue ``tok`` inside a name is: its possessor, a name or people's word
         on it, or "to X" / "of X" after it (a pronoun: the person it stands for)."""
         inside = {t.i for t in span}
         owners = [c for c in tok.children if c.dep_ == "poss"]
         owners += [c for c in tok.children if c.dep_ in ("compound", "nmod", "amod")]
-        owners += [g for c in tok.children if c.dep_ == "prep" and c.lower_ in ("to", "of", "for")
-                   for g in c.children if g.dep_ == "pobj"]  # fmt: skip
-        for owner in owners:
+        after = [g for c in tok.children if c.dep_ == "prep" and c.lower_ in ("to", "of", "for")
+                 for g in c.children if g.dep_ == "pobj"]  # fmt: skip
+        for owner in after:  # "employees of" the name that follows
+            if owner.i not in inside and owner.head.i in inside and owner.i in by_token:
+                return by_token[owner.i].eid
+        for owner in owners + after:
             if owner.i not in inside:
                 continue
             if owner.lower_ in PRONOUNS:

@@ -185,7 +185,7 @@ class Extractor(Mentions, Clauses):
             for found in self._relations(doc, head, cue_tokens, rtype, by_token):
                 self._add(doc, sent, offset, head, cue_tokens, rtype, found)
         for m in mentions:
-            for head, cue_tokens, rtype, found in self._own_words(doc, m):
+            for head, cue_tokens, rtype, found in self._own_words(doc, m, by_token):
                 self._add(doc, sent, offset, head, cue_tokens, rtype, found)
         if len(self.out) == before:
             self._untyped(doc, sent, offset, by_token, used)
