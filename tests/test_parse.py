@@ -626,3 +626,14 @@ def test_a_description_before_a_name_is_left_out(nlp, types):
     got = facts(nlp, types, text, entities=ents)[0]
     assert ("norway", "negotiates-release-of", "dahl") in got
     assert ("norway", "negotiates-release-of", "times-staff") in got
+
+
+def test_a_counted_group_with_a_peoples_word_is_proposed(nlp, types):
+    got, found, new = facts(nlp, types, "Sweden freed four Norwegian soldiers.", entities=[])
+    group = next(e for e in new if e["type"] == "group")
+    assert (group["id"], group["name"]) == ("norwegian-soldiers", "four Norwegian soldiers")
+    assert ("sweden", "released", "norwegian-soldiers") in got
+    assert ("norwegian-soldiers", "citizen-of", "norway") in got
+    # no number, or no people's word: no group
+    _, _, new = facts(nlp, types, "Sweden freed Norwegian soldiers and four sailors.", entities=[])
+    assert not [e for e in new if e["type"] == "group"]

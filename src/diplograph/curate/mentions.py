@@ -13,14 +13,10 @@ from ..model.text import fold
 from . import geo, ids, syntax
 from .extract import PLACE_TARGETS
 from .lexicon import (
-    CHILD_NOUNS,
-    ENDINGS,
     GROUP_NOUNS,
     KIND_OF_PAIR,
     NER_TYPES,
     NOT_NAMES,
-    OFFICIAL_NOUNS,
-    PEOPLE_NOUNS,
     PLURAL_PRONOUNS,
     PRONOUNS,
     ROLE_NOUNS,
@@ -99,12 +95,13 @@ class Names:
             found = named or found
         return next(iter(found)) if found and len(found) == 1 else None
 
-    def propose(self, name: str, entity_type: str) -> str:
-        """A new entity named ``name`` (or the one already proposed under it)."""
+    def propose(self, name: str, entity_type: str, id_name: str | None = None) -> str:
+        """A new entity named ``name`` (or the one already proposed under it), its id
+        made from ``id_name`` when given."""
         known = self.lookup(name, " " not in name)
         if known:
             return known
-        eid = ids.entity_id(name, entity_type, set(self.records))
+        eid = ids.entity_id(id_name or name, entity_type, set(self.records))
         proposed = Proposed(eid, name, entity_type)
         self.proposed[eid] = proposed
         self._index(proposed.record())
@@ -174,6 +171,7 @@ class Mentions:
             else:
                 i += 1
         taken = {k for m in found for k in range(m.start, m.end)}
+        found += self._new_groups(doc, sent, taken)
         for ent in doc.ents:
             if not (sent.start <= ent.start < sent.end) or ent.label_ not in NER_TYPES:
                 continue
@@ -240,87 +238,6 @@ class Mentions:
                 head = doc[span.start : k + 1].text
                 return self.names.lookup(f"{head} {doc[run : span.end].text}", False), k + 1
         return None, span.end
-
-    def _own_words(self, doc, m: Mention, by_token) -> list[tuple]:
-        """(head, cue tokens, type, ends) of the roles and ties a person or group's own
-        name states: "four Ruritanian soldiers" are citizens of Ruritania, "three
-        Ruritanian officials" officials of it; "X's advisors" advise X, "an ORG
-        journalist" is its employee, "his children" are his, "those loyal to him" are
-        loyal to him (a cue of a role, tie or stance inside the name, and its owner)."""
-        kind = self.names.type_of(m.eid)
-        if kind not in ("group", "person") or m.end - m.start < 2:
-            return []
-        span = doc[m.start : m.end]
-        head = span.root
-        lemma = head.lemma_.lower()
-        rtype = "official-of" if lemma in OFFICIAL_NOUNS else "citizen-of"
-        if rtype in self.types and (rtype == "official-of" or lemma in PEOPLE_NOUNS):
-            for tok in span:
-                if tok is head or tok.dep_ not in ("amod", "compound", "nmod"):
-                    continue
-                country = geo.country_of_people(tok.text, self.names.countries())
-                eid = self.names.lookup(country or tok.text, False)
-                if eid and eid != m.eid and self.names.type_of(eid) == "country":
-                    return [
-                        (head, [head, tok], rtype, {"source": m.eid, "target": eid, "scope": head})
-                    ]
-        out = []
-        for tok in span:
-            for rtype in self._role_cues(tok):
-                owner = self._owner_inside(span, tok, m, by_token)
-                if owner is None or owner == m.eid:
-                    continue
-                ends = {"source": m.eid, "target": owner}
-                if rtype == "parent-of" and tok.lemma_.lower() in CHILD_NOUNS:
-                    ends = {"source": owner, "target": m.eid}  # "his children"
-                out.append((tok, [tok], rtype, {**ends, "scope": tok}))
-                break
-        return out
-
-    def _role_cues(self, tok) -> list[str]:
-        """The role, tie and stance types whose one-word cues ``tok`` is."""
-        if tok.pos_ not in ("NOUN", "ADJ", "PROPN"):
-            return []
-        found = [
-            r for form in (tok.lower_, tok.lemma_.lower()) for _, r in self.single.get(form, ())
-        ]
-        lemma = tok.lemma_.lower()
-        found += [r for stem, r in self.single.get("*", ())
-                  if lemma.startswith(stem) and lemma[len(stem) :] in ENDINGS]  # fmt: skip
-        kinds = ("role", "tie", "stance")
-        return [r for r in dict.fromkeys(found) if self.types[r].get("category") in kinds]
-
-    def _owner_inside(self, span, tok, m: Mention, by_token) -> str | None:
-        """Whose the cue ``tok`` inside a name is: its possessor, a name or people's word
-        on it, or "to X" / "of X" after it (a pronoun: the person it stands for)."""
-        inside = {t.i for t in span}
-        owners = [c for c in tok.children if c.dep_ == "poss"]
-        owners += [c for c in tok.children if c.dep_ in ("compound", "nmod", "amod")]
-        after = [g for c in tok.children if c.dep_ == "prep" and c.lower_ in ("to", "of", "for")
-                 for g in c.children if g.dep_ == "pobj"]  # fmt: skip
-        for owner in after:  # "employees of" the name that follows
-            if owner.i not in inside and owner.head.i in inside and owner.i in by_token:
-                return by_token[owner.i].eid
-        for owner in owners + after:
-            if owner.i not in inside:
-                continue
-            if owner.lower_ in PRONOUNS:
-                return m.stands_for
-            words_ = [t for t in owner.subtree if t.i in inside and t.tag_ != "POS"]
-            if owner.pos_ == "PROPN" and owner.i > tok.i:  # "of the news service X": X
-                run = len(words_)
-                while run and (words_[run - 1].pos_ == "PROPN" or words_[run - 1].text == "/"):
-                    run -= 1
-                words_ = words_[run:]
-            if owner.i < tok.i and owner.dep_ != "poss":  # "RFE/RL journalist"
-                words_ = [t for t in span if owner.left_edge.i <= t.i < tok.i and t.tag_ != "POS"]
-            text = span.doc[words_[0].i : words_[-1].i + 1].text if words_ else ""
-            country = geo.country_of_people(text, self.names.countries())
-            eid = self.names.lookup(text, len(words_) == 1 and owner.pos_ == "PROPN")
-            eid = eid or (self.names.lookup(country, False) if country else None)
-            if eid:
-                return eid
-        return None
 
     def _new_entity(self, text: str, label: str, last) -> str | None:
         if label == "NORP":

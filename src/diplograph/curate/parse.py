@@ -69,6 +69,7 @@ from collections.abc import Iterable, Iterator
 from . import clauses, ids, modality, syntax, when
 from .clauses import Clauses
 from .extract import PLACE_TARGETS, Candidate, fact_key, known_facts
+from .groups import Groups
 from .lexicon import PLACE_NOUNS, PLACE_PREPS
 from .mentions import Mention, Mentions, Names
 
@@ -111,9 +112,10 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
         yield start, line
 
 
-class Extractor(Mentions, Clauses):
+class Extractor(Mentions, Groups, Clauses):
     """One article's reading: entities met so far, the last dates and actors (what a
-    phrase names: ``mentions.Mentions``; relations from a clause: ``clauses.Clauses``)."""
+    phrase names: ``mentions.Mentions``; groups and a name's own ties: ``groups.Groups``;
+    relations from a clause: ``clauses.Clauses``)."""
 
     def __init__(
         self,
