@@ -64,7 +64,10 @@ class Clauses:
         for k, tok in enumerate(tokens):
             if tok.i in by_token and by_token[tok.i].end - by_token[tok.i].start > 1:
                 continue  # inside a name ("Minsk negotiations" stays a name)
+            forms = (tok.lemma_.lower(), tok.lower_)
             for words_, rtype in self.multi:
+                if not words_[0].endswith("*") and words_[0] not in forms:
+                    continue  # the first word decides most: checked before the rest
                 span = tokens[k : k + len(words_)]
                 if len(span) == len(words_) and all(
                     matches(w, t) for w, t in zip(words_, span, strict=True)

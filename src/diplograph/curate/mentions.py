@@ -135,6 +135,7 @@ class Mention:
 #: Words between a number and its noun that a group's name leaves out: "three more
 #: prisoners" are the group "three prisoners".
 _QUANTIFIERS = {"more", "other", "further", "additional", "remaining"}
+_VARIANT_WORDS = _QUANTIFIERS | set(PRONOUNS) | {"of"}
 
 
 class Mentions:
@@ -145,6 +146,10 @@ class Mentions:
     def _mentions(self, doc, sent) -> list[Mention]:
         """Names of known entities (longest first), then names spaCy tags that are new."""
         found: list[Mention] = []
+        # how many words up to each that a variant reading needs (a pronoun, "more", "of")
+        hints = [0]
+        for t in sent:
+            hints.append(hints[-1] + (t.lower_ in _VARIANT_WORDS))
         i = sent.start
         while i < sent.end:
             tok = doc[i]
@@ -159,7 +164,8 @@ class Mentions:
                 single = size == 1 and tok.pos_ == "PROPN"
                 eid = self.names.lookup(span.text, single)
                 stands_for, end = None, i + size
-                if eid is None and size > 1:
+                k = i - sent.start
+                if eid is None and size > 1 and hints[k + size] > hints[k]:
                     eid, stands_for, end = self._lookup_variant(span, found)
                 if eid is None and size > 1 and span[0].lower_ == "the":
                     continue
@@ -195,16 +201,19 @@ class Mentions:
         children"; "those loyal to him"), a number's "more" left out ("three more
         prisoners"), or a description before a name ("employees of the news service X":
         the mention is "employees of", and X a name of its own)."""
-        words_ = [t.text for t in span]
-        for k, tok in enumerate(span[1:], 1):
-            if tok.lower_ in _QUANTIFIERS and span[k - 1].like_num:
+        tokens = list(span)
+        lowers = [t.lower_ for t in tokens]
+        words_ = [t.text for t in tokens]
+        for k in range(1, len(tokens)):
+            if lowers[k] in _QUANTIFIERS and tokens[k - 1].like_num:
                 eid = self.names.lookup(" ".join(words_[:k] + words_[k + 1 :]), False)
                 if eid:
                     return eid, None, span.end
-        described, end = self._without_description(span)
-        if described:
-            return described, None, end
-        pronouns = [k for k, t in enumerate(span) if PRONOUNS.get(t.lower_) == "person"]
+        if "of" in lowers and tokens[-1].pos_ == "PROPN":
+            described, end = self._without_description(span)
+            if described:
+                return described, None, end
+        pronouns = [k for k, low in enumerate(lowers) if PRONOUNS.get(low) == "person"]
         if len(pronouns) != 1:
             return None, None, span.end
         k = pronouns[0]
@@ -213,7 +222,7 @@ class Mentions:
         if person is None:
             return None, None, span.end
         record = self.names.records.get(person, {})
-        possessive = span[k].lower_ in ("his", "her", "hers")
+        possessive = lowers[k] in ("his", "her", "hers")
         forms = [f for f in (record.get("name", ""), *record.get("aliases", [])) if f]
         for form in dict.fromkeys([*forms, *(f.split()[-1] for f in forms)]):  # and surnames
             text = " ".join([*words_[:k], f"{form}'s" if possessive else form, *words_[k + 1 :]])
