@@ -46,6 +46,16 @@ def document():
     return generate.generate(600, RELATIONS, seed=7)
 
 
+@pytest.fixture(scope="module")
+def reference_of_document(document, tmp_path_factory):
+    """The networkx reference of ``document``, and its GraphML content (built once: every
+    layout of the document holds the same graph)."""
+    path = tmp_path_factory.mktemp("reference") / "data.json"
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    nxg = reference_store(path)
+    return nxg, _graphml_content(nxg)
+
+
 def files_for(tmp_path: Path, doc: dict, compact: bool = False) -> list[Path]:
     """The document as a data file (``compact``: no spaces, as the benchmark writes;
     else json.dumps' ", " and ": "), with the vocabulary file before it."""
@@ -287,15 +297,15 @@ def test_parent_skips_the_entity_tables_when_the_child_doubts_first(
     doc["relations"][-1]["target"] = "nobody"  # the child's first chunk
     files = files_for(tmp_path, doc, compact)
     gate = Gate(monkeypatch, waiting="parent")
-    column, tables = build.column, []
+    columns, tables = build.struct_columns, []
 
-    def held_column(*args):
+    def held_columns(*args):
         if gate.here() and not tables:
             tables.append("checking")
             gate.wait()  # the parent's checks on entities last until the child has ended
-        return column(*args)
+        return columns(*args)
 
-    monkeypatch.setattr(build, "column", held_column)
+    monkeypatch.setattr(build, "struct_columns", held_columns)
     monkeypatch.setattr(build, "entity_tables", lambda entities: tables.append("built"))
     assert build.build_streaming(files) is None
     assert tables == ["checking"]  # the tables were never built
@@ -453,7 +463,14 @@ def test_fold_joined_is_fold_of_each_joined(texts, numpy_from):
 )
 @pytest.mark.parametrize("bom", [False, True])
 def test_relation_records_read_in_place_or_copied(
-    tmp_path, document, small_thresholds, monkeypatch, layout, kept_in_place, bom
+    tmp_path,
+    document,
+    reference_of_document,
+    small_thresholds,
+    monkeypatch,
+    layout,
+    kept_in_place,
+    bom,
 ):
     from diplograph.store.cache import open_store as open_packed
 
@@ -466,7 +483,7 @@ def test_relation_records_read_in_place_or_copied(
     if kept_in_place:  # mapped (small_thresholds), unless a byte order mark must be cut
         assert isinstance(sections["rel_blob"].buffer, mmap.mmap) is not bom
     assert ("rel_file" in sections["meta"]) is kept_in_place
-    nxg = reference_store(path)
+    nxg, nxg_content = reference_of_document  # (the same graph in every layout)
     monkeypatch.setenv("DIPLOGRAPH_CACHE", "on")
     written = open_packed(path)  # built and written to the cache
     read = open_packed(path)  # read back from the cache
@@ -480,7 +497,7 @@ def test_relation_records_read_in_place_or_copied(
     assert (pack_size < path.stat().st_size / 2) is kept_in_place  # no copy of the records
     # a pass over every record (export) reads them a slice at a time: the same graph
     monkeypatch.setattr(pack_module, "SCAN_SLICE", 333)
-    assert _graphml_content(read) == _graphml_content(nxg)
+    assert _graphml_content(read) == nxg_content
 
 
 def _graphml_content(graph) -> tuple:
@@ -715,19 +732,30 @@ def test_diplograph_compact_off_answers_the_same(tmp_path, document):
         ["search", "Kalo", "-f", "csv"],
         ["stats", "-f", "json"],
     ]
+    # each switch read at start-up: one process per switch asks every question in turn
+    ask = (
+        "import json, sys\n"
+        "from typer.testing import CliRunner\n"
+        "from diplograph.cli.app import app\n"
+        "runner = CliRunner()\n"
+        "argvs = json.loads(sys.argv[1])\n"
+        "said = [runner.invoke(app, argv, catch_exceptions=False) for argv in argvs]\n"
+        "assert all(r.exit_code == 0 for r in said), [r.stderr for r in said]\n"
+        "print(json.dumps([r.stdout for r in said]))\n"
+    )
     answers = {}
     for switch in ("on", "off"):
         env = {**os.environ, "DIPLOGRAPH_COMPACT": switch, "DIPLOGRAPH_CACHE": "on"}
         env["DIPLOGRAPH_CACHE_DIR"] = str(tmp_path / f"cache-{switch}")
-        answers[switch] = [
+        argvs = [["--data", str(path), *argv] for argv in asked]
+        answers[switch] = json.loads(
             subprocess.run(
-                [sys.executable, "-m", "diplograph", "--data", str(path), *argv],
+                [sys.executable, "-c", ask, json.dumps(argvs)],
                 capture_output=True,
                 text=True,
                 env=env,
                 check=True,
             ).stdout
-            for argv in asked
-        ]
+        )
     assert answers["on"] == answers["off"]
     assert all(answers["on"])

@@ -1,7 +1,8 @@
 """Issue 29, "consistency and small breaks": a failed import writes nothing, options in
 any case and suggested by meaning, choices with a did-you-mean, component members that
 keep their commas, search that ranks word matches first, a progress bar that ends at
-its total."""
+its total. (Search ranking and stats members, through one query command each, are in
+``test_cli_queries.py``.)"""
 
 from __future__ import annotations
 
@@ -11,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED, last_error
+from conftest import last_error
 
 DATA = Path(__file__).parent / "data"
 GDELT_SLICE = DATA / "gdelt2_sample_slice.csv"
-GDELT_SAMPLE = SHARED / "realdata" / "gdelt2_events2samps.csv"
 ICEWS = DATA / "icews_sample.tab"
 
 # -- a failed import writes nothing -------------------------------------------------------
@@ -280,116 +280,7 @@ def test_source_text_without_id_names_the_sources_when_several(cli, tmp_path, wr
 # -- search: a fuzzy match never beats a word match ---------------------------------------
 
 
-def _word_rows_first(rows: list[dict], text: str) -> None:
-    """Every row whose matched text holds ``text`` (folded) ranks above every row that
-    is only similar to it."""
-    from diplograph.model.text import fold
-
-    holds = [fold(text) in fold(row["match"]) for row in rows]
-    assert holds == sorted(holds, reverse=True), [(r["score"], r["match"][:40]) for r in rows]
-
-
-def test_a_fuzzy_name_ranks_below_a_quote_holding_the_word(cli, write_data):
-    from conftest import mini
-
-    doc = mini()
-    doc["entities"].append(
-        {"id": "triumph", "name": "Multinational company", "type": "group",
-         "aliases": ["Triumph Group Inc"]}
-    )  # fmt: skip
-    doc["relations"][2]["evidence"][0]["quote"] = "Carol met Dan, Trump said"
-    path = write_data(doc)
-    rows = json.loads(cli("search", "Trump", "-f", "json", data=path).stdout)
-    assert [(r["kind"], r["id"]) for r in rows] == [("relation", "r3"), ("entity", "triumph")]
-    assert rows[1]["score"] < rows[0]["score"]
-    _word_rows_first(rows, "Trump")
-    # a name holding the word ranks first of all
-    doc["entities"].append({"id": "trump", "name": "Donald Trump", "type": "person"})
-    rows = json.loads(cli("search", "Trump", "-f", "json", data=write_data(doc)).stdout)
-    assert [r["id"] for r in rows] == ["trump", "r3", "triumph"]
-
-
-@pytest.mark.parametrize("text", ["Lukashenko", "Tikhanovsky", "Kelog", "Minsk", "release"])
-def test_word_matches_rank_first_on_the_bundled_data(cli, text):
-    rows = json.loads(cli("search", text, "-f", "json", "--limit", "1000").stdout)
-    assert rows
-    _word_rows_first(rows, text)
-
-
-def test_typos_still_find_the_person(cli):
-    rows = json.loads(cli("search", "Kelog", "-f", "json").stdout)
-    assert rows[0]["id"] == "kellogg"
-
-
-@pytest.mark.skipif(not GDELT_SAMPLE.exists(), reason="../shared/realdata is not here")
-def test_search_trump_on_the_gdelt_sample(cli, tmp_path):
-    out = tmp_path / "gdelt.json"
-    assert cli("import", "gdelt", GDELT_SAMPLE, "--output", out).exit_code == 0
-    rows = json.loads(cli("search", "Trump", "-f", "json", "--limit", "1000", data=out).stdout)
-    assert rows[0]["field"] == "evidence" and "trump" in rows[0]["match"].lower()
-    triumph = [n for n, r in enumerate(rows) if r["match"] == "Triumph Group Inc"]
-    assert triumph and triumph[0] == len(rows) - 1
-    _word_rows_first(rows, "Trump")
-
-
 # -- stats: component members keep their commas ------------------------------------------
-
-
-def _component_doc(names: list[str]) -> dict:
-    from conftest import mini
-
-    doc = mini()
-    doc["entities"] = [
-        {"id": f"e{n}", "name": name, "type": "place" if "," in name else "person"}
-        for n, name in enumerate(names)
-    ]
-    doc["relations"] = [
-        {
-            "id": f"r{n}",
-            "type": "met",
-            "source": "e0",
-            "target": f"e{n}",
-            "certainty": "stated",
-            "evidence": [{"source": "src", "quote": f"met {n}"}],
-        }
-        for n in range(1, len(names))
-    ]
-    return doc
-
-
-def _members_cell(stdout: str) -> str:
-    """The members cell of the first component row of a stats table drawn wide."""
-    lines = stdout.splitlines()
-    at = next(n for n, line in enumerate(lines) if line.startswith("Components"))
-    return lines[at + 3].split("│")[-1].strip()
-
-
-def test_stats_members_are_not_joined_with_commas(cli, write_data, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "400")
-    names = ["Accra, Greater Accra, Ghana", "Abuja, Nigeria", "Ado Ekiti, Ekiti, Nigeria"]
-    names += ["Anna", "Bob"]
-    path = write_data(_component_doc(names))
-    cell = _members_cell(cli("stats", data=path).stdout)
-    assert cell.split(" · ") == sorted(names)
-    sections = json.loads(cli("stats", "-f", "json", data=path).stdout)
-    assert sections["components"][0]["members"] == sorted(names)  # JSON: a list
-
-
-def test_stats_members_beyond_eight_are_counted(cli, write_data, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "400")
-    names = [f"Town {n:02}, Region" for n in range(12)]
-    cell = _members_cell(cli("stats", data=write_data(_component_doc(names))).stdout)
-    assert cell.split(" · ") == [*names[:8], "(and 4 more)"]
-
-
-def test_stats_members_holding_a_middle_dot_go_one_per_line(cli, write_data, monkeypatch):
-    monkeypatch.setenv("COLUMNS", "400")
-    names = ["Saint·Denis, France", "Zed"]
-    out = cli("stats", data=write_data(_component_doc(names))).stdout
-    lines = out.splitlines()
-    at = next(n for n, line in enumerate(lines) if line.startswith("Components"))
-    cells = [line.split("│")[-1].strip() for line in lines[at + 3 : at + 5]]
-    assert cells == names
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ alike by every path: the full checker (its messages), the fast path, the slice c
 
 from __future__ import annotations
 
+import itertools
 import json
 from array import array
 
@@ -18,6 +19,7 @@ from diplograph.check.files import check_files
 from diplograph.check.stream import find_problems
 from diplograph.files.locate import with_vocabulary
 from diplograph.model.errors import DataError
+from diplograph.model.records import record_problems
 from diplograph.model.rules import RELATION_RULES, relation_rule_problems
 from diplograph.store import build, sizes
 from diplograph.store.format import CERTAINTY_CODES
@@ -27,22 +29,115 @@ ENDS = ["alice", "bob", "carol", "dan"]
 
 @st.composite
 def relation(draw) -> dict:
+    """A relation that breaks no rule on its own, but perhaps one between its fields (a
+    self-loop; reported, naming no reporter)."""
     rel = {
         "type": draw(st.sampled_from(["met", "released", "sanctions"])),
         "source": draw(st.sampled_from(ENDS)),
         "target": draw(st.sampled_from(ENDS)),  # sometimes the source: a self-loop
-        "certainty": draw(st.sampled_from(["stated", "reported", "hedged"])),
-        "evidence": [{"source": "src", "quote": "q"}],
+        "certainty": draw(st.sampled_from(["stated", "reported", "hedged", "coded"])),
     }
-    reporter = draw(st.sampled_from([None, "dan", "alice"]))
-    if reporter is not None:
-        rel["reported_by"] = reporter
+    pieces = []
+    for _ in range(draw(st.integers(1, 2))):
+        ev = {"source": "src", "quote": "q"}
+        for key, value in (("url", "https://example.org/a"), ("locator", "p. 4")):
+            if draw(st.booleans()):
+                ev[key] = value
+        pieces.append(ev)
+    rel["evidence"] = pieces
+    optional = {
+        "reported_by": ["dan", "alice"],
+        "place": ["carol"],
+        "date": ["2025-04", "2020/2025", "2025-04-10"],
+        "date_text": ["late January", "in March 2025"],
+        "note": ["a note"],
+        "attributes": [{"tone": 1.5}],
+    }
+    for field, values in optional.items():
+        value = draw(st.sampled_from([None, *values]))
+        if value is not None:
+            rel[field] = value
     return rel
 
 
-def verdicts(tmp_path, relations: list[dict], compact: bool) -> dict:
+def _relation_field(field: str, wrong: list):
+    def change(doc: dict, draw) -> None:
+        rel = draw(st.sampled_from(doc["relations"]))
+        rel[field] = draw(st.sampled_from(wrong))
+
+    return change
+
+
+def _evidence(change_piece):
+    def change(doc: dict, draw) -> None:
+        change_piece(draw(st.sampled_from(draw(st.sampled_from(doc["relations"]))["evidence"])))
+
+    return change
+
+
+def _entity(field: str, value):
+    def change(doc: dict, draw) -> None:
+        draw(st.sampled_from(doc["entities"]))[field] = value
+
+    return change
+
+
+def _twice(kind: str):
+    def change(doc: dict, draw) -> None:
+        doc[kind].append(dict(draw(st.sampled_from(doc[kind]))))
+
+    return change
+
+
+def _published(doc: dict, draw) -> None:
+    doc["sources"][0]["published"] = draw(st.sampled_from(["2025-02-30", " ", "June"]))
+
+
+#: One wrong value each, for every rule of ``model.rules`` (and the shapes decoding checks).
+CHANGES = {
+    "relation id": _relation_field("id", ["Bad Id", " r9", "r 1"]),
+    "type": _relation_field("type", ["nope", " "]),
+    "end": _relation_field("source", ["nobody", "  "]),
+    "place": _relation_field("place", ["nobody", " "]),
+    "reporter": _relation_field("reported_by", ["nobody", " "]),
+    "certainty": _relation_field("certainty", ["sure", " "]),
+    "date": _relation_field("date", ["2025-13", " ", "2025-04-31", "soon"]),
+    "date_text": _relation_field("date_text", ["blah", " "]),
+    "note": _relation_field("note", ["  ", ""]),
+    "attribute": _relation_field("attributes", [{" ": 1}, {"tone": "x"}]),
+    "no quote": _evidence(lambda ev: ev.pop("quote")),
+    "nothing": _evidence(lambda ev: [ev.pop(k, None) for k in ("quote", "url", "locator")]),
+    "blank quote": _evidence(lambda ev: ev.update(quote=" ")),
+    "blank url": _evidence(lambda ev: ev.update(url=" ")),
+    "blank locator": _evidence(lambda ev: ev.update(locator="  ")),
+    "unknown source": _evidence(lambda ev: ev.update(source="nosrc")),
+    "lat alone": _entity("lat", 12.5),
+    "lon alone": _entity("lon", 12.5),
+    "far": _entity("lat", 120.0),
+    "blank name": _entity("name", " "),
+    "blank alias": _entity("aliases", ["Al", " "]),
+    "entity id": _entity("id", "Not An Id"),
+    "identifier": _entity("identifiers", {"wikidata": " "}),
+    "same entity": _twice("entities"),
+    "same relation": _twice("relations"),
+    "same source": _twice("sources"),
+    "published": _published,
+}
+
+
+@st.composite
+def dataset(draw) -> tuple[dict, bool]:
+    """A small data file, valid or with one or two wrong values (``CHANGES``), and
+    whether it is written compactly."""
     doc = mini()
+    relations = draw(st.lists(relation(), min_size=1, max_size=8))
     doc["relations"] = [{"id": f"r{n}", **rel} for n, rel in enumerate(relations)]
+    for name in draw(st.lists(st.sampled_from(sorted(CHANGES)), max_size=2)):
+        CHANGES[name](doc, draw)
+    return doc, draw(st.booleans())
+
+
+def verdicts(tmp_path, doc: dict, compact: bool) -> dict:
     path = tmp_path / "data.json"
     spacing = {"separators": (",", ":")} if compact else {}
     path.write_text(json.dumps(doc, **spacing), encoding="utf-8")
@@ -55,36 +150,62 @@ def verdicts(tmp_path, relations: list[dict], compact: bool) -> dict:
     decoded = [fast.decode_fast(f.read_bytes()) for f in files]
     docs = [found[0] for found in decoded if found is not None]
     fast_ok = len(docs) == len(files) and fast.own_rules_ok(docs) and fast.cross_check_fast(docs)
-    built = {}
-    for numpy_min in (10**9, 0):  # the builder's rules in Python, then with numpy
+    built = []
+    for numpy_min, layout in itertools.product((10**9, 0), (True, False)):
+        # the builder's rules in Python, then with numpy; the compact path and the simple
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(sizes, "NUMPY_MIN", numpy_min)
-            built[numpy_min] = build.build_streaming(files) is not None
+            built.append(build.build_streaming(files, compact=layout) is not None)
     return {
         "full": full,
         "stream": find_problems(files),
-        "valid": (not full, fast_ok, built[10**9], built[0]),
+        "valid": (not full, fast_ok, *built),
     }
 
 
 @settings(
-    max_examples=budget(200, 40),
+    max_examples=budget(300, 50),
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(st.lists(relation(), min_size=1, max_size=8), st.booleans())
-def test_every_path_gives_the_same_verdict(tmp_path_factory, relations, compact):
-    found = verdicts(tmp_path_factory.mktemp("rules"), relations, compact)
+@given(dataset())
+def test_every_path_gives_the_same_verdict(tmp_path_factory, drawn):
+    """Random valid and invalid files through the full checker, the fast path, the slice
+    checker and the pack builder (both layouts, numpy or not): one verdict, and the
+    slice checker gives the full checker's messages, so the same first one."""
+    doc, compact = drawn
+    found = verdicts(tmp_path_factory.mktemp("rules"), doc, compact)
     assert found["stream"] == found["full"]  # the same messages, the same first one
+    assert found["stream"][:1] == found["full"][:1]
     assert len(set(found["valid"])) == 1, found
     broken = [
         problem
-        for n, rel in enumerate(relations)
+        for n, rel in enumerate(doc["relations"])
         for problem in relation_rule_problems(f"relations[{n}]", rel)
+        if not record_problems("relations", rel, n)  # (else its shape is what is named)
     ]
-    assert found["valid"][0] is not broken  # valid exactly when no rule is broken
+    if broken:
+        assert not found["valid"][0]  # a rule between a relation's fields broken
     for problem in broken:  # each named by the full checker, in its words
         assert any(line.endswith(problem) for line in found["full"]), problem
+
+
+@pytest.mark.parametrize("name", sorted(CHANGES))
+def test_each_wrong_value_alone(tmp_path, name):
+    """Each of ``CHANGES`` on its own (its first wrong value, on a valid file with one
+    relation of each kind), through every path: the data is invalid for each, and the
+    paths agree, message for message."""
+    first = lambda strategy: strategy.elements[0]  # noqa: E731 (a draw without hypothesis)
+    doc = mini()
+    doc["relations"][0]["note"] = "n"
+    doc["relations"][0]["date_text"] = "in April"
+    doc["relations"][0]["attributes"] = {"tone": 1.0}
+    doc["relations"][0]["evidence"][0].update(url="https://example.org", locator="p. 1")
+    CHANGES[name](doc, first)
+    for compact in (False, True):
+        found = verdicts(tmp_path, doc, compact)
+        assert found["stream"] == found["full"] != []
+        assert set(found["valid"]) == {False}, found
 
 
 def test_the_messages_are_the_rules():

@@ -16,18 +16,9 @@ from typing import Any
 
 import msgspec
 
-from ..model import dates
-from ..model.datewords import date_texts_ok
-from ..model.records import (
-    CODED,
-    ENTITY_ID,
-    EVIDENCE_FIELDS,
-    RECORDS,
-    RELATION_ID,
-    SCHEMA_VERSION,
-)
-from ..model.rules import RELATION_RULES
-from .repeats import document_colons, repeats_a_key
+from ..model.records import EVIDENCE_FIELDS, RECORDS, SCHEMA_VERSION
+from ..model.rules import CITED, REFERENCES, Unique, holds
+from .repeats import EVIDENCE_ORDER, document_colons, repeats_a_key
 
 # msgspec Structs generated from model.RECORDS (the one description of the format), so the
 # fast path and the readable-message path cannot disagree on what is valid.
@@ -85,6 +76,16 @@ Source = _defstruct("Source", RECORDS["sources"])
 RelationType = _defstruct("RelationType", RECORDS["relation_types"])
 Entity = _defstruct("Entity", RECORDS["entities"])
 Relation = _defstruct("Relation", RECORDS["relations"])
+#: The Struct of each kind of record.
+STRUCTS = {
+    "sources": Source,
+    "relation_types": RelationType,
+    "entities": Entity,
+    "relations": Relation,
+}
+#: The columns of a relation's evidence, in the order of an evidence Struct's fields.
+EVIDENCE_COLUMNS = tuple(f"evidence.{name}" for name in EVIDENCE_ORDER)
+astuple = msgspec.structs.astuple
 
 
 def relation_struct(type_ids: list[str], source_ids: list[str]) -> type[msgspec.Struct]:
@@ -196,56 +197,19 @@ def decode_fast(raw: bytes) -> tuple[Any, _Spans] | None:
     return settled(doc), decoded(raw, _Spans)
 
 
-def _blank(text: str | None) -> bool:
-    return text is not None and text.isspace()
-
-
-def evidence_ok(levels: Iterable[str], evidence: Iterable[list]) -> bool:
-    """The rules on evidence that depend on the relation's certainty: a quote unless
-    ``coded``, and for coded facts a quote, url or locator; no url or locator blank
-    (``levels`` and ``evidence``: each relation's certainty and evidence Structs)."""
-    levels, evidence = list(levels), list(evidence)
-    flat = list(itertools.chain.from_iterable(evidence))
-    if any(map(_blank, map(attrgetter("url"), flat))) or any(
-        map(_blank, map(attrgetter("locator"), flat))
-    ):
-        return False
-    if None not in map(attrgetter("quote"), flat):
-        return True
-    for level, items in zip(levels, evidence, strict=True):
-        for ev in items:
-            if ev.quote is not None:
-                continue
-            if level != CODED or (ev.url is None and ev.locator is None):
-                return False
-    return True
-
-
-def entity_extras_ok(entities: list[Any]) -> bool:
-    """The rules on entities' identifiers and coordinates: none blank, lat with lon."""
-    lats, lons = column(entities, "lat"), column(entities, "lon")
-    if list(map(type, lats)) != list(map(type, lons)):  # (NoneType or float, alike)
-        return False
-    for found in filter(None, column(entities, "identifiers")):
-        if any(k.isspace() or v.isspace() for k, v in found.items()):
-            return False
-    return True
-
-
-def attributes_ok(attributes: Iterable[dict | None]) -> bool:
-    """No blank attribute name."""
-    return not any(k.isspace() for found in attributes if found for k in found)
-
-
-def all_match(pattern: str, values: list[str]) -> bool:
-    """Every value matches the ^...$ pattern: one regex pass over the values joined."""
-    if not values:
-        return True
-    joined = "\n".join(values)
-    if joined.count("\n") != len(values) - 1:  # a value holds a newline
-        return False
-    body = pattern.strip("^$")
-    return re.fullmatch(f"(?:{body}\n)*{body}", joined) is not None
+def struct_columns(kind: str, records: list) -> dict[str, tuple]:
+    """The fields of ``records`` (Structs of ``kind``) as columns by name, as the rules
+    of ``model.rules`` read them: every field of each record in one call, then
+    transposed (the loops run in C); a relation's evidence also as columns
+    (``evidence.quote``...), one value per piece of evidence."""
+    names = STRUCTS[kind].__struct_fields__
+    found = tuple(zip(*map(astuple, records), strict=True)) or ((),) * len(names)
+    columns = dict(zip(names, found, strict=True))
+    if "evidence" in columns:
+        pieces = list(itertools.chain.from_iterable(columns["evidence"]))
+        cited = tuple(zip(*map(astuple, pieces), strict=True)) or ((),) * len(EVIDENCE_ORDER)
+        columns.update(zip(EVIDENCE_COLUMNS, cited, strict=True))
+    return columns
 
 
 def json_array(pieces: Iterable) -> bytes:
@@ -263,19 +227,25 @@ def cross_check_fast(documents: list[Any]) -> bool:
     """True when the merged documents pass every rule not checked while decoding: each
     record's own (``own_rules_ok``) and those between records (fast, no messages).
 
-    Written with map/attrgetter and set algebra so the work stays in C: a million
+    Columns and set algebra (``model.rules``), so the work stays in C: a million
     relations take about a second.
     """
-    return own_rules_ok(documents) and _shared_rules_ok(documents)
+    columns = _columns(documents)
+    return _own_rules_ok(columns) and _shared_rules_ok(documents, columns)
 
 
-def _shared_rules_ok(documents: list[Any]) -> bool:
-    """No id used twice, every reference to a known record, one relation type per id."""
-    entities = set(column([e for d in documents for e in d.entities], "id"))
-    if len(entities) != sum(len(d.entities) for d in documents):
-        return False
-    sources = {s.id for d in documents for s in d.sources}
-    if len(sources) != sum(len(d.sources) for d in documents):
+def _columns(documents: list[Any]) -> dict[str, dict[str, tuple]]:
+    """Each kind's records of all the documents, as columns."""
+    return {
+        kind: struct_columns(kind, [r for d in documents for r in getattr(d, kind)])
+        for kind in RECORDS
+    }
+
+
+def _shared_rules_ok(documents: list[Any], columns: dict[str, dict[str, tuple]]) -> bool:
+    """No id used twice, every reference to a known record, one relation type per id
+    (``model.rules``: ``Unique``, ``REFERENCES``, ``CITED``)."""
+    if not all(Unique.hold(columns[kind]["id"]) for kind in ("entities", "sources", "relations")):
         return False
     types: dict[str, Any] = {}
     for d in documents:
@@ -283,79 +253,19 @@ def _shared_rules_ok(documents: list[Any]) -> bool:
             if t.id in types and types[t.id] != t:
                 return False
             types[t.id] = t
-    relations = [r for d in documents for r in d.relations]
-    if len(set(column(relations, "id"))) != len(relations):
-        return False
-    ends = set(column(relations, "source")) | set(column(relations, "target"))
-    ends |= set(column(relations, "place")) | set(column(relations, "reported_by"))
-    ends.discard(None)
-    if not ends <= entities or not set(column(relations, "type")) <= set(types):
-        return False
-    cited = {ev.source for r in relations for ev in r.evidence}
-    return cited <= sources
-
-
-def head_texts(documents: Iterable[Any]) -> list[str]:
-    """Every string of the documents' sources and relation types (their cues too)."""
-    found: list[str] = []
-    for d in documents:
-        for record in (*d.sources, *d.relation_types):
-            for value in msgspec.structs.astuple(record):
-                if isinstance(value, str):
-                    found.append(value)
-                elif isinstance(value, list):
-                    found.extend(value)
-    return found
+    known = {kind: set(columns[kind]["id"]) for kind in ("entities", "sources")}
+    known["relation_types"] = set(types)
+    relations = columns["relations"]
+    return all(rule.hold(relations, known[rule.to]) for rule in (*REFERENCES, CITED))
 
 
 def own_rules_ok(documents: list[Any]) -> bool:
     """True when every record of the documents passes the rules on it alone that
-    decoding did not check (``model.check_document``'s, and a relation's ends differ):
-    id patterns, no whitespace-only text, evidence by certainty, coordinates,
-    attributes, dates (fast, no messages)."""
-    entity_list = [e for d in documents for e in d.entities]
-    types = [t.id for d in documents for t in d.relation_types]
-    sources = [s.id for d in documents for s in d.sources]
-    relations = [r for d in documents for r in d.relations]
-    relation_ids = column(relations, "id")
-    slugs = [*column(entity_list, "id"), *sources, *types]
-    if not all_match(ENTITY_ID, slugs) or not all_match(RELATION_ID, relation_ids):
-        return False
-    source, target = column(relations, "source"), column(relations, "target")
-    ruled = {"source": source, "target": target, "certainty": column(relations, "certainty")}
-    ruled["reported_by"] = column(relations, "reported_by")
-    if not all(rule.hold(ruled) for rule in RELATION_RULES):  # (model.rules)
-        return False
-    evidence = [ev for r in relations for ev in r.evidence]
-    texts = [
-        column(entity_list, "name"),
-        [x for x in column(entity_list, "description") if x is not None],
-        [a for e in entity_list for a in e.aliases or ()],
-        [x for x in column(evidence, "quote") if x is not None],
-        [x for x in column(relations, "note") if x is not None],
-        [x for x in column(relations, "date_text") if x is not None],
-        # references too: one that is only spaces is named as such, not as unknown
-        source,
-        target,
-        column(relations, "type"),
-        [x for x in column(relations, "place") if x is not None],
-        [x for x in column(relations, "reported_by") if x is not None],
-        column(evidence, "source"),
-        head_texts(documents),
-    ]
-    if any(any(map(str.isspace, group)) for group in texts):  # whitespace-only text
-        return False
-    if not date_texts_ok(texts[5]):
-        return False
-    if not evidence_ok(column(relations, "certainty"), column(relations, "evidence")):
-        return False
-    if not entity_extras_ok(entity_list) or not attributes_ok(column(relations, "attributes")):
-        return False
-    try:
-        for text in set(map(attrgetter("date"), relations)) - {None}:
-            dates.parse(text)
-        for s in (s for d in documents for s in d.sources):
-            dates.parse(s.published)
-    except dates.DateError:
-        return False
-    return True
+    decoding did not check (``model.rules.ALONE``: id patterns, no whitespace-only text,
+    dates, evidence by certainty, coordinates, a relation's ends differ...; fast, no
+    messages)."""
+    return _own_rules_ok(_columns(documents))
+
+
+def _own_rules_ok(columns: dict[str, dict[str, tuple]]) -> bool:
+    return all(holds(kind, columns[kind]) for kind in RECORDS)

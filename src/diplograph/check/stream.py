@@ -16,29 +16,17 @@ import contextlib
 import itertools
 import json
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import msgspec
 
-from ..model import dates
 from ..model import records as model
-from ..model.datewords import date_texts_ok
 from ..model.errors import DataError
-from ..model.rules import RELATION_RULES
+from ..model.rules import CITED, REFERENCES, holds
 from ..parallel import Child, forked, two_processes
-from .fast import (
-    Entity,
-    Relation,
-    all_match,
-    attributes_ok,
-    column,
-    entity_extras_ok,
-    evidence_ok,
-    json_array,
-    screened,
-)
+from .fast import EVIDENCE_COLUMNS, Entity, Relation, json_array, screened
 from .files import check_files, file_order, line_col, read_json, repeated_message
 from .repeats import (
     RepeatedKey,
@@ -67,9 +55,6 @@ _DECODERS = {
     "entities": msgspec.json.Decoder(list[Entity]),
     "relations": msgspec.json.Decoder(list[Relation]),
 }
-_ID_PATTERNS = {"entities": model.ENTITY_ID, "relations": model.RELATION_ID}
-_RELATION_TEXTS = ("id", "type", "source", "target", "certainty", "date", "date_text")
-_RELATION_TEXTS += ("place", "reported_by", "note")
 _FIELDS = {"entities": Entity.__struct_fields__, "relations": Relation.__struct_fields__}
 _DECODE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
 
@@ -375,46 +360,22 @@ def _vouched(kind: str, text: bytes) -> tuple[list, dict[str, tuple]] | None:
     if repeats_a_key(text, colons_expected(columns, _FIELDS[kind], model.RECORDS[kind])):
         return None  # a key repeated in a record
     fields = dict(zip(_FIELDS[kind], columns, strict=True))
-    if not all_match(_ID_PATTERNS[kind], list(fields["id"])):
-        return None
-    if kind == "entities":
-        texts: Iterable = itertools.chain(
-            fields["name"], fields["description"], *filter(None, fields["aliases"])
-        )
-        if not entity_extras_ok(records):
-            return None
-        return None if any(map(str.isspace, filter(None, texts))) else (records, fields)
-    evidence = list(itertools.chain.from_iterable(fields["evidence"]))
-    fields["cited"] = column(evidence, "source")
-    quotes = column(evidence, "quote")
-    texts = itertools.chain(*map(fields.__getitem__, _RELATION_TEXTS), fields["cited"], quotes)
-    if any(map(str.isspace, filter(None, texts))):
-        return None
-    if not evidence_ok(fields["certainty"], fields["evidence"]):
-        return None
-    if not attributes_ok(fields["attributes"]):
-        return None
-    if not date_texts_ok(filter(None, fields["date_text"])):
-        return None
-    try:
-        for when in set(fields["date"]) - {None}:
-            dates.parse(when)
-    except dates.DateError:
-        return None
-    return records, fields
+    if kind == "relations":
+        evidence = list(itertools.chain.from_iterable(fields["evidence"]))
+        cited = zip(*map(msgspec.structs.astuple, evidence), strict=True)
+        fields.update(zip(EVIDENCE_COLUMNS, cited, strict=True))  # (every relation cites)
+    return (records, fields) if holds(kind, fields) else None  # (model.rules.ALONE)
 
 
 def _resolve(fields: dict[str, tuple], references: model.References) -> bool:
-    """True when no relation in the slice breaks a cross-record rule (besides ids)."""
-    source, target, reporter = fields["source"], fields["target"], fields["reported_by"]
-    ends = {*source, *target, *fields["place"], *reporter}
-    ends.discard(None)
-    return (
-        ends <= references.entities
-        and set(fields["type"]) <= references.types
-        and set(fields["cited"]) <= references.sources
-        and all(rule.hold(fields) for rule in RELATION_RULES)  # (model.rules)
-    )
+    """True when no relation in the slice breaks a cross-record rule (besides ids):
+    ``model.rules.REFERENCES`` and ``CITED``."""
+    known = {
+        "entities": references.entities,
+        "relation_types": references.types,
+        "sources": references.sources,
+    }
+    return all(rule.hold(fields, known[rule.to]) for rule in (*REFERENCES, CITED))
 
 
 # -- the first repeated key ------------------------------------------------------------------

@@ -7,149 +7,32 @@ so the two cannot drift. No I/O here: ``check.files`` reads files and calls thes
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import dates
-from .datewords import date_text_problem
-from .rules import relation_rule_problems
-
-SCHEMA_VERSION = 1
-
-ENTITY_TYPES = ("person", "country", "organization", "place", "group", "event")
-
-#: How sure the source is of a relation. Every result row shows it.
-CERTAINTY = {
-    "stated": "stated as fact by the source's author",
-    "reported": "attributed by the author to someone else (see reported_by)",
-    "hedged": "the author's own hedged judgement ('likely', 'it is possible')",
-    "hypothetical": "a possibility the source raises, not a fact ('could', 'may')",
-    "coded": "machine-coded from news text by an event coder (GDELT, ICEWS); no person read it",
-}
-#: The certainty of machine-coded facts: their evidence may have no quote (a URL, a story
-#: id and sentence number instead); every other level needs a verbatim quote.
-CODED = "coded"
-
-ENTITY_ID = r"^[a-z0-9][a-z0-9-]*$"
-RELATION_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
-# Characters XML 1.0 cannot carry, and carriage returns (XML readers turn them into
-# newlines); refusing them here keeps every export lossless. Tab and newline are fine.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
-
-
-@dataclass(frozen=True)
-class Field:
-    """One field of a record: its JSON type, whether it is required, what it means."""
-
-    name: str
-    kind: (
-        str  # string | boolean | date | strings | evidence | id | number | identifiers | attributes
-    )
-    required: bool
-    description: str
-    enum: tuple[str, ...] | None = None
-    pattern: str | None = None
-    minimum: float | None = None  # for numbers
-    maximum: float | None = None
-
-
-EVIDENCE_FIELDS = (
-    Field("source", "string", True, "Id of the source (in `sources`) the quote comes from."),
-    Field(
-        "quote",
-        "string",
-        False,
-        "The exact words of the source, verbatim, never empty; required unless the "
-        "relation's certainty is `coded`.",
-    ),
-    Field("url", "string", False, "Where this piece of evidence can be read (an article)."),
-    Field(
-        "locator",
-        "string",
-        False,
-        "Where in the source: an event id, story id and sentence number, a page.",
-    ),
+from .fields import (  # noqa: F401 (the format's names, read from here too)
+    CERTAINTY,
+    CODED,
+    CONTROL_CHARACTERS,
+    ENTITY_ID,
+    ENTITY_TYPES,
+    EVIDENCE_FIELDS,
+    RECORDS,
+    RELATION_ID,
+    SCHEMA_VERSION,
+    Field,
 )
-
-RECORDS: dict[str, tuple[Field, ...]] = {
-    "sources": (
-        Field("id", "id", True, "Stable id cited by evidence.", pattern=ENTITY_ID),
-        Field("title", "string", True, "Title of the document."),
-        Field("publisher", "string", True, "Who published it."),
-        Field("published", "date", True, "Publication date (EDTF, e.g. 2025-06-24)."),
-        Field("url", "string", False, "Where it can be read."),
-        Field(
-            "text",
-            "string",
-            False,
-            "Its text file, relative to this data file (by convention sources/<id>.txt): "
-            "validate checks quotes against it when the file is there.",
-        ),
-    ),
-    "relation_types": (
-        Field("id", "id", True, "The word users type, e.g. `released`.", pattern=ENTITY_ID),
-        Field("label", "string", True, "How it reads from source to target: 'released'."),
-        Field("inverse", "string", True, "How it reads from target to source: 'was released by'."),
-        Field("symmetric", "boolean", True, "True when direction carries no meaning (met)."),
-        Field(
-            "category",
-            "string",
-            True,
-            "What kind of fact it is.",
-            enum=("event", "role", "tie", "stance"),
-        ),
-        Field("cameo", "string", False, "CAMEO event code, where one exists (e.g. 0841)."),
-        Field("description", "string", False, "One line on when to use it."),
-        Field(
-            "cues",
-            "strings",
-            False,
-            "Words that signal it in a text, for `extract`: 'met with'; a final * "
-            "matches any ending ('negotiat*').",
-        ),
-    ),
-    "entities": (
-        Field("id", "id", True, "Stable slug, e.g. `alexander-lukashenko`.", pattern=ENTITY_ID),
-        Field("name", "string", True, "The name to display."),
-        Field("type", "string", True, "Kind of actor.", enum=ENTITY_TYPES),
-        Field("aliases", "strings", False, "Other spellings and short names users type."),
-        Field("description", "string", False, "One line, drawn from the source."),
-        Field(
-            "identifiers",
-            "identifiers",
-            False,
-            'Ids in other systems, by scheme: {"cameo": "USA", "wikidata": "Q30"}. '
-            "Entities sharing one are the same (the importers merge them).",
-        ),
-        Field(
-            "lat", "number", False, "Latitude (WGS 84 degrees), with `lon`.", None, None, -90, 90
-        ),
-        Field(
-            "lon", "number", False, "Longitude (WGS 84 degrees), with `lat`.", None, None, -180, 180
-        ),
-    ),
-    "relations": (
-        Field("id", "id", True, "Unique, stable id.", pattern=RELATION_ID),
-        Field("type", "string", True, "A relation type id (see `relation_types`)."),
-        Field("source", "string", True, "Entity id of the actor."),
-        Field("target", "string", True, "Entity id acted upon."),
-        Field("date", "date", False, "When, in EDTF: 2025-06-21, 2025-04, 2024-23, 2020/2025."),
-        Field("date_text", "string", False, "The date as the source words it ('late January')."),
-        Field("place", "string", False, "Entity id of where it happened."),
-        Field("certainty", "string", True, "How sure the source is.", enum=tuple(CERTAINTY)),
-        Field("reported_by", "string", False, "Entity id of who reported it (certainty reported)."),
-        Field("evidence", "evidence", True, "Where it comes from: at least one quote."),
-        Field("note", "string", False, "Curator's note."),
-        Field(
-            "attributes",
-            "attributes",
-            False,
-            "Numbers an event coder gives, by name: goldstein, tone, mentions, intensity...",
-        ),
-    ),
-}
+from .rules import (
+    CITED,
+    REFERENCES,
+    Edtf,
+    Matches,
+    NotBlank,
+    Unique,
+    record_rule_problems,
+    relation_rule_problems,
+)
 
 #: ``$schema``: where editors find the JSON Schema (a URL or a path); not read otherwise.
 _TOP_LEVEL = ("$schema", "schema_version", *RECORDS)
@@ -183,8 +66,8 @@ def _json_type(value: Any) -> str:
 def _check_string(value: Any, path: str, allow_empty: bool = False) -> Iterator[Problem]:
     if not isinstance(value, str):
         yield Problem(path, f"expected a string, got {_json_type(value)}")
-    elif not allow_empty and not value.strip():
-        yield Problem(path, "must not be empty")
+    elif not allow_empty and NotBlank.problem(value):
+        yield Problem(path, NotBlank.says)
     elif CONTROL_CHARACTERS.search(value):
         yield Problem(path, "contains a control character")
 
@@ -200,19 +83,16 @@ def _check_field(spec: Field, value: Any, path: str) -> Iterator[Problem]:
                 path,
                 f"'{value}' is not one of {', '.join(spec.enum)}" + _closest(value, spec.enum),
             )
-        if spec.pattern and not re.match(spec.pattern, value):
-            yield Problem(path, f"'{value}' is not a valid id (lowercase letters, digits, '-')")
+        if spec.pattern and (problem := Matches(spec.name, spec.pattern).problem(value)):
+            yield Problem(path, problem)
     elif spec.kind == "boolean":
         if not isinstance(value, bool):
             yield Problem(path, f"expected true or false, got {_json_type(value)}")
     elif spec.kind == "date":
         problems = list(_check_string(value, path))
         yield from problems
-        if not problems:
-            try:
-                dates.parse(value)
-            except dates.DateError as exc:
-                yield Problem(path, f"invalid date: {exc}")
+        if not problems and (problem := Edtf.problem(value)):
+            yield Problem(path, problem)
     elif spec.kind == "strings":
         if not isinstance(value, list):
             yield Problem(path, f"expected an array of strings, got {_json_type(value)}")
@@ -251,24 +131,13 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _record_rules(fields: tuple[Field, ...], record: dict, path: str) -> Iterator[Problem]:
-    """The rules between fields of one well-shaped record."""
-    if fields is RECORDS["entities"] and ("lat" in record) != ("lon" in record):
-        yield Problem(f"{path}.{'lon' if 'lat' in record else 'lat'}", "is required with lat/lon")
-    if fields is RECORDS["relations"]:
-        coded = record["certainty"] == CODED
-        if "date_text" in record:
-            problem = date_text_problem(record["date_text"])
-            if problem:
-                yield Problem(f"{path}.date_text", problem)
-        for i, ev in enumerate(record["evidence"]):
-            if coded and not ({"quote", "url", "locator"} & ev.keys()):
-                yield Problem(f"{path}.evidence[{i}]", "needs a quote, a url or a locator")
-            elif not coded and "quote" not in ev:
-                yield Problem(
-                    f"{path}.evidence[{i}].quote",
-                    f"is required (only '{CODED}' facts may go without a quote)",
-                )
+_KINDS = {id(fields): kind for kind, fields in RECORDS.items()}  # (evidence: none)
+
+
+def _record_rules(kind: str, record: dict, path: str) -> Iterator[Problem]:
+    """The rules between fields of one well-shaped record (``rules.RECORD_RULES``)."""
+    for where, message in record_rule_problems(kind, path, record):
+        yield Problem(where, message)
 
 
 def _check_record(fields: tuple[Field, ...], record: Any, path: str) -> Iterator[Problem]:
@@ -288,7 +157,7 @@ def _check_record(fields: tuple[Field, ...], record: Any, path: str) -> Iterator
             problems.append(Problem(f"{path}.{name}", "unknown field"))
     yield from problems
     if not problems:
-        yield from _record_rules(fields, record, path)
+        yield from _record_rules(_KINDS.get(id(fields), ""), record, path)
 
 
 def not_an_array(kind: str, value: Any) -> Problem:
@@ -391,9 +260,8 @@ class Duplicates:
         first_file, first_i, first_record = first
         if kind == "relation_types" and first_record == record:
             return None  # the same definition twice is harmless
-        return (
-            f"{filename}: {kind}[{i}].id: duplicate id '{rid}' "
-            f"(first at {first_file}: {kind}[{first_i}])"
+        return f"{filename}: {kind}[{i}].id: " + Unique.says.format(
+            rid, f"{first_file}: {kind}[{first_i}]"
         )
 
 
@@ -414,6 +282,8 @@ class References:
         self.sources = set(self.source_ids)
         self.types = set(self.type_ids)
         self._suggested: dict[tuple[str, str], str] = {}
+        self._known = {"entities": self.entities, "relation_types": self.types}
+        self._ids = {"entities": self.entity_ids, "relation_types": self.type_ids}
 
     def _closest(self, word: str, choices: list[str], kind: str) -> str:
         """``_closest``, for the first SUGGESTIONS distinct unknown references."""
@@ -427,23 +297,18 @@ class References:
     def problems(self, where: str, rel: dict) -> list[str]:
         """The problems of the well-formed relation ``rel``, found at ``where``."""
         problems = []
-        if rel["type"] not in self.types:
-            problems.append(
-                f"{where}.type: unknown relation type '{rel['type']}'"
-                + self._closest(rel["type"], self.type_ids, "type")
-            )
-        for field in ("source", "target", "place", "reported_by"):
-            ref = rel.get(field)
-            if ref is not None and ref not in self.entities:
+        for rule in REFERENCES:  # (rules.REFERENCES: its type, then each end)
+            ref = rel.get(rule.field)
+            if ref is not None and ref not in self._known[rule.to]:
                 problems.append(
-                    f"{where}.{field}: unknown entity '{ref}'"
-                    + self._closest(ref, self.entity_ids, "entity")
+                    f"{where}.{rule.field}: {rule.says.format(ref)}"
+                    + self._closest(ref, self._ids[rule.to], rule.to)
                 )
         problems += relation_rule_problems(where, rel)  # (reporter named, ends differ)
         for j, ev in enumerate(rel["evidence"]):
             if ev["source"] not in self.sources:
                 problems.append(
-                    f"{where}.evidence[{j}].source: unknown source '{ev['source']}'"
+                    f"{where}.evidence[{j}].source: {CITED.says.format(ev['source'])}"
                     + self._closest(ev["source"], self.source_ids, "source")
                 )
         return problems

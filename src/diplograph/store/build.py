@@ -37,22 +37,21 @@ from ..check.fast import (
     LISTS,
     Document,
     Relation,
-    all_match,
     column,
     cross_check_fast,
     decode_fast,
     decoded,
-    entity_extras_ok,
-    head_texts,
     screened,
     settled,
+    struct_columns,
 )
 from ..check.files import check_files
 from ..check.repeats import colons, document_colons
 from ..check.stream import find_problems
 from ..model import dates
 from ..model.errors import DataError
-from ..model.records import ENTITY_ID, SCHEMA_VERSION
+from ..model.records import SCHEMA_VERSION
+from ..model.rules import Unique, holds
 from . import sizes
 from .format import CERTAINTY_CODES, FileRecords, Parts
 from .relations import Relations, split_relations
@@ -220,28 +219,16 @@ def _build(
                 return None
     if len(sources) != sum(len(h.sources) for h in heads):
         return None
-    head_strings = head_texts(heads)  # (checked with the entities, below)
 
     def entity_work(abandon: Callable[[], bool]) -> dict[str, Any] | None:
         """Checks on entities, sources and types, then their pack sections (done by the
         parent while a child checks relations; not once the child has found a doubt)."""
-        small_texts = [
-            column(entities, "name"),
-            [x for x in column(entities, "description") if x is not None],
-            [a for e in entities for a in e.aliases or ()],
-            head_strings,
-        ]
         if (
-            len(set(ids)) != len(ids)
-            or not all_match(ENTITY_ID, [*ids, *sources, *types])
-            or any(any(map(str.isspace, group)) for group in small_texts)
-            or not entity_extras_ok(entities)
-        ):
-            return None
-        try:
-            for x in sources.values():
-                dates.parse(x.published)
-        except dates.DateError:
+            not Unique.hold(ids)
+            or not holds("entities", struct_columns("entities", entities))
+            or not holds("sources", struct_columns("sources", list(sources.values())))
+            or not holds("relation_types", struct_columns("relation_types", list(types.values())))
+        ):  # (model.rules)
             return None
         if abandon():
             return None

@@ -23,12 +23,11 @@ from typing import Any
 
 import msgspec
 
-from ..check.fast import all_match, attributes_ok, evidence_ok, relation_struct
-from ..check.repeats import EVIDENCE_ORDER, colons, colons_expected
+from ..check.fast import EVIDENCE_COLUMNS, relation_struct
+from ..check.repeats import colons, colons_expected
 from ..model import dates
-from ..model.datewords import date_texts_ok
-from ..model.records import RECORDS, RELATION_ID
-from ..model.rules import RELATION_RULES
+from ..model.records import RECORDS
+from ..model.rules import RELATION_RULES, Edtf, holds
 from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
 from . import sizes
 from .format import CERTAINTY_CODES, RELATION_ARRAYS
@@ -52,6 +51,13 @@ ARRAYS = {**RELATION_ARRAYS, "reporter": "i", "place": "i"}
 COLUMNS = ("id", "source", "target", "type", "certainty", "date", "reported_by", "place")
 TEXTS = ("evidence", "note", "date_text", "attributes")
 _RELATION_FIELDS = RECORDS["relations"]
+#: The fields indexing looks up (entity positions; the type and evidence sources are
+#: ``Literal``s): known ids, so not blank.
+LOOKED_UP = frozenset({"source", "target", "place", "reported_by", "type", "evidence.source"})
+#: The rules indexing applies in another form: dates are worked out (``_DateCodes``:
+#: ``Edtf``'s rule), the rules between a relation's fields run over the joined arrays
+#: (``hold_coded``, in ``_well_formed``).
+_APPLIED = (Edtf("date"), *RELATION_RULES)
 
 
 class Relations:
@@ -161,32 +167,15 @@ def index_relations(
         evidence = list(itertools.chain.from_iterable(quoted))
         # each evidence's fields, as columns, in one pass (every relation cites one)
         cited = tuple(zip(*map(astuple, evidence), strict=True))
-        said = dict(zip(EVIDENCE_ORDER, cited, strict=True))
-        quotes = said["quote"]
         # a key repeated in a record (see ``check.repeats``; added up: ``colons``)
         found = colons(blob, np)
         if found != colons_expected(fields, ctx.fields, _RELATION_FIELDS, cited):
             return None
         counted += found
-        texts = (
-            filter(None, quotes),
-            filter(None, said["url"]),
-            filter(None, said["locator"]),
-            filter(None, field["note"]),
-            filter(None, field["date_text"]),
-        )
-        if not all_match(RELATION_ID, names) or any(
-            any(map(str.isspace, group)) for group in texts
-        ):
+        ruled = {**field, **dict(zip(EVIDENCE_COLUMNS, cited, strict=True))}
+        if not holds("relations", ruled, implied=LOOKED_UP, skip=_APPLIED):  # (model.rules)
             return None
-        if not date_texts_ok(filter(None, field["date_text"])):
-            return None
-        if None in quotes and not evidence_ok(levels, quoted):  # coded facts, unquoted
-            return None
-        numbers = field["attributes"]
-        if any(numbers) and not attributes_ok(numbers):
-            return None
-        del rels, evidence, names, levels, quoted, numbers, quotes, fields, field, cited, said
+        del rels, evidence, names, levels, quoted, fields, field, cited, ruled
     if backwards:  # each column holds one piece per batch: put them back in order
         for column in (*columns.values(), when_codes, hashes):
             column.reverse()
