@@ -494,3 +494,146 @@ def test_an_ended_or_earlier_relation_runs_until_its_date(nlp, types):
     text = "Last month, Norway freed Lars Dahl after talks between Norway and Sweden."
     c = next(c for c in facts(nlp, types, text)[1] if c.type == "negotiates-with")
     assert c.date == "../2025-08"
+
+
+GROUPS = [
+    *ENTITIES,
+    {"id": "fishermen", "name": "five fishermen", "type": "group"},
+    {"id": "berg-advisors", "name": "Berg's advisors", "type": "group"},
+    {"id": "dahl-children", "name": "Dahl's children", "type": "group"},
+    {"id": "dahl-loyalists", "name": "those loyal to Dahl", "type": "group"},
+    {"id": "times-reporter", "name": "Times journalist", "type": "person"},
+]
+
+
+def test_a_name_states_its_own_role_or_tie(nlp, types):
+    got = facts(nlp, types, "Berg's advisors met with Lars Dahl.", entities=GROUPS)[0]
+    assert ("berg-advisors", "advises", "berg") in got
+    got = facts(nlp, types, "A Times journalist visited Geneva.", entities=GROUPS)[0]
+    assert ("times-reporter", "employee-of", "times") in got
+
+
+def test_a_pronoun_inside_a_name_is_the_person_last_named(nlp, types):
+    text = "Lars Dahl flew to Geneva, where his children met with Anna Berg."
+    got = facts(nlp, types, text, entities=GROUPS)[0]
+    assert ("dahl", "parent-of", "dahl-children") in got  # the parent first
+    assert ("dahl-children", "met", "berg") in got
+    text = "Lars Dahl visited Geneva, and those loyal to him met with Anna Berg."
+    got = facts(nlp, types, text, entities=GROUPS)[0]
+    assert ("dahl-loyalists", "loyal-to", "dahl") in got
+    assert ("dahl-loyalists", "met", "berg") in got
+    # with no person named before, the pronoun names nobody
+    assert "dahl-children" not in str(facts(nlp, types, "His children met Berg.", entities=GROUPS))
+
+
+def test_more_after_a_number_is_the_same_group(nlp, types):
+    got = facts(nlp, types, "Norway released five more fishermen.", entities=GROUPS)[0]
+    assert ("norway", "released", "fishermen") in got
+
+
+def test_including_names_members_and_them_the_group(nlp, types):
+    text = (
+        "Norway released five fishermen on Monday, including Lars Dahl. "
+        "Anna Berg came to Geneva to accompany them home."
+    )
+    got = facts(nlp, types, text, entities=GROUPS)[0]
+    assert ("dahl", "member-of", "fishermen") in got
+    assert ("berg", "escorted", "fishermen") in got
+    text = "Five more fishermen were released by Norway, including Lars Dahl."
+    assert ("dahl", "member-of", "fishermen") in facts(nlp, types, text, entities=GROUPS)[0]
+    # "including" on a person or an event is no membership
+    got = facts(nlp, types, "Berg met everyone, including Lars Dahl.", entities=GROUPS)[0]
+    assert not [f for f in got if f[1] == "member-of"]
+
+
+def test_the_release_was_that_of(nlp, types):
+    text = "Norway released five fishermen. The most notable release was that of Lars Dahl."
+    got = facts(nlp, types, text, entities=GROUPS)[0]
+    assert ("norway", "released", "dahl") in got
+    assert ("dahl", "member-of", "fishermen") in got
+
+
+def test_an_infinitive_takes_its_clauses_tense(nlp, types):
+    text = (
+        "Norway released five fishermen on Monday. Anna Berg came to Geneva to accompany them home."
+    )
+    c = next(c for c in facts(nlp, types, text, entities=GROUPS)[1] if c.type == "escorted")
+    assert (c.source, c.target, c.date) == ("berg", "fishermen", "2025-09-08")
+
+
+def test_a_visit_naming_no_place_is_where_its_actor_last_was(nlp, types):
+    text = "Anna Berg met Lars Dahl in Geneva on Monday. Berg's visit was a success."
+    c = next(c for c in facts(nlp, types, text)[1] if c.type == "visited")
+    assert (c.source, c.target, c.date) == ("berg", "geneva", "2025-09-08")
+    assert "check it" in c.note
+    assert not [c for c in facts(nlp, types, "Berg's visit was a success.")[1] if c.type]
+
+
+def test_a_date_naming_another_noun_is_not_the_facts(nlp, types):
+    text = "Norway released Lars Dahl, a leader of the 2020 protests, on Monday."
+    c = next(c for c in facts(nlp, types, text)[1] if c.type == "released")
+    assert c.date == "2025-09-08"
+    text = (
+        "Norway released five fishermen on Monday; the notable release was that of "
+        "Lars Dahl, a 2019 candidate."
+    )
+    c = next(c for c in facts(nlp, types, text, entities=GROUPS)[1] if c.target == "dahl")
+    assert (c.type, c.date) == ("released", "2025-09-08")
+
+
+def test_the_quote_of_a_hedged_fact_keeps_its_hedge(nlp, types):
+    for text, word, certainty in (
+        ("Anna Berg met Lars Dahl, reportedly, in Geneva.", "reportedly", "hedged"),
+        ("It is likely that Anna Berg met Lars Dahl.", "likely", "hedged"),
+        ("Anna Berg is expected to meet Lars Dahl.", "expected", "hypothetical"),
+        ("Anna Berg could meet Lars Dahl.", "could", "hypothetical"),
+    ):
+        c = one(nlp, types, text)
+        assert c.certainty == certainty, text
+        assert word in c.quote and c.quote in text, (text, c.quote)
+    assert "said" not in one(nlp, types, "The Times said Anna Berg met Lars Dahl.").quote
+
+
+def test_one_of_a_group_is_the_group(nlp, types):
+    text = "Norway began negotiations with one of Berg's advisors."
+    assert ("norway", "negotiates-with", "berg-advisors") in facts(
+        nlp, types, text, entities=GROUPS
+    )[0]
+    text = "Norway began negotiations with one of the diplomats."  # a group no entity names
+    assert not [f for f in facts(nlp, types, text, entities=GROUPS)[0] if f[1] == "negotiates-with"]
+
+
+def test_described_as_is_said_of_the_object(nlp, types):
+    text = "The Times described Lars Dahl as a connoisseur of Berg's thinking."
+    assert ("dahl", "understands", "berg") in facts(nlp, types, text)[0]
+    text = "Lars Dahl served as an envoy of Norway."
+    assert ("dahl", "envoy-of", "norway") in facts(nlp, types, text)[0]
+
+
+def test_reported_on_the_event_the_report_names(nlp, types):
+    ents = [*ENTITIES, {"id": "deal", "name": "grand deal", "type": "event"}]
+    text = "The Times reported that Berg and Dahl discussed a grand deal."
+    assert ("times", "reported-on", "deal") in facts(nlp, types, text, entities=ents)[0]
+    text = "The Times reported that Berg met Dahl."  # no event named: nothing reported on
+    assert not [f for f in facts(nlp, types, text, entities=ents)[0] if f[1] == "reported-on"]
+
+
+def test_a_description_before_a_name_is_left_out(nlp, types):
+    ents = [*ENTITIES, {"id": "times-staff", "name": "reporters of The Times", "type": "group"}]
+    text = (
+        "Norway negotiated the release of Lars Dahl and reporters of the Swedish paper The Times."
+    )
+    got = facts(nlp, types, text, entities=ents)[0]
+    assert ("norway", "negotiates-release-of", "dahl") in got
+    assert ("norway", "negotiates-release-of", "times-staff") in got
+
+
+def test_a_counted_group_with_a_peoples_word_is_proposed(nlp, types):
+    got, found, new = facts(nlp, types, "Sweden freed four Norwegian soldiers.", entities=[])
+    group = next(e for e in new if e["type"] == "group")
+    assert (group["id"], group["name"]) == ("norwegian-soldiers", "four Norwegian soldiers")
+    assert ("sweden", "released", "norwegian-soldiers") in got
+    assert ("norwegian-soldiers", "citizen-of", "norway") in got
+    # no number, or no people's word: no group
+    _, _, new = facts(nlp, types, "Sweden freed Norwegian soldiers and four sailors.", entities=[])
+    assert not [e for e in new if e["type"] == "group"]
