@@ -105,7 +105,7 @@ CHANGES = {
     "date_text": _relation_field("date_text", ["blah", " "]),
     "note": _relation_field("note", ["  ", ""]),
     "attribute": _relation_field("attributes", [{" ": 1}, {"tone": "x"}]),
-    "no quote": _evidence(lambda ev: ev.pop("quote")),
+    "no quote": _evidence(lambda ev: ev.pop("quote", None)),  # (perhaps gone already)
     "nothing": _evidence(lambda ev: [ev.pop(k, None) for k in ("quote", "url", "locator")]),
     "blank quote": _evidence(lambda ev: ev.update(quote=" ")),
     "blank url": _evidence(lambda ev: ev.update(url=" ")),
