@@ -17,7 +17,6 @@ deleted and the question answered from the data.
 from __future__ import annotations
 
 import contextlib
-import mmap
 import os
 import sys
 import tempfile
@@ -528,26 +527,15 @@ def checked_view(values: Any, indices: Any) -> Any:
 
 
 class FileSections(dict):
-    """Pack sections read from a file when first used, each checked against its
-    checksum then: arrays as typed views of a memory map (only their pages are read),
-    blobs by the slice (checked a block at a time)."""
+    """Pack sections read from a file when first used: arrays (``ReadChecked``) and
+    blobs (``Blob``) by pread, a block at a time, each block checked when first read;
+    the small sections whole."""
 
     def __init__(self, fd: int, body: int, layout: dict[str, list[int]], sums: dict, path: object):
         super().__init__()
         self._fd, self._body, self._layout, self._sums = fd, body, layout, sums
         self.path = path
-        self._map: memoryview | None = None
         self._more_fds: list[int] = []
-
-    def mapped(self) -> memoryview:
-        """The whole pack file, memory-mapped read-only."""
-        if self._map is None:
-            mapped = mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ)
-            if hasattr(mmap, "MADV_RANDOM"):  # pages as touched, no read-around: a
-                with contextlib.suppress(OSError):  # query maps what it reads
-                    mapped.madvise(mmap.MADV_RANDOM)
-            self._map = memoryview(mapped)
-        return self._map
 
     def __missing__(self, name: str) -> Any:
         offset, length = self._layout[name]
