@@ -339,3 +339,41 @@ def test_search_looks_in_notes_and_sources(graph):
     found = search(graph, "Carnegie Endowment")
     assert found[0]["kind"] == "source" and found[0]["id"] == "carnegie-2025-06-24"
     assert found[0]["field"] == "publisher"
+
+
+@pytest.mark.parametrize("window", [1, 7, 64, 1 << 16])
+def test_a_search_file_text_read_in_windows_finds_what_bytes_find(tmp_path, monkeypatch, window):
+    """``TextSection`` reads its file a window at a time (pread, not a map): every
+    ``find`` and slice equals the same on the whole bytes, with matches that cross a
+    window's or a block's edge, and a damaged block is found when read."""
+    import random
+
+    from diplograph.store import searchfile
+    from diplograph.store.format import PackDamaged, checksum
+
+    monkeypatch.setattr(searchfile, "TEXT_BLOCK", 16)
+    monkeypatch.setattr(searchfile, "WINDOW_MAX", 16 * window)
+    monkeypatch.setattr(searchfile, "WINDOWS_HELD", 64)
+    rng = random.Random(window)
+    text = bytes(rng.choice(b"ab\x00") for _ in range(1000))
+    head = b"HEAD" * 3
+    path = tmp_path / "texts"
+    path.write_bytes(head + text + b"TAIL")
+    sums = [checksum(text[k : k + 16]) for k in range(0, len(text), 16)]
+    with open(path, "rb") as handle:
+        section = searchfile.TextSection(handle, len(head), len(text), sums, path)
+        for _ in range(300):
+            needle = bytes(rng.choice(b"ab\x00") for _ in range(rng.randint(1, 6)))
+            first = rng.randrange(len(text))
+            stop = rng.choice([None, rng.randrange(first, len(text) + 5)])
+            assert section.find(needle, first, stop) == text.find(needle, first, stop)
+            a, b = sorted(rng.randrange(len(text) + 1) for _ in range(2))
+            assert section[a:b] == text[a:b]
+    damaged = bytearray(head + text + b"TAIL")
+    damaged[len(head) + 500] ^= 1
+    path.write_bytes(damaged)
+    with open(path, "rb") as handle:
+        section = searchfile.TextSection(handle, len(head), len(text), sums, path)
+        assert section[0:400] == text[0:400]  # the damage lies further on: unread yet
+        with pytest.raises(PackDamaged):
+            section.find(b"never there")

@@ -813,11 +813,18 @@ class PackedGraph:
         from . import searchfile
 
         try:
-            with open(self.sidecar, "rb") as handle:
-                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):  # missing, unreadable or empty
+            handle = open(self.sidecar, "rb")  # (texts are read from it: kept open)
+        except OSError:  # missing or unreadable
             return None
-        return searchfile.read(self, mapped, self.key)
+        try:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # empty
+            handle.close()
+            return None
+        found = searchfile.read(self, mapped, self.key, handle)
+        if found is None:
+            handle.close()
+        return found
 
     def to_networkx(self, progress: Callable[..., None] | None = None):
         """The whole graph as a networkx MultiDiGraph (other exports, drawings);

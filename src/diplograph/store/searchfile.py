@@ -43,6 +43,10 @@ MAGIC = b"DIPLOGRAPH-SRCH\x08"
 #: Texts are checked in blocks of this many bytes, as searches scan them.
 TEXT_BLOCK = 65536
 SEPARATOR = "\x00"  # between folded texts; fold() keeps it
+#: A search reads texts in windows of up to this many bytes, and keeps the last ones it
+#: read up to WINDOWS_HELD bytes (see ``TextSection``).
+WINDOW_MAX = 1 << 20
+WINDOWS_HELD = 1 << 23
 #: Records read and folded per slice.
 SLICE = 50_000
 #: From this many relations, quotes are folded by two processes (when the machine can).
@@ -543,42 +547,90 @@ def _candidate_sections_numpy(keys: list[str]) -> dict[str, Any]:
 
 
 class TextSection:
-    """A section of a buffer (bytes or a memory map) that ``blob_hits`` searches in
-    place, like bytes; each block a search scans is checked against its checksum
-    (``sums``), once."""
+    """A text section of a search file that ``blob_hits`` searches like bytes (``find``,
+    slices), read by ``pread`` a window at a time rather than through a memory map, so a
+    search that scans a gigabyte of quotes holds a few megabytes of them, not every page
+    it touched. Each block (``TEXT_BLOCK``) is checked against its checksum (``sums``)
+    when first read.
 
-    def __init__(self, buffer: Any, start: int, length: int, sums: Any, path: object):
-        self._buffer, self._start, self._length = buffer, start, length
+    ``source`` is the open file (or, for an index kept in memory, its bytes). Windows
+    start small and double while a scan meets no match (up to ``WINDOW_MAX``); the last
+    ones read are kept (``WINDOWS_HELD`` bytes), since a search resumes each slice where
+    its last match was."""
+
+    def __init__(self, source: Any, start: int, length: int, sums: Any, path: object):
+        self._source, self._start, self._length = source, start, length
         self._sums, self._path = sums, path
         self._checked = bytearray(len(sums))
+        self._fd = source.fileno() if hasattr(source, "fileno") else None
+        #: block -> (the window holding it: where it starts in the section, its bytes)
+        self._windows: dict[int, tuple[int, bytes]] = {}
+        self._held = 0
         if len(sums) != -(-length // TEXT_BLOCK):
             raise ValueError("block checksums do not match the section's size")
 
     def __len__(self) -> int:
         return self._length
 
-    def _check(self, first: int, stop: int) -> None:
-        """Check the blocks that bytes first..stop-1 lie in (those not checked yet)."""
-        checked, base = self._checked, self._start
+    def _read(self, first: int, stop: int) -> bytes:
+        """Bytes from ``first`` (on a block boundary) to past ``stop - 1``: to the end of
+        its block, each block among them checked once."""
+        stop = min(self._length, -(-stop // TEXT_BLOCK) * TEXT_BLOCK)
+        at = self._start + first
+        if self._fd is None:
+            data = bytes(self._source[at : self._start + stop])
+        else:
+            data = os.pread(self._fd, stop - first, at)
+        if len(data) != stop - first:
+            raise PackDamaged("a search file text is cut short", self._path)
+        checked, view = self._checked, memoryview(data)
         for k in range(first // TEXT_BLOCK, -(-stop // TEXT_BLOCK)):
             if not checked[k]:
-                at = base + k * TEXT_BLOCK
-                end = min(at + TEXT_BLOCK, base + self._length)
-                if checksum(self._buffer[at:end]) != self._sums[k]:
+                offset = k * TEXT_BLOCK - first
+                if checksum(view[offset : offset + TEXT_BLOCK]) != self._sums[k]:
                     raise PackDamaged("a search file text fails its checksum", self._path)
                 checked[k] = 1
+        return data
+
+    def _window(self, at: int, reach: int) -> tuple[int, bytes]:
+        """(Where it starts, its bytes): a window holding byte ``at`` and, where the
+        section lasts, every byte before ``reach``."""
+        block = at // TEXT_BLOCK
+        held = self._windows.get(block)
+        if held is not None and held[0] + len(held[1]) >= min(reach, self._length):
+            return held
+        first = block * TEXT_BLOCK
+        data = self._read(first, reach)
+        stop = first + len(data)
+        if self._held + len(data) > WINDOWS_HELD:
+            self._windows.clear()
+            self._held = 0
+        for k in range(block, -(-stop // TEXT_BLOCK)):
+            self._windows[k] = (first, data)
+        self._held += len(data)
+        return first, data
 
     def find(self, needle: bytes, position: int = 0, end: int | None = None) -> int:
         stop = self._length if end is None else min(end, self._length)
-        found = self._buffer.find(needle, self._start + position, self._start + stop)
-        found = -1 if found == -1 else found - self._start
-        self._check(position, stop if found == -1 else min(stop, found + len(needle)))
-        return found
+        width, at = TEXT_BLOCK, position
+        while at < stop and at + len(needle) <= stop:
+            base, data = self._window(at, min(stop, at + width + len(needle) - 1))
+            top = min(stop, base + len(data))
+            found = data.find(needle, at - base, top - base)
+            if found != -1:
+                return base + found
+            if top >= stop:
+                break
+            at = max(at + 1, top - len(needle) + 1)  # a match may cross into the next
+            width = min(width * 2, WINDOW_MAX)
+        return -1
 
     def __getitem__(self, part: slice) -> bytes:
         first, stop, _ = part.indices(self._length)
-        self._check(first, stop)
-        return bytes(self._buffer[self._start + first : self._start + max(first, stop)])
+        if stop <= first:
+            return b""
+        base = first - first % TEXT_BLOCK
+        return self._read(base, stop)[first - base : stop - base]
 
 
 class _Named:
@@ -594,9 +646,10 @@ class _Named:
         return self._ids[self._positions[i]]
 
 
-def read(packed: Any, buffer: Any, key: str) -> Any | None:
+def read(packed: Any, buffer: Any, key: str, file: Any = None) -> Any | None:
     """The SearchIndex in ``buffer`` (bytes or a memory map), or None when the buffer is
-    not a complete index of this pack, or an array in it fails its checksum."""
+    not a complete index of this pack, or an array in it fails its checksum; ``file``:
+    the open file mapped as ``buffer``, from which texts are read (``TextSection``)."""
     try:
         size = len(buffer)
         if buffer[: len(MAGIC)] != MAGIC or size < len(MAGIC) + 16:
@@ -642,7 +695,8 @@ def read(packed: Any, buffer: Any, key: str) -> Any | None:
             )
         for name in TEXTS:
             start, length = layout[name]
-            parts[name] = TextSection(buffer, start, length, parts[f"{name}_sums"], packed.path)
+            source = buffer if file is None else file
+            parts[name] = TextSection(source, start, length, parts[f"{name}_sums"], packed.path)
         starts = parts["cand_len"]
         if (
             len(parts["quote_starts"]) != len(parts["owner_rel"])

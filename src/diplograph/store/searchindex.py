@@ -19,6 +19,11 @@ from collections.abc import Iterator
 from typing import Any
 
 
+#: Candidates compared with a search text at a time (``NameCandidates.matches``): the
+#: texts of a batch are held as strings, never those of every name.
+MATCH_BATCH = 20_000
+
+
 class NameCandidates:
     """What names are compared with: every folded key of the name index and every word
     of the several-word keys, each distinct text once, sorted by (length, text).
@@ -63,13 +68,21 @@ class NameCandidates:
         longest = math.ceil(len(query) * (2 - share) / share) + 1 if share else 10**9
         last = len(self.length_starts) - 1
         first, stop = (self.length_starts[min(n, last)] for n in (shortest, longest))
+        found: list[tuple[float, int]] = []  # (-score, candidate)
+        for part in range(first, stop, MATCH_BATCH):  # (a batch of texts held at a time)
+            texts = self.texts(part, min(part + MATCH_BATCH, stop))
+            found.extend(
+                (-score, part + at)
+                for _text, score, at in process.extract(
+                    query, texts, scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
+                )
+            )
+            del texts
+        found.sort()
         out = []
-        for _text, score, at in process.extract(
-            query, self.texts(first, stop), scorer=fuzz.ratio, limit=None, score_cutoff=cutoff
-        ):
-            c = first + at
+        for score, c in found:
             for key in self.key_indices[self.key_offsets[c] : self.key_offsets[c + 1]]:
-                out.append((key, score))
+                out.append((key, -score))
         return out
 
     def prefixed(self, query: str, at_most: int = 1000) -> list[tuple[int, str]]:
