@@ -813,7 +813,7 @@ class PackedGraph:
         from . import searchfile
 
         try:
-            handle = open(self.sidecar, "rb")  # (texts are read from it: kept open)
+            handle = open(self.sidecar, "rb")  # noqa: SIM115 (texts are read from it: kept open)
         except OSError:  # missing or unreadable
             return None
         try:

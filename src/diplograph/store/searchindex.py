@@ -18,7 +18,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import Any
 
-
 #: Candidates compared with a search text at a time (``NameCandidates.matches``): the
 #: texts of a batch are held as strings, never those of every name.
 MATCH_BATCH = 20_000
