@@ -113,13 +113,14 @@ def build_sections(loaded: list[tuple[Any, Any]], files: list[str]) -> dict[str,
     }
     return assemble(
         files,
-        entities,
+        len(entities),
         records("entities"),
         sources,
         types,
         type_names,
         Parts(records("relations")),
         arrays,
+        entity_tables(entities),
     )
 
 
@@ -204,6 +205,7 @@ def _build(
             if head is None or not decodes(text[TWO(last) if last >= 0 else start : end], Relation):
                 raise NotCompact
             unexplained += colons(rest) - document_colons(head, LISTS[:3])
+            del rest  # (a copy of all but the relations)
             region = CompactPart(text, start, end)
             holders.append((file, text, shift))
         heads.append(settled(head))
@@ -246,7 +248,7 @@ def _build(
 
     type_names = sorted(types)
     spans = Parts(itertools.chain.from_iterable(h.relations for h in heads))
-    del heads
+    del heads, head  # (the records live on in ``entities`` alone)
     if (spans or region) and not (type_names and sources):
         return None  # every relation needs a type and a source to cite
     ctx = Relations(ids, type_names, list(sources), None if region is None else region.numpy)
@@ -254,6 +256,10 @@ def _build(
     if done is None:
         return None
     arrays, entity_parts, relation_colons = done
+    # the entities' records are in their sections now: let go of them (and of what
+    # looked them up) before the adjacencies are sorted, the build's peak
+    count = len(entities)
+    entities = ids = ctx = None  # (entity_work's closure holds them too)
     if unexplained != (0 if region is not None else relation_colons):
         return None  # a key repeated outside the relation records
     records = entity_parts["records"]
@@ -264,7 +270,7 @@ def _build(
         progress("indexing")
     return assemble(
         files=[str(f) for f, _, _ in read],
-        entities=entities,
+        count=count,
         entity_blobs=entity_parts["blobs"],
         sources=sources,
         types=types,

@@ -192,19 +192,20 @@ def _plain(record: Any) -> dict:
 
 def assemble(
     files: list[str],
-    entities: list[Any],
+    count: int,
     entity_blobs: list,
     sources: dict[str, Any],
     types: dict[str, Any],
     type_names: list[str],
     relation_blobs: Parts | FileRecords,
     arrays: dict[str, array],
-    tables: dict[str, Any] | None = None,
+    tables: dict[str, Any],
 ) -> dict[str, Any]:
-    """The pack sections from checked entities, relation records and index arrays
-    (``src``, ``dst``, ``type``, ``certainty``, ``lo``, ``hi``, ``reporter``, ``place``);
-    ``tables``: ``entity_tables(entities)``, when already made."""
-    count = len(entities)
+    """The pack sections from ``count`` checked entities (their records' JSON and
+    ``entity_tables``), relation records and index arrays (``src``, ``dst``, ``type``,
+    ``certainty``, ``lo``, ``hi``, ``reporter``, ``place``). The entities' records
+    themselves are not needed: a builder lets go of them first (at 1M entities they
+    are most of its memory)."""
     ent_blob, ent_off = concat(entity_blobs)
     where: dict[str, Any] = {}
     if isinstance(relation_blobs, FileRecords):
@@ -230,7 +231,7 @@ def assemble(
             "type_names": type_names,
             **where,  # relation records read from the data file: which file, from where
         },
-        **(tables if tables is not None else entity_tables(entities)),
+        **tables,
         "rep_off": rep_off,
         "rep_rel": rep_rel,
         "pla_off": pla_off,
