@@ -265,22 +265,24 @@ def split_relations(
             return None
         arrays, hashes, tally = mine
         if code == _CHILD_DONE:
+            # the child's part follows this one's: each of its arrays is added to this
+            # one's as it is read (no copy of them all held beside the joined arrays)
             *received, their_hashes, counted, their_starts = received_arrays(handoff)
             tally += struct.unpack("q", counted)[0]
-            theirs = {name: array(code) for name, code in ARRAYS.items()}
-            for values, piece in zip(theirs.values(), received, strict=True):
-                values.frombytes(piece)
+            for name, piece in zip(ARRAYS, received, strict=True):
+                arrays[name].frombytes(piece)
             hashes.frombytes(their_hashes)
             if whole.starts is not None:
                 whole.starts.append(bytes(their_starts))  # packed, as the child packed them
+            del received, piece, their_hashes, their_starts
         else:  # the child died (out of memory, killed): do its chunks here
             done = index_relations(batches(whole, range(claims.meeting(), whole.chunks)), ctx)
             if done is None:
                 return None
             theirs, their_hashes, their_colons = done
+            arrays = _joined(arrays, theirs)
             hashes.extend(their_hashes)
             tally += their_colons
-    arrays = _joined(arrays, theirs)
     return (arrays, extra, tally) if _sound(arrays, hashes) else None
 
 
