@@ -5,6 +5,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import copy
+import functools
+import importlib
 import json
 import os
 import shutil
@@ -27,6 +29,12 @@ from typer.testing import CliRunner  # noqa: E402
 from diplograph import parallel  # noqa: E402
 from diplograph.cli.app import app  # noqa: E402
 from reference import load_graph  # noqa: E402
+
+# Typer's test runner turns the app into a Click command on every invoke (60-90 ms of
+# signature reading, most of an in-process CLI test's time); the command is the same each
+# time, so build it once. A process of `diplograph` builds it once too.
+_typer_testing = importlib.import_module("typer.testing")
+_typer_testing._get_command = functools.cache(_typer_testing._get_command)
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
