@@ -246,6 +246,9 @@ def unplaced(text: str) -> str:
 #: cases marked ``slow`` are left out (``pytest -m slow`` runs only those).
 ALL = os.environ.get("DIPLOGRAPH_TESTS", "").lower() == "all"
 slow = pytest.mark.slow
+#: A test that takes seconds however it is run: scheduled first, so that a run over
+#: several processes does not end waiting on one of these.
+long = pytest.mark.long
 
 
 def budget(full: int, default: int) -> int:
@@ -262,8 +265,9 @@ def some_slow(values, default: int, ids=None) -> list:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Leave out the cases marked ``slow`` unless all are asked for (DIPLOGRAPH_TESTS=all)
-    or the marks are chosen (``-m slow``)."""
+    """The tests marked ``long`` first; leave out the cases marked ``slow`` unless all
+    are asked for (DIPLOGRAPH_TESTS=all) or the marks are chosen (``-m slow``)."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # (stable)
     if ALL or config.option.markexpr:
         return
     kept, left = [], []

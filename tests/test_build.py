@@ -720,6 +720,7 @@ def test_the_compact_switch_builds_the_same_pack(tmp_path, document, monkeypatch
         assert comparable({name: on[name]}) == comparable({name: off[name]}), name
 
 
+@pytest.mark.long
 def test_diplograph_compact_off_answers_the_same(tmp_path, document):
     """The switch from outside: ``DIPLOGRAPH_COMPACT=off`` builds a pack that gives every
     answer the compact path's pack gives."""

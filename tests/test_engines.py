@@ -156,6 +156,7 @@ def test_bundled_data_by_cypher_gives_the_same_answers(cli, tmp_path, bundled_st
     assert cypher_answers(conn, *BUNDLED) == expected
 
 
+@pytest.mark.long
 def test_both_ladybug_routes_load_the_same_graph(cli, tmp_path, monkeypatch):
     cypher, folder = tmp_path / "g.cypher", tmp_path / "parquet"
     assert cli("export", "-o", cypher, "--dialect", "ladybug").exit_code == 0

@@ -228,6 +228,7 @@ def test_an_accepted_candidate_adds_its_relation(cli, tmp_path):
     )
 
 
+@pytest.mark.long
 def test_extract_errors(cli, tmp_path):
     article = tmp_path / "a.txt"
     article.write_text("Nothing.", encoding="utf-8")

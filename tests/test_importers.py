@@ -585,6 +585,7 @@ def _gdelt_rows(tmp_path: Path, rows: int) -> Path:
     return path
 
 
+@pytest.mark.long
 def test_rows_merge_alike_however_the_buckets_are_split(tmp_path, monkeypatch):
     """Rows spread over few buckets, each split again (and again) into parts: the same
     file, byte for byte, and the same report as with the default buckets."""
@@ -617,6 +618,7 @@ def test_rows_merge_alike_however_the_buckets_are_split(tmp_path, monkeypatch):
     assert "icews-1004" in ids and "icews-1004-9" in ids
 
 
+@pytest.mark.long
 def test_reading_rows_keeps_nothing_per_row():
     """Memory while rows come in does not grow with them (they go to temporary files):
     forty thousand distinct relations take no more than two thousand."""

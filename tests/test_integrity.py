@@ -121,6 +121,7 @@ def test_same_size_edit_with_mtime_restored(cli, cached, monkeypatch, write_data
         assert answers(cli, monkeypatch, path, command) == uncached(cli, monkeypatch, path, command)
 
 
+@pytest.mark.long
 def test_same_size_edit_of_records_read_from_the_data_file(cli, cached, monkeypatch, tmp_path):
     """Large compact data keeps its relation records in the data file: an edit in place
     (same size, mtime restored) must not mix the old index with the new records."""

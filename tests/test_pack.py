@@ -222,6 +222,7 @@ def test_names_resolve_identically(bundled_pair):
     assert not same(lambda g: resolve(g, "Lukashenkko"), bundled_pair)  # the same suggestion
 
 
+@pytest.mark.long
 def test_generated_data_identical(generated_pair):
     nxg = generated_pair[0]
     rng = random.Random(3)

@@ -3,9 +3,12 @@
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 
+@pytest.mark.long
 def test_readme_examples_are_current():
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "readme.py"), "--check"],

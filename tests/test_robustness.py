@@ -96,6 +96,7 @@ def test_broken_symlink(cli, tmp_path):
     assert last_error(cli("stats", data=link)) == f"Error: {link}: broken symbolic link"
 
 
+@pytest.mark.long
 def test_huge_file_many_problems_capped(cli, write_data):
     doc = mini()
     rel = doc["relations"][0]
@@ -307,6 +308,7 @@ def big_data(tmp_path_factory):
     return path
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("delay", some_slow([0.3, 1.5, 0.8, 3.0], 2))
 def test_signal_mid_export_never_leaves_a_partial_file(big_data, tmp_path, delay):
     target = tmp_path / "big.graphml"

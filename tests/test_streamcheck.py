@@ -90,6 +90,7 @@ def _rel(doc: dict, n: int) -> dict:
     return rel if isinstance(rel, dict) else {"evidence": [{}]}  # already replaced
 
 
+@pytest.mark.long
 @settings(
     max_examples=budget(150, 30),
     deadline=None,
