@@ -418,9 +418,9 @@ def test_damaged_search_file_is_rebuilt(cached, damage):
 
 
 def test_search_file_built_a_slice_at_a_time(generated, generated_pair, monkeypatch):
-    from diplograph.store import searchfile
+    from diplograph.store import searchbuild
 
-    monkeypatch.setattr(searchfile, "SLICE", 7)
+    monkeypatch.setattr(searchbuild, "SLICE", 7)
     monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
     nxg, _ = generated_pair
     packed = open_packed(generated)
@@ -432,14 +432,14 @@ def _search_file(packed, path=None) -> bytes:
     """The search file of ``packed``, written in memory, or to the file at ``path``."""
     import io
 
-    from diplograph.store import searchfile
+    from diplograph.store import searchbuild
 
     if path is not None:
         with open(path, "wb") as out:
-            searchfile.write(packed, out, "key")
+            searchbuild.write(packed, out, "key")
         return path.read_bytes()
     out = io.BytesIO()
-    searchfile.write(packed, out, "key")
+    searchbuild.write(packed, out, "key")
     return out.getvalue()
 
 
@@ -455,13 +455,13 @@ def test_search_file_same_from_two_processes(
     the copy half-way)."""
     import os
 
-    from diplograph.store import searchfile
+    from diplograph.store import searchbuild
 
-    monkeypatch.setattr(searchfile, "SLICE", 150)
+    monkeypatch.setattr(searchbuild, "SLICE", 150)
     monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
     packed = open_packed(generated)
     one = _search_file(packed)
-    monkeypatch.setattr(searchfile, "PARALLEL_MIN", 1000)
+    monkeypatch.setattr(searchbuild, "PARALLEL_MIN", 1000)
     monkeypatch.setattr(parallel, "_cpus", lambda: 2)
     parent = os.getpid()
     forks = []
@@ -472,7 +472,7 @@ def test_search_file_same_from_two_processes(
         return real_fork()
 
     monkeypatch.setattr(os, "fork", fork)
-    real_add = searchfile._QuoteSlices.add
+    real_add = searchbuild._QuoteSlices.add
     if child == "dies":
 
         def add(self, k):
@@ -480,7 +480,7 @@ def test_search_file_same_from_two_processes(
                 os._exit(9)
             return real_add(self, k)
 
-        monkeypatch.setattr(searchfile._QuoteSlices, "add", add)
+        monkeypatch.setattr(searchbuild._QuoteSlices, "add", add)
     elif child == "works":
         gate = Gate(monkeypatch, waiting="parent")
 
@@ -489,13 +489,13 @@ def test_search_file_same_from_two_processes(
                 gate.wait()
             return real_add(self, k)
 
-        monkeypatch.setattr(searchfile._QuoteSlices, "add", add)
+        monkeypatch.setattr(searchbuild._QuoteSlices, "add", add)
     elif child == "no-locks":
 
         def refused(*args):
             raise OSError("no locks here")
 
-        monkeypatch.setattr(searchfile, "Claims", refused)
+        monkeypatch.setattr(searchbuild, "Claims", refused)
     copies = []
     real_copy = os.copy_file_range
 
@@ -516,9 +516,9 @@ def test_search_file_same_from_two_processes(
 
 def test_search_file_with_several_quotes_per_relation(tmp_path, monkeypatch):
     """Slices where every relation has one quote and slices with more are indexed alike."""
-    from diplograph.store import searchfile
+    from diplograph.store import searchbuild
 
-    monkeypatch.setattr(searchfile, "SLICE", 7)
+    monkeypatch.setattr(searchbuild, "SLICE", 7)
     monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
     doc = generate.generate(60, 200, seed=4)
     for n in range(0, 200, 23):  # some slices get a relation with extra quotes
@@ -541,11 +541,11 @@ def test_search_reads_only_the_quote_rows_that_can_make_the_list(tmp_path, monke
     among the first ``limit`` are looked for and read. The list is the same as ranking
     every match: ties in the label (many relations between the same two actors), names
     shorter than a label key, non-ASCII names and several slices of quotes included."""
-    from diplograph.store import searchfile
+    from diplograph.store import searchbuild
 
     monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
-    monkeypatch.setattr(searchfile, "SLICE", 70)  # quotes ordered within each of 6 slices
-    monkeypatch.setattr(searchfile, "NUMPY_MIN", 0 if numpy_keys else 10**9)
+    monkeypatch.setattr(searchbuild, "SLICE", 70)  # quotes ordered within each of 6 slices
+    monkeypatch.setattr(searchbuild, "NUMPY_MIN", 0 if numpy_keys else 10**9)
     doc = generate.generate(60, 400, seed=5)
     for n in range(0, 400, 3):  # the same two actors, the same type: equal labels
         doc["relations"][n].update(source="e1", target="e2", type="met")
@@ -557,7 +557,7 @@ def test_search_reads_only_the_quote_rows_that_can_make_the_list(tmp_path, monke
     nxg, packed = reference_store(path), open_packed(path)
     ends = packed.relation_ends(range(packed.number_of_edges()))
     labels = [relation_label(packed.graph["relation_types"], *end) for end in ends]
-    assert list(searchfile._relation_keys(packed)) == list(map(label_key, labels))
+    assert list(searchbuild._relation_keys(packed)) == list(map(label_key, labels))
     read: list[int] = []
     edges_of = packed.edges_of
     monkeypatch.setattr(packed, "edges_of", lambda rels: read.extend(rels) or edges_of(rels))
@@ -741,12 +741,12 @@ def test_name_keys_cut_from_the_blob(names):
     """Each name's key is its first eight bytes of UTF-8 (NUL-padded), cut from the name
     table without decoding: the same as encoding each name (short, exactly eight bytes,
     a character split at the eighth byte, empty)."""
-    from diplograph.store import searchfile
+    from diplograph.store import searchbuild
     from diplograph.store.packed import StringTable
     from diplograph.store.tables import string_table as _string_table
 
     table = _string_table("names", names)
-    keys, short = searchfile._name_keys(StringTable(table["names_blob"], table["names_off"]))
+    keys, short = searchbuild._name_keys(StringTable(table["names_blob"], table["names_off"]))
     assert keys.tolist() == [label_key(name) for name in names]
     assert short.tolist() == [len(name.encode("utf-8")) < 8 for name in names]
 
@@ -778,10 +778,10 @@ def test_places_identical(bundled_pair, generated_pair):
 def test_notes_searched_alike(tmp_path, monkeypatch):
     """Notes are laid out one past their relation's evidence in the search file: the
     packed store and the reference find the same rows, whichever slice they are in."""
-    from diplograph.store import searchfile
+    from diplograph.store import searchbuild
 
     monkeypatch.setenv("DIPLOGRAPH_CACHE", "off")
-    monkeypatch.setattr(searchfile, "SLICE", 40)
+    monkeypatch.setattr(searchbuild, "SLICE", 40)
     doc = generate.generate(50, 200, seed=9)
     for n in range(0, 200, 7):
         doc["relations"][n]["note"] = f"Curator note Quibbleword {n}"

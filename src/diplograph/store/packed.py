@@ -18,6 +18,7 @@ import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,20 @@ class StringTable:
     def __iter__(self) -> Iterator[str]:
         count = len(self)
         for first in range(0, count, READ_SLICE):  # a slice at a time: memory stays small
-            yield from self._read_all(range(first, min(first + READ_SLICE, count)))
+            yield from self._read_range(first, min(first + READ_SLICE, count))
+
+    def _read_range(self, first: int, stop: int) -> list[str]:
+        """Items first..stop-1, sliced from one read (an ASCII read decoded once)."""
+        off = self._off[first : stop + 1]
+        base = off[0]
+        blob = bytes(self._blob[base : off[-1]])
+        if blob.isascii():
+            text = blob.decode("ascii")
+            return [text[a - base : b - base] for a, b in pairwise(off)]
+        try:
+            return [blob[a - base : b - base].decode("utf-8") for a, b in pairwise(off)]
+        except UnicodeDecodeError as exc:
+            raise PackDamaged(str(exc)) from None
 
     def many(self, indices: Sequence[int]) -> list[str]:
         """Items by index (repeats welcome), each distinct item decoded once: read one
@@ -780,7 +794,7 @@ class PackedGraph:
         return self._search
 
     def _open_search(self) -> Any:
-        from . import searchfile
+        from . import searchbuild, searchfile
 
         if self.sidecar is not None:
             found = self._mapped_search()
@@ -792,7 +806,7 @@ class PackedGraph:
                     prefix=temp_prefix(".search."), dir=self.sidecar.parent
                 )
                 with os.fdopen(handle, "wb") as out:
-                    searchfile.write(self, out, self.key, self.progress)
+                    searchbuild.write(self, out, self.key, self.progress)
                 os.replace(temp, self.sidecar)
                 temp = None
             except OSError:
@@ -806,7 +820,7 @@ class PackedGraph:
             if found is not None:
                 return found
         buffer = io.BytesIO()
-        searchfile.write(self, buffer, self.key)
+        searchbuild.write(self, buffer, self.key)
         return searchfile.read(self, buffer.getvalue(), self.key)
 
     def _mapped_search(self) -> Any:
