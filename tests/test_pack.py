@@ -443,6 +443,18 @@ def _search_file(packed, path=None) -> bytes:
     return out.getvalue()
 
 
+def test_search_file_same_with_numpy_name_candidates(bundled_pair, generated, monkeypatch):
+    """Many names' candidates are cut from the name table's bytes with numpy (never
+    decoded): the same search file, byte for byte, as the plain way's."""
+    from diplograph.store import searchbuild
+
+    for packed in (bundled_pair[1], open_packed(generated)):
+        monkeypatch.setattr(searchbuild, "NUMPY_MIN", 10**9)
+        plain = _search_file(packed)
+        monkeypatch.setattr(searchbuild, "NUMPY_MIN", 0)
+        assert _search_file(packed) == plain
+
+
 @pytest.mark.parametrize("into", ["memory", "file", "file, no kernel copy"])
 @pytest.mark.parametrize("child", ["works", "dies", "no-locks"])
 def test_search_file_same_from_two_processes(

@@ -318,6 +318,7 @@ def test_name_candidates_skip_only_what_cannot_match(keys, text):
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(NAME_TEXTS, st.just([])))
 @example(["de la de", "la", "de", "ł la"])
+@example(["a  b", " x", "y ", "  ", "é a", "a"])  # empty words: doubled, leading, trailing spaces
 def test_name_candidate_sections_by_numpy_are_the_plain_ones(keys):
     """Many keys' candidates are worked out with numpy: the same sections, byte for byte
     (words repeated in a key, keys that are also words of others, non-ASCII, none)."""
