@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import itertools
 import os
 import signal
 import struct
@@ -179,11 +178,14 @@ def send_arrays(handoff: Any, arrays: list[array], pieces: list[bytes]) -> None:
     handoff.flush()
 
 
-def received_arrays(handoff: Any) -> list[memoryview]:
-    """What ``send_arrays`` wrote: each array's bytes, then the pieces joined."""
+def received_arrays(handoff: Any) -> Iterator[bytes]:
+    """What ``send_arrays`` wrote: each array's bytes, then the pieces joined, each read
+    from the file when it is reached, so that one is held at a time, not all of them."""
     handoff.seek(0)
-    data = memoryview(handoff.read())
-    (size,) = struct.unpack_from("q", data)
-    sizes = msgspec.msgpack.decode(data[8 : 8 + size])
-    ends = list(itertools.accumulate(sizes, initial=8 + size))
-    return [data[start:end] for start, end in itertools.pairwise(ends)]
+    (size,) = struct.unpack("q", handoff.read(8))
+    sizes = msgspec.msgpack.decode(handoff.read(size))
+    for length in sizes:
+        data = handoff.read(length)
+        if len(data) != length:
+            raise OSError("the child's part is cut short")
+        yield data

@@ -267,14 +267,14 @@ def split_relations(
         if code == _CHILD_DONE:
             # the child's part follows this one's: each of its arrays is added to this
             # one's as it is read (no copy of them all held beside the joined arrays)
-            *received, their_hashes, counted, their_starts = received_arrays(handoff)
-            tally += struct.unpack("q", counted)[0]
-            for name, piece in zip(ARRAYS, received, strict=True):
-                arrays[name].frombytes(piece)
-            hashes.frombytes(their_hashes)
+            received = received_arrays(handoff)  # (each read when reached)
+            for name in ARRAYS:
+                arrays[name].frombytes(next(received))
+            hashes.frombytes(next(received))
+            tally += struct.unpack("q", next(received))[0]
+            their_starts = next(received)
             if whole.starts is not None:
-                whole.starts.append(bytes(their_starts))  # packed, as the child packed them
-            del received, piece, their_hashes, their_starts
+                whole.starts.append(their_starts)  # packed, as the child packed them
         else:  # the child died (out of memory, killed): do its chunks here
             done = index_relations(batches(whole, range(claims.meeting(), whole.chunks)), ctx)
             if done is None:

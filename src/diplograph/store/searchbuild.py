@@ -403,10 +403,9 @@ def _shared(
                 writer.write("quote_blob", quotes.add(k))
             child.wait()
         if child.code == 0:  # its slices, as one entry of ours
-            *raw, _ = received_arrays(handoff)
             *arrays, sizes = [array(code) for code in (*_JOINED_CODES, "q")]
-            for values, data in zip((*arrays, sizes), raw, strict=True):
-                values.frombytes(data)
+            for values, data in zip((*arrays, sizes), received_arrays(handoff), strict=False):
+                values.frombytes(data)  # (each read when reached; the pieces, empty, left)
             # written last slice first (taken from the back): copied in slice order
             ends = list(itertools.accumulate(sizes))
             for size, end in zip(reversed(sizes), reversed(ends), strict=True):
