@@ -262,8 +262,14 @@ class Column(list):
         self.append(struct.pack(f"{count}{self.code}", *items))
 
     def array(self) -> array:
+        """The pieces as one array, each let go once it is in (this column is then
+        empty): the pieces and the array are never held twice over, nor joined first.
+        The array grows a piece at a time, in place where it is large (the allocator
+        remaps its pages rather than copy them)."""
         values = array(self.code)
-        values.frombytes(b"".join(self))
+        self.reverse()
+        while self:
+            values.frombytes(self.pop())
         return values
 
     @classmethod
