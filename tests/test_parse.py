@@ -637,3 +637,48 @@ def test_a_counted_group_with_a_peoples_word_is_proposed(nlp, types):
     # no number, or no people's word: no group
     _, _, new = facts(nlp, types, "Sweden freed Norwegian soldiers and four sailors.", entities=[])
     assert not [e for e in new if e["type"] == "group"]
+
+
+GROUPED = [
+    *ENTITIES,
+    {"id": "strikers-2024", "name": "Union leaders arrested in 2024", "type": "group"},
+    {"id": "march-citizen", "name": "Swedish citizen (March 2025)", "type": "person"},
+    {"id": "march-prisoners", "name": "Two prisoners (March 2025)", "type": "group",
+     "aliases": ["two prisoners"]},
+]  # fmt: skip
+
+
+def test_a_descriptive_name_is_known_by_its_head_words(nlp, types):
+    from diplograph.curate.mentions import Names
+
+    names = Names(GROUPED)
+    assert names.lookup("union leaders", False) == "strikers-2024"
+    assert names.lookup("the Swedish citizen", False) == "march-citizen"
+    assert names.lookup("leaders", False) is None  # one word is too little to go on
+    got = facts(nlp, types, "Two prisoners were freed by Norway, including a Swedish citizen.",
+                entities=GROUPED)[0]  # fmt: skip
+    assert ("march-citizen", "member-of", "march-prisoners") in got
+
+
+def test_who_is_at_a_meeting_with_y_met_y(nlp, types):
+    text = "At a meeting with Lars Dahl in Geneva, Berg said the talks would go on."
+    got = facts(nlp, types, text)
+    assert ("berg", "met", "dahl") in got[0]
+    c = next(c for c in got[1] if (c.source, c.type, c.target) == ("berg", "met", "dahl"))
+    assert c.certainty == "stated"  # the setting of what she said is not what she said
+    # "she" is not the one she met: the person named before
+    text = "Eva Lind spoke last. At a meeting with Lars Dahl, she hinted at trouble."
+    got = facts(nlp, types, text)
+    assert ("lind", "met", "dahl") in got[0] and ("dahl", "met", "dahl") not in got[0]
+    text = "Lind never held a meeting with Dahl."
+    assert ("lind", "met", "dahl") not in facts(nlp, types, text)[0]
+
+
+def test_the_first_of_a_group_is_a_member(nlp, types):
+    text = "Eva Lind became the first of the union leaders arrested in 2024 to be freed."
+    assert ("lind", "member-of", "strikers-2024") in facts(nlp, types, text, entities=GROUPED)[0]
+    text = "Lind, another of the union leaders, spoke."
+    assert ("lind", "member-of", "strikers-2024") in facts(nlp, types, text, entities=GROUPED)[0]
+    text = "Eva Lind was not one of the union leaders arrested in 2024."
+    got = facts(nlp, types, text, entities=GROUPED)[0]
+    assert ("lind", "member-of", "strikers-2024") not in got

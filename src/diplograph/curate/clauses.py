@@ -264,11 +264,14 @@ class Clauses:
         sides = {c.lower_: [t for t in c.children if t.dep_ == "pobj"]
                  for c in noun.children if c.dep_ == "prep"}  # fmt: skip
         ends = [sides.get("of", [None])[0], sides.get("with", [None])[0]]
+        present = self._present_at(noun, ends[1], by_token) if symmetric else []
         if symmetric and not actors and all(e is not None and e.i in by_token for e in ends):
             # "a meeting of X with Y"
             found = self._pair(ends, by_token)
             if found:
-                return [{**f, "scope": noun} for f in found]
+                return [{**f, "scope": noun} for f in found] + present
+        if present:
+            return present
         hyphenated = any("-" in c.text for c in noun.lefts)
         if symmetric and (pair_mod or hyphenated) and not targets:  # "U.S.-Russian talks"
             ends = [t for c in pair_mod for t in syntax.with_conj(c)]
@@ -305,6 +308,30 @@ class Clauses:
                 if source != target:
                     found = {"source": source, "target": target}
                     out.append({**found, "scope": noun} if inside else found)
+        return out
+
+    def _present_at(self, noun, other, by_token) -> list[dict]:
+        """ "At a meeting with Y, X said ...": the subject of the clause the meeting is
+        the setting of took part in it, with Y."""
+        prep = noun.head
+        if noun.dep_ != "pobj" or prep.lower_ not in ("at", "during") or other is None:
+            return []
+        verb = prep.head
+        if verb.pos_ not in ("VERB", "AUX") or prep.dep_ != "prep":
+            return []
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        if not subjects:
+            return []
+        sides = self._entities(other, by_token, actor=True)
+        sources = self._actors(subjects[0], by_token)
+        if subjects[0].lower_ in PRONOUNS and set(sources) <= set(sides):
+            # "at a meeting with Y, he said": "he" is not Y, but the person before
+            sources = [p for p in reversed(self.last_person) if p not in sides][:1]
+        out = []
+        for source in sources:
+            for target in sides:
+                if source != target:
+                    out.append({"source": source, "target": target})
         return out
 
     def _visit_of(self, actors, by_token) -> list[dict]:

@@ -6,7 +6,15 @@ him". A part of ``parse.Extractor`` beside ``mentions.Mentions``."""
 from __future__ import annotations
 
 from . import geo
-from .lexicon import CHILD_NOUNS, ENDINGS, OFFICIAL_NOUNS, PEOPLE_NOUNS, PRONOUNS
+from .lexicon import (
+    CHILD_NOUNS,
+    COPULAS,
+    ENDINGS,
+    OFFICIAL_NOUNS,
+    PARTITIVES,
+    PEOPLE_NOUNS,
+    PRONOUNS,
+)
 from .mentions import Mention
 
 
@@ -38,6 +46,30 @@ class Groups:
             eid = self.names.propose(name, "group", id_name=described)
             out.append(Mention(start, head.i + 1, eid))
             taken.update(range(start, head.i + 1))
+        return out
+
+    def _partitives(self, sent, by_token) -> list[tuple]:
+        """(head, cue tokens, type, ends) of "X became the first of the G", "X, one of
+        the G", "X was another of the G": X is a member of the group G."""
+        if "member-of" not in self.types:
+            return []
+        out = []
+        for tok in sent:
+            if tok.lower_ not in PARTITIVES or tok.i in by_token:
+                continue
+            of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            pobj = of and next((c for c in of.children if c.dep_ == "pobj"), None)
+            group = self._entity(pobj, by_token) if pobj is not None else None
+            if group is None or self.names.type_of(group) != "group":
+                continue
+            holder = None
+            if tok.dep_ == "attr" and tok.head.lemma_.lower() in COPULAS:
+                subj = [c for c in tok.head.children if c.dep_ == "nsubj"]
+                holder = self._entity(subj[0], by_token) if subj else None
+            elif tok.dep_ == "appos":
+                holder = self._entity(tok.head, by_token)
+            if holder and holder != group:
+                out.append((tok, [tok, of], "member-of", {"source": holder, "target": group}))
         return out
 
     def _own_words(self, doc, m: Mention, by_token) -> list[tuple]:

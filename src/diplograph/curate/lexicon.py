@@ -83,6 +83,8 @@ CALLING = {
     "view", "present", "cast", "label", "brand", "treat", "recognize", "recognise", "elect",
 }  # fmt: skip
 COPULAS = {"be", "become", "remain", "serve", "act"}
+#: Words that pick members out of a group: "the first of the G", "one of the G".
+PARTITIVES = {"one", "first", "second", "third", "last", "another"}
 #: Prepositions that introduce the target of a verb without an object, by type kind.
 TARGET_PREPS = {"with", "to", "on", "against", "into", "for", "from", "toward", "towards"}
 PLACE_PREPS = {"in", "at", "inside", "near"}

@@ -45,6 +45,7 @@ class Names:
         self.exact: dict[str, set[str]] = {}
         self.acronyms: dict[str, set[str]] = {}
         self.short: dict[str, set[str]] = {}
+        self.described: dict[str, set[str]] = {}  # a descriptive name's head words
         self.proposed: dict[str, Proposed] = {}
         for entity in entities:
             self._index(entity)
@@ -55,6 +56,9 @@ class Names:
         for name in (eid.replace("-", " "), entity.get("name", ""), *entity.get("aliases", [])):
             self._name(eid, name)
         self._short(eid, entity)
+        head = _name_head(entity.get("name", ""))
+        if head:
+            self.described.setdefault(fold(head), set()).add(eid)
 
     def _name(self, eid: str, name: str) -> None:
         key = fold(name)
@@ -86,6 +90,10 @@ class Names:
         found = self.exact.get(key) or (self.exact.get(key[4:]) if key[:4] == "the " else None)
         if not found and raw.replace(".", "").isupper():
             found = self.acronyms.get(key)
+        if not found:  # "opposition leaders" for "Opposition leaders imprisoned in 2020"
+            found = self.described.get(key) or (
+                self.described.get(key[4:]) if key[:4] == "the " else None
+            )
         if not found and single_proper:
             found = self.short.get(key)
             if found and len(found) > 1:  # the surname of several: the first name decides
@@ -121,6 +129,17 @@ class Names:
 
     def countries(self) -> list[str]:
         return [r.get("name", "") for r in self.records.values() if r.get("type") == "country"]
+
+
+#: A descriptive name's qualifier: "(February 2025)", "imprisoned in 2020".
+_QUALIFIER = re.compile(r"\s*\([^()]*\)$|\s+[a-z]+ed\s+(?:in|on|by|at|since|during|from)\s.*$")
+
+
+def _name_head(name: str) -> str | None:
+    """The words a descriptive name is spoken of by, its qualifier left off ("U.S.
+    citizen (February 2025)": "U.S. citizen"), when that leaves two words or more."""
+    head = _QUALIFIER.sub("", name)
+    return head if head != name and len(head.split()) >= 2 else None
 
 
 @dataclass
