@@ -682,3 +682,44 @@ def test_the_first_of_a_group_is_a_member(nlp, types):
     text = "Eva Lind was not one of the union leaders arrested in 2024."
     got = facts(nlp, types, text, entities=GROUPED)[0]
     assert ("lind", "member-of", "strikers-2024") not in got
+
+
+def test_advice_from_x_is_given_to_whoever_takes_it(nlp, types):
+    people = [*ENTITIES, {"id": "aides", "name": "Berg's aides", "type": "group"}]
+    text = "Berg's aides are so worried that they are ready to take advice from Lars Dahl."
+    got = facts(nlp, types, text, entities=people)
+    assert ("dahl", "advises", "aides") in got[0]
+    c = next(c for c in got[1] if (c.source, c.type, c.target) == ("dahl", "advises", "aides"))
+    assert c.certainty == "hypothetical"  # ready to: a prospect
+    got = facts(nlp, types, "Eva Lind took advice from Norway.")[0]
+    assert ("norway", "advises", "lind") in got  # the giver is the actor, never the taker
+    assert ("lind", "advises", "norway") not in got
+    assert ("dahl", "advises", "berg") not in facts(
+        nlp, types, "Anna Berg never took advice from Lars Dahl."
+    )[0]
+
+
+def test_the_object_of_counting_on_is_the_subject_of_what_follows(nlp, types):
+    text = "Norway is relying on Sweden to speak up for it in a conversation with Anna Berg."
+    got = facts(nlp, types, text)
+    assert ("sweden", "negotiates-with", "berg") in got[0]
+    assert ("norway", "negotiates-with", "berg") not in got[0]
+    c = next(c for c in got[1] if (c.source, c.target) == ("sweden", "berg"))
+    assert c.certainty == "hypothetical"  # counted on, not done
+
+
+def test_running_for_office_is_a_candidacy_in_that_years_election(nlp, types):
+    people = [
+        *ENTITIES,
+        {"id": "vote-2019", "name": "2019 parliamentary election", "type": "event"},
+        {"id": "vote-2023", "name": "2023 parliamentary election", "type": "event"},
+    ]
+    text = "Eva Lind ran for parliament in 2019. In 2023, Anna Berg ran in her place."
+    got = facts(nlp, types, text, entities=people)
+    assert ("lind", "candidate-in", "vote-2019") in got[0]
+    assert ("berg", "candidate-in", "vote-2023") in got[0]
+    assert ("lind", "candidate-in", "vote-2023") not in got[0]
+    c = next(c for c in got[1] if c.target == "vote-2019")
+    assert c.date == "2019"
+    text = "Eva Lind ran for parliament."  # no year: no election to name
+    assert not [f for f in facts(nlp, types, text, entities=people)[0] if f[1] == "candidate-in"]

@@ -5,15 +5,19 @@ appositions and titles for roles and ties."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from ..model.text import fold
 from . import geo, syntax
 from .extract import PLACE_TARGETS
 from .lexicon import (
     CALLING,
     COPULAS,
+    ELECTION_WORDS,
     ENDINGS,
     EXTRA_CUES,
+    GIVEN_NOUNS,
     LIGHT_VERBS,
     NOT_RELATIONS,
     PLACE_PREPS,
@@ -190,6 +194,9 @@ class Clauses:
             for e in self._targets(t, by_token, rtype)
         ]
         patient_ids = list(dict.fromkeys(patient_ids))
+        elected = None
+        if not patient_ids and rtype == "candidate-in":  # "ran for president in 2020"
+            patient_ids, elected = self._election(verb)
         if not patient_ids and len(actor_ids) == 2 and self.types[rtype].get("symmetric"):
             out.append({"source": actor_ids[0], "target": actor_ids[1], "note": note})
         for half in [f for f in out if f.get("actors")]:
@@ -207,8 +214,35 @@ class Clauses:
         for a in actor_ids:
             for p in patient_ids:
                 if a != p and p not in own:
-                    out.append({"source": a, "target": p, "note": note, "inherited": inherited})
+                    found = {"source": a, "target": p, "note": note, "inherited": inherited}
+                    out.append({**found, "date": elected} if elected else found)
         return out
+
+    def _election(self, verb) -> tuple[list[str], str | None]:
+        """([the one election among the entities], its year) held in the year of
+        ``verb``'s clause (else of its paragraph's last date): what one "ran for
+        president" in, and when."""
+        clause = syntax.clause_of(verb)
+        years = [
+            y
+            for e in self._dates
+            if clause.start <= e.start < clause.end
+            for y in re.findall(r"\b\d{4}\b", e.text)
+        ]
+        if not years and self.paragraph_date:
+            years = re.findall(r"^\d{4}", self.paragraph_date[0])
+        if not years:
+            return [], None
+        found = [
+            eid
+            for eid, record in self.names.records.items()
+            if record.get("type") == "event"
+            and any(
+                ELECTION_WORDS & set(fold(n).split()) and years[0] in n
+                for n in (record.get("name", ""), *record.get("aliases", []))
+            )
+        ]
+        return (found, years[0]) if len(found) == 1 else ([], None)
 
     def _among(self, named, rtype, by_token) -> list[dict]:
         """ "Among those freed was Y": Y is one of the last relation of ``rtype``'s
@@ -296,6 +330,8 @@ class Clauses:
                     preps = TARGET_PREPS | (PLACE_PREPS if rtype in PLACE_TARGETS else set())
                     if c.dep_ == "prep" and c.lower_ in preps:
                         targets += [t for t in c.children if t.dep_ == "pobj"]
+        if not actors and not targets and noun.lemma_.lower() in GIVEN_NOUNS:
+            return self._given_from(noun, by_token)
         if not actors or not targets:
             return self._visit_of(actors, by_token) if rtype == "visited" else []
         out = []
@@ -310,16 +346,39 @@ class Clauses:
                     out.append({**found, "scope": noun} if inside else found)
         return out
 
+    def _given_from(self, noun, by_token) -> list[dict]:
+        """ "They followed advice from X", "she accepted an invitation from X": X is the
+        actor, and whoever receives it (the subject the noun's clause hangs from) its
+        target."""
+        owners = [noun, noun.head] if noun.dep_ == "dobj" else [noun]  # "took advice from X"
+        sources = [
+            e
+            for c in (c for o in owners for c in o.children)
+            if c.dep_ == "prep" and c.lower_ == "from"
+            for p in c.children
+            if p.dep_ == "pobj"
+            for e in self._actors(p, by_token)
+        ]
+        receiver = syntax.subject_above(noun)
+        if not sources or receiver is None:
+            return []
+        return [
+            {"source": s, "target": t}
+            for s in dict.fromkeys(sources)
+            for t in self._actors(receiver, by_token)
+            if s != t
+        ]
+
     def _present_at(self, noun, other, by_token) -> list[dict]:
-        """ "At a meeting with Y, X said ...": the subject of the clause the meeting is
-        the setting of took part in it, with Y."""
+        """ "At a meeting with Y, X said ...", "X took part in talks with Y": the subject
+        of the clause the meeting is the setting of took part in it, with Y."""
         prep = noun.head
-        if noun.dep_ != "pobj" or prep.lower_ not in ("at", "during") or other is None:
+        if noun.dep_ != "pobj" or prep.lower_ not in ("at", "during", "in") or other is None:
             return []
         verb = prep.head
         if verb.pos_ not in ("VERB", "AUX") or prep.dep_ != "prep":
             return []
-        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"] or syntax.shared_subject(verb)
         if not subjects:
             return []
         sides = self._entities(other, by_token, actor=True)
@@ -377,6 +436,8 @@ class Clauses:
         """A role or tie noun: who holds it (the name it titles or is in apposition
         with, the subject it is said of) and of whom (its possessor, the country of a
         people's word, "of X")."""
+        if noun.lemma_.lower() in GIVEN_NOUNS and not any(c.dep_ == "poss" for c in noun.children):
+            return self._given_from(noun, by_token)  # "following advice from X"
         holder = None
         up = noun
         while up.dep_ in ("compound", "amod", "nmod") and up.head.i != up.i:

@@ -311,6 +311,9 @@ class Mentions:
     def _many(self, tok, by_token, actor: bool) -> list[str]:
         lower = tok.lower_
         if lower in PLURAL_PRONOUNS and tok.pos_ == "PRON":
+            group = self._group_before(tok)
+            if group:  # "X's advisors are so desperate that they ...": the group
+                return [group]
             recent = [self.last_plural, *self.last_pair.values()]
             recent = [r for r in recent if r and r[0] >= self.sentence_no - 1]
             # "he met with X, and ... they discussed": the last pair named
@@ -337,6 +340,18 @@ class Mentions:
             self.last_plural = (self.sentence_no, found)
             return found
         return []
+
+    def _group_before(self, tok) -> str | None:
+        """The group that is the subject of a clause before ``tok`` in its sentence
+        (the last such), or None."""
+        found = None
+        for m in {id(m): m for m in self._cache.values()}.values():
+            if m.end > tok.i or self.names.type_of(m.eid) != "group":
+                continue
+            root = tok.doc[m.start : m.end].root
+            if root.dep_ in ("nsubj", "nsubjpass") and (found is None or m.start > found.start):
+                found = m
+        return found.eid if found else None
 
     def _last_two(self, tok, kind: str) -> list[str]:
         """The two ends of a recent symmetric relation ("talks between X and Y ... the two

@@ -9,6 +9,7 @@ from .lexicon import (
     HEDGES,
     MODALS,
     NEGATIVE,
+    OBJECT_CONTROL,
     PROSPECT,
     SAYING,
 )
@@ -68,6 +69,8 @@ def certainty_words(tok, own: bool = False) -> tuple[str, object, list]:
                 hedged.append(c)
         if t is not tok and lemma in PROSPECT and t.pos_ in ("VERB", "ADJ", "NOUN"):
             hypothetical.append(t)
+        elif t is not tok and lemma in OBJECT_CONTROL and syntax.infinitive(path[k - 1]):
+            hypothetical.append(t)  # "counting on X to intervene": not done yet
         if t is not tok and lemma in ("appear", "seem"):
             hedged.append(t)
         said = lemma in SAYING and t.pos_ == "VERB" and not setting

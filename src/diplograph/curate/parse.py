@@ -242,6 +242,8 @@ class Extractor(Mentions, Groups, Clauses):
                 date = f"../{date}"  # "talks collapsed in March", "freed after talks": until
             clause = syntax.clause_of(head)
             quote_tokens += [t for t in date_tokens if clause.start <= t.i < clause.end]
+        elif found.get("date"):  # a role held in a dated event: a candidacy in its election
+            date = found["date"]
         if event:
             place, place_tokens = self._place(head, target, rtype)
             quote_tokens += place_tokens
