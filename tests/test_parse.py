@@ -723,3 +723,30 @@ def test_running_for_office_is_a_candidacy_in_that_years_election(nlp, types):
     assert c.date == "2019"
     text = "Eva Lind ran for parliament."  # no year: no election to name
     assert not [f for f in facts(nlp, types, text, entities=people)[0] if f[1] == "candidate-in"]
+
+
+def test_they_after_a_plural_subject_is_that_subject(nlp, types):
+    text = (
+        "Anna Berg met Lars Dahl on Monday. Local officials were so worried that they "
+        "took advice from Eva Lind."
+    )
+    got = facts(nlp, types, text)[0]
+    assert ("lind", "advises", "berg") not in got and ("lind", "advises", "dahl") not in got
+
+
+def test_a_part_of_a_group_with_a_nationality(nlp, types):
+    people = [
+        *ENTITIES,
+        {"id": "crew", "name": "Twelve sailors (May 2025)", "type": "group",
+         "aliases": ["twelve sailors"]},
+        {"id": "nordics", "name": "Nordic countries", "type": "group"},
+        {"id": "crew-nordic", "name": "Nordic nationals among the twelve", "type": "group",
+         "aliases": ["Nordic nationals"]},
+    ]  # fmt: skip
+    text = "Norway freed twelve sailors. Most were nationals of Nordic countries."
+    got = facts(nlp, types, text, entities=people)[0]
+    assert ("crew-nordic", "citizen-of", "nordics") in got
+    assert ("crew-nordic", "member-of", "crew") in got
+    text = "Norway freed twelve sailors. Most were not nationals of Nordic countries."
+    got = facts(nlp, types, text, entities=people)[0]
+    assert ("crew-nordic", "citizen-of", "nordics") not in got

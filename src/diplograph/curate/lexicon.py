@@ -95,6 +95,9 @@ OBJECT_CONTROL = {
     "count", "rely", "call", "urge", "ask", "press", "push", "persuade", "convince",
     "encourage", "invite", "expect", "want", "need", "allow", "tell", "order", "force",
 }  # fmt: skip
+#: Words for a part of a group: "more than half were nationals of X".
+PROPORTIONS = {"half", "most", "majority", "minority", "some", "many", "third", "quarter",
+               "several", "few", "dozen"}  # fmt: skip
 #: Words that pick members out of a group: "the first of the G", "one of the G".
 PARTITIVES = {"one", "first", "second", "third", "last", "another"}
 #: Prepositions that introduce the target of a verb without an object, by type kind.

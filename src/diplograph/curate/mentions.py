@@ -311,9 +311,9 @@ class Mentions:
     def _many(self, tok, by_token, actor: bool) -> list[str]:
         lower = tok.lower_
         if lower in PLURAL_PRONOUNS and tok.pos_ == "PRON":
-            group = self._group_before(tok)
-            if group:  # "X's advisors are so desperate that they ...": the group
-                return [group]
+            subject = self._plural_subject_before(tok)
+            if subject is not None:  # "X's advisors are so desperate that they ...": them
+                return subject
             recent = [self.last_plural, *self.last_pair.values()]
             recent = [r for r in recent if r and r[0] >= self.sentence_no - 1]
             # "he met with X, and ... they discussed": the last pair named
@@ -341,17 +341,15 @@ class Mentions:
             return found
         return []
 
-    def _group_before(self, tok) -> str | None:
-        """The group that is the subject of a clause before ``tok`` in its sentence
-        (the last such), or None."""
-        found = None
-        for m in {id(m): m for m in self._cache.values()}.values():
-            if m.end > tok.i or self.names.type_of(m.eid) != "group":
-                continue
-            root = tok.doc[m.start : m.end].root
-            if root.dep_ in ("nsubj", "nsubjpass") and (found is None or m.start > found.start):
-                found = m
-        return found.eid if found else None
+    def _plural_subject_before(self, tok) -> list[str] | None:
+        """What "they" stands for when a plural noun is the subject of a clause before it
+        in its sentence ("X's advisors are so desperate that they", "the two sides
+        said they"): what that subject names (none, if it names nothing); None when
+        there is no such subject."""
+        for t in reversed(tok.doc[tok.sent.start : tok.i]):
+            if t.dep_ in ("nsubj", "nsubjpass") and t.tag_ in ("NNS", "NNPS"):
+                return self._entities(t, self._cache)
+        return None
 
     def _last_two(self, tok, kind: str) -> list[str]:
         """The two ends of a recent symmetric relation ("talks between X and Y ... the two
@@ -381,6 +379,9 @@ class Mentions:
         if lower in PRONOUNS and tok.pos_ == "PRON":
             return self._last_person(tok)
         if lower in PLURAL_PRONOUNS and tok.pos_ == "PRON":  # "accompany them": a group
+            subject = self._plural_subject_before(tok)
+            if subject is not None:
+                return subject[0] if len(subject) == 1 else None
             group = self.last_group
             return group[1] if group and group[0] >= self.sentence_no - 1 else None
         for child in tok.children:  # "his deputy Eva Lind", "the prisoner, Yuri Zenkovich"

@@ -189,7 +189,10 @@ class Extractor(Mentions, Groups, Clauses):
         for m in mentions:
             for head, cue_tokens, rtype, found in self._own_words(doc, m, by_token):
                 self._add(doc, sent, offset, head, cue_tokens, rtype, found)
-        for head, cue_tokens, rtype, found in self._partitives(sent, by_token):
+        for head, cue_tokens, rtype, found in [
+            *self._partitives(sent, by_token),
+            *self._proportions(sent, by_token),
+        ]:
             self._add(doc, sent, offset, head, cue_tokens, rtype, found)
         if len(self.out) == before:
             self._untyped(doc, sent, offset, by_token, used)
