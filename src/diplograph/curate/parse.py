@@ -79,6 +79,7 @@ from .extract import PLACE_TARGETS, Candidate, fact_key, known_facts
 from .groups import Groups
 from .lexicon import PLACE_NOUNS, PLACE_PREPS
 from .mentions import Mention, Mentions, Names
+from .settings import Settings
 
 DEFAULT_MODEL = "en_core_web_sm"
 #: Paragraphs longer than this are parsed in pieces (spaCy's own limit is 1,000,000).
@@ -119,7 +120,7 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
         yield start, line
 
 
-class Extractor(Mentions, Groups, Clauses):
+class Extractor(Mentions, Groups, Clauses, Settings):
     """One article's reading: entities met so far, the last dates and actors (what a
     phrase names: ``mentions.Mentions``; groups and a name's own ties: ``groups.Groups``;
     relations from a clause: ``clauses.Clauses``)."""
