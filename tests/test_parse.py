@@ -637,3 +637,116 @@ def test_a_counted_group_with_a_peoples_word_is_proposed(nlp, types):
     # no number, or no people's word: no group
     _, _, new = facts(nlp, types, "Sweden freed Norwegian soldiers and four sailors.", entities=[])
     assert not [e for e in new if e["type"] == "group"]
+
+
+GROUPED = [
+    *ENTITIES,
+    {"id": "strikers-2024", "name": "Union leaders arrested in 2024", "type": "group"},
+    {"id": "march-citizen", "name": "Swedish citizen (March 2025)", "type": "person"},
+    {"id": "march-prisoners", "name": "Two prisoners (March 2025)", "type": "group",
+     "aliases": ["two prisoners"]},
+]  # fmt: skip
+
+
+def test_a_descriptive_name_is_known_by_its_head_words(nlp, types):
+    from diplograph.curate.mentions import Names
+
+    names = Names(GROUPED)
+    assert names.lookup("union leaders", False) == "strikers-2024"
+    assert names.lookup("the Swedish citizen", False) == "march-citizen"
+    assert names.lookup("leaders", False) is None  # one word is too little to go on
+    got = facts(nlp, types, "Two prisoners were freed by Norway, including a Swedish citizen.",
+                entities=GROUPED)[0]  # fmt: skip
+    assert ("march-citizen", "member-of", "march-prisoners") in got
+
+
+def test_who_is_at_a_meeting_with_y_met_y(nlp, types):
+    text = "At a meeting with Lars Dahl in Geneva, Berg said the talks would go on."
+    got = facts(nlp, types, text)
+    assert ("berg", "met", "dahl") in got[0]
+    c = next(c for c in got[1] if (c.source, c.type, c.target) == ("berg", "met", "dahl"))
+    assert c.certainty == "stated"  # the setting of what she said is not what she said
+    # "she" is not the one she met: the person named before
+    text = "Eva Lind spoke last. At a meeting with Lars Dahl, she hinted at trouble."
+    got = facts(nlp, types, text)
+    assert ("lind", "met", "dahl") in got[0] and ("dahl", "met", "dahl") not in got[0]
+    text = "Lind never held a meeting with Dahl."
+    assert ("lind", "met", "dahl") not in facts(nlp, types, text)[0]
+
+
+def test_the_first_of_a_group_is_a_member(nlp, types):
+    text = "Eva Lind became the first of the union leaders arrested in 2024 to be freed."
+    assert ("lind", "member-of", "strikers-2024") in facts(nlp, types, text, entities=GROUPED)[0]
+    text = "Lind, another of the union leaders, spoke."
+    assert ("lind", "member-of", "strikers-2024") in facts(nlp, types, text, entities=GROUPED)[0]
+    text = "Eva Lind was not one of the union leaders arrested in 2024."
+    got = facts(nlp, types, text, entities=GROUPED)[0]
+    assert ("lind", "member-of", "strikers-2024") not in got
+
+
+def test_advice_from_x_is_given_to_whoever_takes_it(nlp, types):
+    people = [*ENTITIES, {"id": "aides", "name": "Berg's aides", "type": "group"}]
+    text = "Berg's aides are so worried that they are ready to take advice from Lars Dahl."
+    got = facts(nlp, types, text, entities=people)
+    assert ("dahl", "advises", "aides") in got[0]
+    c = next(c for c in got[1] if (c.source, c.type, c.target) == ("dahl", "advises", "aides"))
+    assert c.certainty == "hypothetical"  # ready to: a prospect
+    got = facts(nlp, types, "Eva Lind took advice from Norway.")[0]
+    assert ("norway", "advises", "lind") in got  # the giver is the actor, never the taker
+    assert ("lind", "advises", "norway") not in got
+    assert ("dahl", "advises", "berg") not in facts(
+        nlp, types, "Anna Berg never took advice from Lars Dahl."
+    )[0]
+
+
+def test_the_object_of_counting_on_is_the_subject_of_what_follows(nlp, types):
+    text = "Norway is relying on Sweden to speak up for it in a conversation with Anna Berg."
+    got = facts(nlp, types, text)
+    assert ("sweden", "negotiates-with", "berg") in got[0]
+    assert ("norway", "negotiates-with", "berg") not in got[0]
+    c = next(c for c in got[1] if (c.source, c.target) == ("sweden", "berg"))
+    assert c.certainty == "hypothetical"  # counted on, not done
+
+
+def test_running_for_office_is_a_candidacy_in_that_years_election(nlp, types):
+    people = [
+        *ENTITIES,
+        {"id": "vote-2019", "name": "2019 parliamentary election", "type": "event"},
+        {"id": "vote-2023", "name": "2023 parliamentary election", "type": "event"},
+    ]
+    text = "Eva Lind ran for parliament in 2019. In 2023, Anna Berg ran in her place."
+    got = facts(nlp, types, text, entities=people)
+    assert ("lind", "candidate-in", "vote-2019") in got[0]
+    assert ("berg", "candidate-in", "vote-2023") in got[0]
+    assert ("lind", "candidate-in", "vote-2023") not in got[0]
+    c = next(c for c in got[1] if c.target == "vote-2019")
+    assert c.date == "2019"
+    text = "Eva Lind ran for parliament."  # no year: no election to name
+    assert not [f for f in facts(nlp, types, text, entities=people)[0] if f[1] == "candidate-in"]
+
+
+def test_they_after_a_plural_subject_is_that_subject(nlp, types):
+    text = (
+        "Anna Berg met Lars Dahl on Monday. Local officials were so worried that they "
+        "took advice from Eva Lind."
+    )
+    got = facts(nlp, types, text)[0]
+    assert ("lind", "advises", "berg") not in got and ("lind", "advises", "dahl") not in got
+
+
+def test_a_part_of_a_group_with_a_nationality(nlp, types):
+    people = [
+        *ENTITIES,
+        {"id": "crew", "name": "Twelve sailors (May 2025)", "type": "group",
+         "aliases": ["twelve sailors"]},
+        {"id": "nordics", "name": "Nordic countries", "type": "group"},
+        {"id": "crew-nordic", "name": "Nordic nationals among the twelve", "type": "group",
+         "aliases": ["Nordic nationals"]},
+    ]  # fmt: skip
+    text = "Norway freed twelve sailors. Most were nationals of Nordic countries."
+    got = facts(nlp, types, text, entities=people)[0]
+    assert ("crew-nordic", "citizen-of", "nordics") in got
+    assert ("crew-nordic", "member-of", "crew") in got
+    text = "Norway freed twelve sailors. Most were not nationals of Nordic countries."
+    got = facts(nlp, types, text, entities=people)[0]
+    assert ("crew-nordic", "citizen-of", "nordics") not in got

@@ -14,6 +14,7 @@ from .lexicon import (
     COPULAS,
     ENDINGS,
     EXTRA_CUES,
+    GIVEN_NOUNS,
     LIGHT_VERBS,
     NOT_RELATIONS,
     PLACE_PREPS,
@@ -190,6 +191,9 @@ class Clauses:
             for e in self._targets(t, by_token, rtype)
         ]
         patient_ids = list(dict.fromkeys(patient_ids))
+        elected = None
+        if not patient_ids and rtype == "candidate-in":  # "ran for president in 2020"
+            patient_ids, elected = self._election(verb)
         if not patient_ids and len(actor_ids) == 2 and self.types[rtype].get("symmetric"):
             out.append({"source": actor_ids[0], "target": actor_ids[1], "note": note})
         for half in [f for f in out if f.get("actors")]:
@@ -207,7 +211,8 @@ class Clauses:
         for a in actor_ids:
             for p in patient_ids:
                 if a != p and p not in own:
-                    out.append({"source": a, "target": p, "note": note, "inherited": inherited})
+                    found = {"source": a, "target": p, "note": note, "inherited": inherited}
+                    out.append({**found, "date": elected} if elected else found)
         return out
 
     def _among(self, named, rtype, by_token) -> list[dict]:
@@ -264,11 +269,14 @@ class Clauses:
         sides = {c.lower_: [t for t in c.children if t.dep_ == "pobj"]
                  for c in noun.children if c.dep_ == "prep"}  # fmt: skip
         ends = [sides.get("of", [None])[0], sides.get("with", [None])[0]]
+        present = self._present_at(noun, ends[1], by_token) if symmetric else []
         if symmetric and not actors and all(e is not None and e.i in by_token for e in ends):
             # "a meeting of X with Y"
             found = self._pair(ends, by_token)
             if found:
-                return [{**f, "scope": noun} for f in found]
+                return [{**f, "scope": noun} for f in found] + present
+        if present:
+            return present
         hyphenated = any("-" in c.text for c in noun.lefts)
         if symmetric and (pair_mod or hyphenated) and not targets:  # "U.S.-Russian talks"
             ends = [t for c in pair_mod for t in syntax.with_conj(c)]
@@ -293,6 +301,8 @@ class Clauses:
                     preps = TARGET_PREPS | (PLACE_PREPS if rtype in PLACE_TARGETS else set())
                     if c.dep_ == "prep" and c.lower_ in preps:
                         targets += [t for t in c.children if t.dep_ == "pobj"]
+        if not actors and not targets and noun.lemma_.lower() in GIVEN_NOUNS:
+            return self._given_from(noun, by_token)
         if not actors or not targets:
             return self._visit_of(actors, by_token) if rtype == "visited" else []
         out = []
@@ -350,6 +360,8 @@ class Clauses:
         """A role or tie noun: who holds it (the name it titles or is in apposition
         with, the subject it is said of) and of whom (its possessor, the country of a
         people's word, "of X")."""
+        if noun.lemma_.lower() in GIVEN_NOUNS and not any(c.dep_ == "poss" for c in noun.children):
+            return self._given_from(noun, by_token)  # "following advice from X"
         holder = None
         up = noun
         while up.dep_ in ("compound", "amod", "nmod") and up.head.i != up.i:

@@ -6,7 +6,16 @@ him". A part of ``parse.Extractor`` beside ``mentions.Mentions``."""
 from __future__ import annotations
 
 from . import geo
-from .lexicon import CHILD_NOUNS, ENDINGS, OFFICIAL_NOUNS, PEOPLE_NOUNS, PRONOUNS
+from .lexicon import (
+    CHILD_NOUNS,
+    COPULAS,
+    ENDINGS,
+    OFFICIAL_NOUNS,
+    PARTITIVES,
+    PEOPLE_NOUNS,
+    PRONOUNS,
+    PROPORTIONS,
+)
 from .mentions import Mention
 
 
@@ -38,6 +47,72 @@ class Groups:
             eid = self.names.propose(name, "group", id_name=described)
             out.append(Mention(start, head.i + 1, eid))
             taken.update(range(start, head.i + 1))
+        return out
+
+    def _partitives(self, sent, by_token) -> list[tuple]:
+        """(head, cue tokens, type, ends) of "X became the first of the G", "X, one of
+        the G", "X was another of the G": X is a member of the group G."""
+        if "member-of" not in self.types:
+            return []
+        out = []
+        for tok in sent:
+            if tok.lower_ not in PARTITIVES or tok.i in by_token:
+                continue
+            of = next((c for c in tok.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            pobj = of and next((c for c in of.children if c.dep_ == "pobj"), None)
+            group = self._entity(pobj, by_token) if pobj is not None else None
+            if group is None or self.names.type_of(group) != "group":
+                continue
+            holder = None
+            if tok.dep_ == "attr" and tok.head.lemma_.lower() in COPULAS:
+                subj = [c for c in tok.head.children if c.dep_ == "nsubj"]
+                holder = self._entity(subj[0], by_token) if subj else None
+            elif tok.dep_ == "appos":
+                holder = self._entity(tok.head, by_token)
+            if holder and holder != group:
+                out.append((tok, [tok, of], "member-of", {"source": holder, "target": group}))
+        return out
+
+    def _proportions(self, sent, by_token) -> list[tuple]:
+        """(head, cue tokens, type, ends) of "More than half were nationals of Western
+        countries" said after a group G: the part, known as "Western nationals", is a
+        member of G (or of the G its "of" names) and citizen of what the "of" names."""
+        if "citizen-of" not in self.types or "member-of" not in self.types:
+            return []
+        out = []
+        for tok in sent:
+            if tok.dep_ != "nsubj" or tok.lemma_.lower() not in PROPORTIONS or tok.i in by_token:
+                continue
+            verb = tok.head
+            attr = next((c for c in verb.children if c.dep_ == "attr"), None)
+            if (
+                verb.lemma_.lower() != "be"
+                or attr is None
+                or attr.lemma_.lower() not in PEOPLE_NOUNS
+            ):
+                continue
+            of = next((c for c in attr.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            pobj = of and next((c for c in of.children if c.dep_ == "pobj"), None)
+            country = self._entity(pobj, by_token, actor=True) if pobj is not None else None
+            words_ = [
+                c.text for c in (pobj.children if pobj is not None else ()) if c.dep_ == "amod"
+            ]
+            part = self.names.lookup(" ".join([*words_, attr.text]), False) if words_ else None
+            whole = [
+                p
+                for c in tok.children
+                if c.dep_ == "prep" and c.lower_ == "of"
+                for p in c.children
+                if p.dep_ == "pobj"
+            ]
+            group = self._entity(whole[0], by_token) if whole else None
+            if group is None and self.last_group and self.last_group[0] >= self.sentence_no - 1:
+                group = self.last_group[1]
+            if part is None or country is None or part in (country, group):
+                continue
+            out.append((attr, [attr, of], "citizen-of", {"source": part, "target": country}))
+            if group and self.names.type_of(group) == "group":
+                out.append((tok, [tok, attr], "member-of", {"source": part, "target": group}))
         return out
 
     def _own_words(self, doc, m: Mention, by_token) -> list[tuple]:

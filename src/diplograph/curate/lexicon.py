@@ -83,6 +83,23 @@ CALLING = {
     "view", "present", "cast", "label", "brand", "treat", "recognize", "recognise", "elect",
 }  # fmt: skip
 COPULAS = {"be", "become", "remain", "serve", "act"}
+#: Words that make an event an election: what one runs for office in.
+ELECTION_WORDS = {"election", "elections", "vote", "referendum", "ballot", "primary", "poll"}
+#: Nouns of what one gives another: "advice from X" is X's, to whoever takes it.
+GIVEN_NOUNS = {
+    "advice", "counsel", "guidance", "help", "support", "aid", "assistance", "invitation",
+    "request", "offer", "pressure", "demand", "warning", "threat", "criticism", "proposal",
+}  # fmt: skip
+#: Verbs whose object is the subject of the infinitive after it: "urged X to leave".
+OBJECT_CONTROL = {
+    "count", "rely", "call", "urge", "ask", "press", "push", "persuade", "convince",
+    "encourage", "invite", "expect", "want", "need", "allow", "tell", "order", "force",
+}  # fmt: skip
+#: Words for a part of a group: "more than half were nationals of X".
+PROPORTIONS = {"half", "most", "majority", "minority", "some", "many", "third", "quarter",
+               "several", "few", "dozen"}  # fmt: skip
+#: Words that pick members out of a group: "the first of the G", "one of the G".
+PARTITIVES = {"one", "first", "second", "third", "last", "another"}
 #: Prepositions that introduce the target of a verb without an object, by type kind.
 TARGET_PREPS = {"with", "to", "on", "against", "into", "for", "from", "toward", "towards"}
 PLACE_PREPS = {"in", "at", "inside", "near"}

@@ -45,6 +45,7 @@ class Names:
         self.exact: dict[str, set[str]] = {}
         self.acronyms: dict[str, set[str]] = {}
         self.short: dict[str, set[str]] = {}
+        self.described: dict[str, set[str]] = {}  # a descriptive name's head words
         self.proposed: dict[str, Proposed] = {}
         for entity in entities:
             self._index(entity)
@@ -55,6 +56,9 @@ class Names:
         for name in (eid.replace("-", " "), entity.get("name", ""), *entity.get("aliases", [])):
             self._name(eid, name)
         self._short(eid, entity)
+        head = _name_head(entity.get("name", ""))
+        if head:
+            self.described.setdefault(fold(head), set()).add(eid)
 
     def _name(self, eid: str, name: str) -> None:
         key = fold(name)
@@ -86,6 +90,10 @@ class Names:
         found = self.exact.get(key) or (self.exact.get(key[4:]) if key[:4] == "the " else None)
         if not found and raw.replace(".", "").isupper():
             found = self.acronyms.get(key)
+        if not found:  # "opposition leaders" for "Opposition leaders imprisoned in 2020"
+            found = self.described.get(key) or (
+                self.described.get(key[4:]) if key[:4] == "the " else None
+            )
         if not found and single_proper:
             found = self.short.get(key)
             if found and len(found) > 1:  # the surname of several: the first name decides
@@ -121,6 +129,17 @@ class Names:
 
     def countries(self) -> list[str]:
         return [r.get("name", "") for r in self.records.values() if r.get("type") == "country"]
+
+
+#: A descriptive name's qualifier: "(February 2025)", "imprisoned in 2020".
+_QUALIFIER = re.compile(r"\s*\([^()]*\)$|\s+[a-z]+ed\s+(?:in|on|by|at|since|during|from)\s.*$")
+
+
+def _name_head(name: str) -> str | None:
+    """The words a descriptive name is spoken of by, its qualifier left off ("U.S.
+    citizen (February 2025)": "U.S. citizen"), when that leaves two words or more."""
+    head = _QUALIFIER.sub("", name)
+    return head if head != name and len(head.split()) >= 2 else None
 
 
 @dataclass
@@ -292,6 +311,9 @@ class Mentions:
     def _many(self, tok, by_token, actor: bool) -> list[str]:
         lower = tok.lower_
         if lower in PLURAL_PRONOUNS and tok.pos_ == "PRON":
+            subject = self._plural_subject_before(tok)
+            if subject is not None:  # "X's advisors are so desperate that they ...": them
+                return subject
             recent = [self.last_plural, *self.last_pair.values()]
             recent = [r for r in recent if r and r[0] >= self.sentence_no - 1]
             # "he met with X, and ... they discussed": the last pair named
@@ -318,6 +340,16 @@ class Mentions:
             self.last_plural = (self.sentence_no, found)
             return found
         return []
+
+    def _plural_subject_before(self, tok) -> list[str] | None:
+        """What "they" stands for when a plural noun is the subject of a clause before it
+        in its sentence ("X's advisors are so desperate that they", "the two sides
+        said they"): what that subject names (none, if it names nothing); None when
+        there is no such subject."""
+        for t in reversed(tok.doc[tok.sent.start : tok.i]):
+            if t.dep_ in ("nsubj", "nsubjpass") and t.tag_ in ("NNS", "NNPS"):
+                return self._entities(t, self._cache)
+        return None
 
     def _last_two(self, tok, kind: str) -> list[str]:
         """The two ends of a recent symmetric relation ("talks between X and Y ... the two
@@ -347,6 +379,9 @@ class Mentions:
         if lower in PRONOUNS and tok.pos_ == "PRON":
             return self._last_person(tok)
         if lower in PLURAL_PRONOUNS and tok.pos_ == "PRON":  # "accompany them": a group
+            subject = self._plural_subject_before(tok)
+            if subject is not None:
+                return subject[0] if len(subject) == 1 else None
             group = self.last_group
             return group[1] if group and group[0] >= self.sentence_no - 1 else None
         for child in tok.children:  # "his deputy Eva Lind", "the prisoner, Yuri Zenkovich"

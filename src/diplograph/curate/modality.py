@@ -9,6 +9,7 @@ from .lexicon import (
     HEDGES,
     MODALS,
     NEGATIVE,
+    OBJECT_CONTROL,
     PROSPECT,
     SAYING,
 )
@@ -41,8 +42,11 @@ def certainty_words(tok, own: bool = False) -> tuple[str, object, list]:
     ("likely", "would", "is expected to"), which its quote keeps."""
     hypothetical, hedged, future_ = [], [], []
     reporter = None
-    for t in syntax.chain(tok)[:1] if own else syntax.chain(tok):
+    path = syntax.chain(tok)[:1] if own else syntax.chain(tok)
+    for k, t in enumerate(path):
         lemma = t.lemma_.lower()
+        # "At a meeting with Y, X said ...": the setting of a saying is not what was said
+        setting = k > 0 and path[k - 1].dep_ in ("prep", "advcl", "npadvmod")
         for c in t.children:
             if c.dep_ in ("aux", "auxpass") and c.lower_ in FUTURE:
                 future_.append(c)  # "will": a prospect, unless a hedge says how likely
@@ -65,9 +69,12 @@ def certainty_words(tok, own: bool = False) -> tuple[str, object, list]:
                 hedged.append(c)
         if t is not tok and lemma in PROSPECT and t.pos_ in ("VERB", "ADJ", "NOUN"):
             hypothetical.append(t)
+        elif t is not tok and lemma in OBJECT_CONTROL and syntax.infinitive(path[k - 1]):
+            hypothetical.append(t)  # "counting on X to intervene": not done yet
         if t is not tok and lemma in ("appear", "seem"):
             hedged.append(t)
-        if t is not tok and lemma in SAYING and t.pos_ == "VERB" and reporter is None:
+        said = lemma in SAYING and t.pos_ == "VERB" and not setting
+        if t is not tok and said and reporter is None:
             reporter = next((c for c in t.children if c.dep_ == "nsubj"), None)
         if t.lower_ in ("likely", "probably", "reportedly"):
             hedged.append(t)

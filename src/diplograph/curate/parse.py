@@ -19,8 +19,12 @@ officials", "the Belarusian leader") names the country. "he", "she" and a role n
 when one was). A phrase may name several: an apposition list ("two citizens, A and B"),
 peoples' words joined on one noun ("French and German officials"), "the two men" or
 "the two sides" (the ends of the last symmetric relation, else the last two named of
-that kind), "they" and "their" (the last such list or pair). A group named with a
-people's word ("four Ruritanian soldiers") is citizen (or official) of that country.
+that kind), "they" and "their" (the last such list or pair; after a plural subject in the same
+sentence, that subject). A group named with a people's word ("four Ruritanian
+soldiers") is citizen (or official) of that country; "most were nationals of X" after a
+group, the part of it known by those words. A descriptive name is also known by its head
+words ("U.S. citizen (February 2025)": "a U.S. citizen"); "X became the first of the G"
+makes X a member of G.
 
 Relations. A cue (the vocabulary's ``cues``, and a few verbs of the CAMEO classes, in
 ``EXTRA_CUES``) is matched on lemmas as whole words ("hostages" is not "host*"), and its
@@ -38,8 +42,11 @@ those freed was Y" takes the last release's actor. A noun of an event ("the rele
 gives a relation only when its actor is in the clause (its possessor, or the subject of
 the verb it is the object of); a passive with no agent ("three more prisoners were
 released") takes the actor of the last relation of that type, and says so in ``note``.
-Two entities joined by a verb no type has give an untyped candidate (``type`` None) that
-suggests ``add type``.
+The subject of a clause set "at a meeting with Y" or "in a conversation with Y" took part
+in it with Y; "advice from X" is X's, to whoever takes it; the object of "counting on X
+to", "urged X to" is the infinitive's subject (and its fact a prospect); a run for office
+is a candidacy in the one election entity of that year. Two entities joined by a verb no
+type has give an untyped candidate (``type`` None) that suggests ``add type``.
 
 Modality. A negated clause (a "not" or "no" on the cue or any word it depends on) makes
 the candidate ``negated``, which ``add`` refuses. "would, could, may, might, can, will,
@@ -72,6 +79,7 @@ from .extract import PLACE_TARGETS, Candidate, fact_key, known_facts
 from .groups import Groups
 from .lexicon import PLACE_NOUNS, PLACE_PREPS
 from .mentions import Mention, Mentions, Names
+from .settings import Settings
 
 DEFAULT_MODEL = "en_core_web_sm"
 #: Paragraphs longer than this are parsed in pieces (spaCy's own limit is 1,000,000).
@@ -112,7 +120,7 @@ def paragraphs(text: str) -> Iterator[tuple[int, str]]:
         yield start, line
 
 
-class Extractor(Mentions, Groups, Clauses):
+class Extractor(Mentions, Groups, Clauses, Settings):
     """One article's reading: entities met so far, the last dates and actors (what a
     phrase names: ``mentions.Mentions``; groups and a name's own ties: ``groups.Groups``;
     relations from a clause: ``clauses.Clauses``)."""
@@ -189,6 +197,11 @@ class Extractor(Mentions, Groups, Clauses):
         for m in mentions:
             for head, cue_tokens, rtype, found in self._own_words(doc, m, by_token):
                 self._add(doc, sent, offset, head, cue_tokens, rtype, found)
+        for head, cue_tokens, rtype, found in [
+            *self._partitives(sent, by_token),
+            *self._proportions(sent, by_token),
+        ]:
+            self._add(doc, sent, offset, head, cue_tokens, rtype, found)
         if len(self.out) == before:
             self._untyped(doc, sent, offset, by_token, used)
         self._remember(mentions)
@@ -240,6 +253,8 @@ class Extractor(Mentions, Groups, Clauses):
                 date = f"../{date}"  # "talks collapsed in March", "freed after talks": until
             clause = syntax.clause_of(head)
             quote_tokens += [t for t in date_tokens if clause.start <= t.i < clause.end]
+        elif found.get("date"):  # a role held in a dated event: a candidacy in its election
+            date = found["date"]
         if event:
             place, place_tokens = self._place(head, target, rtype)
             quote_tokens += place_tokens

@@ -7,6 +7,7 @@ from __future__ import annotations
 from .lexicon import (
     GROUP_NOUNS,
     KIND_OF_PAIR,
+    OBJECT_CONTROL,
     ROLE_NOUNS,
 )
 
@@ -90,11 +91,52 @@ def with_conj(tok) -> list:
     return [tok, *[c for c in tok.conjuncts if c.i > tok.i]]
 
 
+def subject_above(tok):
+    """The nearest subject of the words ``tok`` depends on ("they are prepared to
+    consider following advice from X": they), or None."""
+    for up in list(tok.ancestors)[:6]:
+        subj = [c for c in up.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subj:
+            return subj[0]
+        if up.dep_ in ("relcl", "ccomp", "advcl", "parataxis"):
+            return None
+    return None
+
+
+def infinitive(tok) -> bool:
+    """ "to intervene": a verb with its "to"."""
+    return tok.pos_ in ("VERB", "AUX") and any(
+        c.dep_ == "aux" and c.tag_ == "TO" for c in tok.children
+    )
+
+
+def controller(verb):
+    """The object that is the subject of an infinitive it governs: "counting on X to
+    intervene", "urged X to leave" (X), or None."""
+    head = verb.head
+    if verb.dep_ not in ("xcomp", "advcl") or head.lemma_.lower() not in OBJECT_CONTROL:
+        return None
+    if not infinitive(verb):
+        return None
+    for c in head.children:
+        if c.i > verb.i:
+            break
+        if c.dep_ == "dobj":
+            return c
+        if c.dep_ == "prep" and c.lower_ in ("on", "upon"):
+            return next((p for p in c.children if p.dep_ == "pobj"), None)
+    return None
+
+
 def shared_subject(verb) -> list:
-    """The subject a clause without one takes from the verb it hangs from."""
+    """The subject a clause without one takes from the verb it hangs from (its object,
+    for a verb of asking or counting on: "counting on X to intervene")."""
     seen = 0
     while seen < 6 and verb.head.i != verb.i:
         seen += 1
+        controlling = controller(verb)
+        if controlling is not None:
+            return [controlling]
         if verb.dep_ in ("xcomp", "conj", "advcl", "acl", "ccomp", "pcomp", "prep", "pobj"):
             head = verb.head
             if verb.dep_ == "pcomp" or head.pos_ == "ADP":
