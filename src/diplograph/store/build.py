@@ -222,9 +222,15 @@ def _build(
     if len(sources) != sum(len(h.sources) for h in heads):
         return None
 
+    count = len(entities)
+    held = [entities]  # entity_work takes them (see ``split_relations``' ``let_go``)
+    del entities
+
     def entity_work(abandon: Callable[[], bool]) -> dict[str, Any] | None:
         """Checks on entities, sources and types, then their pack sections (done by the
-        parent while a child checks relations; not once the child has found a doubt)."""
+        parent while a child checks relations; not once the child has found a doubt).
+        The entities' records are let go once their sections are made."""
+        entities = held.pop()
         if (
             not Unique.hold(ids)
             or not holds("entities", struct_columns("entities", entities))
@@ -248,18 +254,17 @@ def _build(
 
     type_names = sorted(types)
     spans = Parts(itertools.chain.from_iterable(h.relations for h in heads))
-    del heads, head  # (the records live on in ``entities`` alone)
+    del heads, head  # (the records live on in ``held`` alone)
     if (spans or region) and not (type_names and sources):
         return None  # every relation needs a type and a source to cite
     ctx = Relations(ids, type_names, list(sources), None if region is None else region.numpy)
-    done = split_relations(region or SpanPart(spans), ctx, entity_work, progress)
+    done = split_relations(region or SpanPart(spans), ctx, entity_work, progress, let_go=held)
     if done is None:
         return None
     arrays, entity_parts, relation_colons = done
-    # the entities' records are in their sections now: let go of them (and of what
-    # looked them up) before the adjacencies are sorted, the build's peak
-    count = len(entities)
-    entities = ids = ctx = None  # (entity_work's closure holds them too)
+    # let go of what looked the entities up before the adjacencies are sorted, the
+    # build's peak
+    ids = ctx = None  # (entity_work's closure holds ids too)
     if unexplained != (0 if region is not None else relation_colons):
         return None  # a key repeated outside the relation records
     records = entity_parts["records"]

@@ -201,10 +201,13 @@ def split_relations(
     ctx: Relations,
     alongside: Callable[[Callable[[], bool]], Any],
     progress: Progress | None,
+    let_go: list | None = None,
 ) -> tuple[dict[str, array], Any, int] | None:
     """Index arrays of all relations, what ``alongside(abandon)`` gives (None: a doubt;
     ``abandon()`` says whether the child has already found one) and how many colons
-    the relations' text holds.
+    the relations' text holds. ``let_go``: what only ``alongside`` reads (it takes it
+    from the list); a child empties the list first, so that once ``alongside`` is done
+    neither process holds it (the two share it from the fork on).
 
     Large data is shared with a forked child: the parent runs ``alongside``, then both
     check and index chunks of the relations, the parent from the front and the child
@@ -229,6 +232,8 @@ def split_relations(
             return done[0], extra, done[2]
 
         def child_work() -> int:
+            if let_go is not None:
+                let_go.clear()
             try:
                 done = index_relations(batches(whole, claims.back()), ctx, backwards=True)
             except NotCompact:
