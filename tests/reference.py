@@ -74,9 +74,6 @@ class NetworkxStore:
 
     # entities
 
-    def __contains__(self, node: object) -> bool:
-        return node in self.nx
-
     def entity(self, node: str) -> dict:
         return self.nx.nodes[node]
 

@@ -29,9 +29,6 @@ class _EntityView:
     def __getitem__(self, node: str) -> dict:
         return self._store.entity(node)
 
-    def __contains__(self, node: object) -> bool:
-        return node in self._store
-
     def __iter__(self) -> Iterator[str]:
         return self._store.entity_ids()
 

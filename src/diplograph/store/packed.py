@@ -289,9 +289,6 @@ class PackedGraph:
 
     # entities and counts ------------------------------------------------------------------
 
-    def __contains__(self, node: object) -> bool:
-        return node in self.index
-
     def entity(self, node: str) -> dict:
         """``Store.entity``: the record decoded on first use, then remembered."""
         return self.node_attrs(self.index[node])
@@ -408,11 +405,11 @@ class PackedGraph:
             attrs = self._node_cache[i] = record
         return attrs
 
-    def edge(self, i: int) -> tuple[str, str, str, dict]:
-        """Relation i as (source, target, id, attributes)."""
-        found = self._edge_cache.get(i)
+    def edge(self, handle: int) -> tuple[str, str, str, dict]:
+        """``Store.edge``: relation ``handle`` as (source, target, id, attributes)."""
+        found = self._edge_cache.get(handle)
         if found is None:
-            found = self._edge_cache[i] = self._relation(i)
+            found = self._edge_cache[handle] = self._relation(handle)
         return found
 
     def _relation(self, i: int) -> tuple[str, str, str, dict]:
@@ -450,11 +447,11 @@ class PackedGraph:
         cuts = [offset - base for offset in offsets[first : stop + 1]]
         return b"[" + b",".join(map(chunk.__getitem__, map(slice, cuts, cuts[1:]))) + b"]"
 
-    def edges_of(self, indices: Sequence[int]) -> list[tuple[str, str, str, dict]]:
-        """Relations by index, as ``edge`` gives them: the ones not seen yet are read one
-        after the other and decoded in one call."""
+    def edges_of(self, handles: Sequence[int]) -> list[tuple[str, str, str, dict]]:
+        """``Store.edges_of``: the relations not seen yet are read one after the other
+        and decoded in one call."""
         cache = self._edge_cache
-        missing = [r for r in indices if r not in cache]
+        missing = [r for r in handles if r not in cache]
         if len(missing) > 1:
             blob, off = self._s["rel_blob"], self._s["rel_off"]
             gap = self.rel_gap
@@ -480,7 +477,7 @@ class PackedGraph:
                 self._relation_at[key] = r
                 known(u, src[r])  # their names are about to be asked for
                 known(v, dst[r])
-        return [cache[r] if r in cache else self.edge(r) for r in indices]
+        return [cache[r] if r in cache else self.edge(r) for r in handles]
 
     def relation_by_id(self, key: str) -> tuple | None:
         """The relation with this id: its quoted id is looked for in the records' bytes
@@ -654,12 +651,12 @@ class PackedGraph:
             )
         )
 
-    def bounds(self, r: int) -> tuple[date, date] | None:
+    def bounds(self, handle: int) -> tuple[date, date] | None:
         """``Store.bounds``, from the day arrays."""
-        lo = self._s["lo"][r]
+        lo = self._s["lo"][handle]
         if lo == 0:
             return None
-        return date.fromordinal(lo), date.fromordinal(self._s["hi"][r])
+        return date.fromordinal(lo), date.fromordinal(self._s["hi"][handle])
 
     def _record(self, blob: str, offsets: str, i: int, gap: int = 0) -> dict:
         off = self._s[offsets]

@@ -57,10 +57,6 @@ class Store(Protocol):
 
     # entities ------------------------------------------------------------------------
 
-    def __contains__(self, node: object) -> bool:
-        """Whether ``node`` is an entity's id."""
-        ...
-
     def entity(self, node: str) -> dict:
         """The record of the entity ``node`` (KeyError: no such entity); ``aliases`` and
         ``description`` always present. The same dict each time: never change it."""
