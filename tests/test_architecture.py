@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -301,3 +302,24 @@ def test_a_question_outside_the_protocol_is_caught():
         list(guarded)
     with pytest.raises(TypeError):
         "lukashenko" in guarded  # noqa: B015 (what is tested is that it raises)
+
+
+def test_the_recipe_for_a_query_works():
+    """ARCHITECTURE.md's example query runs on the primitives alone and answers alike on
+    the packed store and the reference."""
+    from diplograph.model.filters import NO_FILTERS
+    from diplograph.queries import common
+    from diplograph.queries.listing import show
+    from diplograph.store.cache import open_store
+    from reference import reference_store
+
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    space = {**vars(common), "NO_FILTERS": NO_FILTERS}
+    exec(compile(textwrap.dedent(code), "ARCHITECTURE.md", "exec"), space)  # noqa: S102
+    reported_on = space["reported_on"]
+    packed = open_store(ROOT / "data")
+    guarded = OnlyTheProtocol(packed, {*protocol_methods(), "graph"})
+    found = reported_on(guarded, "new-york-times")
+    assert found and found == reported_on(reference_store(), "new-york-times")
+    assert found == show(packed, "new-york-times")["reported"]  # what ``show`` lists

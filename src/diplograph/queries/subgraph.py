@@ -107,12 +107,10 @@ def part(
                 keep.add(other)
                 following.append(other)
         frontier = following
-    chosen = [
-        handle
-        for node in keep
-        for other, handle in graph.steps(node, "out", accepts, ())
-        if other in keep
-    ]
+    chosen = []
+    for node in keep:
+        out = graph.handles(node, "source", accepts)
+        chosen += [h for h, (_, v) in zip(out, graph.ends(out), strict=True) if v in keep]
     return sorted(keep), chosen
 
 
