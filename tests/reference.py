@@ -62,40 +62,31 @@ def reference_store(path: str | os.PathLike[str] | None = None) -> NetworkxStore
 
 
 class NetworkxStore:
-    """The Store protocol over a networkx MultiDiGraph (handles are edge tuples)."""
+    """The Store protocol over a networkx MultiDiGraph (handles are edge tuples), every
+    primitive answered by walking it; ``nx`` is the graph itself, for the tests' own
+    networkx questions. It implements exactly the protocol's methods
+    (``tests/test_architecture.py`` holds it to them)."""
 
     def __init__(self, graph: nx.MultiDiGraph):
         self.nx = graph
         self.graph = graph.graph
-        self.nodes = graph.nodes
         self._search: SearchIndex | None = None
 
-    def __contains__(self, node: object) -> bool:
-        return node in self.nx
+    # entities
 
-    def __iter__(self) -> Iterator[str]:
+    def entity(self, node: str) -> dict:
+        return self.nx.nodes[node]
+
+    def entities(self) -> Iterator[tuple[str, dict]]:
+        return iter(self.nx.nodes(data=True))
+
+    def entity_ids(self) -> Iterator[str]:
         return iter(self.nx)
-
-    def number_of_nodes(self) -> int:
-        return self.nx.number_of_nodes()
-
-    def number_of_edges(self) -> int:
-        return self.nx.number_of_edges()
-
-    def degree(self, node: str | None = None) -> Any:
-        return self.nx.degree(node) if node is not None else self.nx.degree()
 
     def entity_types(self) -> list[str]:
         return [attrs.get("type", "") for _, attrs in self.nx.nodes(data=True)]
 
-    def relation_type_counts(self) -> dict[str, int]:
-        return dict(collections.Counter(a["type"] for _, _, a in self.nx.edges(data=True)))
-
-    def latest_year(self) -> int | None:
-        from diplograph.model import dates
-
-        lows = [dates.parse(a["date"]).lower for *_, a in self.edges() if a.get("date")]
-        return max(lows).year if lows else None
+    # names
 
     def name_of(self, node: str) -> str:
         return self.nx.nodes[node].get("name", node)
@@ -106,74 +97,65 @@ class NetworkxStore:
     def name_tables(self) -> tuple[Mapping[str, set[str]], Mapping[str, set[str]]]:
         return name_tables_of(self.nx.nodes(data=True))
 
-    def incident(
-        self,
-        node: str,
-        direction: str,
-        filters: Filters,
-        skip: Callable[[str], bool] | None = None,
-    ) -> Iterator[tuple[str, Edge]]:
-        if direction in ("out", "both"):
-            for _, v, key, attrs in self.nx.out_edges(node, keys=True, data=True):
-                if filters.accepts(attrs) and not (skip and skip(v)):
-                    yield "out", (node, v, key, attrs)
-        if direction in ("in", "both"):
-            for u, _, key, attrs in self.nx.in_edges(node, keys=True, data=True):
-                if filters.accepts(attrs) and not (skip and skip(u)):
-                    yield "in", (u, node, key, attrs)
+    # counts
 
-    def reported_by(self, node: str) -> list[Edge]:
-        return [e for e in self.edges() if e[3].get("reported_by") == node]
+    def number_of_nodes(self) -> int:
+        return self.nx.number_of_nodes()
 
-    def relation_by_id(self, key: str) -> Edge | None:
-        return next((e for e in self.edges() if e[2] == key), None)
+    def number_of_edges(self) -> int:
+        return self.nx.number_of_edges()
 
-    def placed_at(self, node: str, filters: Filters | None = None) -> list[Edge]:
-        return [
-            e
-            for e in self.edges()
-            if e[3].get("place") == node and (filters is None or filters.accepts(e[3]))
-        ]
+    def counts(self, fields: Sequence[str]) -> Iterator[tuple[str, int]]:
+        found = collections.Counter(
+            _field(edge, field) for edge in self._edges() for field in fields
+        )
+        return ((node, found[node]) for node in self.nx)
 
-    def place_links(self) -> list[tuple[str, str]]:
-        return [
-            (a["place"], end) for u, v, _, a in self.edges() if a.get("place") for end in (u, v)
-        ]
+    def relation_type_counts(self) -> dict[str, int]:
+        return dict(collections.Counter(a["type"] for *_, a in self._edges()))
 
-    def count_placed_at(self, node: str) -> int:
-        return len(self.placed_at(node))
+    def latest_year(self) -> int | None:
+        lows = [dates.parse(a["date"]).lower for *_, a in self._edges() if a.get("date")]
+        return max(lows).year if lows else None
 
-    def edges(
-        self, keys: bool = True, data: bool = True, *, first: int = 0, stop: int | None = None
-    ) -> Iterator[Edge]:
-        return iter(list(self.nx.edges(keys=True, data=True))[first:stop])
+    # relations by handle (the edge tuples themselves)
 
-    def edges_of(self, handles: Sequence[Edge]) -> list[Edge]:
-        return list(handles)
-
-    def edge(self, handle: Edge) -> Edge:
-        return handle
-
-    def relation_ordinals(self, key: str) -> None:
-        return None
-
-    def edge_filter(self, filters: Filters) -> Callable[[Edge], bool] | None:
+    def relation_filter(self, filters: Filters) -> Callable[[Edge], bool] | None:
         if filters == NO_FILTERS:
             return None
         return lambda edge: filters.accepts(edge[3])
 
-    def fast_steps(
+    def handles(self, node: str, field: str, accepts: Any = None) -> list[Edge]:
+        if node not in self.nx:
+            raise KeyError(node)
+        return [
+            e for e in self._edges() if _field(e, field) == node and (accepts is None or accepts(e))
+        ]
+
+    def steps(
         self, node: str, direction: str, accepts: Any, avoid: Any
     ) -> Iterator[tuple[str, Edge]]:
-        for way, edge in self.incident(node, direction, NO_FILTERS):
-            if accepts is not None and not accepts(edge):
-                continue
-            nxt = edge[1] if way == "out" else edge[0]
-            if nxt not in avoid:
+        ways = []
+        if direction in ("out", "both"):
+            ways += [
+                (v, (node, v, k, a)) for _, v, k, a in self.nx.out_edges(node, keys=True, data=True)
+            ]
+        if direction in ("in", "both"):
+            ways += [
+                (u, (u, node, k, a)) for u, _, k, a in self.nx.in_edges(node, keys=True, data=True)
+            ]
+        for nxt, edge in ways:
+            if (accepts is None or accepts(edge)) and nxt not in avoid:
                 yield nxt, edge
 
     def between(self, a: str, b: str, direction: str, accepts: Any) -> list[Edge]:
-        return [edge for nxt, edge in self.fast_steps(a, direction, accepts, ()) if nxt == b]
+        return [edge for nxt, edge in self.steps(a, direction, accepts, ()) if nxt == b]
+
+    def all_handles(self, accepts: Any = None) -> Iterator[Edge]:
+        return (e for e in self._edges() if accepts is None or accepts(e))
+
+    def ends(self, handles: Sequence[Edge]) -> list[tuple[str, str]]:
+        return [(u, v) for u, v, _, _ in handles]
 
     def bounds(self, handle: Edge) -> tuple[date, date] | None:
         when = handle[3].get("date")
@@ -182,51 +164,39 @@ class NetworkxStore:
         parsed = dates.parse(when)
         return parsed.lower, parsed.upper
 
-    def links(self, accepts: Any, avoid: frozenset[str]) -> list[tuple[str, str]]:
-        pairs = ((u, v) for u, v, k, a in self.edges() if accepts is None or accepts((u, v, k, a)))
+    def edge(self, handle: Edge) -> Edge:
+        return handle
+
+    def edges_of(self, handles: Sequence[Edge]) -> list[Edge]:
+        return list(handles)
+
+    # relations scanned or by id
+
+    def relations(self, first: int = 0, stop: int | None = None) -> Iterator[Edge]:
+        return iter(self._edges()[first:stop])
+
+    def relation_by_id(self, key: str) -> Edge | None:
+        return next((e for e in self._edges() if e[2] == key), None)
+
+    def links(self, accepts: Any, avoid: Any) -> list[tuple[str, str]]:
+        pairs = ((u, v) for u, v, _, _ in self.all_handles(accepts))
         return sorted({(u, v) for u, v in pairs if u not in avoid and v not in avoid})
-
-    def part(self, filters: Filters, ego: str | None, radius: int) -> tuple[list[str], list]:
-        if ego is None:
-            chosen = [e for e in self.edges() if filters.accepts(e[3])]
-            touched = {n for u, v, _, _ in chosen for n in (u, v)}
-            return [n for n in self.nx if n in touched], chosen
-        keep = {ego}
-        frontier = [ego]
-        for _ in range(radius):
-            following = []
-            for node in frontier:
-                for _, (u, v, _key, _attrs) in self.incident(node, "both", filters):
-                    other = v if u == node else u
-                    if other not in keep:
-                        keep.add(other)
-                        following.append(other)
-            frontier = following
-        edges = {
-            edge[2]: edge
-            for node in keep
-            for _, edge in self.incident(node, "out", filters)
-            if edge[1] in keep
-        }
-        return sorted(keep), [edges[key] for key in sorted(edges)]
-
-    def simple_graph(self) -> nx.Graph:
-        return nx.Graph(self.nx)
-
-    def to_networkx(self, progress: Any = None) -> nx.MultiDiGraph:
-        return self.nx
 
     def search_index(self) -> SearchIndex:
         if self._search is None:
             self._search = self._index()
         return self._search
 
+    def _edges(self) -> list[Edge]:
+        """Every relation, in the graph's order (its storage order)."""
+        return list(self.nx.edges(keys=True, data=True))
+
     def _index(self) -> SearchIndex:
         descriptions = [
             (n, a["description"]) for n, a in self.nx.nodes(data=True) if a.get("description")
         ]
         types = self.graph["relation_types"]
-        edges = list(self.edges())
+        edges = self._edges()
         row_keys = [
             label_key(relation_label(types, self.name_of(u), a["type"], self.name_of(v)))
             for u, v, _, a in edges
@@ -267,6 +237,15 @@ class NetworkxStore:
             ),
             lambda i: owners[i][1],
         )
+
+
+def _field(edge: Edge, field: str) -> str | None:
+    """The entity a relation has in ``field`` (``protocol.FIELDS``), or None."""
+    if field == "source":
+        return edge[0]
+    if field == "target":
+        return edge[1]
+    return edge[3].get(field)
 
 
 def _folded_blob(texts: list[str]) -> tuple[bytes, list[int]]:

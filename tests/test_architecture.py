@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -140,3 +141,185 @@ def test_a_violation_is_caught():
         "imports diplograph.store.packed._private, a private name",
         "queries imports diplograph.store.packed",
     ]
+
+
+# -- the Store protocol: primitives only, and only they are asked for -----------------------
+
+PROTOCOL = PACKAGE / "store" / "protocol.py"
+
+
+def protocol_methods() -> dict[str, list[str]]:
+    """The methods ``store/protocol.py`` declares on ``Store``, with their parameters'
+    names (read with ast: what the file says, not what ``typing`` adds)."""
+    tree = ast.parse(PROTOCOL.read_text(encoding="utf-8"))
+    (store,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Store"]
+    return {
+        f.name: [a.arg for a in f.args.args + f.args.kwonlyargs]
+        for f in store.body
+        if isinstance(f, ast.FunctionDef)
+    }
+
+
+def implemented(cls: type) -> dict[str, list[str]]:
+    """A class's own public methods, with their parameters."""
+    import inspect
+
+    return {
+        name: list(inspect.signature(value).parameters)
+        for name, value in vars(cls).items()
+        if callable(value) and not name.startswith("_")
+    }
+
+
+def test_every_protocol_method_is_documented():
+    tree = ast.parse(PROTOCOL.read_text(encoding="utf-8"))
+    (store,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == "Store"]
+    methods = [f for f in store.body if isinstance(f, ast.FunctionDef)]
+    assert len(methods) >= 20
+    assert [f.name for f in methods if not ast.get_docstring(f)] == []
+
+
+def test_the_reference_implements_exactly_the_protocol():
+    """The tests' networkx reference has the protocol's methods and no other (its
+    networkx graph is the ``nx`` attribute), each with the protocol's parameters."""
+    from reference import NetworkxStore
+
+    assert implemented(NetworkxStore) == protocol_methods()
+
+
+def test_the_packed_store_implements_the_protocol():
+    """The packed store has every method of the protocol, with its parameters (and
+    what its search file is built from besides)."""
+    from diplograph.store.packed import PackedGraph
+
+    methods = implemented(PackedGraph)
+    assert {name: methods.get(name) for name in protocol_methods()} == protocol_methods()
+
+
+class OnlyTheProtocol:
+    """A store that answers only what the protocol offers: any other attribute a query
+    asks for fails the test (``in``, ``len``, iteration: this class has none of them)."""
+
+    def __init__(self, store, allowed: set[str]):
+        self._store, self._allowed, self.asked = store, allowed, set()
+
+    def __getattr__(self, name: str):
+        if name not in self._allowed:
+            raise AssertionError(f"a query asked the store for {name!r}: not in the protocol")
+        self.asked.add(name)
+        return getattr(self._store, name)
+
+
+def every_question(store) -> list:
+    """Every query (and the library's ways to the whole graph) asked of ``store``; their
+    answers, comparable between two stores."""
+    from diplograph.api.tables import to_networkx
+    from diplograph.model.errors import DiplographError
+    from diplograph.queries.filters import make_filters
+    from diplograph.queries.hints import who_met_hint
+    from diplograph.queries.listing import list_entities, list_relations, show, show_relation
+    from diplograph.queries.neighbors import neighbors
+    from diplograph.queries.paths import PathOptions, path_rows, paths
+    from diplograph.queries.resolve import resolve
+    from diplograph.queries.search import search
+    from diplograph.queries.stats import stats
+    from diplograph.queries.subgraph import subgraph
+    from diplograph.queries.timeline import timeline_and_undated
+    from diplograph.queries.who import who
+    from diplograph.queries.who_met import first_met, who_met
+
+    def graph_of(part) -> tuple:
+        edges = sorted(part.edges(keys=True, data=True), key=lambda e: e[2])
+        return list(part.nodes(data=True)), [(u, v, k, sorted(a)) for u, v, k, a in edges]
+
+    answers: list = []
+
+    def ask(question) -> None:
+        try:
+            answers.append(question())
+        except DiplographError as exc:
+            answers.append((type(exc).__name__, str(exc)))
+
+    luka, kellogg = resolve(store, "Lukashenka"), resolve(store, "Kellogg")
+    met = make_filters(store, relation_types=["met"])
+    february = make_filters(store, since="February", until="2025-02-28")
+    minsk = make_filters(store, place="Minsk")
+    ask(lambda: resolve(store, "Kim"))
+    ask(lambda: resolve(store, "Lukashenkko"))
+    ask(lambda: who_met(store, luka))
+    ask(lambda: first_met(store, luka, met, 2))
+    ask(lambda: who_met_hint(store, resolve(store, "Minsk"), "Minsk"))
+    ask(lambda: who_met_hint(store, "zenkovich", "Zenkovich"))
+    ask(lambda: who(store, "zenkovich", frozenset({"escorted", "released"})))
+    ask(lambda: neighbors(store, kellogg, "both", 2, february))
+    for options in [
+        PathOptions(),
+        PathOptions(k=3),
+        PathOptions(all_shortest=True),
+        PathOptions(chronological=True),
+        PathOptions(directed=True, filters=met),
+    ]:
+        ask(lambda o=options: path_rows(store, paths(store, kellogg, "tsikhanouski", o)))
+    for nodes in ([], [luka], [luka, kellogg], [resolve(store, "Minsk")]):
+        ask(lambda n=nodes: timeline_and_undated(store, n, february))
+    ask(lambda: list_entities(store, "person"))
+    ask(lambda: list_relations(store, minsk))
+    ask(lambda: list_relations(store, february, [luka, kellogg]))
+    ask(lambda: show(store, luka))
+    ask(lambda: show(store, "new-york-times"))
+    ask(lambda: show_relation(store, list_relations(store, met)[0]["relation_id"]))
+    ask(lambda: stats(store, 3))
+    ask(lambda: search(store, "Tsikh"))
+    ask(lambda: search(store, "said"))
+    ask(lambda: graph_of(subgraph(store)))
+    ask(lambda: (subgraph(store).number_of_nodes(), subgraph(store).number_of_edges()))
+    ask(lambda: graph_of(subgraph(store).to_networkx()))
+    ask(lambda: graph_of(subgraph(store, met)))
+    ask(lambda: graph_of(subgraph(store, february, kellogg, 2)))
+    ask(lambda: graph_of(to_networkx(store, minsk)))
+    return answers
+
+
+def test_queries_ask_the_store_only_what_the_protocol_offers():
+    """Every query run over a store that refuses anything outside the protocol gives
+    the answers it gives over the packed store itself; and every primitive is asked for
+    by some query (the protocol holds nothing dead)."""
+    from diplograph.store.cache import open_store
+
+    store = open_store(ROOT / "data")
+    guarded = OnlyTheProtocol(store, {*protocol_methods(), "graph"})
+    assert every_question(guarded) == every_question(open_store(ROOT / "data"))
+    assert guarded.asked == {*protocol_methods(), "graph"}
+
+
+def test_a_question_outside_the_protocol_is_caught():
+    from diplograph.store.cache import open_store
+
+    guarded = OnlyTheProtocol(open_store(ROOT / "data"), {*protocol_methods(), "graph"})
+    with pytest.raises(AssertionError, match="'records_json': not in the protocol"):
+        guarded.records_json("rel", 0, 1)
+    with pytest.raises(TypeError):
+        list(guarded)
+    with pytest.raises(TypeError):
+        "lukashenko" in guarded  # noqa: B015 (what is tested is that it raises)
+
+
+def test_the_recipe_for_a_query_works():
+    """ARCHITECTURE.md's example query runs on the primitives alone and answers alike on
+    the packed store and the reference."""
+    from diplograph.model.filters import NO_FILTERS
+    from diplograph.queries import common
+    from diplograph.queries.listing import show
+    from diplograph.store.cache import open_store
+    from reference import reference_store
+
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    (code,) = re.findall(r"```python\n(.*?)```", text, re.S)
+    space = {**vars(common), "NO_FILTERS": NO_FILTERS}
+    exec(compile(textwrap.dedent(code), "ARCHITECTURE.md", "exec"), space)  # noqa: S102
+    reported_on = space["reported_on"]
+    packed = open_store(ROOT / "data")
+    guarded = OnlyTheProtocol(packed, {*protocol_methods(), "graph"})
+    found = reported_on(guarded, "new-york-times")
+    assert found and found == reported_on(reference_store(), "new-york-times")
+    assert found == show(packed, "new-york-times")["reported"]  # what ``show`` lists

@@ -173,6 +173,7 @@ def test_long_exports_show_progress(tmp_path, monkeypatch, least, shown):
     from diplograph.cli import env as env_module
     from diplograph.files.locate import bundled_data_dir
     from diplograph.formats.common import as_networkx
+    from diplograph.queries.subgraph import WholeGraph
     from diplograph.store.cache import open_store as open_packed
 
     monkeypatch.setattr(env_module, "PROGRESS_MIN_RELATIONS", least)
@@ -181,7 +182,7 @@ def test_long_exports_show_progress(tmp_path, monkeypatch, least, shown):
     env.progress = bar
     packed = open_packed(bundled_data_dir())
     with env.long_pass(packed) as progress:
-        made = as_networkx(packed, progress)
+        made = as_networkx(WholeGraph(packed), progress)
     assert made.number_of_edges() == packed.number_of_edges()
     assert bar.stopped
     assert (bar[:1] == [("reading relations", 0, packed.number_of_edges())]) is shown

@@ -40,7 +40,7 @@ def test_k_paths_start_with_the_path_path_shows(cli, k):
 
 def test_every_pair_gets_the_same_first_path_with_and_without_k():
     graph = open_store(bundled_data_dir())
-    people = sorted(n for n in graph if graph.nodes[n].get("type") == "person")
+    people = sorted(n for n in graph.entity_ids() if graph.entity(n).get("type") == "person")
     for a, b in itertools.combinations(people, 2):
         try:
             one = paths(graph, a, b, PathOptions())

@@ -179,7 +179,7 @@ def test_timeline_orders_partial_dates(graph):
     pair = timeline(graph, ["lukashenko", "smith"])
     assert {r["relation_id"] for r in pair} == {"smith-met-lukashenko"}
     everything = timeline(graph, [])
-    assert len(everything) == sum(1 for _, _, _, a in graph.edges() if "date" in a)
+    assert len(everything) == sum(1 for _, _, _, a in graph.relations() if "date" in a)
     with pytest.raises(UsageError):
         timeline(graph, ["lukashenko", "lukashenko"])
 
@@ -332,7 +332,7 @@ def test_name_candidate_sections_by_numpy_are_the_plain_ones(keys):
 def test_search_looks_in_notes_and_sources(graph):
     """A relation's note and a source's title or publisher are searched too."""
     note = next(
-        (k, a["note"]) for _, _, k, a in graph.edges() if a.get("note") and len(a["note"]) > 20
+        (k, a["note"]) for _, _, k, a in graph.relations() if a.get("note") and len(a["note"]) > 20
     )
     words = " ".join(note[1].split()[:4])
     rows = search(graph, words, limit=50)

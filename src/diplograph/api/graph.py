@@ -107,13 +107,14 @@ class Graph:
         """
 
         def question(store: Store) -> dict:
+            from ..queries.common import degree
             from ..queries.listing import entity_card
             from ..queries.resolve import resolve
 
             node = resolve(store, name)
             card = entity_card(store, node)
             return {key: card[key] for key in ("id", "name", "type", "aliases", "description")} | {
-                "relations": store.degree(node)
+                "relations": degree(store, node)
             }
 
         return msgspec.convert(self.ask(question), r.Entity)

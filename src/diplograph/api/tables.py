@@ -49,7 +49,7 @@ def to_networkx(
     from ..queries.subgraph import subgraph
 
     part = subgraph(store, filters, ego, radius)
-    if not isinstance(part, nx.MultiDiGraph):
+    if not isinstance(part, nx.MultiDiGraph):  # the whole store
         part = part.to_networkx(progress)
     out = nx.MultiDiGraph()
     out.graph.update(
@@ -72,8 +72,8 @@ def to_pandas(store: Store) -> tuple[Any, Any]:
 
         raise UsageError("to_pandas needs pandas: pip install 'diplograph[pandas]'") from None
     entities = pd.DataFrame(
-        [{"id": n, **attrs} for n, attrs in store.nodes(data=True)],
+        [{"id": n, **attrs} for n, attrs in store.entities()],
         columns=None,
     )
-    relations = pd.DataFrame([relation_attrs(*edge) for edge in store.edges()])
+    relations = pd.DataFrame([relation_attrs(*edge) for edge in store.relations()])
     return entities, relations

@@ -64,16 +64,15 @@ class Change:
 # -- resolving what the user typed ---------------------------------------------------------
 
 
-class _Nodes(dict):
-    """Entity records by id, shaped like a networkx node view for ``resolve.NameIndex``."""
-
-    def __call__(self, data: bool = False):
-        return self.items() if data else self.keys()
-
-
 class _EntityGraph:
+    """A document's entities, read as ``resolve.NameIndex`` reads a store's."""
+
     def __init__(self, entities: Iterable[dict]):
-        self.nodes = _Nodes({e["id"]: {k: v for k, v in e.items() if k != "id"} for e in entities})
+        self.records = {e["id"]: {k: v for k, v in e.items() if k != "id"} for e in entities}
+
+    def entity(self, node: str) -> dict:
+        """``Store.entity``: an entity's record by id."""
+        return self.records[node]
 
 
 def resolver(doc: dict):
@@ -83,7 +82,7 @@ def resolver(doc: dict):
 
     entities = [e for e in doc.get("entities", []) if isinstance(e, dict) and "id" in e]
     graph = _EntityGraph(entities)
-    return NameIndex(graph, *name_tables_of(graph.nodes.items())).resolve
+    return NameIndex(graph, *name_tables_of(graph.records.items())).resolve
 
 
 def relation_types(datafile: DataFile) -> dict[str, dict]:

@@ -119,7 +119,8 @@ def day_or_none(day: date) -> str | None:
 
 def as_networkx(graph: Any, progress: Callable[..., None] | None = None) -> nx.MultiDiGraph:
     """``graph`` as a networkx MultiDiGraph: a part cut by ``queries.subgraph`` already
-    is one; a store is read into one (``progress`` hears how many relations are read)."""
+    is one; the whole store (``queries.subgraph.WholeGraph``) is read into one
+    (``progress`` hears how many relations are read)."""
     if isinstance(graph, nx.MultiDiGraph):
         return graph
     return graph.to_networkx(progress)

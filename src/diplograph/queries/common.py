@@ -44,15 +44,8 @@ def sort_key(attrs: dict) -> tuple:
 #: The rank of an undated relation: after every dated one.
 UNDATED = (1, date.max.toordinal(), date.max.toordinal())
 
-
-def date_rank(graph: Store, key: str, attrs: dict) -> tuple:
-    """A sort key in the order of ``sort_key``, as (dated?, earliest, latest) day ordinals:
-    from the store's date arrays when it has them at hand (no parsing)."""
-    found = graph.relation_ordinals(key)
-    if found is not None:
-        return (0, *found) if found else UNDATED
-    when = attrs.get("date")
-    return (0, *dates.ordinal_bounds(when)) if when else UNDATED
+#: The fields a relation touches an entity by, as networkx counts its degree.
+DEGREE = ("source", "target")
 
 
 def relation_fields(graph: Store, key: str, attrs: dict, row: dict | None = None) -> dict:
@@ -96,6 +89,32 @@ def incident(
     filters: Filters = NO_FILTERS,
     skip: Callable[[str], bool] | None = None,
 ) -> Iterator[tuple[str, Edge]]:
-    """Relations touching ``node``: ('out', edge) where it is the source, ('in', edge) else;
-    without those whose other end ``skip`` refuses (the store never reads them)."""
-    return graph.incident(node, direction, filters, skip)
+    """Relations touching ``node`` that pass ``filters``: ('out', edge) where it is the
+    source, then ('in', edge) where it is the target (``direction`` out, in or both);
+    without those whose other end ``skip`` refuses. Only the passing relations' records
+    are read (the store filters on its arrays)."""
+    accepts = graph.relation_filter(filters)
+    for way, field in (("out", "source"), ("in", "target")):
+        if direction not in (way, "both"):
+            continue
+        if skip is None:
+            handles = graph.handles(node, field, accepts)
+        else:
+            handles = [h for other, h in graph.steps(node, way, accepts, ()) if not skip(other)]
+        for edge in graph.edges_of(handles):
+            yield way, edge
+
+
+def placed_at(graph: Store, node: str, filters: Filters = NO_FILTERS) -> list[Edge]:
+    """Relations whose ``place`` is ``node`` that pass ``filters``, in storage order."""
+    return graph.edges_of(graph.handles(node, "place", graph.relation_filter(filters)))
+
+
+def reported_by(graph: Store, node: str) -> list[Edge]:
+    """Relations whose ``reported_by`` is ``node``, in storage order."""
+    return graph.edges_of(graph.handles(node, "reported_by"))
+
+
+def degree(graph: Store, node: str) -> int:
+    """How many relations touch ``node`` (either direction; one with itself twice)."""
+    return sum(len(graph.handles(node, field)) for field in DEGREE)

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from ..model.filters import NO_FILTERS, Filters
 from ..store.protocol import Store
-from .common import incident
+from .common import incident, placed_at
 
 
 def contact_types(graph: Store) -> frozenset[str]:
@@ -36,8 +36,8 @@ def who_met_hint(graph: Store, node: str, typed: str, filters: Filters = NO_FILT
     for an actor, the other contact types it has, with counts, and the command that
     lists them. None when the data hold neither."""
     name = shlex.quote(typed)
-    if graph.nodes[node].get("type") == "place":
-        there = graph.placed_at(node, replace(filters, relation_types=frozenset()))
+    if graph.entity(node).get("type") == "place":
+        there = placed_at(graph, node, replace(filters, relation_types=frozenset()))
         if there:
             met = sum(1 for edge in there if edge[3]["type"] == "met")
             meetings = f", {_plural(met, 'meeting')}" if met else ""

@@ -8,7 +8,17 @@ from ..model.errors import UsageError
 from ..model.filters import NO_FILTERS, Filters
 from ..model.records import ENTITY_TYPES
 from ..store.protocol import Store
-from .common import entity_name, incident, reading, relation_fields, relation_row, sort_key
+from .common import (
+    DEGREE,
+    entity_name,
+    incident,
+    placed_at,
+    reading,
+    relation_fields,
+    relation_row,
+    reported_by,
+    sort_key,
+)
 
 
 def list_entities(graph: Store, entity_type: str | None = None) -> list[dict]:
@@ -28,9 +38,9 @@ def list_entities(graph: Store, entity_type: str | None = None) -> list[dict]:
             "type": attrs.get("type", ""),
             "aliases": attrs.get("aliases", []),
             "description": attrs.get("description", ""),
-            "relations": graph.degree(node),
+            "relations": degree,
         }
-        for node, attrs in graph.nodes(data=True)
+        for (node, attrs), (_, degree) in zip(graph.entities(), graph.counts(DEGREE), strict=True)
         if entity_type is None or attrs.get("type") == entity_type
     ]
     return sorted(rows, key=lambda r: (r["name"].casefold(), r["id"]))
@@ -44,7 +54,7 @@ def list_relations(
     if len(ends) > 2:
         raise UsageError("--between takes at most two names")
     if not ends:
-        edges = [e for e in graph.edges() if filters.accepts(e[3])]
+        edges = [e for e in graph.relations() if filters.accepts(e[3])]
     else:
         edges = [
             edge
@@ -68,7 +78,7 @@ def show_relation(graph: Store, key: str) -> dict[str, Any] | None:
 
 def entity_card(graph: Store, node: str) -> dict[str, Any]:
     """The entity's own fields."""
-    attrs = graph.nodes[node]
+    attrs = graph.entity(node)
     card = {
         "id": node,
         "name": attrs.get("name", node),
@@ -102,7 +112,7 @@ def show(graph: Store, node: str, filters: Filters = NO_FILTERS) -> dict[str, An
                 **relation_fields(graph, key, attrs),
             }
         )
-    candidates = graph.reported_by(node)
+    candidates = reported_by(graph, node)
     reported = sorted(
         (
             relation_row(graph, u, v, key, attrs)
@@ -112,7 +122,7 @@ def show(graph: Store, node: str, filters: Filters = NO_FILTERS) -> dict[str, An
         key=lambda row: (sort_key(row), row["relation_id"]),
     )
     happened = sorted(
-        (relation_row(graph, *edge) for edge in graph.placed_at(node, filters)),
+        (relation_row(graph, *edge) for edge in placed_at(graph, node, filters)),
         key=lambda row: (sort_key(row), row["relation_id"]),
     )
     return {

@@ -45,7 +45,7 @@ def neighbors(
                         "distance": distance,
                         "id": other,
                         "name": entity_name(graph, other),
-                        "type": graph.nodes[other].get("type", ""),
+                        "type": graph.entity(other).get("type", ""),
                         "via_id": current,
                         "via_name": entity_name(graph, current),
                         "direction": way,

@@ -38,13 +38,13 @@ class _Stepper:
     def __init__(self, graph: Store, options: PathOptions):
         self.graph = graph
         self.options = options
-        self.accepts = graph.edge_filter(options.filters)
+        self.accepts = graph.relation_filter(options.filters)
         self._between: dict[tuple[str, str], Edge] = {}
         self.categories = _categories(graph)
 
     def __call__(self, node: str, reverse: bool = False) -> Iterator[tuple[str, Handle]]:
         direction = "both" if not self.options.directed else ("in" if reverse else "out")
-        return self.graph.fast_steps(node, direction, self.accepts, self.options.avoid)
+        return self.graph.steps(node, direction, self.accepts, self.options.avoid)
 
     def edge(self, handle: Handle) -> Edge:
         return self.graph.edge(handle)
@@ -115,7 +115,7 @@ def path_rank(
     """
     categories = _categories(graph) if categories is None else categories
     hops = [_hop_rank(edge, categories) for edge in edges]
-    collective = sum(1 for n in nodes[1:-1] if graph.nodes[n].get("type") != "person")
+    collective = sum(1 for n in nodes[1:-1] if graph.entity(n).get("type") != "person")
     return (
         max((h[0] for h in hops), default=0),
         sum(h[0] for h in hops),
@@ -279,7 +279,7 @@ def _k_shortest(graph: Store, step: _Stepper, start: str, goal: str) -> list[lis
     # links sorted, so that the order among equally long paths does not depend on storage
     links = graph.links(step.accepts, avoid)
     with paused_gc():  # a dict or two per entity and link, no cycles
-        simple.add_nodes_from(sorted(n for n in graph if n not in avoid))
+        simple.add_nodes_from(sorted(n for n in graph.entity_ids() if n not in avoid))
         simple.add_edges_from(links)
         try:
             found = list(islice(nx.shortest_simple_paths(simple, start, goal), options.k))

@@ -36,7 +36,7 @@ class NameIndex:
         self.graph, self.exact, self.surname = graph, exact, surname
 
     def _label(self, node: str) -> str:
-        return f"{self.graph.nodes[node].get('name', node)} ({node})"
+        return f"{self.graph.entity(node).get('name', node)} ({node})"
 
     def suggestions(self, text: str, limit: int = 3) -> list[str]:
         """The entity names closest to ``text``, best first: those it starts (a first
@@ -51,7 +51,7 @@ class NameIndex:
             for key in keys:
                 if key.startswith(typed + " "):
                     for node in sorted(self.exact.get(key) or self.surname.get(key) or ()):
-                        name = self.graph.nodes[node].get("name", node)
+                        name = self.graph.entity(node).get("name", node)
                         if name not in found:
                             found.append(name)
         # a leading "the" is no part of the likeness ("the US" is not "The West")
@@ -62,7 +62,7 @@ class NameIndex:
             key = bare[bare_key]
             nodes = self.exact[key] if key in self.exact else self.surname[key]
             for node in sorted(nodes):
-                name = self.graph.nodes[node].get("name", node)
+                name = self.graph.entity(node).get("name", node)
                 if name not in found:
                     found.append(name)
         return found[:limit]
@@ -87,7 +87,7 @@ class NameIndex:
                         n
                         for n in matches
                         if fold(n) == candidate
-                        or fold(self.graph.nodes[n].get("name", n)) == candidate
+                        or fold(self.graph.entity(n).get("name", n)) == candidate
                     }
                     matches = named or matches
                 if matches and len(matches) == 1:
@@ -95,7 +95,8 @@ class NameIndex:
                 if matches:
                     # by name, then id: two entities of one name list in the same order
                     # whatever the hash seed ordered the set in
-                    ordered = sorted(matches, key=lambda n: (self.graph.nodes[n].get("name", n), n))
+                    entity = self.graph.entity
+                    ordered = sorted(matches, key=lambda n: (entity(n).get("name", n), n))
                     labels = [self._label(n) for n in ordered[:MAX_CANDIDATES]]
                     if len(ordered) > MAX_CANDIDATES:
                         labels.append(f"and {len(ordered) - MAX_CANDIDATES} more")
@@ -119,7 +120,7 @@ class NameIndex:
             if not key.startswith(prefix):
                 continue
             for node in nodes:
-                attrs = self.graph.nodes[node]
+                attrs = self.graph.entity(node)
                 for name in (attrs.get("name", ""), *attrs.get("aliases", [])):
                     if fold(name).startswith(prefix):
                         out.add(name)

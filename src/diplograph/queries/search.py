@@ -119,7 +119,7 @@ def _entity_row(
 ) -> dict:
     """The search row of an entity that matched by the name key at ``position`` or
     (None) by its description."""
-    attrs = graph.nodes[node]
+    attrs = graph.entity(node)
     if position is None:
         field, match = "description", attrs["description"]
     else:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..model.gcpause import paused_gc
 from ..store.protocol import Store
-from .common import display_names, entity_name
+from .common import DEGREE, display_names, entity_name
 
 #: Betweenness is exact on graphs of up to this many entities; on larger ones it is
 #: estimated from a sample of pivots, as many as keep the breadth-first searches to about
@@ -24,6 +24,29 @@ def betweenness_pivots(nodes: int, links: int) -> int | None:
         return None
     fewest, most = PIVOTS
     return max(fewest, min(most, BETWEENNESS_BUDGET // (nodes + links)))
+
+
+def simple_graph(graph: Store) -> Any:
+    """The entities and who is linked to whom, as networkx's undirected simple graph
+    (what ``networkx.Graph`` makes of the whole graph), from the store's links: no
+    relation record is read."""
+    import networkx as nx
+
+    simple = nx.Graph()
+    simple.add_nodes_from(graph.entity_ids())
+    simple.add_edges_from(graph.links(None, ()))
+    return simple
+
+
+def place_links(graph: Store) -> list[tuple[str, str]]:
+    """(place, actor) for each end of every relation that has a place: what ties a
+    place to the graph though no relation has it as an end (no record read)."""
+    found = []
+    for place, count in graph.counts(("place",)):
+        if count:
+            for u, v in graph.ends(graph.handles(place, "place")):
+                found += ((place, u), (place, v))
+    return found
 
 
 def stats(graph: Store, top: int = 10, progress: Any = None) -> dict[str, list[dict]]:
@@ -43,8 +66,8 @@ def stats(graph: Store, top: int = 10, progress: Any = None) -> dict[str, list[d
         step("counting and linking entities")
         by_type = dict(collections.Counter(graph.entity_types()))
         rel_types = graph.relation_type_counts()
-        simple = graph.simple_graph()
-        degree = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))[:top]
+        simple = simple_graph(graph)
+        degree = sorted(graph.counts(DEGREE), key=lambda item: (-item[1], item[0]))[:top]
         sample = betweenness_pivots(simple.number_of_nodes(), simple.number_of_edges())
         if sample:
             step(f"estimating betweenness from {sample} of {simple.number_of_nodes():,} entities")
@@ -55,7 +78,7 @@ def stats(graph: Store, top: int = 10, progress: Any = None) -> dict[str, list[d
         step("finding components")
         # a place is part of what happened there: it joins the component of the
         # relations placed at it (a place nothing happened at stays on its own)
-        simple.add_edges_from(graph.place_links())
+        simple.add_edges_from(place_links(graph))
         components = sorted(nx.connected_components(simple), key=lambda c: (-len(c), min(c)))
     # the largest ``top`` components are listed; entities with no relation at all (places
     # named only as where something happened, mostly) are only counted

@@ -15,7 +15,7 @@ from ..model import dates
 from ..model.errors import UsageError
 from ..model.filters import NO_FILTERS, Filters
 from ..store.protocol import Edge, Store
-from .common import incident, relation_row, sort_key
+from .common import incident, placed_at, relation_row, sort_key
 
 
 def timeline(graph: Store, nodes: list[str], filters: Filters = NO_FILTERS) -> list[dict]:
@@ -34,10 +34,10 @@ def timeline_and_undated(
     if len(nodes) == 2 and nodes[0] == nodes[1]:
         raise UsageError("the two names are the same entity: give two different ones")
     if not nodes:
-        edges: Iterable[Edge] = graph.edges()
+        edges: Iterable[Edge] = graph.relations()
     elif len(nodes) == 1:  # its own relations, and what happened there
         own = {edge[2]: edge for _, edge in incident(graph, nodes[0])}
-        own.update((edge[2], edge) for edge in graph.placed_at(nodes[0]))
+        own.update((edge[2], edge) for edge in placed_at(graph, nodes[0]))
         edges = own.values()
     else:
         a, b = nodes

@@ -6,8 +6,8 @@ from dataclasses import replace
 from operator import itemgetter
 
 from ..model.filters import NO_FILTERS, Filters
-from ..store.protocol import Store
-from .common import UNDATED, date_rank, display_names, incident, relation_fields
+from ..store.protocol import Edge, Store
+from .common import UNDATED, display_names, relation_fields
 
 
 def who_met(
@@ -18,50 +18,42 @@ def who_met(
 
     With ``first``, only the first ``first`` rows of that order (see ``first_met``)."""
     met_only = replace(filters, relation_types=frozenset({"met"}))
-    if first is not None:
-        return first_met(graph, node, met_only, first)[0]
-    return _rows(graph, list(incident(graph, node, "both", met_only)))
+    return first_met(graph, node, met_only, 0 if first is None else first)[0]
 
 
 def first_met(graph: Store, node: str, met_only: Filters, first: int) -> tuple[list[dict], int]:
-    """(The first ``first`` rows of ``who_met``, how many rows it has in all), reading
-    the records of those rows only: the relations are ranked by date from the store's
-    arrays, and only those ranked no later than the ``first``-th (ties included) are
-    read and ordered in full. A table of the busiest actor's first rows so costs what
-    the table shows, not every meeting it has."""
-    accepts = graph.edge_filter(met_only)
+    """(The first ``first`` rows of ``who_met`` (every row when ``first`` is 0 or
+    less), how many rows it has in all), reading the records of those rows only: the
+    relations are ranked by date from the store's ``bounds``, and only those ranked no
+    later than the ``first``-th (ties included) are read and ordered in full. A table of
+    the busiest actor's first rows so costs what the table shows, not every meeting it
+    has."""
+    accepts = graph.relation_filter(met_only)
+    bounds = graph.bounds
     ranked = []
-    for _, handle in graph.fast_steps(node, "both", accepts, frozenset()):
-        bounds = graph.bounds(handle)
-        rank = (0, bounds[0].toordinal(), bounds[1].toordinal()) if bounds else UNDATED
+    for _, handle in graph.steps(node, "both", accepts, ()):
+        found = bounds(handle)
+        rank = (0, found[0].toordinal(), found[1].toordinal()) if found else UNDATED
         ranked.append((rank, handle))
     total = len(ranked)
-    if first <= 0 or first >= total:
-        chosen = [handle for _, handle in ranked]
-    else:
+    if 0 < first < total:
         ranked.sort(key=itemgetter(0))
         cutoff = ranked[first - 1][0]
-        chosen = [handle for rank, handle in ranked if rank <= cutoff]
-    found = [("out" if edge[0] == node else "in", edge) for edge in graph.edges_of(chosen)]
-    rows = _rows(graph, found)
+        ranked = [item for item in ranked if item[0] <= cutoff]
+    edges = graph.edges_of([handle for _, handle in ranked])
+    rows = _rows(graph, node, [rank for rank, _ in ranked], edges)
     return (rows[:first] if first > 0 else rows), total
 
 
-def _rows(graph: Store, incident_edges: list) -> list[dict]:
-    """The rows of ``who_met`` for (direction, edge) pairs, in its order."""
-    met = [
-        (v if direction == "out" else u, key, attrs)
-        for direction, (u, v, key, attrs) in incident_edges
-    ]
+def _rows(graph: Store, node: str, ranks: list[tuple], edges: list[Edge]) -> list[dict]:
+    """The rows of ``who_met`` for ``node``'s meetings (each with its date rank), in
+    its order."""
+    met = [(v if u == node else u, key, attrs) for u, v, key, attrs in edges]
     names = display_names(graph, [other for other, _, _ in met])
-    found = []
-    order: dict[str | None, tuple] = {}  # date -> sort key (a hub meets many on one day)
-    for (other, key, attrs), name in zip(met, names, strict=True):
-        when = attrs.get("date")
-        rank = order.get(when)
-        if rank is None:
-            rank = order[when] = date_rank(graph, key, attrs)
-        found.append((rank, name, key, other, attrs))
+    found = [
+        (rank, name, key, other, attrs)
+        for rank, (other, key, attrs), name in zip(ranks, met, names, strict=True)
+    ]
     found.sort(key=itemgetter(0, 1, 2))
     return [
         relation_fields(graph, key, attrs, {"id": other, "name": name})

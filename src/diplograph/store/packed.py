@@ -24,7 +24,6 @@ from typing import Any
 
 import msgspec
 
-from ..model.gcpause import paused_gc
 from .format import CERTAINTY_CODES, Blob, PackDamaged, checked_view, temp_prefix, whole
 
 #: From this many relations, ``links`` works with numpy.
@@ -197,30 +196,6 @@ class _IdSets(Mapping):
         return key in self._table
 
 
-class _Nodes:
-    """``graph.nodes``: id -> attribute dict, decoded on first use."""
-
-    def __init__(self, packed: PackedGraph):
-        self._packed = packed
-
-    def __getitem__(self, node: str) -> dict:
-        return self._packed.node_attrs(self._packed.index[node])
-
-    def __contains__(self, node: object) -> bool:
-        return node in self._packed.index
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._packed.ids)
-
-    def __len__(self) -> int:
-        return len(self._packed.ids)
-
-    def __call__(self, data: bool = False):
-        if not data:
-            return iter(self._packed.ids)
-        return ((n, self._packed.node_attrs(i)) for i, n in enumerate(self._packed.ids))
-
-
 class _Positions:
     """Entity id -> position: binary search over the ids in sorted order, remembering
     what it found and what ``remember`` is told (ends read from records whose arrays
@@ -260,15 +235,20 @@ class _Positions:
 
 #: Each direction: (name, adjacency offsets, adjacency relations, the far end's array).
 _WAYS = (("out", "out_off", "out_rel", "dst"), ("in", "in_off", "in_rel", "src"))
+#: Each field relations are found by (``protocol.FIELDS``): its index's offsets, relations.
+_INDEXES = {
+    "source": ("out_off", "out_rel"),
+    "target": ("in_off", "in_rel"),
+    "place": ("pla_off", "pla_rel"),
+    "reported_by": ("rep_off", "rep_rel"),
+}
 
 
 class PackedGraph:
-    """A read-only MultiDiGraph look-alike over pack sections (see module docstring).
-
-    Implements ``protocol.Store``, through a networkx-like surface (``graph``, ``nodes``,
-    ``in``, iteration, ``out_edges`` / ``in_edges`` / ``edges``, ``degree``,
-    ``number_of_*``) and fast paths on its arrays (``fast_steps``, ``part``, ``links``).
-    """
+    """The ``protocol.Store`` over pack sections (see module docstring): entities and
+    relations found through the pack's indexes and arrays, records read only when asked
+    for. Besides the protocol it offers what the search file is built from
+    (``relation_columns``, ``relation_ends``, ``records_json``)."""
 
     def __init__(self, sections: dict[str, Any]):
         meta = sections["meta"]
@@ -295,7 +275,6 @@ class PackedGraph:
         self.type_names: list[str] = meta["type_names"]
         #: 1 when relation records are read from the data file (a comma after each)
         self.rel_gap = 1 if "rel_file" in meta else 0
-        self.nodes = _Nodes(self)
         self._node_cache: dict[int, dict] = {}
         self._names: dict[str, str] = {}  # display names asked for, by id
         self._edge_cache: dict[int, tuple] = {}
@@ -308,22 +287,47 @@ class PackedGraph:
         #: progress(step, done, total), then progress(None), while a search file is built
         self.progress: Callable[..., None] | None = None
 
-    # networkx-like surface ---------------------------------------------------------------
+    # entities and counts ------------------------------------------------------------------
 
-    def __contains__(self, node: object) -> bool:
-        return node in self.index
+    def entity(self, node: str) -> dict:
+        """``Store.entity``: the record decoded on first use, then remembered."""
+        return self.node_attrs(self.index[node])
 
-    def __iter__(self) -> Iterator[str]:
+    def entities(self) -> Iterator[tuple[str, dict]]:
+        """``Store.entities``: the records a slice at a time (those not read yet not
+        remembered: a pass over every entity stays small in memory)."""
+        ids, cache, count = self.ids, self._node_cache, len(self.ids)
+        for first in range(0, count, SCAN_SLICE):
+            stop = min(first + SCAN_SLICE, count)
+            try:
+                records = self._decode(self.records_json("ent", first, stop))
+            except msgspec.DecodeError as exc:
+                raise PackDamaged(str(exc), self.path) from None
+            if not isinstance(records, list) or len(records) != stop - first:
+                raise PackDamaged("entity records do not match their index", self.path)
+            for i, record in enumerate(records, first):
+                known = cache.get(i)
+                if known is None:
+                    record.pop("id", None)
+                    record.setdefault("aliases", [])
+                    record.setdefault("description", "")
+                    known = record
+                yield ids[i], known
+
+    def entity_ids(self) -> Iterator[str]:
+        """``Store.entity_ids``, a slice of the id table at a time."""
         return iter(self.ids)
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    def is_directed(self) -> bool:
-        return True
-
-    def is_multigraph(self) -> bool:
-        return True
+    def counts(self, fields: Sequence[str]) -> Iterator[tuple[str, int]]:
+        """``Store.counts``, from the indexes' offsets."""
+        offsets = [self._s[_INDEXES[field][0]] for field in fields]
+        if len(offsets) == 2:  # the degree, kept short
+            a, b = offsets
+            for i, node in enumerate(self.ids):
+                yield node, a[i + 1] - a[i] + b[i + 1] - b[i]
+            return
+        for i, node in enumerate(self.ids):
+            yield node, sum(off[i + 1] - off[i] for off in offsets)
 
     def number_of_nodes(self) -> int:
         return len(self.ids)
@@ -360,19 +364,6 @@ class PackedGraph:
             return None
         latest = max(lows)
         return date.fromordinal(latest).year if latest else None
-
-    def simple_graph(self):
-        """The graph as networkx's undirected simple ``Graph`` of its entities (what
-        ``networkx.Graph`` makes of ``to_networkx()``, without reading any record)."""
-        import networkx as nx
-
-        ids = self.ids
-        graph = nx.Graph()
-        graph.add_nodes_from(ids)
-        src, dst, _ = self.relation_columns()
-        ends = zip(map(ids.__getitem__, src), map(ids.__getitem__, dst), strict=True)
-        graph.add_edges_from(ends)
-        return graph
 
     def relation_ends(self, rels: Sequence[int]) -> list[tuple[str, str, str]]:
         """(source's display name, relation type, target's display name) of relations by
@@ -414,11 +405,11 @@ class PackedGraph:
             attrs = self._node_cache[i] = record
         return attrs
 
-    def edge(self, i: int) -> tuple[str, str, str, dict]:
-        """Relation i as (source, target, id, attributes)."""
-        found = self._edge_cache.get(i)
+    def edge(self, handle: int) -> tuple[str, str, str, dict]:
+        """``Store.edge``: relation ``handle`` as (source, target, id, attributes)."""
+        found = self._edge_cache.get(handle)
         if found is None:
-            found = self._edge_cache[i] = self._relation(i)
+            found = self._edge_cache[handle] = self._relation(handle)
         return found
 
     def _relation(self, i: int) -> tuple[str, str, str, dict]:
@@ -426,23 +417,9 @@ class PackedGraph:
         key = record.pop("id")
         return record.pop("source"), record.pop("target"), key, record
 
-    def _incident(self, node: str, offsets: str, rels: str) -> list[tuple]:
-        i = self.index[node]
-        off, rel = self._s[offsets], self._s[rels]
-        return [self.edge(r) for r in rel[off[i] : off[i + 1]]]
-
-    def out_edges(self, node: str, keys: bool = True, data: bool = True) -> list[tuple]:
-        return self._incident(node, "out_off", "out_rel")
-
-    def in_edges(self, node: str, keys: bool = True, data: bool = True) -> list[tuple]:
-        return self._incident(node, "in_off", "in_rel")
-
-    def edges(
-        self, keys: bool = True, data: bool = True, *, first: int = 0, stop: int | None = None
-    ) -> Iterator[tuple]:
-        """Every relation (or relations first..stop-1) as (source, target, id,
-        attributes), decoded a slice at a time (not kept: whole-graph passes such as an
-        export stay small in memory)."""
+    def relations(self, first: int = 0, stop: int | None = None) -> Iterator[tuple]:
+        """``Store.relations``: (source, target, id, attributes), decoded a slice at a
+        time (not kept: whole-graph passes such as an export stay small in memory)."""
         ids, src, dst = self.ids, self._s["src"], self._s["dst"]
         end = self.number_of_edges() if stop is None else stop
         for a in range(first, end, SCAN_SLICE):
@@ -470,42 +447,11 @@ class PackedGraph:
         cuts = [offset - base for offset in offsets[first : stop + 1]]
         return b"[" + b",".join(map(chunk.__getitem__, map(slice, cuts, cuts[1:]))) + b"]"
 
-    def degree(self, node: str | None = None):
-        out_off, in_off = self._s["out_off"], self._s["in_off"]
-
-        def one(i: int) -> int:
-            return out_off[i + 1] - out_off[i] + in_off[i + 1] - in_off[i]
-
-        if node is not None:
-            return one(self.index[node])
-        return ((n, one(i)) for i, n in enumerate(self.ids))
-
-    def incident(
-        self, node: str, direction: str, filters, skip: Callable[[str], bool] | None = None
-    ) -> Iterator[tuple[str, tuple]]:
-        """``Store.incident``: filtering on the arrays before decoding anything
-        (``skip``, on the other end's id, included)."""
-        s, ids = self._s, self.ids
-        i = self.index[node]
-        accepts = self.edge_filter(filters)
-        for way, offsets, rels, ends in _WAYS:
-            if direction not in (way, "both"):
-                continue
-            off = s[offsets]
-            chosen = s[rels][off[i] : off[i + 1]]
-            if accepts is not None:
-                chosen = list(filter(accepts, chosen))
-            if skip is not None:
-                other = s[ends]
-                chosen = [r for r in chosen if not skip(ids[other[r]])]
-            for edge in self.edges_of(chosen):
-                yield way, edge
-
-    def edges_of(self, indices: Sequence[int]) -> list[tuple[str, str, str, dict]]:
-        """Relations by index, as ``edge`` gives them: the ones not seen yet are read one
-        after the other and decoded in one call."""
+    def edges_of(self, handles: Sequence[int]) -> list[tuple[str, str, str, dict]]:
+        """``Store.edges_of``: the relations not seen yet are read one after the other
+        and decoded in one call."""
         cache = self._edge_cache
-        missing = [r for r in indices if r not in cache]
+        missing = [r for r in handles if r not in cache]
         if len(missing) > 1:
             blob, off = self._s["rel_blob"], self._s["rel_off"]
             gap = self.rel_gap
@@ -531,13 +477,7 @@ class PackedGraph:
                 self._relation_at[key] = r
                 known(u, src[r])  # their names are about to be asked for
                 known(v, dst[r])
-        return [cache[r] if r in cache else self.edge(r) for r in indices]
-
-    def reported_by(self, node: str) -> list[tuple]:
-        """Relations whose ``reported_by`` is ``node``."""
-        i = self.index[node]
-        off = self._s["rep_off"]
-        return [self.edge(r) for r in self._s["rep_rel"][off[i] : off[i + 1]]]
+        return [cache[r] if r in cache else self.edge(r) for r in handles]
 
     def relation_by_id(self, key: str) -> tuple | None:
         """The relation with this id: its quoted id is looked for in the records' bytes
@@ -569,41 +509,28 @@ class PackedGraph:
             position += step
         return None
 
-    def placed_at(self, node: str, filters=None) -> list[tuple]:
-        """Relations whose ``place`` is ``node`` (passing ``filters``), from the place
-        index: only those are read."""
+    # relations by handle (an index into the arrays): no record read ------------------------
+
+    def handles(self, node: str, field: str, accepts=None) -> list[int]:
+        """``Store.handles``, from the field's index."""
+        offsets, rels = _INDEXES[field]
         i = self.index[node]
-        off = self._s["pla_off"]
-        chosen = self._s["pla_rel"][off[i] : off[i + 1]]
-        accepts = self.edge_filter(filters) if filters is not None else None
-        if accepts is not None:
-            chosen = list(filter(accepts, chosen))
-        return self.edges_of(chosen)
+        off = self._s[offsets]
+        chosen = self._s[rels][off[i] : off[i + 1]]
+        return list(chosen) if accepts is None else list(filter(accepts, chosen))
 
-    def place_links(self) -> list[tuple[str, str]]:
-        """``Store.place_links``, from the place index (no record read)."""
-        s, ids = self._s, self.ids
-        off, rel, src, dst = s["pla_off"], s["pla_rel"], s["src"], s["dst"]
-        found = []
-        for i in range(len(ids)):
-            first, stop = off[i], off[i + 1]
-            if first == stop:
-                continue
-            place = ids[i]
-            for r in rel[first:stop]:
-                found.append((place, ids[src[r]]))
-                found.append((place, ids[dst[r]]))
-        return found
+    def all_handles(self, accepts=None) -> Iterator[int]:
+        """``Store.all_handles``: the indices of the passing relations."""
+        every = range(self.number_of_edges())
+        return iter(every) if accepts is None else filter(accepts, every)
 
-    def count_placed_at(self, node: str) -> int:
-        """How many relations have ``node`` as their place (no record read)."""
-        i = self.index[node]
-        off = self._s["pla_off"]
-        return off[i + 1] - off[i]
+    def ends(self, handles: Sequence[int]) -> list[tuple[str, str]]:
+        """``Store.ends``, from the arrays (the ids read in one go)."""
+        src, dst = self._s["src"], self._s["dst"]
+        found = self.ids.many([*(src[r] for r in handles), *(dst[r] for r in handles)])
+        return list(zip(found[: len(handles)], found[len(handles) :], strict=True))
 
-    # fast paths ----------------------------------------------------------------------------
-
-    def edge_filter(self, filters) -> Callable[[int], bool] | None:
+    def relation_filter(self, filters) -> Callable[[int], bool] | None:
         """A test on relation indices equivalent to ``filters.accepts``, from arrays only."""
         if (
             filters.relation_types == frozenset()
@@ -656,8 +583,8 @@ class PackedGraph:
 
         return accepts
 
-    def fast_steps(self, node: str, direction: str, accepts, avoid) -> Iterator[tuple[str, int]]:
-        """(next node, relation index) one hop from ``node``; see ``Store.fast_steps``."""
+    def steps(self, node: str, direction: str, accepts, avoid) -> Iterator[tuple[str, int]]:
+        """``Store.steps``: (next node, relation index), from the adjacency arrays."""
         s, ids = self._s, self.ids
         i = self.index[node]
         for way, offsets, rels, ends in _WAYS:
@@ -679,42 +606,8 @@ class PackedGraph:
                         known(nxt, position)  # the search steps on from it
                         yield nxt, r
 
-    def part(self, filters, ego: str | None, radius: int) -> tuple[list[str], list[int]]:
-        """The part ``queries.subgraph`` cuts, from the arrays alone (no record is read):
-        (entity ids, relation indices ascending). With ``ego``, the entities within
-        ``radius`` hops of it through relations that pass ``filters`` (directions
-        ignored; ids sorted) and the passing relations among them; without, every passing
-        relation and the entities they touch (in graph order)."""
-        s = self._s
-        accepts = self.edge_filter(filters)
-        src, dst = s["src"], s["dst"]
-        if ego is None:
-            rels = range(len(src)) if accepts is None else filter(accepts, range(len(src)))
-            chosen = list(rels)
-            touched = set(map(src.__getitem__, chosen))
-            touched.update(map(dst.__getitem__, chosen))
-            return [self.ids[i] for i in sorted(touched)], chosen
-        keep = {ego}
-        frontier = [ego]
-        for _ in range(radius):
-            following = []
-            for node in frontier:
-                for other, _ in self.fast_steps(node, "both", accepts, keep):  # (not kept yet)
-                    keep.add(other)
-                    following.append(other)
-            frontier = following
-        kept = {self.index[node] for node in keep}
-        off, out = s["out_off"], s["out_rel"]
-        chosen = [
-            r
-            for i in kept
-            for r in out[off[i] : off[i + 1]]
-            if dst[r] in kept and (accepts is None or accepts(r))
-        ]
-        return sorted(keep), sorted(chosen)
-
     def between(self, a: str, b: str, direction: str, accepts) -> list[int]:
-        """Relation indices joining ``a`` to ``b`` (out: a->b, in: b->a, both), filtered."""
+        """``Store.between``: the far ends compared as positions (no id read)."""
         s = self._s
         i, j = self.index[a], self.index[b]
         found: list[int] = []
@@ -726,20 +619,14 @@ class PackedGraph:
             found += [r for r in rel[off[i] : off[i + 1]] if far[r] == j]
         return [r for r in found if accepts is None or accepts(r)]
 
-    def endpoints(self, accepts) -> Iterator[tuple[str, str]]:
-        """(source, target) of every relation passing ``accepts`` (None: all)."""
-        ids, src, dst = self.ids, self._s["src"], self._s["dst"]
-        for r in range(len(src)):
-            if accepts is None or accepts(r):
-                yield ids[src[r]], ids[dst[r]]
-
-    def links(self, accepts, avoid: frozenset[str]) -> list[tuple[str, str]]:
-        """The distinct (source, target) of the relations passing ``accepts`` (None: all)
-        whose ends are not in ``avoid``, sorted: what sorting the distinct ``endpoints``
-        gives, worked out on positions (with numpy on many relations) rather than ids."""
+    def links(self, accepts, avoid) -> list[tuple[str, str]]:
+        """``Store.links``, worked out on positions (with numpy on many relations) rather
+        than ids."""
         count = len(self._s["src"])
         if count < NUMPY_MIN_LINKS:
-            return sorted({(u, v) for u, v in self.endpoints(accepts) if not {u, v} & avoid})
+            ids, src, dst = self.ids, self._s["src"], self._s["dst"]
+            found = {(ids[src[r]], ids[dst[r]]) for r in self.all_handles(accepts)}
+            return sorted((u, v) for u, v in found if u not in avoid and v not in avoid)
         import numpy as np
 
         src = np.frombuffer(whole(self._s["src"]), dtype=np.intc)
@@ -764,20 +651,12 @@ class PackedGraph:
             )
         )
 
-    def relation_ordinals(self, key: str) -> tuple[int, int] | tuple[()] | None:
-        """A relation's (earliest, latest) day ordinals from the arrays; () when undated;
-        None when the relation was not read by ``edges_of``."""
-        r = self._relation_at.get(key)
-        if r is None:
-            return None
-        low = self._s["lo"][r]
-        return (low, self._s["hi"][r]) if low else ()
-
-    def bounds(self, r: int) -> tuple[date, date] | None:
-        lo = self._s["lo"][r]
+    def bounds(self, handle: int) -> tuple[date, date] | None:
+        """``Store.bounds``, from the day arrays."""
+        lo = self._s["lo"][handle]
         if lo == 0:
             return None
-        return date.fromordinal(lo), date.fromordinal(self._s["hi"][r])
+        return date.fromordinal(lo), date.fromordinal(self._s["hi"][handle])
 
     def _record(self, blob: str, offsets: str, i: int, gap: int = 0) -> dict:
         off = self._s[offsets]
@@ -839,22 +718,6 @@ class PackedGraph:
         if found is None:
             handle.close()
         return found
-
-    def to_networkx(self, progress: Callable[..., None] | None = None):
-        """The whole graph as a networkx MultiDiGraph (other exports, drawings);
-        ``progress(step, done, total)`` hears how many relations are read."""
-        import networkx as nx
-
-        graph = nx.MultiDiGraph()
-        graph.graph.update(self.graph)
-        total = self.number_of_edges()
-        with paused_gc():  # a few dicts per relation, no cycles: half the time
-            graph.add_nodes_from((n, self.node_attrs(i)) for i, n in enumerate(self.ids))
-            for first in range(0, total, SCAN_SLICE):
-                if progress is not None:
-                    progress("reading relations", first, total)
-                graph.add_edges_from(self.edges(first=first, stop=min(first + SCAN_SLICE, total)))
-        return graph
 
 
 class _EntityType(msgspec.Struct, gc=False):

@@ -1,70 +1,115 @@
-"""The ``Store`` protocol: everything a query may ask of the data, and nothing more.
+"""The ``Store`` protocol: the data-access primitives every query is built on.
 
 Queries (``diplograph.queries``) take a Store and import only this module from the
-store layer. The packed store (``store.packed.PackedGraph``) is the one production
-implementation; the tests keep a networkx-built reference beside it to compare answers.
+store layer; everything a question needs beyond these primitives (a relation's
+neighbourhood, what happened at a place, the part an export cuts, the whole graph as
+networkx) is worked out in ``queries`` from them, so a new query needs no new method
+here. The packed store (``store.packed.PackedGraph``) is the one production
+implementation; the tests keep a networkx-built reference (``tests/reference.py``) that
+implements exactly these methods, and compare the two.
 
 Words used here:
-- an *entity* is named by its id (a str); its record (``nodes[id]``) is a dict of its
-  fields but the id (name, type, aliases, description...);
+- an *entity* is named by its id (a str); its *record* is a dict of its fields but the
+  id (name, type, aliases, description...); *entity order* is the order the data
+  files list the entities in;
 - an *edge* is a relation as (source id, target id, relation id, attributes), the
   attributes being its record's other fields (type, date, certainty, evidence...);
-- a *handle* is how the store tells relations apart in its fast paths (the packed store:
-  an index into its arrays); ``edge(handle)`` reads the relation;
-- ``accepts`` is a store's test on handles made from ``Filters`` by ``edge_filter``
-  (None: every relation passes).
+  *storage order* is the store's own order of its relations (the data files' order in
+  the packed store); no query's answer depends on it;
+- a *handle* is the store's token for one relation (the packed store: an index into its
+  arrays): handles are read (``ends``, ``bounds``) without reading the relation's
+  record, and ``edge``/``edges_of`` read the record;
+- a *field* a relation is found by: ``source``, ``target``, ``place`` or
+  ``reported_by`` (the store keeps an index for each);
+- ``accepts``: a store's test on handles equivalent to ``Filters.accepts``, made by
+  ``relation_filter`` (None: every relation passes); primitives that take one skip the
+  relations it refuses before reading anything of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from ..model.filters import Filters
 from .searchindex import NameCandidates, SearchIndex
 
-if TYPE_CHECKING:
-    import networkx as nx
-
-__all__ = ["Accepts", "Edge", "Handle", "NameCandidates", "SearchIndex", "Store"]
+__all__ = ["FIELDS", "Accepts", "Edge", "Handle", "NameCandidates", "SearchIndex", "Store"]
 
 Edge = tuple[str, str, str, dict]  # source, target, relation id, attributes
 Handle = Any  # a store's own token for one relation
 Accepts = Callable[[Handle], bool] | None
 Progress = Callable[..., None]
 
+#: The fields relations are found by (``Store.handles``, ``Store.counts``).
+FIELDS = ("source", "target", "place", "reported_by")
+
 
 class Store(Protocol):
-    """Read-only access to one dataset's entities and relations (see module docstring)."""
+    """Read-only access to one dataset's entities and relations (see module docstring).
+
+    Every method but ``graph`` is listed by ``tests/test_architecture.py``: the tests'
+    reference implements exactly these, and the queries call nothing else."""
 
     #: {"sources": {id: record}, "relation_types": {id: record}, "files": [names read]}
     graph: dict[str, Any]
-    #: entity id -> its record (without the id); ``id in nodes``; iteration gives ids;
-    #: ``nodes(data=True)`` gives (id, record) of every entity
-    nodes: Any
 
-    def __contains__(self, node: object) -> bool: ...
+    # entities ------------------------------------------------------------------------
 
-    def __iter__(self) -> Iterator[str]: ...
+    def entity(self, node: str) -> dict:
+        """The record of the entity ``node`` (KeyError: no such entity); ``aliases`` and
+        ``description`` always present. The same dict each time: never change it."""
+        ...
 
-    # counts --------------------------------------------------------------------------
+    def entities(self) -> Iterator[tuple[str, dict]]:
+        """(id, record) of every entity, in entity order (records as ``entity`` gives)."""
+        ...
 
-    def number_of_nodes(self) -> int: ...
-
-    def number_of_edges(self) -> int: ...
-
-    def degree(self, node: str | None = None) -> Any:
-        """Relations touching ``node`` (either direction); without one, (id, degree) of
-        every entity."""
+    def entity_ids(self) -> Iterator[str]:
+        """Every entity's id, in entity order (no record read)."""
         ...
 
     def entity_types(self) -> list[str]:
-        """Every entity's type, in entity order."""
+        """Every entity's type, in entity order ('' where a record has none)."""
+        ...
+
+    # names ---------------------------------------------------------------------------
+
+    def name_of(self, node: str) -> str:
+        """An entity's display name (its record's ``name``), without reading the record
+        when the store keeps names apart."""
+        ...
+
+    def names_of(self, nodes: Sequence[str]) -> list[str]:
+        """``name_of`` of many entities at once, in the order given (repeats welcome)."""
+        ...
+
+    def name_tables(self) -> tuple[Mapping[str, set[str]], Mapping[str, set[str]]]:
+        """(exact, surname): folded id, name or alias -> the ids it names; folded surname
+        of a person named in several words -> the ids it names (keys sorted on
+        iteration in the packed store; no order promised)."""
+        ...
+
+    # counts --------------------------------------------------------------------------
+
+    def number_of_nodes(self) -> int:
+        """How many entities there are."""
+        ...
+
+    def number_of_edges(self) -> int:
+        """How many relations there are."""
+        ...
+
+    def counts(self, fields: Sequence[str]) -> Iterator[tuple[str, int]]:
+        """(id, how many relations have it in any of ``fields``) for every entity, in
+        entity order, from the indexes (no record read); a relation counts once per
+        field it is in: (``source``, ``target``) is networkx's degree, a relation of an
+        entity with itself counting twice."""
         ...
 
     def relation_type_counts(self) -> dict[str, int]:
-        """How many relations each type has (types without any left out)."""
+        """How many relations each type has (types without any left out; no order)."""
         ...
 
     def latest_year(self) -> int | None:
@@ -72,121 +117,74 @@ class Store(Protocol):
         the year a month typed without one is in."""
         ...
 
-    # names ---------------------------------------------------------------------------
+    # relations by handle -------------------------------------------------------------
 
-    def name_of(self, node: str) -> str:
-        """An entity's display name."""
+    def relation_filter(self, filters: Filters) -> Accepts:
+        """A test on handles equivalent to ``filters.accepts`` (None: ``filters`` lets
+        every relation pass)."""
         ...
 
-    def names_of(self, nodes: Sequence[str]) -> list[str]:
-        """``name_of`` of many entities at once."""
+    def handles(self, node: str, field: str, accepts: Accepts = None) -> list[Handle]:
+        """Handles of the relations whose ``field`` (one of ``FIELDS``) is ``node`` and
+        that ``accepts`` passes, in storage order (KeyError: no such entity)."""
         ...
 
-    def name_tables(self) -> tuple[Mapping[str, set[str]], Mapping[str, set[str]]]:
-        """(exact, surname): folded id, name or alias -> the ids it names; folded surname
-        of a person named in several words -> the ids it names."""
+    def steps(
+        self, node: str, direction: str, accepts: Accepts, avoid: Collection[str]
+    ) -> Iterator[tuple[str, Handle]]:
+        """(the other end, handle) of each relation ``accepts`` passes from ``node``
+        (``direction`` out: it is the source; in: the target; both: out, then in), the
+        other end never in ``avoid``; in storage order within each direction, no record
+        read. A relation of ``node`` with itself is a step each way."""
         ...
 
-    # relations -----------------------------------------------------------------------
-
-    def incident(
-        self,
-        node: str,
-        direction: str,
-        filters: Filters,
-        skip: Callable[[str], bool] | None = None,
-    ) -> Iterator[tuple[str, Edge]]:
-        """Relations touching ``node`` that pass ``filters``: ('out', edge) where it is
-        the source, ('in', edge) where it is the target (``direction`` out, in or both),
-        without those whose other end ``skip`` refuses."""
+    def between(self, a: str, b: str, direction: str, accepts: Accepts) -> list[Handle]:
+        """Handles of the passing relations joining ``a`` to ``b`` (out: a->b, in: b->a,
+        both: out, then in): what ``steps`` gives towards ``b``, found without reading
+        the ids of ``a``'s other neighbours."""
         ...
 
-    def reported_by(self, node: str) -> list[Edge]:
-        """Relations whose ``reported_by`` is ``node``."""
+    def all_handles(self, accepts: Accepts = None) -> Iterator[Handle]:
+        """Handles of every relation ``accepts`` passes, in storage order."""
+        ...
+
+    def ends(self, handles: Sequence[Handle]) -> list[tuple[str, str]]:
+        """(source id, target id) of relations by handle, in the order given (no record
+        read)."""
+        ...
+
+    def bounds(self, handle: Handle) -> tuple[date, date] | None:
+        """A relation's earliest and latest day, as ``model.dates`` reads its date (None:
+        undated), no record read."""
+        ...
+
+    def edge(self, handle: Handle) -> Edge:
+        """One relation by handle (remembered: the same tuple each time; never change
+        it)."""
+        ...
+
+    def edges_of(self, handles: Sequence[Handle]) -> list[Edge]:
+        """Relations by handle, in the order given, as ``edge`` gives them (the ones not
+        read yet read in one go)."""
+        ...
+
+    # relations scanned or found by id ------------------------------------------------
+
+    def relations(self, first: int = 0, stop: int | None = None) -> Iterator[Edge]:
+        """Every relation (or those first..stop-1 in storage order), in storage order,
+        read a slice at a time and not remembered: a pass over the whole graph stays
+        small in memory."""
         ...
 
     def relation_by_id(self, key: str) -> Edge | None:
         """The relation with this id (None: none has it)."""
         ...
 
-    def placed_at(self, node: str, filters: Filters | None = None) -> list[Edge]:
-        """Relations whose ``place`` is ``node`` that pass ``filters`` (None: all), in no
-        particular order."""
-        ...
-
-    def place_links(self) -> list[tuple[str, str]]:
-        """(place, actor) for each end of every relation that has a place: what ties a
-        place to the graph though no relation has it as an end."""
-        ...
-
-    def count_placed_at(self, node: str) -> int:
-        """How many relations have ``node`` as their ``place``."""
-        ...
-
-    def edges(
-        self, keys: bool = True, data: bool = True, *, first: int = 0, stop: int | None = None
-    ) -> Iterator[Edge]:
-        """Every relation (or relations first..stop-1), in storage order (``keys`` and
-        ``data`` as networkx names them: always both)."""
-        ...
-
-    def edges_of(self, handles: Sequence[Handle]) -> list[Edge]:
-        """Relations by handle."""
-        ...
-
-    def edge(self, handle: Handle) -> Edge:
-        """One relation by handle."""
-        ...
-
-    def relation_ordinals(self, key: str) -> tuple[int, int] | tuple[()] | None:
-        """A relation's (earliest, latest) day ordinals if the store has them at hand
-        (() when undated); None to let the caller parse its date."""
-        ...
-
-    # fast paths (handles, no record read) ----------------------------------------------
-
-    def edge_filter(self, filters: Filters) -> Accepts:
-        """A test on handles equivalent to ``filters.accepts`` (None: no filter)."""
-        ...
-
-    def fast_steps(
-        self, node: str, direction: str, accepts: Accepts, avoid: Any
-    ) -> Iterator[tuple[str, Handle]]:
-        """(next entity, handle) one hop from ``node`` through passing relations, never
-        into ``avoid``."""
-        ...
-
-    def between(self, a: str, b: str, direction: str, accepts: Accepts) -> list[Handle]:
-        """Handles of the passing relations joining ``a`` to ``b`` (out: a->b, in: b->a,
-        both)."""
-        ...
-
-    def bounds(self, handle: Handle) -> tuple[date, date] | None:
-        """A relation's earliest and latest day (None: undated)."""
-        ...
-
-    def links(self, accepts: Accepts, avoid: frozenset[str]) -> list[tuple[str, str]]:
-        """The distinct (source, target) of passing relations whose ends are not in
-        ``avoid``, sorted."""
-        ...
-
-    def part(
-        self, filters: Filters, ego: str | None, radius: int
-    ) -> tuple[list[str], list[Handle]]:
-        """(entity ids, relation handles) of the part ``queries.subgraph`` cuts: with
-        ``ego``, the entities within ``radius`` hops of it through passing relations
-        (directions ignored; ids sorted) and the passing relations among them; without,
-        every passing relation and the entities they touch."""
-        ...
-
-    def simple_graph(self) -> nx.Graph:
-        """The entities and who is linked to whom, as networkx's undirected simple graph."""
+    def links(self, accepts: Accepts, avoid: Collection[str]) -> list[tuple[str, str]]:
+        """The distinct (source, target) of the relations ``accepts`` passes whose ends
+        are not in ``avoid``, sorted (no record read): the links of the simple graph."""
         ...
 
     def search_index(self) -> SearchIndex:
-        """What search scans (built on first use)."""
-        ...
-
-    def to_networkx(self, progress: Progress | None = None) -> nx.MultiDiGraph:
-        """The whole graph as a networkx MultiDiGraph (relation ids as edge keys)."""
+        """What search scans (built on first use, kept)."""
         ...
