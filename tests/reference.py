@@ -71,6 +71,7 @@ class NetworkxStore:
         self.nx = graph
         self.graph = graph.graph
         self._search: SearchIndex | None = None
+        self._fields: dict[str, tuple[int, dict[str, list[Edge]]]] = {}
 
     # entities
 
@@ -128,9 +129,19 @@ class NetworkxStore:
     def handles(self, node: str, field: str, accepts: Any = None) -> list[Edge]:
         if node not in self.nx:
             raise KeyError(node)
-        return [
-            e for e in self._edges() if _field(e, field) == node and (accepts is None or accepts(e))
-        ]
+        return [e for e in self._by_field(field).get(node, ()) if accepts is None or accepts(e)]
+
+    def _by_field(self, field: str) -> dict[str, list[Edge]]:
+        """Entity -> the relations having it in ``field``, in storage order: every
+        relation looked at once (again whenever the graph's size changes)."""
+        size = self.nx.number_of_edges()
+        held = self._fields.get(field)
+        if held is None or held[0] != size:
+            found: dict[str, list[Edge]] = {}
+            for edge in self._edges():
+                found.setdefault(_field(edge, field), []).append(edge)
+            held = self._fields[field] = (size, found)
+        return held[1]
 
     def steps(
         self, node: str, direction: str, accepts: Any, avoid: Any
