@@ -308,6 +308,32 @@ def big_data(tmp_path_factory):
     return path
 
 
+def test_an_interruption_while_the_command_line_is_imported_ends_it_quietly(tmp_path):
+    """Ctrl-C before ``app.main`` has set its handlers (while typer, rich and the rest
+    are imported): "Interrupted", exit 130, no traceback, and the command never runs.
+    The import is made to take its time and the signal sent from inside it."""
+    script = tmp_path / "slow_import.py"
+    script.write_text(
+        "import os, signal, sys, time, types\n"
+        "class Slow(types.ModuleType):\n"
+        "    def __getattr__(self, name):\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        time.sleep(5)\n"
+        "        raise AttributeError(name)\n"
+        "sys.modules['diplograph.cli.app'] = Slow('diplograph.cli.app')\n"
+        "from diplograph.cli.start import main\n"
+        "main()\n"
+        "print('the command ran')\n",
+        encoding="utf-8",
+    )
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=False
+    )
+    assert time.monotonic() - started < 4  # at once, not after the import
+    assert (result.returncode, result.stderr, result.stdout) == (130, "Interrupted\n", "")
+
+
 @pytest.mark.long
 @pytest.mark.parametrize("delay", some_slow([0.3, 1.5, 0.8, 3.0], 2))
 def test_signal_mid_export_never_leaves_a_partial_file(big_data, tmp_path, delay):
