@@ -12,7 +12,7 @@ import msgspec
 import pytest
 
 from conftest import mini, some_slow
-from diplograph.store import cache, format
+from diplograph.store import blocks, cache, format
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import generate  # noqa: E402
@@ -252,7 +252,7 @@ def _blocks_checked(store) -> dict[str, tuple[int, int]]:
     return {
         name: (len(value._ok) - value._left, len(value._ok))
         for name, value in dict(store._s).items()
-        if isinstance(value, format.Checked)
+        if isinstance(value, blocks.Checked)
     }
 
 
@@ -293,7 +293,7 @@ def test_a_damaged_block_is_found_when_read(cli, cached, monkeypatch, wide):
     graph = diplograph.open(data)
     graph.who_met("e4000")
     read = graph.store._s["src"]._ok
-    per = format.BLOCK // 4  # relations a block of src holds
+    per = blocks.BLOCK // 4  # relations a block of src holds
     meetings = [
         r
         for r, relation in enumerate(doc["relations"])
@@ -302,7 +302,7 @@ def test_a_damaged_block_is_found_when_read(cli, cached, monkeypatch, wide):
     unread = next(r // per for r in meetings if not read[r // per])
     del graph, read
     body, layout = sections_of(pack)
-    at = body + layout["src"][0] + unread * format.BLOCK + 5
+    at = body + layout["src"][0] + unread * blocks.BLOCK + 5
     pristine = pack.read_bytes()
     poke(pack, at, pristine[at] ^ 0x04)
     assert answers(cli, monkeypatch, data, near) == expected[:1]

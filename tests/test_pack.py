@@ -30,7 +30,7 @@ from diplograph.queries.stats import betweenness_pivots, stats
 from diplograph.queries.subgraph import WholeGraph, subgraph
 from diplograph.queries.timeline import timeline
 from diplograph.queries.who_met import who_met
-from diplograph.store import cache, format
+from diplograph.store import blocks, cache, format
 from diplograph.store import packed as packed_module
 from diplograph.store.cache import open_store as open_packed
 from diplograph.store.format import MAGIC
@@ -372,7 +372,7 @@ def test_damaged_cache_is_rebuilt(cached, damage):
     try:
         graph = open_packed(cached)
         assert who_met(graph, "e0") == expected
-    except format.PackDamaged:
+    except blocks.PackDamaged:
         # a record damaged after the header checks surfaces on read; the CLI rebuilds
         target.unlink()
         assert who_met(open_packed(cached), "e0") == expected

@@ -24,7 +24,8 @@ from typing import Any
 
 import msgspec
 
-from .format import CERTAINTY_CODES, Blob, PackDamaged, checked_view, temp_prefix, whole
+from .blocks import Blob, PackDamaged, checked_view, whole
+from .format import CERTAINTY_CODES, temp_prefix
 
 #: From this many relations, ``links`` works with numpy.
 NUMPY_MIN_LINKS = 50_000

@@ -20,7 +20,8 @@ from ..model.gcpause import paused_gc
 from ..model.text import fold_joined, fold_many
 from ..model.vocabulary import relation_label
 from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
-from .format import CHECKSUM, aligned, block_sums, checksum, whole
+from .blocks import CHECKSUM, block_sums, checksum, whole
+from .format import aligned
 from .searchfile import MAGIC, SEPARATOR, TEXT_BLOCK, TEXTS
 from .searchindex import NameCandidates, label_key
 
@@ -111,7 +112,7 @@ class _Writer:
         self.layout[name][1] += self.out.write(data)  # bytes written
         if name in self.blocks:
             self.blocks[name].add(data)
-        else:  # an array: written at once, a checksum per block (``format.Checked``)
+        else:  # an array: written at once, a checksum per block (``blocks.Checked``)
             self.array_sums[name] = block_sums(memoryview(data).cast("B"))
 
     def copy(self, name: str, source: IO[bytes], start: int, length: int) -> None:

@@ -8,7 +8,7 @@ of relations, quotes are laid out by the ``label_key`` of the row their relation
 in search results (``quote_key``, with the slices' bounds in ``quote_slices``), so a
 search meets matches in the order of its rows and stops once no further one can make its
 list. The arrays are read through a memory map as typed views, each checked a block at a
-time when first read (``format.Checked``); the texts are read by pread a window at a time
+time when first read (``blocks.Checked``); the texts are read by pread a window at a time
 (``TextSection``), so a search holds the windows it scans, not every page it touched.
 
 Layout: MAGIC, then sections (each on 8 bytes), then a msgpack footer (key, layout,
@@ -30,7 +30,7 @@ from typing import Any
 
 import msgspec
 
-from .format import CHECKSUM, Checked, PackDamaged, checksum
+from .blocks import CHECKSUM, Checked, PackDamaged, checksum
 from .searchindex import NameCandidates, SearchIndex
 
 MAGIC = b"DIPLOGRAPH-SRCH\x08"
