@@ -30,7 +30,7 @@ from diplograph.queries.stats import betweenness_pivots, stats
 from diplograph.queries.subgraph import WholeGraph, subgraph
 from diplograph.queries.timeline import timeline
 from diplograph.queries.who_met import who_met
-from diplograph.store import blocks, cache, format
+from diplograph.store import blocks, cache, strings
 from diplograph.store import packed as packed_module
 from diplograph.store.cache import open_store as open_packed
 from diplograph.store.format import MAGIC
@@ -611,7 +611,7 @@ def test_positions_remember_only_what_was_asked_or_told():
     done, never the whole graph (no dict of every id, however many searches)."""
     ids = [f"n{i}" for i in (5, 3, 9, 1, 7)]
     order = array("i", sorted(range(len(ids)), key=ids.__getitem__))
-    positions = packed_module._Positions(ids, order)
+    positions = strings.Positions(ids, order)
     positions.remember("n5", 0)
     assert set(positions._found) == {"n5"}
     for _ in range(3000):  # far more searches than ids
@@ -659,7 +659,8 @@ def test_fast_path_defers_to_checker_on_control_escape(write_data):
 def test_pack_holds_no_executable_code():
     import re
 
-    source = "\n".join(Path(m.__file__).read_text() for m in (format, packed_module, cache))
+    store = Path(packed_module.__file__).parent  # every module of the store
+    source = "\n".join(path.read_text(encoding="utf-8") for path in sorted(store.glob("*.py")))
     assert not re.search(r"^\s*(import|from) (pickle|marshal|shelve|dill)", source, re.M)
     assert not re.search(r"\b(eval|exec)\(", source)
 
@@ -755,7 +756,7 @@ def test_name_keys_cut_from_the_blob(names):
     table without decoding: the same as encoding each name (short, exactly eight bytes,
     a character split at the eighth byte, empty)."""
     from diplograph.store import searchbuild
-    from diplograph.store.packed import StringTable
+    from diplograph.store.strings import StringTable
     from diplograph.store.tables import string_table as _string_table
 
     table = _string_table("names", names)
