@@ -30,7 +30,7 @@ from diplograph.queries.stats import betweenness_pivots, stats
 from diplograph.queries.subgraph import WholeGraph, subgraph
 from diplograph.queries.timeline import timeline
 from diplograph.queries.who_met import who_met
-from diplograph.store import blocks, cache, strings
+from diplograph.store import blocks, cache, searchfile, strings
 from diplograph.store import packed as packed_module
 from diplograph.store.cache import open_store as open_packed
 from diplograph.store.format import MAGIC
@@ -396,7 +396,7 @@ def test_search_sidecar(cached):
     first = search(graph, name)
     assert graph.sidecar is not None and graph.sidecar.exists()
     again = open_packed(cached)
-    assert again._mapped_search() is not None
+    assert searchfile.read_file(again, again.sidecar) is not None
     assert search(again, name) == first
 
 
@@ -415,7 +415,8 @@ def test_damaged_search_file_is_rebuilt(cached, damage):
     damage(graph.sidecar)
     again = open_packed(cached)
     assert search(again, "Kalo") == first
-    assert open_packed(cached)._mapped_search() is not None  # written anew
+    fresh = open_packed(cached)
+    assert searchfile.read_file(fresh, fresh.sidecar) is not None  # written anew
 
 
 def test_search_file_built_a_slice_at_a_time(generated, generated_pair, monkeypatch):

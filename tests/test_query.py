@@ -322,11 +322,11 @@ def test_name_candidates_skip_only_what_cannot_match(keys, text):
 def test_name_candidate_sections_by_numpy_are_the_plain_ones(keys):
     """Many keys' candidates are worked out with numpy: the same sections, byte for byte
     (words repeated in a key, keys that are also words of others, non-ASCII, none)."""
-    from diplograph.store import searchbuild
+    from diplograph.store import candidates
 
     keys = sorted({k for k in keys if k})
-    plain = searchbuild._candidate_sections(keys)  # (few keys)
-    assert searchbuild._candidate_sections_numpy(keys) == plain
+    plain = candidates.sections(keys)  # (few keys)
+    assert candidates.sections_numpy(keys) == plain
 
 
 def test_search_looks_in_notes_and_sources(graph):

@@ -11,10 +11,6 @@ keying and repairing packs is ``cache``'s work; their file layout is ``format``'
 from __future__ import annotations
 
 import collections
-import io
-import mmap
-import os
-import tempfile
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
@@ -24,7 +20,7 @@ from typing import Any
 import msgspec
 
 from .blocks import Blob, PackDamaged, checked_view, whole
-from .format import CERTAINTY_CODES, temp_prefix
+from .format import CERTAINTY_CODES
 from .strings import Ids, IdSets, NameTable, Positions, StringTable
 
 #: From this many relations, ``links`` works with numpy.
@@ -469,55 +465,10 @@ class PackedGraph:
         """The SearchIndex for ``queries.search``: the sidecar file when current, else built
         (and saved beside the pack when there is one)."""
         if self._search is None:
-            self._search = self._open_search()
+            from . import searchbuild
+
+            self._search = searchbuild.index_of(self)
         return self._search
-
-    def _open_search(self) -> Any:
-        from . import searchbuild, searchfile
-
-        if self.sidecar is not None:
-            found = self._mapped_search()
-            if found is not None:
-                return found
-            temp = None
-            try:
-                handle, temp = tempfile.mkstemp(
-                    prefix=temp_prefix(".search."), dir=self.sidecar.parent
-                )
-                with os.fdopen(handle, "wb") as out:
-                    searchbuild.write(self, out, self.key, self.progress)
-                os.replace(temp, self.sidecar)
-                temp = None
-            except OSError:
-                pass  # an unwritable cache folder: build it in memory below
-            finally:
-                if temp is not None:
-                    Path(temp).unlink(missing_ok=True)
-                if self.progress:
-                    self.progress(None)
-            found = self._mapped_search()
-            if found is not None:
-                return found
-        buffer = io.BytesIO()
-        searchbuild.write(self, buffer, self.key)
-        return searchfile.read(self, buffer.getvalue(), self.key)
-
-    def _mapped_search(self) -> Any:
-        from . import searchfile
-
-        try:
-            handle = open(self.sidecar, "rb")  # noqa: SIM115 (texts are read from it: kept open)
-        except OSError:  # missing or unreadable
-            return None
-        try:
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):  # empty
-            handle.close()
-            return None
-        found = searchfile.read(self, mapped, self.key, handle)
-        if found is None:
-            handle.close()
-        return found
 
 
 class _EntityType(msgspec.Struct, gc=False):

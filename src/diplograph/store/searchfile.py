@@ -24,8 +24,10 @@ anew.
 from __future__ import annotations
 
 import itertools
+import mmap
 import os
 from array import array
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -156,6 +158,25 @@ class _Named:
 
     def __getitem__(self, i: int) -> str:
         return self._ids[self._positions[i]]
+
+
+def read_file(packed: Any, path: Path) -> Any | None:
+    """The SearchIndex in the search file at ``path`` (kept open: its texts are read from
+    it), or None when it is missing, unreadable, empty or not a current index of
+    ``packed`` (see ``read``)."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 (texts are read from it: kept open)
+    except OSError:  # missing or unreadable
+        return None
+    try:
+        mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # empty
+        handle.close()
+        return None
+    found = read(packed, mapped, packed.key, handle)
+    if found is None:
+        handle.close()
+    return found
 
 
 def read(packed: Any, buffer: Any, key: str, file: Any = None) -> Any | None:
