@@ -18,9 +18,10 @@ from diplograph.check import fast
 from diplograph.check.files import check_files
 from diplograph.check.stream import find_problems
 from diplograph.files.locate import with_vocabulary
+from diplograph.model import rules
 from diplograph.model.errors import DataError
 from diplograph.model.records import record_problems
-from diplograph.model.rules import RELATION_RULES, relation_rule_problems
+from diplograph.model.rules import RELATION_RULES, Matches, Together, relation_rule_problems
 from diplograph.store import build, sizes
 from diplograph.store.format import CERTAINTY_CODES
 
@@ -242,3 +243,42 @@ def test_columns_and_codes_agree_with_one_relation(numpy):
             codes = {"certainty": CERTAINTY_CODES}
             assert rule.hold(columns) is not rule.broken(rel), (rule, rel)
             assert rule.hold_coded(coded, codes, numpy) is not rule.broken(rel), (rule, rel)
+
+
+#: A rule each (of a value; between a record's fields) that ``ALONE`` does not hold, the
+#: record that breaks it, and the full checker's message.
+NEW_RULES = {
+    "value": (
+        "entities",
+        Matches("name", "^[A-Z].*$"),
+        lambda doc: doc["entities"][1].update(name="bob smith"),
+        "data.json: entities[1].name: 'bob smith' is not a valid id"
+        " (lowercase letters, digits, '-')",
+    ),
+    "between fields": (
+        "relations",
+        Together("date", "date_text"),
+        lambda doc: None,  # (no relation of the file has a date_text)
+        "data.json: relations[0].date_text: is required with date/date_text",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NEW_RULES))
+def test_a_rule_added_to_alone_holds_on_every_path(tmp_path, monkeypatch, name):
+    """A rule added to ``ALONE`` (and nowhere else) is applied by every path: the full
+    checker names it in the rule's words, the slice checker gives the same messages,
+    the fast path and the builder refuse the data."""
+    kind, rule, change, message = NEW_RULES[name]
+    doc = mini()
+    doc["relations"] = [r for r in doc["relations"] if "date" in r]
+    for rel in doc["relations"]:
+        rel.pop("date_text", None)
+    change(doc)
+    assert set(verdicts(tmp_path, doc, compact=True)["valid"]) == {True}  # valid before
+    monkeypatch.setitem(rules.ALONE, kind, (*rules.ALONE[kind], rule))
+    for compact in (False, True):
+        found = verdicts(tmp_path, doc, compact)
+        assert found["full"] and found["full"][0].endswith(f"/{message}"), found
+        assert found["stream"] == found["full"]
+        assert set(found["valid"]) == {False}, found

@@ -25,13 +25,13 @@ from .fields import (  # noqa: F401 (the format's names, read from here too)
 )
 from .rules import (
     CITED,
+    IDS,
     REFERENCES,
-    Edtf,
-    Matches,
+    Agree,
     NotBlank,
-    Unique,
     record_rule_problems,
     relation_rule_problems,
+    value_rules,
 )
 
 #: ``$schema``: where editors find the JSON Schema (a URL or a path); not read otherwise.
@@ -72,7 +72,24 @@ def _check_string(value: Any, path: str, allow_empty: bool = False) -> Iterator[
         yield Problem(path, "contains a control character")
 
 
-def _check_field(spec: Field, value: Any, path: str) -> Iterator[Problem]:
+def _check_field(
+    spec: Field, value: Any, path: str, rules: dict[str, tuple], evidence: dict[str, tuple]
+) -> Iterator[Problem]:
+    """The field's type (text also not blank, ``NotBlank``'s message, and without
+    control characters), then, once it is right, ``rules[spec.name]``: the rules of
+    ``ALONE`` on its value (``rules.value_rules``; ``evidence``: those on the fields of
+    a piece of evidence)."""
+    problems = list(_check_type(spec, value, path, evidence))
+    yield from problems
+    if not problems:
+        for rule in rules.get(spec.name, ()):
+            if problem := rule.problem(value):
+                yield Problem(path, problem)
+
+
+def _check_type(
+    spec: Field, value: Any, path: str, evidence: dict[str, tuple]
+) -> Iterator[Problem]:
     if spec.kind in ("string", "id"):
         problems = list(_check_string(value, path))
         yield from problems
@@ -83,16 +100,11 @@ def _check_field(spec: Field, value: Any, path: str) -> Iterator[Problem]:
                 path,
                 f"'{value}' is not one of {', '.join(spec.enum)}" + _closest(value, spec.enum),
             )
-        if spec.pattern and (problem := Matches(spec.name, spec.pattern).problem(value)):
-            yield Problem(path, problem)
     elif spec.kind == "boolean":
         if not isinstance(value, bool):
             yield Problem(path, f"expected true or false, got {_json_type(value)}")
     elif spec.kind == "date":
-        problems = list(_check_string(value, path))
-        yield from problems
-        if not problems and (problem := Edtf.problem(value)):
-            yield Problem(path, problem)
+        yield from _check_string(value, path)
     elif spec.kind == "strings":
         if not isinstance(value, list):
             yield Problem(path, f"expected an array of strings, got {_json_type(value)}")
@@ -121,7 +133,7 @@ def _check_field(spec: Field, value: Any, path: str) -> Iterator[Problem]:
             yield Problem(path, "a relation needs at least one piece of evidence")
         else:
             for i, item in enumerate(value):
-                yield from _check_record(EVIDENCE_FIELDS, item, f"{path}[{i}]")
+                yield from _check_record(EVIDENCE_FIELDS, item, f"{path}[{i}]", "", evidence)
 
 
 def _is_number(value: Any) -> bool:
@@ -131,19 +143,29 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-_KINDS = {id(fields): kind for kind, fields in RECORDS.items()}  # (evidence: none)
-
-
 def _record_rules(kind: str, record: dict, path: str) -> Iterator[Problem]:
-    """The rules between fields of one well-shaped record (``rules.RECORD_RULES``)."""
+    """The rules between fields of one well-shaped record (``rules.ALONE[kind]``'s with
+    ``problems``)."""
     for where, message in record_rule_problems(kind, path, record):
         yield Problem(where, message)
 
 
-def _check_record(fields: tuple[Field, ...], record: Any, path: str) -> Iterator[Problem]:
+def _check_record(
+    fields: tuple[Field, ...],
+    record: Any,
+    path: str,
+    kind: str,
+    rules: dict[str, tuple] | None = None,
+) -> Iterator[Problem]:
+    """The problems of one record of ``kind`` (``""``: a piece of evidence, whose value
+    rules are ``rules``): each field's (``_check_field``), then those between its
+    fields. Every rule it applies beyond a field's type is one of ``rules.ALONE[kind]``."""
     if not isinstance(record, dict):
         yield Problem(path, f"expected an object, got {_json_type(record)}")
         return
+    if rules is None:
+        rules = value_rules(kind)
+    evidence = value_rules(kind, "evidence.") if any(f.kind == "evidence" for f in fields) else {}
     known = {f.name for f in fields}
     problems: list[Problem] = []
     for spec in fields:
@@ -151,13 +173,14 @@ def _check_record(fields: tuple[Field, ...], record: Any, path: str) -> Iterator
             if spec.required:
                 problems.append(Problem(f"{path}.{spec.name}", "is required"))
             continue
-        problems.extend(_check_field(spec, record[spec.name], f"{path}.{spec.name}"))
+        where = f"{path}.{spec.name}"
+        problems.extend(_check_field(spec, record[spec.name], where, rules, evidence))
     for name in record:
         if name not in known:
             problems.append(Problem(f"{path}.{name}", "unknown field"))
     yield from problems
-    if not problems:
-        yield from _record_rules(_KINDS.get(id(fields), ""), record, path)
+    if not problems and kind:
+        yield from _record_rules(kind, record, path)
 
 
 def not_an_array(kind: str, value: Any) -> Problem:
@@ -186,7 +209,7 @@ def check_document(doc: Any) -> list[Problem]:
             problems.append(not_an_array(kind, records))
             continue
         for i, record in enumerate(records):
-            problems.extend(_check_record(fields, record, f"{kind}[{i}]"))
+            problems.extend(_check_record(fields, record, f"{kind}[{i}]", kind))
     return problems
 
 
@@ -239,7 +262,7 @@ def _closest(word: str, choices: list[str]) -> str:
 
 def record_problems(kind: str, record: Any, i: int) -> list[Problem]:
     """The shape problems of record ``i`` of ``kind`` (what ``check_document`` finds in it)."""
-    return list(_check_record(RECORDS[kind], record, f"{kind}[{i}]"))
+    return list(_check_record(RECORDS[kind], record, f"{kind}[{i}]", kind))
 
 
 class Duplicates:
@@ -255,12 +278,13 @@ class Duplicates:
         rid = record["id"]
         first = self.seen[kind].get(rid)
         if first is None:
-            self.seen[kind][rid] = (filename, i, record if kind == "relation_types" else None)
+            kept = record if isinstance(IDS[kind], Agree) else None
+            self.seen[kind][rid] = (filename, i, kept)
             return None
         first_file, first_i, first_record = first
-        if kind == "relation_types" and first_record == record:
-            return None  # the same definition twice is harmless
-        return f"{filename}: {kind}[{i}].id: " + Unique.says.format(
+        if IDS[kind].allows(first_record, record):
+            return None  # (rules.Agree: the same relation type twice is harmless)
+        return f"{filename}: {kind}[{i}].id: " + IDS[kind].says.format(
             rid, f"{first_file}: {kind}[{first_i}]"
         )
 

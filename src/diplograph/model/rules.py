@@ -22,6 +22,7 @@ line in one of these tables; a new kind is one class here.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import operator
 import re
@@ -252,13 +253,38 @@ class Refers:
 
 @dataclass(frozen=True)
 class Unique:
-    """No two records of a kind share an id (of relation types: unless alike)."""
+    """No two records of a kind share an id."""
 
     says = "duplicate id '{}' (first at {})"
 
     @staticmethod
     def hold(ids: Sequence[str]) -> bool:
         return len(set(ids)) == len(ids)
+
+    @staticmethod
+    def allows(first: Any, record: Any) -> bool:
+        """Whether ``record`` may share the id of ``first``, a record seen before."""
+        return False
+
+
+@dataclass(frozen=True)
+class Agree(Unique):
+    """Records of a kind share an id only if they are alike: the same relation type
+    defined in two files is harmless, defined differently it is a duplicate id."""
+
+    @staticmethod
+    def allows(first: Any, record: Any) -> bool:
+        return first == record
+
+    @staticmethod
+    def merged(records: Iterable[Any]) -> dict[str, Any] | None:
+        """id -> record of ``records`` (Structs, in order; the first of each id), or
+        None when two records with one id are not alike."""
+        found: dict[str, Any] = {}
+        for record in records:
+            if found.setdefault(record.id, record) != record:
+                return None
+        return found
 
 
 # -- the tables --------------------------------------------------------------------------------
@@ -312,6 +338,10 @@ RECORD_RULES: dict[str, tuple] = {
 ALONE: dict[str, tuple] = {kind: (*_alone(kind), *RECORD_RULES.get(kind, ())) for kind in RECORDS}
 ALONE["relations"] += RELATION_RULES
 
+#: The rule on the ids of each kind of record.
+IDS: dict[str, Unique] = {kind: Unique() for kind in RECORDS}
+IDS["relation_types"] = Agree()
+
 #: The fields of a relation naming an entity.
 ENDS = ("source", "target", "place", "reported_by")
 #: What a relation refers to, in the order the full checker reports them (evidence
@@ -337,15 +367,42 @@ def holds(
     return True
 
 
+def value_rules(kind: str, prefix: str = "") -> dict[str, tuple]:
+    """The rules of ``ALONE[kind]`` on one value (those with a ``field`` and a
+    ``problem``), by the field they are on (``prefix``: of those on fields of a
+    relation's evidence, ``"evidence."``, by the evidence field), in ``ALONE``'s order:
+    the full checker applies them to each value once its type is right."""
+    return _value_rules(ALONE.get(kind, ()), prefix)
+
+
+@functools.cache
+def _value_rules(rules: tuple, prefix: str) -> dict[str, tuple]:
+    found: dict[str, tuple] = {}
+    for rule in rules:
+        field = getattr(rule, "field", None)
+        if hasattr(rule, "problem") and field is not None and field.startswith(prefix):
+            name = field[len(prefix) :]
+            if "." not in name:
+                found[name] = (*found.get(name, ()), rule)
+    return found
+
+
 def relation_rule_problems(where: str, rel: Mapping[str, Any]) -> list[str]:
-    """The full checker's messages for the rules between ``rel``'s own fields it breaks."""
+    """The full checker's messages for the rules between ``rel``'s own fields it breaks
+    (those of ``ALONE["relations"]`` with ``broken``: ``RELATION_RULES``'s kind)."""
     return [
         f"{where}.{rule.field}: {rule.says.format_map(rel)}"
-        for rule in RELATION_RULES
-        if rule.broken(rel)
+        for rule in ALONE["relations"]
+        if hasattr(rule, "broken") and rule.broken(rel)
     ]
 
 
 def record_rule_problems(kind: str, where: str, record: Mapping[str, Any]) -> list[str]:
-    """(path, message) for the rules between the well-formed ``record``'s fields."""
-    return [found for rule in RECORD_RULES.get(kind, ()) for found in rule.problems(where, record)]
+    """(path, message) for the rules between the well-formed ``record``'s fields (those
+    of ``ALONE[kind]`` with ``problems``: ``RECORD_RULES``'s kind)."""
+    return [
+        found
+        for rule in ALONE.get(kind, ())
+        if hasattr(rule, "problems")
+        for found in rule.problems(where, record)
+    ]
