@@ -94,6 +94,24 @@ def _published(doc: dict, draw) -> None:
     doc["sources"][0]["published"] = draw(st.sampled_from(["2025-02-30", " ", "June"]))
 
 
+GREETS = {
+    "id": "greets",
+    "label": "greets",
+    "inverse": "is greeted by",
+    "symmetric": False,
+    "category": "event",
+}
+
+
+def _type_twice(doc: dict, draw) -> None:
+    other = {**GREETS, draw(st.sampled_from(["label", "inverse"])): "hails"}
+    doc["relation_types"] = [GREETS, other]  # (one id, two definitions)
+
+
+def _source_id_twice(doc: dict, draw) -> None:
+    doc["sources"].append({**doc["sources"][0], "title": draw(st.sampled_from(["U", "V"]))})
+
+
 #: One wrong value each, for every rule of ``model.rules`` (and the shapes decoding checks).
 CHANGES = {
     "relation id": _relation_field("id", ["Bad Id", " r9", "r 1"]),
@@ -122,6 +140,8 @@ CHANGES = {
     "same entity": _twice("entities"),
     "same relation": _twice("relations"),
     "same source": _twice("sources"),
+    "source id twice": _source_id_twice,
+    "type defined twice": _type_twice,
     "published": _published,
 }
 
@@ -138,11 +158,15 @@ def dataset(draw) -> tuple[dict, bool]:
     return doc, draw(st.booleans())
 
 
-def verdicts(tmp_path, doc: dict, compact: bool) -> dict:
-    path = tmp_path / "data.json"
+def verdicts(tmp_path, doc: dict, compact: bool, more: dict | None = None) -> dict:
+    """Every path's verdict on ``doc`` (and ``more``, a second file after it)."""
     spacing = {"separators": (",", ":")} if compact else {}
-    path.write_text(json.dumps(doc, **spacing), encoding="utf-8")
-    files = with_vocabulary([path])
+    paths = []
+    for name, content in (("data.json", doc), ("more.json", more)):
+        if content is not None:
+            paths.append(tmp_path / name)
+            paths[-1].write_text(json.dumps(content, **spacing), encoding="utf-8")
+    files = with_vocabulary(paths)
     try:
         check_files(files)
         full: list[str] = []
@@ -282,3 +306,38 @@ def test_a_rule_added_to_alone_holds_on_every_path(tmp_path, monkeypatch, name):
         assert found["full"] and found["full"][0].endswith(f"/{message}"), found
         assert found["stream"] == found["full"]
         assert set(found["valid"]) == {False}, found
+
+
+#: A second file beside ``mini()``, and the full checker's message on the two (None:
+#: valid).
+TWO_FILES = {
+    "type alike": ({"relation_types": [GREETS]}, None),
+    "type differs": (
+        {"relation_types": [{**GREETS, "label": "hails"}]},
+        "more.json: relation_types[0].id: duplicate id 'greets' (first at {}/data.json:"
+        " relation_types[0])",
+    ),
+    "source again": (
+        {"sources": [{"id": "src", "title": "U", "publisher": "P", "published": "2025"}]},
+        "more.json: sources[0].id: duplicate id 'src' (first at {}/data.json: sources[0])",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TWO_FILES))
+def test_ids_across_two_files(tmp_path, name):
+    """A relation type defined in two files (alike: harmless; otherwise a duplicate id)
+    and a source id repeated in a second file: one verdict on every path
+    (``rules.IDS``), the slice checker giving the full checker's messages."""
+    more, message = TWO_FILES[name]
+    doc = {**mini(), "relation_types": [GREETS]}
+    for compact in (False, True):
+        found = verdicts(tmp_path, doc, compact, {"schema_version": 1, **more})
+        assert found["stream"] == found["full"]
+        if message is None:
+            assert found["full"] == [] and set(found["valid"]) == {True}, found
+        else:
+            assert [p.removeprefix(f"{tmp_path}/") for p in found["full"]] == [
+                message.format(tmp_path)
+            ]
+            assert set(found["valid"]) == {False}, found

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from ..model.records import EVIDENCE_FIELDS, RECORDS, SCHEMA_VERSION
-from ..model.rules import CITED, REFERENCES, Unique, holds
+from ..model.rules import CITED, IDS, REFERENCES, Agree, holds
 from .repeats import EVIDENCE_ORDER, document_colons, repeats_a_key
 
 # msgspec Structs generated from model.RECORDS (the one description of the format), so the
@@ -244,15 +244,13 @@ def _columns(documents: list[Any]) -> dict[str, dict[str, tuple]]:
 
 def _shared_rules_ok(documents: list[Any], columns: dict[str, dict[str, tuple]]) -> bool:
     """No id used twice, every reference to a known record, one relation type per id
-    (``model.rules``: ``Unique``, ``REFERENCES``, ``CITED``)."""
-    if not all(Unique.hold(columns[kind]["id"]) for kind in ("entities", "sources", "relations")):
+    (``model.rules``: ``IDS``, ``Unique`` and ``Agree``, ``REFERENCES``, ``CITED``)."""
+    unique = ("entities", "sources", "relations")  # (IDS: Unique)
+    if not all(IDS[kind].hold(columns[kind]["id"]) for kind in unique):
         return False
-    types: dict[str, Any] = {}
-    for d in documents:
-        for t in d.relation_types:
-            if t.id in types and types[t.id] != t:
-                return False
-            types[t.id] = t
+    types = Agree.merged(t for d in documents for t in d.relation_types)
+    if types is None:
+        return False
     known = {kind: set(columns[kind]["id"]) for kind in ("entities", "sources")}
     known["relation_types"] = set(types)
     relations = columns["relations"]

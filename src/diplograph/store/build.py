@@ -51,7 +51,7 @@ from ..check.stream import find_problems
 from ..model import dates
 from ..model.errors import DataError
 from ..model.records import SCHEMA_VERSION
-from ..model.rules import Unique, holds
+from ..model.rules import Agree, Unique, holds
 from . import sizes
 from .format import CERTAINTY_CODES, FileRecords, Parts
 from .relations import Relations, split_relations
@@ -213,14 +213,13 @@ def _build(
         raise NotCompact  # relations in several files: read the usual way
     entities = list(itertools.chain.from_iterable(h.entities for h in heads))
     ids = column(entities, "id")
-    sources = {x.id: x for h in heads for x in h.sources}
-    types: dict[str, Any] = {}
-    for h in heads:
-        for t in h.relation_types:
-            if types.setdefault(t.id, t) != t:
-                return None
-    if len(sources) != sum(len(h.sources) for h in heads):
+    cited = [x for h in heads for x in h.sources]
+    found = Agree.merged(t for h in heads for t in h.relation_types)
+    if found is None or not Unique.hold(column(cited, "id")):  # (model.rules.IDS)
         return None
+    types: dict[str, Any] = found
+    sources = {x.id: x for x in cited}
+    del cited
 
     count = len(entities)
     held = [entities]  # entity_work takes them (see ``split_relations``' ``let_go``)
