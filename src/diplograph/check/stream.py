@@ -246,7 +246,7 @@ def _records(
                 continue
             ids, resolved = verdict
             seen = duplicates.seen[kind]
-            if len(set(ids)) != len(ids) or not seen.keys().isdisjoint(ids):
+            if not model.IDS[kind].hold(ids) or not seen.keys().isdisjoint(ids):
                 records = _plain_records(kind, text or json_array(piece))
                 _one_by_one(found, kind, start, records, duplicates, references)
                 continue

@@ -5,7 +5,12 @@ not. Every path that checks records applies the same rule objects, each over wha
 holds:
 
 - ``problem``/``problems``/``broken`` over one value or one record as plain JSON values:
-  the full checker (``records``), which names every problem;
+  the full checker (``records``), which names every problem: it reads them from
+  ``ALONE[kind]`` (``value_rules``: each rule with a ``field`` and a ``problem``, on
+  that field's value once its type is right; ``record_rule_problems``: each with
+  ``problems``, once the record is well formed; ``relation_rule_problems``: each with
+  ``broken``, after a relation's references). Its type checks refuse blank text in
+  ``NotBlank``'s words on every text field;
 - ``hold`` over columns (field name -> one value per record, None where absent;
   ``evidence.quote`` and the like: one value per piece of evidence, in order): the
   fast path (``check.fast.own_rules_ok``, ``cross_check_fast``), the slice checker
@@ -15,9 +20,11 @@ holds:
 
 ``ALONE[kind]`` holds the rules on one record of a kind (``holds`` applies them all),
 ``RELATION_RULES`` those between a relation's own fields, ``REFERENCES`` what a
-relation refers to. A new field in ``fields.RECORDS`` is covered by the rules of its
-kind (text not blank, dates EDTF) without an edit here; a new rule of a kind is one
-line in one of these tables; a new kind is one class here.
+relation refers to, ``IDS[kind]`` the rule on a kind's ids (``Unique``; ``Agree`` for
+relation types, which may share an id only if alike). A new field in
+``fields.RECORDS`` is covered by the rules of its kind (text not blank, dates EDTF)
+without an edit here; a new rule of a kind is one line in one of these tables; a new
+kind is one class here.
 """
 
 from __future__ import annotations
