@@ -74,17 +74,17 @@ def _check_string(value: Any, path: str, allow_empty: bool = False) -> Iterator[
 
 def _check_field(
     spec: Field, value: Any, path: str, rules: dict[str, tuple], evidence: dict[str, tuple]
-) -> Iterator[Problem]:
+) -> list[Problem]:
     """The field's type (text also not blank, ``NotBlank``'s message, and without
     control characters), then, once it is right, ``rules[spec.name]``: the rules of
     ``ALONE`` on its value (``rules.value_rules``; ``evidence``: those on the fields of
     a piece of evidence)."""
     problems = list(_check_type(spec, value, path, evidence))
-    yield from problems
-    if not problems:
-        for rule in rules.get(spec.name, ()):
+    if not problems and spec.name in rules:
+        for rule in rules[spec.name]:
             if problem := rule.problem(value):
-                yield Problem(path, problem)
+                problems.append(Problem(path, problem))
+    return problems
 
 
 def _check_type(

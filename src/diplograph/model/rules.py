@@ -29,7 +29,6 @@ kind is one class here.
 
 from __future__ import annotations
 
-import functools
 import itertools
 import operator
 import re
@@ -379,10 +378,17 @@ def value_rules(kind: str, prefix: str = "") -> dict[str, tuple]:
     ``problem``), by the field they are on (``prefix``: of those on fields of a
     relation's evidence, ``"evidence."``, by the evidence field), in ``ALONE``'s order:
     the full checker applies them to each value once its type is right."""
-    return _value_rules(ALONE.get(kind, ()), prefix)
+    rules = ALONE.get(kind, ())
+    kept = _VALUE_RULES.get((kind, prefix))
+    if kept is None or kept[0] is not rules:  # (made again when ALONE[kind] is replaced)
+        kept = _VALUE_RULES[kind, prefix] = (rules, _value_rules(rules, prefix))
+    return kept[1]
 
 
-@functools.cache
+#: (kind, prefix) -> (ALONE[kind], its value rules): the full checker asks once a record.
+_VALUE_RULES: dict[tuple[str, str], tuple[tuple, dict[str, tuple]]] = {}
+
+
 def _value_rules(rules: tuple, prefix: str) -> dict[str, tuple]:
     found: dict[str, tuple] = {}
     for rule in rules:
