@@ -226,7 +226,8 @@ def show_command(
     """NAME's card and relations, grouped by type; or one relation by its id."""
     from ..api.records import Relation
     from ..queries.listing import show_rows
-    from .render import emit_record, entity_tree, relation_card
+    from .render import emit_record
+    from .trees import entity_tree, relation_card
 
     env = Env.of(ctx)
     found = env.graph().show(
@@ -273,7 +274,8 @@ def neighbors_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The entities related to NAME, with relation, direction, date, certainty and distance."""
-    from .render import RELATION_COLUMNS, emit, neighbor_tree, plain
+    from .render import RELATION_COLUMNS, emit, plain
+    from .trees import neighbor_tree
 
     env = Env.of(ctx)
     graph = env.graph()
