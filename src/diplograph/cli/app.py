@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import __version__
-from . import curation, exporting, extracting, importing, queries, validate
+from . import changing, curation, exporting, extracting, importing, queries, validate
 from .env import Env
 from .patches import Group, end, failure, on_bus_error, one_command, plain_help
 
@@ -115,8 +115,8 @@ _command("validate", validate.validate_command)
 app.add_typer(importing.import_app, name="import", short_help=SUMMARIES["import"])
 _command("init", curation.init_command)
 app.add_typer(curation.add_app, name="add", short_help=SUMMARIES["add"])
-app.add_typer(curation.edit_app, name="edit", short_help=SUMMARIES["edit"])
-app.add_typer(curation.remove_app, name="remove", short_help=SUMMARIES["remove"])
+app.add_typer(changing.edit_app, name="edit", short_help=SUMMARIES["edit"])
+app.add_typer(changing.remove_app, name="remove", short_help=SUMMARIES["remove"])
 _command("extract", extracting.extract_command)
 queries.list_app.command("types")(curation.list_types_command)
 
