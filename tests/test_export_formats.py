@@ -285,11 +285,16 @@ def test_every_format_keeps_the_contract():
     assert formats.summaries()["cypher"] == formats.get("cypher").SUMMARY
 
 
-def test_format_help_lists_each_summary(cli):
+def test_format_help_lists_each_summary(cli, monkeypatch):
     result = cli("export", "--help")
     text = " ".join(result.stdout.split())
     for name, summary in formats.summaries().items():
         assert f"{name}: {' '.join(summary.split())}" in text
+    folders = [n for n in formats.names() if formats.get(n).FOLDER]
+    assert folders and f"File (or folder, for {', '.join(folders)})" in text
+    monkeypatch.setattr(formats.get("json"), "FOLDER", True)  # the help reads FOLDER
+    text = " ".join(cli("export", "--help").stdout.split())
+    assert f"File (or folder, for json, {', '.join(folders)})" in text
 
 
 # -- independent tools ---------------------------------------------------------------------

@@ -341,3 +341,99 @@ def test_ids_across_two_files(tmp_path, name):
                 message.format(tmp_path)
             ]
             assert set(found["valid"]) == {False}, found
+
+
+# -- a new field or rule: one edit, applied by the builder ------------------------------------
+
+
+def _edited(patch: pytest.MonkeyPatch, name: str, value) -> None:
+    """``model.rules.<name>`` (or ``model.fields.RECORDS["relations"]``: name
+    "relations") replaced as an edit there would replace it: in every module that
+    imported it, with ``ALONE`` remade from the tables (the full checker reads the
+    fields and their rules from there)."""
+    import sys
+
+    from diplograph.model import rules
+
+    if name == "relations":
+        patch.setitem(rules.RECORDS, "relations", value)
+    else:
+        old = getattr(rules, name)
+        for module in list(sys.modules.values()):
+            if module.__name__.startswith("diplograph") and getattr(module, name, None) is old:
+                patch.setattr(module, name, value)
+    alone = (*rules._alone("relations"), *rules.RECORD_RULES["relations"], *rules.RELATION_RULES)
+    patch.setitem(rules.ALONE, "relations", alone)
+
+
+def _same_verdict(tmp_path, doc: dict) -> bool:
+    """The full checker's verdict on ``doc``, once the builder (both layouts, in Python
+    and with numpy) has given the same."""
+    path = tmp_path / "data.json"
+    found = []
+    for compact in (False, True):
+        path.write_text(json.dumps(doc, **({"separators": (",", ":")} if compact else {})))
+        files = with_vocabulary([path])
+        try:
+            check_files(files)
+            full = True
+        except DataError:
+            full = False
+        for numpy_min, layout in itertools.product((10**9, 0), (True, False)):
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(sizes, "NUMPY_MIN", numpy_min)
+                found.append((full, build.build_streaming(files, compact=layout) is not None))
+    assert {built for _, built in found} == {full for full, _ in found}, found
+    return found[0][0]
+
+
+def test_a_rule_on_another_field_is_applied_by_the_builder(tmp_path, monkeypatch):
+    """A rule between a relation's fields that the builder's arrays do not hold (here
+    a note required of hedged relations) is applied batch by batch."""
+    from diplograph.model.rules import RequiredWhen
+
+    noted = RequiredWhen("note", "certainty", "hedged", "is required when certainty is 'hedged'")
+    _edited(monkeypatch, "RELATION_RULES", (*RELATION_RULES, noted))
+    doc = mini()
+    for rel in doc["relations"]:
+        rel["note"] = "as the source has it"
+    doc["relations"][0]["certainty"] = "hedged"
+    assert _same_verdict(tmp_path, doc)
+    del doc["relations"][0]["note"]
+    assert not _same_verdict(tmp_path, doc)
+
+
+def test_a_new_relation_text_field_is_checked_by_the_builder(tmp_path, monkeypatch):
+    """A new text field of relations is decoded, read and held to "not blank"."""
+    from diplograph.model.fields import RECORDS, Field
+
+    summary = Field("summary", "string", False, "One line on what happened.")
+    _edited(monkeypatch, "relations", (*RECORDS["relations"], summary))
+    doc = mini()
+    doc["relations"][0]["summary"] = "they met"
+    assert _same_verdict(tmp_path, doc)
+    doc["relations"][0]["summary"] = "  "
+    assert not _same_verdict(tmp_path, doc)
+
+
+def test_a_new_entity_reference_is_looked_up_by_the_builder(tmp_path, monkeypatch):
+    """A new field naming an entity (a ``Refers`` to entities in ``rules.REFERENCES``)
+    is looked up by the builder: an unknown or blank one is refused, as by the full
+    checker."""
+    from diplograph.model.fields import RECORDS, Field
+    from diplograph.model.rules import REFERENCES, Refers
+
+    mediator = Field("mediator", "string", False, "Entity id of who brought them together.")
+    _edited(monkeypatch, "relations", (*RECORDS["relations"], mediator))
+    _edited(
+        monkeypatch,
+        "REFERENCES",
+        (*REFERENCES, Refers("mediator", "entities", "unknown entity '{}'")),
+    )
+    doc = mini()
+    known = doc["entities"][0]["id"]
+    doc["relations"][0]["mediator"] = known
+    assert _same_verdict(tmp_path, doc)
+    for wrong in ("nobody", " "):
+        doc["relations"][0]["mediator"] = wrong
+        assert not _same_verdict(tmp_path, doc)

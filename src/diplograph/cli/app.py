@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from .. import __version__
-from . import curation, exporting, extracting, importing, queries, validate
+from . import changing, curation, exporting, extracting, importing, listing, queries, validate
 from .env import Env
 from .patches import Group, end, failure, on_bus_error, one_command, plain_help
 
@@ -107,18 +107,18 @@ _command("show", queries.show_command)
 _command("neighbors", queries.neighbors_command)
 _command("search", queries.search_command)
 _command("timeline", queries.timeline_command)
-_command("stats", queries.stats_command)
-app.add_typer(queries.list_app, name="list", short_help=SUMMARIES["list"])
+_command("stats", listing.stats_command)
+app.add_typer(listing.list_app, name="list", short_help=SUMMARIES["list"])
 _command("export", exporting.export_command, cls=exporting.ExportCommand)
 _command("draw", exporting.draw_command)
 _command("validate", validate.validate_command)
 app.add_typer(importing.import_app, name="import", short_help=SUMMARIES["import"])
 _command("init", curation.init_command)
 app.add_typer(curation.add_app, name="add", short_help=SUMMARIES["add"])
-app.add_typer(curation.edit_app, name="edit", short_help=SUMMARIES["edit"])
-app.add_typer(curation.remove_app, name="remove", short_help=SUMMARIES["remove"])
+app.add_typer(changing.edit_app, name="edit", short_help=SUMMARIES["edit"])
+app.add_typer(changing.remove_app, name="remove", short_help=SUMMARIES["remove"])
 _command("extract", extracting.extract_command)
-queries.list_app.command("types")(curation.list_types_command)
+listing.list_app.command("types")(curation.list_types_command)
 
 
 plain_help(app)

@@ -36,15 +36,22 @@ def _format_help() -> str:
 _FORMAT_TAIL = "Default: from the --output file's extension."
 
 
+def _output_help(folders: tuple[str, ...] = ("neo4j", "parquet")) -> str:
+    return f"File (or folder, for {', '.join(folders)}); '-' for stdout."
+
+
 class ExportCommand(TyperCommand):
-    """``export``: its --format help lists each format with its ``SUMMARY``, read only
-    when the help is shown (importing every format costs ~0.2 s of start-up)."""
+    """``export``: its --format help lists each format with its ``SUMMARY``, and its
+    --output help the formats that write a folder (``FOLDER``), read only when the help
+    is shown (importing every format costs ~0.2 s of start-up)."""
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         for param in self.params:
             if param.name == "export_format":
                 listed = "; ".join(f"{n}: {s}" for n, s in formats.summaries().items())
                 param.help = f"{listed}. {_FORMAT_TAIL}"
+            elif param.name == "output":
+                param.help = _output_help(formats.folders())
         super().format_help(ctx, formatter)
 
 
@@ -65,7 +72,7 @@ def export_command(
             "--output",
             "-o",
             metavar="FILE",
-            help="File (or folder, for neo4j, parquet); '-' for stdout.",
+            help=_output_help(),  # (the formats' own FOLDER when the help is shown)
         ),
     ] = "",
     export_format: Annotated[

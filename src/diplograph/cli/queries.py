@@ -1,4 +1,5 @@
-"""The query commands: who-met, path, show, neighbors, search, timeline, stats, list.
+"""The query commands: who-met, who, path, show, neighbors, search, timeline (stats and
+list: ``listing``).
 
 Each command asks its question through the library (``api.graph.Graph``, from
 ``env.graph()``: the one code path the CLI and Python share; a cache found damaged is
@@ -35,9 +36,6 @@ from .options import (
 def rows(answer) -> list[dict]:
     """The library's answer as the row dicts ``render`` draws (the JSON rows)."""
     return answer.to_dicts()
-
-
-list_app = typer.Typer(help="List entities or relations.", no_args_is_help=True)
 
 
 @handle_errors
@@ -226,7 +224,8 @@ def show_command(
     """NAME's card and relations, grouped by type; or one relation by its id."""
     from ..api.records import Relation
     from ..queries.listing import show_rows
-    from .render import emit_record, entity_tree, relation_card
+    from .render import emit_record
+    from .trees import entity_tree, relation_card
 
     env = Env.of(ctx)
     found = env.graph().show(
@@ -273,7 +272,8 @@ def neighbors_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """The entities related to NAME, with relation, direction, date, certainty and distance."""
-    from .render import RELATION_COLUMNS, emit, neighbor_tree, plain
+    from .render import RELATION_COLUMNS, emit, plain
+    from .trees import neighbor_tree
 
     env = Env.of(ctx)
     graph = env.graph()
@@ -425,110 +425,4 @@ def timeline_command(
         empty="no dated relations match",
         limit=row_limit(limit, fmt),
         note=note,
-    )
-
-
-@handle_errors
-def stats_command(
-    ctx: typer.Context,
-    top: Annotated[
-        int,
-        typer.Option(
-            min=1, max=1000, metavar="N", help="How many actors and components to list (1-1000)."
-        ),
-    ] = 10,
-    fmt: FormatOpt = Format.table,
-) -> None:
-    """Entities and relations by type, most connected actors, brokers, components.
-
-    Brokers rank by betweenness centrality: exact up to 2,000 entities, estimated from a
-    sample of them on larger graphs (sized to keep stats to seconds)."""
-    from .render import emit_sections
-
-    env = Env.of(ctx)
-    graph = env.graph()
-    with env.long_pass(graph.store) as progress:
-        found = graph.stats(top, progress)
-    emit_sections(found.to_dict(), fmt.value, env.output)
-
-
-@list_app.command("entities")
-@handle_errors
-def list_entities_command(
-    ctx: typer.Context,
-    entity_type: Annotated[
-        str | None, typer.Option("--type", "-t", metavar="TYPE", help="Only this entity type.")
-    ] = None,
-    limit: LimitOpt = None,
-    fmt: FormatOpt = Format.table,
-) -> None:
-    """All entities, by name."""
-    from .render import emit, plain
-
-    env = Env.of(ctx)
-    found = rows(env.graph().list_entities(entity_type))
-    columns = [
-        ("name", plain("name")),
-        ("id", plain("id")),
-        ("type", plain("type")),
-        ("relations", plain("relations")),
-        ("description", plain("description")),
-    ]
-    emit(
-        found,
-        fmt.value,
-        env.output,
-        columns,
-        title="Entities",
-        empty="no entities",
-        limit=row_limit(limit, fmt),
-    )
-
-
-@list_app.command("relations")
-@handle_errors
-def list_relations_command(
-    ctx: typer.Context,
-    relation: RelationOpt = None,
-    relation_type: hidden_relation("--type", "-t") = None,
-    between: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="NAME",
-            help="Only relations touching this actor; twice: between two (dated or not).",
-            autocompletion=complete_name,
-        ),
-    ] = None,
-    place: PlaceOpt = None,
-    since: SinceOpt = None,
-    until: UntilOpt = None,
-    within: WithinOpt = False,
-    certainty: CertaintyOpt = None,
-    limit: LimitOpt = None,
-    fmt: FormatOpt = Format.table,
-) -> None:
-    """All relations, in time order (undated last)."""
-    from .render import RELATION_COLUMNS, emit, hop_cell
-
-    if len(between or []) > 2:
-        raise UsageError("--between takes at most two names")
-    env = Env.of(ctx)
-    found = env.graph().list_relations(
-        between=between or [],
-        relation=[*split(relation), *split(relation_type)],
-        place=place,
-        since=since,
-        until=until,
-        within=within,
-        certainty=certainty,
-    )
-    columns = [("relation", hop_cell), *RELATION_COLUMNS]
-    emit(
-        rows(found),
-        fmt.value,
-        env.output,
-        columns,
-        title="Relations",
-        empty="no relations match",
-        limit=row_limit(limit, fmt),
     )

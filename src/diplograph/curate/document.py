@@ -171,26 +171,11 @@ def _certainly_valid(doc: dict, others: list[Path]) -> bool:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (``files.atomic.replace_file``: a
-    temporary file, fsynced, renamed over it; nothing changes on failure), then sync the
-    folder so the rename itself survives a crash."""
+    temporary file, fsynced, renamed over it, the folder synced so the rename survives a
+    crash; nothing changes on failure), a failure told as a ``CurationError``."""
     from ..files.atomic import replace_file
 
     replace_file(path, data, CurationError)
-    _sync_folder(path.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def empty_document(schema_ref: str) -> dict[str, Any]:

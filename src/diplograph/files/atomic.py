@@ -128,6 +128,22 @@ def replace_file(
         if isinstance(exc, OSError):
             raise error(f"{shown}: cannot write ({exc.strerror})") from None
         raise
+    sync_folder(folder)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (POSIX; a no-op where folders cannot be
+    opened or synced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_folder_atomic(files: dict[str, bytes], output: str, force: bool = False) -> None:
@@ -153,10 +169,12 @@ def write_folder_atomic(files: dict[str, bytes], output: str, force: bool = Fals
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
+        sync_folder(temp)
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=folder))
             os.replace(target, old / "previous")
         os.replace(temp, target)
+        sync_folder(folder)
     except BaseException as exc:
         if old is not None and not target.exists():
             os.replace(old / "previous", target)

@@ -88,6 +88,12 @@ def summaries() -> dict[str, str]:
     return {name: get(name).SUMMARY for name in names()}
 
 
+def folders() -> tuple[str, ...]:
+    """The formats that write a folder of files (``FOLDER``; imports every format
+    module: for help texts)."""
+    return tuple(name for name in names() if get(name).FOLDER)
+
+
 def for_file(output: str) -> str | None:
     """The format a file name's ending means (``belarus.graphml``: graphml), or None."""
     lowered = output.lower()

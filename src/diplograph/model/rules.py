@@ -203,6 +203,11 @@ class Differ:
     def hold(self, columns: Columns) -> bool:
         return not any(map(operator.eq, columns[self.other], columns[self.field]))
 
+    @property
+    def coded(self) -> dict[str, str]:
+        """How ``hold_coded`` reads each field: entity positions."""
+        return {self.other: "positions", self.field: "positions"}
+
     def hold_coded(self, columns: Mapping[str, Any], codes: Mapping, numpy: Any = None) -> bool:
         """Over entity positions (arrays of ``i``); ``numpy``: compare them with it."""
         first, second = columns[self.other], columns[self.field]
@@ -228,6 +233,11 @@ class RequiredWhen:
     def hold(self, columns: Columns) -> bool:
         given = itertools.compress(columns[self.field], map(self.value.__eq__, columns[self.when]))
         return None not in given
+
+    @property
+    def coded(self) -> dict[str, str]:
+        """How ``hold_coded`` reads each field: ``when`` as codes, ``field`` as positions."""
+        return {self.when: "codes", self.field: "positions"}
 
     def hold_coded(self, columns: Mapping[str, Any], codes: Mapping, numpy: Any = None) -> bool:
         """``columns[when]``: codes (``codes[when][value]`` is the value's); ``field``:

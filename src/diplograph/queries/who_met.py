@@ -31,7 +31,12 @@ def first_met(graph: Store, node: str, met_only: Filters, first: int) -> tuple[l
     accepts = graph.relation_filter(met_only)
     bounds = graph.bounds
     ranked = []
-    for _, handle in graph.steps(node, "both", accepts, ()):
+    # (by the indexes, not ``steps``: the other ends' ids are read for the rows shown only;
+    # no relation joins an entity to itself, so none is in both)
+    for handle in (
+        *graph.handles(node, "source", accepts),
+        *graph.handles(node, "target", accepts),
+    ):
         found = bounds(handle)
         rank = (0, found[0].toordinal(), found[1].toordinal()) if found else UNDATED
         ranked.append((rank, handle))

@@ -313,7 +313,12 @@ class PackedGraph:
         i = self.index[node]
         off = self._s[offsets]
         chosen = self._s[rels][off[i] : off[i + 1]]
-        return list(chosen) if accepts is None else list(filter(accepts, chosen))
+        if accepts is None:
+            return list(chosen)
+        if len(chosen) > 64:  # read the blocks the test reads in runs, not one by one
+            for name in ("type", "certainty", "lo", "hi"):
+                checked_view(self._s[name], chosen)
+        return list(filter(accepts, chosen))
 
     def all_handles(self, accepts=None) -> Iterator[int]:
         """``Store.all_handles``: the indices of the passing relations."""

@@ -18,16 +18,15 @@ import struct
 import tempfile
 from array import array
 from collections.abc import Callable, Iterable
-from operator import itemgetter
 from typing import Any
 
 import msgspec
 
 from ..check.fast import EVIDENCE_COLUMNS, relation_struct
 from ..check.repeats import colons, colons_expected
-from ..model import dates
+from ..model import dates, rules
 from ..model.records import RECORDS
-from ..model.rules import RELATION_RULES, Edtf, holds
+from ..model.rules import Edtf, holds
 from ..parallel import Claims, forked, received_arrays, send_arrays, two_processes
 from . import sizes
 from .format import CERTAINTY_CODES, RELATION_ARRAYS
@@ -44,20 +43,34 @@ from .tables import Column
 
 #: The codes of the enumerations ``model.rules`` reads, as the arrays hold them.
 _CODES = {"certainty": CERTAINTY_CODES}
-#: The index arrays of relations, with their array type codes (the reporter and place
-#: arrays become the pack's rep_off/rep_rel and pla_off/pla_rel adjacencies).
-ARRAYS = {**RELATION_ARRAYS, "reporter": "i", "place": "i"}
-#: The relation fields indexing reads, in the order they come in the record Structs.
-COLUMNS = ("id", "source", "target", "type", "certainty", "date", "reported_by", "place")
-TEXTS = ("evidence", "note", "date_text", "attributes")
-_RELATION_FIELDS = RECORDS["relations"]
-#: The fields indexing looks up (entity positions; the type and evidence sources are
-#: ``Literal``s): known ids, so not blank.
-LOOKED_UP = frozenset({"source", "target", "place", "reported_by", "type", "evidence.source"})
-#: The rules indexing applies in another form: dates are worked out (``_DateCodes``:
-#: ``Edtf``'s rule), the rules between a relation's fields run over the joined arrays
-#: (``hold_coded``, in ``_well_formed``).
-_APPLIED = (Edtf("date"), *RELATION_RULES)
+#: The index array of each relation field naming an entity (its positions, -1 for none),
+#: stated once: a reference to entities (``rules.REFERENCES``) not here is looked up, not
+#: kept. The reporter and place arrays become the pack's rep_off/rep_rel and
+#: pla_off/pla_rel adjacencies.
+POSITIONS = {"source": "src", "target": "dst", "reported_by": "reporter", "place": "place"}
+#: The index array of each field held as codes (``_CODES``).
+CODED = {name: name for name in _CODES}
+#: The index arrays of relations, with their array type codes.
+ARRAYS = {**RELATION_ARRAYS, **{a: "i" for a in POSITIONS.values() if a not in RELATION_ARRAYS}}
+
+
+def _plan() -> tuple[tuple[str, ...], frozenset, tuple, tuple]:
+    """What indexing derives from ``model.rules`` (read when called, so that a rule
+    added there is applied): the fields naming entities (looked up); every field looked
+    up as known ids (the type and the evidence sources are ``Literal``s, checked while
+    decoding), hence not blank; the rules applied in another form (dates are worked
+    out: ``Edtf``'s rule; the rules between a relation's fields that the arrays can
+    answer run over them: ``hold_coded``, in ``_well_formed``); those rules."""
+    ends = tuple(r.field for r in rules.REFERENCES if r.to == "entities")
+    looked_up = frozenset({*ends, "type", rules.CITED.field})
+    arrays = {"positions": POSITIONS, "codes": CODED}
+    coded = tuple(
+        rule
+        for rule in rules.RELATION_RULES
+        if getattr(rule, "coded", None)  # (a rule without ``hold_coded``: batch by batch)
+        and all(field in arrays[how] for field, how in rule.coded.items())
+    )
+    return ends, looked_up, (Edtf("date"), *coded), coded
 
 
 class Relations:
@@ -76,6 +89,7 @@ class Relations:
         record = relation_struct(type_names, sources)
         self.decoder = msgspec.json.Decoder(list[record])
         self.fields = record.__struct_fields__
+        self.specs = RECORDS["relations"]  # (in the Struct's order)
         #: numpy, where large data already imported it before a fork (then each process
         #: turns its date codes into days with it), else None
         self.numpy = numpy
@@ -115,16 +129,18 @@ def index_relations(
     index, type_code = ctx.index, ctx.type_code
     lookup = index.__getitem__
     columns = {name: Column(code) for name, code in ARRAYS.items() if name not in ("lo", "hi")}
-    src, dst, rtype, cert, reporter, place = (
-        columns[k].add for k in ("src", "dst", "type", "certainty", "reporter", "place")
-    )
+    rtype, cert = columns["type"].add, columns["certainty"].add
+    ends, looked_up, applied, _ = _plan()
+    # each entity reference with the array its positions go to (else only looked up)
+    kept = [(end, columns[POSITIONS[end]].add) for end in ends if end in POSITIONS]
+    checked = [end for end in ends if end not in POSITIONS]
+    known = index.keys()
     date_code = _DateCodes()
     when_codes = Column("i")
     hashes = Column("q")  # of the relation ids: duplicates are found among these
     # every field of each record in one call (no attribute lookups), then as columns,
     # each by its name
-    named = (*COLUMNS, *TEXTS)
-    picked = itemgetter(*map(ctx.fields.index, named))
+    named = ctx.fields
     astuple = msgspec.structs.astuple
     np = ctx.numpy
     counted = 0  # colons in all the batches' records
@@ -142,16 +158,16 @@ def index_relations(
         if not rels:
             continue
         fields = tuple(zip(*map(astuple, rels), strict=True))
-        field = dict(zip(named, picked(fields), strict=True))
+        field = dict(zip(named, fields, strict=True))
         names = field["id"]
         count = len(rels)
         hashes.add(map(hash, names), count)
         index[None] = -1  # no reporter
         try:
-            src(map(lookup, field["source"]), count)
-            dst(map(lookup, field["target"]), count)
-            reporter(map(lookup, field["reported_by"]), count)
-            place(map(lookup, field["place"]), count)
+            for end, add in kept:
+                add(map(lookup, field[end]), count)
+            if not all(known >= set(field[end]) for end in checked):
+                return None  # an unknown entity
         except KeyError:  # an unknown entity
             return None
         finally:
@@ -169,11 +185,11 @@ def index_relations(
         cited = tuple(zip(*map(astuple, evidence), strict=True))
         # a key repeated in a record (see ``check.repeats``; added up: ``colons``)
         found = colons(blob, np)
-        if found != colons_expected(fields, ctx.fields, _RELATION_FIELDS, cited):
+        if found != colons_expected(fields, ctx.fields, ctx.specs, cited):
             return None
         counted += found
         ruled = {**field, **dict(zip(EVIDENCE_COLUMNS, cited, strict=True))}
-        if not holds("relations", ruled, implied=LOOKED_UP, skip=_APPLIED):  # (model.rules)
+        if not holds("relations", ruled, implied=looked_up, skip=applied):  # (model.rules)
             return None
         del rels, evidence, names, levels, quoted, fields, field, cited, ruled
     if backwards:  # each column holds one piece per batch: put them back in order
@@ -301,13 +317,18 @@ def _sound(arrays: dict[str, array], hashes: array) -> bool:
 
 def _well_formed(out: dict[str, array]) -> bool:
     """The rules between a relation's own fields (``model.rules``: no relation joins an
-    entity to itself; every "reported" one names who reported it), over the arrays."""
-    columns = {"source": out["src"], "target": out["dst"], "certainty": out["certainty"]}
-    columns["reported_by"] = out["reporter"]
+    entity to itself; every "reported" one names who reported it) that the arrays can
+    answer, over them (the others were applied batch by batch)."""
+    *_, coded = _plan()
+    named = {**POSITIONS, **CODED}
     numpy = None
     if len(out["src"]) >= sizes.NUMPY_MIN:
         import numpy
-    return all(rule.hold_coded(columns, _CODES, numpy) for rule in RELATION_RULES)
+    for rule in coded:
+        columns = {field: out[named[field]] for field in rule.coded}
+        if not rule.hold_coded(columns, _CODES, numpy):
+            return False
+    return True
 
 
 def _distinct(hashes: array) -> bool:

@@ -148,16 +148,21 @@ class TextSection:
 
 
 class _Named:
-    """Entity positions read as their ids, one at a time (never a list of them all)."""
+    """Entity positions read as their ids, one at a time (never a list of them all),
+    each id's position told to the pack's index (``remember``): the rows it makes look
+    their entities up by id next, and need not search for them."""
 
-    def __init__(self, ids: Any, positions: Any):
-        self._ids, self._positions = ids, positions
+    def __init__(self, packed: Any, positions: Any):
+        self._ids, self._positions, self._known = packed.ids, positions, packed.index.remember
 
     def __len__(self) -> int:
         return len(self._positions)
 
     def __getitem__(self, i: int) -> str:
-        return self._ids[self._positions[i]]
+        position = self._positions[i]
+        node = self._ids[position]
+        self._known(node, position)
+        return node
 
 
 def read_file(packed: Any, path: Path) -> Any | None:
@@ -263,9 +268,9 @@ def read(packed: Any, buffer: Any, key: str, file: Any = None) -> Any | None:
         (
             names,
             packed.exact.keys_table.__getitem__,
-            lambda position: [packed.ids[i] for i in packed.exact.at(position)],
+            lambda position: list(_Named(packed, packed.exact.at(position))),
         ),
-        _Named(packed.ids, parts["desc_node"]),
+        _Named(packed, parts["desc_node"]),
         (parts["desc_blob"], parts["desc_starts"]),
         (
             parts["quote_blob"],
