@@ -284,7 +284,9 @@ def test_parent_stops_early_when_the_child_doubts(
     files = files_for(tmp_path, doc, compact)
     taken = _held(monkeypatch, Gate(monkeypatch, waiting="parent"))
     assert build.build_streaming(files) is None
-    assert len(taken) == 1  # the parent's first chunk: then it saw the child's doubt
+    # at most the parent's first chunk, then it saw the child's doubt (none at all when
+    # the child doubted while the parent still checked the entities: it asks then too)
+    assert len(taken) <= 1
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # reaped
 
