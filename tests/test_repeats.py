@@ -154,3 +154,24 @@ def test_where_the_first_repeat_is(text, key):
     with pytest.raises(repeats.RepeatedKey) as info:
         json.loads(text, object_pairs_hook=repeats.no_repeats)
     assert info.value.key == key
+
+
+def test_a_tally_of_a_text_read_in_parts_is_clean_only_when_its_records_explain_it():
+    """A file read in parts, as the pack builder reads one: each part's colons counted
+    (``text``), those its decoded records account for taken off (``document`` for the
+    document, ``explained`` for a part of records decoded alone); a key written twice in
+    any part leaves a colon unexplained."""
+    head = (
+        b'{"schema_version": 1, "sources": [], "relation_types": [], "relations": [],'
+        b' "entities": [{"id": "a", "name": "A", "type": "person"}]}'
+    )
+    twice = head.replace(b'"name": "A"', b'"name": "A", "name": "B"')
+    for text, clean in [(head, True), (twice, False)]:
+        doc = fast.decoded(text, fast.Document)
+        tally = repeats.Tally()
+        tally.text(text)
+        tally.document(doc)
+        part = b'[{"id": "r1", "note": "x"}]'  # records decoded alone: two keys
+        tally.text(part)
+        tally.explained(2)
+        assert tally.clean is clean, text

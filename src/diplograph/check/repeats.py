@@ -56,6 +56,34 @@ def repeats_a_key(text: bytes, expected: int, numpy: Any = None) -> bool:
     return colons(text, numpy) != expected
 
 
+class Tally:
+    """The colons of a text read in parts against those its decoded records account for
+    (``colons_expected``): a key repeated anywhere leaves the text holding more than its
+    records explain. A path that reads a file in parts keeps one: ``text`` for each part
+    it read, ``explained`` (or ``document``) for what the records decoded from it
+    account for; ``clean`` once every colon is explained."""
+
+    __slots__ = ("left",)
+
+    def __init__(self) -> None:
+        self.left = 0
+
+    def text(self, part: bytes, numpy: Any = None) -> None:
+        self.left += colons(part, numpy)
+
+    def explained(self, count: int) -> None:
+        self.left -= count
+
+    def document(self, doc: Any, kinds: Iterable[str] = _LISTS) -> None:
+        """The colons ``doc`` (and its records of ``kinds``) account for
+        (``document_colons``)."""
+        self.left -= document_colons(doc, kinds)
+
+    @property
+    def clean(self) -> bool:
+        return self.left == 0
+
+
 def _colon_free(spec: Field) -> bool:
     """Whether the field's values hold no colon in valid data."""
     return (

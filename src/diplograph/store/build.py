@@ -46,7 +46,7 @@ from ..check.fast import (
     struct_columns,
 )
 from ..check.files import check_files
-from ..check.repeats import colons, document_colons
+from ..check.repeats import Tally
 from ..check.stream import find_problems
 from ..model import dates
 from ..model.errors import DataError
@@ -182,9 +182,10 @@ def _build(
     ``compact``, relations written compactly are decoded from the file's bytes (raises
     ``NotCompact`` when they are not laid out as that needs)."""
     heads, holders, region = [], [], None
-    # the colons the files hold outside their relation records, less those their decoded
-    # records account for (see ``check.repeats``): 0 when no object repeats a key
-    unexplained = 0
+    # the colons the files hold outside their relation records against those their
+    # decoded records account for (``check.repeats.Tally``): clean when no object repeats
+    # a key
+    tally = Tally()
     for file, text, shift in read:
         found = compact_region(text) if compact else None
         if found is None:
@@ -192,8 +193,9 @@ def _build(
             head = decoded(screened(text), Head)
             if head is None:
                 return None
-            # (their records' colons are taken off once they are counted, chunk by chunk)
-            unexplained += colons(text) - document_colons(head, LISTS[:3])
+            # (their records' colons are explained once they are counted, chunk by chunk)
+            tally.text(text)
+            tally.document(head, LISTS[:3])
             if head.relations:
                 holders.append((file, text, shift))
         else:
@@ -204,7 +206,8 @@ def _build(
             last = text.rfind(SEPARATOR, start, end)
             if head is None or not decodes(text[TWO(last) if last >= 0 else start : end], Relation):
                 raise NotCompact
-            unexplained += colons(rest) - document_colons(head, LISTS[:3])
+            tally.text(rest)
+            tally.document(head, LISTS[:3])
             del rest  # (a copy of all but the relations)
             region = CompactPart(text, start, end)
             holders.append((file, text, shift))
@@ -264,7 +267,9 @@ def _build(
     # let go of what looked the entities up before the adjacencies are sorted, the
     # build's peak
     ids = ctx = None  # (entity_work's closure holds ids too)
-    if unexplained != (0 if region is not None else relation_colons):
+    if region is None:  # the relation records' colons are in the text counted above
+        tally.explained(relation_colons)
+    if not tally.clean:
         return None  # a key repeated outside the relation records
     records = entity_parts["records"]
     if region is not None:

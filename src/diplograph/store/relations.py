@@ -23,7 +23,7 @@ from typing import Any
 import msgspec
 
 from ..check.fast import EVIDENCE_COLUMNS, relation_struct
-from ..check.repeats import colons, colons_expected
+from ..check.repeats import colons_expected, repeats_a_key
 from ..model import dates, rules
 from ..model.records import RECORDS
 from ..model.rules import Edtf, holds
@@ -183,11 +183,11 @@ def index_relations(
         evidence = list(itertools.chain.from_iterable(quoted))
         # each evidence's fields, as columns, in one pass (every relation cites one)
         cited = tuple(zip(*map(astuple, evidence), strict=True))
-        # a key repeated in a record (see ``check.repeats``; added up: ``colons``)
-        found = colons(blob, np)
-        if found != colons_expected(fields, ctx.fields, ctx.specs, cited):
+        # a key repeated in a record (``check.repeats``; added up: ``colons``)
+        expected = colons_expected(fields, ctx.fields, ctx.specs, cited)
+        if repeats_a_key(blob, expected, np):
             return None
-        counted += found
+        counted += expected
         ruled = {**field, **dict(zip(EVIDENCE_COLUMNS, cited, strict=True))}
         if not holds("relations", ruled, implied=looked_up, skip=applied):  # (model.rules)
             return None
