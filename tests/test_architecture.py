@@ -85,6 +85,22 @@ def test_the_table_names_every_layer():
     assert packages <= set(table()), "a package missing from ARCHITECTURE.md's table"
 
 
+def test_the_table_names_every_module_in_its_layer_row():
+    """Each module of a layer is named (in backticks) in the "holds" cell of its row, so
+    the table is where a newcomer finds it; and the modules beside the layers too."""
+    text = (ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    holds = dict(re.findall(r"^\| `(\w+)` \| (.*?) \|[^|]*\|$", text, re.M))
+    missing = [
+        f"{package.parent.name}/{module.name}"
+        for package in PACKAGE.glob("*/__init__.py")
+        for module in package.parent.glob("*.py")
+        if module.name != "__init__.py" and f"`{module.stem}`" not in holds[package.parent.name]
+    ]
+    assert not missing, f"modules ARCHITECTURE.md's table does not name: {missing}"
+    for beside in ("parallel.py", "__main__.py"):
+        assert beside in text, beside
+
+
 def test_the_table_parses():
     found = table()
     assert found["model"] == set()
