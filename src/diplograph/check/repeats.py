@@ -30,11 +30,12 @@ from typing import Any
 import msgspec
 
 from ..model.records import ENTITY_ID, EVIDENCE_FIELDS, RECORDS, Field
+from ..model.rules import REFERENCES
 
 #: The lists of records a data file holds (an absent one decodes as None).
 _LISTS = tuple(RECORDS)
 #: Fields holding references to ids (which cannot hold a colon in valid data).
-_REFERENCES = frozenset({"type", "source", "target", "place", "reported_by"})
+_REFERENCES = frozenset(rule.field for rule in REFERENCES)
 _TEXT_KINDS = ("string", "id", "date")
 #: The order of an evidence Struct's fields (required first, as ``fast`` makes them).
 EVIDENCE_ORDER = tuple(f.name for f in sorted(EVIDENCE_FIELDS, key=lambda f: not f.required))

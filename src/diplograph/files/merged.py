@@ -29,10 +29,12 @@ from ..check.files import read_json
 from ..model import records as model
 from ..model.errors import DataError, ExportError
 from ..model.gcpause import paused_gc
+from ..model.rules import REFERENCES
 from .atomic import write_atomic
 from .locate import VOCABULARY_FILE, bundled_data_dir
 
-_ENDS = ("source", "target", "place", "reported_by")
+#: The fields naming an entity (renamed when a merge renames it), from the rules.
+_ENDS = tuple(rule.field for rule in REFERENCES if rule.to == "entities")
 
 
 class Tally(Protocol):
