@@ -765,3 +765,31 @@ def test_diplograph_compact_off_answers_the_same(tmp_path, document):
         )
     assert answers["on"] == answers["off"]
     assert all(answers["on"])
+
+
+def test_a_childs_part_is_read_back_whole_or_refused():
+    """What a child sends (its arrays, then its pieces joined) is read back an array at a
+    time, the same bytes; a file cut anywhere is refused as an OSError (which the command
+    line tells in one line), never read as fewer or shorter arrays."""
+    import struct
+    import tempfile
+    from array import array
+
+    from diplograph.parallel import received_arrays, send_arrays
+
+    sent = [array("q", [1, -2, 3]), array("i", [4]), array("H")]
+    with tempfile.TemporaryFile() as handoff:
+        send_arrays(handoff, sent, [b"ab", b"c"])
+        handoff.seek(0)
+        whole = handoff.read()
+        got = list(received_arrays(handoff))
+    assert got == [*(a.tobytes() for a in sent), b"abc"]
+    for cut in [0, 3, 8, 9, len(whole) - 1]:
+        with tempfile.TemporaryFile() as handoff:
+            handoff.write(whole[:cut])
+            with pytest.raises(OSError, match="cut short"):
+                list(received_arrays(handoff))
+    with tempfile.TemporaryFile() as handoff:  # a header that is not a list of sizes
+        handoff.write(struct.pack("q", 1) + b"\xc3")
+        with pytest.raises(OSError, match="cut short"):
+            list(received_arrays(handoff))

@@ -182,8 +182,14 @@ def received_arrays(handoff: Any) -> Iterator[bytes]:
     """What ``send_arrays`` wrote: each array's bytes, then the pieces joined, each read
     from the file when it is reached, so that one is held at a time, not all of them."""
     handoff.seek(0)
-    (size,) = struct.unpack("q", handoff.read(8))
-    sizes = msgspec.msgpack.decode(handoff.read(size))
+    try:
+        (size,) = struct.unpack("q", handoff.read(8))
+        header = handoff.read(size)
+        if len(header) != size:
+            raise ValueError("short")
+        sizes = msgspec.msgpack.decode(header, type=list[int])
+    except (struct.error, msgspec.DecodeError, ValueError):
+        raise OSError("the child's part is cut short") from None
     for length in sizes:
         data = handoff.read(length)
         if len(data) != length:

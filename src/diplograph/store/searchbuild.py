@@ -439,8 +439,9 @@ def _shared(
             child.wait()
         if child.code == 0:  # its slices, as one entry of ours
             *arrays, sizes = [array(code) for code in (*_JOINED_CODES, "q")]
-            for values, data in zip((*arrays, sizes), received_arrays(handoff), strict=False):
-                values.frombytes(data)  # (each read when reached; the pieces, empty, left)
+            received = received_arrays(handoff)  # (each read when reached)
+            for values in (*arrays, sizes):
+                values.frombytes(next(received))
             # written last slice first (taken from the back): copied in slice order
             ends = list(itertools.accumulate(sizes))
             for size, end in zip(reversed(sizes), reversed(ends), strict=True):
