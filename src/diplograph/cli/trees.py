@@ -24,6 +24,14 @@ def _card_extras(card: dict) -> str:
     return lines
 
 
+def _evidence_leaves(leaf: Tree, evidence: list[dict]) -> None:
+    """A relation's first evidence under its leaf, then how many more there are."""
+    for ev in evidence[:MAX_EVIDENCE_SHOWN]:
+        leaf.add(evidence_line(ev))
+    if len(evidence) > MAX_EVIDENCE_SHOWN:
+        leaf.add(f"[dim]… and {len(evidence) - MAX_EVIDENCE_SHOWN} more[/dim]")
+
+
 def entity_tree(card: dict) -> Tree:
     """``show`` as a Rich tree: the card, then relations grouped by type."""
     from rich.tree import Tree
@@ -42,10 +50,7 @@ def entity_tree(card: dict) -> Tree:
                 f"{escape(row['relation'])} [bold]{escape(row['name'])}[/bold]{where} "
                 f"[dim]{escape(when)}[/dim] · {certainty_cell(row).replace(chr(10), ' ')}"
             )
-            for ev in row["evidence"][:MAX_EVIDENCE_SHOWN]:
-                leaf.add(evidence_line(ev))
-            if len(row["evidence"]) > MAX_EVIDENCE_SHOWN:
-                leaf.add(f"[dim]… and {len(row['evidence']) - MAX_EVIDENCE_SHOWN} more[/dim]")
+            _evidence_leaves(leaf, row["evidence"])
     if card.get("happened_here"):
         branch = root.add(f"[bold cyan]happened here[/bold cyan] ({len(card['happened_here'])})")
         for row in card["happened_here"]:
@@ -54,10 +59,7 @@ def entity_tree(card: dict) -> Tree:
                 f"{hop_cell(row)} [dim]{escape(when)}[/dim] · "
                 f"{certainty_cell(row).replace(chr(10), ' ')}"
             )
-            for ev in row["evidence"][:MAX_EVIDENCE_SHOWN]:
-                leaf.add(evidence_line(ev))
-            if len(row["evidence"]) > MAX_EVIDENCE_SHOWN:
-                leaf.add(f"[dim]… and {len(row['evidence']) - MAX_EVIDENCE_SHOWN} more[/dim]")
+            _evidence_leaves(leaf, row["evidence"])
     if card["reported"]:
         branch = root.add(f"[bold cyan]reported[/bold cyan] ({len(card['reported'])})")
         for row in card["reported"]:
